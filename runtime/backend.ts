@@ -1,0 +1,155 @@
+// The only module that talks to Redis (ioredis): connecting, the batch and load
+// scripts, and deleting an instance. Scripts live in lua/ and are called by name
+// (EVALSHA, with ioredis falling back to EVAL on NOSCRIPT).
+import { readFileSync } from "node:fs";
+import { Cluster, Redis, type RedisOptions } from "ioredis";
+import { ConnectionError, WriteError } from "./errors.js";
+import type { Op } from "./ops.js";
+
+export type { Cluster, Redis, RedisOptions };
+export type Connection = Redis | Cluster;
+
+const script = (name: string): string => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
+const SCRIPTS = { rmApply: script("apply"), rmLoad: script("load"), rmDelete: script("delete") };
+
+/** Entries kept in `ns:log` (approximately: MAXLEN ~). */
+export const LOG_MAX_ENTRIES = 10_000;
+/** A batch whose operations are larger than this is logged as an invalidation of what it touched. */
+export const LOG_MAX_OPS_BYTES = 64 * 1024;
+
+interface ScriptCommands {
+  rmApply(...args: (string | number)[]): Promise<unknown>;
+  rmLoad(...args: string[]): Promise<unknown>;
+  rmDelete(...args: string[]): Promise<unknown>;
+}
+
+export interface Batch {
+  readonly ns: string;
+  readonly clientId: string;
+  readonly seq: number;
+  readonly ops: readonly Op[];
+  readonly schemaHash: string;
+}
+
+export interface BatchResult {
+  /** The instance's sequence number after this batch (0 when it was a duplicate). */
+  readonly seq: number;
+  readonly entryId: string | undefined;
+  readonly incrs: readonly number[];
+}
+
+/** One container as the load script returns it. */
+export type LoadedContainer = [id: string, kind: string, values: string[]];
+export type LoadReply = [seq: string, lastId: string, rootValues: string[], ...containers: LoadedContainer[]];
+
+export function keysOf(ns: string): [root: string, meta: string, log: string] {
+  return [`${ns}:root`, `${ns}:meta`, `${ns}:log`];
+}
+
+export function nodeKey(ns: string, id: string): string {
+  return id === "" ? `${ns}:root` : `${ns}:n:${id}`;
+}
+
+function isConnection(value: unknown): value is Connection {
+  return value instanceof Redis || value instanceof Cluster;
+}
+
+export type RedisOption = string | Connection | RedisOptions;
+
+/** Where `open()` connects when no `redis` option is given. */
+export function defaultRedis(): string | RedisOptions {
+  if (process.env.REDIS_URL) return process.env.REDIS_URL;
+  return { host: process.env.REDIS_HOST ?? "127.0.0.1", port: Number(process.env.REDIS_PORT ?? 6379) };
+}
+
+function describeTarget(option: string | RedisOptions): string {
+  if (typeof option === "string") return option.replace(/\/\/[^@/]*@/, "//***@");
+  return `${option.host ?? "127.0.0.1"}:${option.port ?? 6379}`;
+}
+
+export class Backend {
+  private constructor(
+    readonly redis: Connection,
+    /** Whether `close()` should disconnect (the store made the connection). */
+    private readonly owned: boolean,
+  ) {
+    for (const [name, lua] of Object.entries(SCRIPTS)) {
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 3, lua });
+    }
+  }
+
+  private get commands(): ScriptCommands {
+    return this.redis as unknown as ScriptCommands;
+  }
+
+  /** Connects (or adopts a given ioredis client); rejects with `ConnectionError` after `connectTimeout`. */
+  static async connect(option: RedisOption | undefined, connectTimeout: number): Promise<Backend> {
+    if (isConnection(option)) {
+      if (option.status === "wait") await option.connect();
+      return new Backend(option, false);
+    }
+    const target = option ?? defaultRedis();
+    const settings: RedisOptions = { lazyConnect: true, connectTimeout, maxRetriesPerRequest: null };
+    const redis = typeof target === "string" ? new Redis(target, settings) : new Redis({ ...target, ...settings });
+    // Errors surface through the promises of the commands; without a listener ioredis logs them.
+    redis.on("error", () => {});
+    try {
+      await redis.connect();
+    } catch (error) {
+      redis.disconnect();
+      const where = describeTarget(target);
+      throw new ConnectionError(
+        `could not connect to Redis at ${where} within ${connectTimeout} ms (${(error as Error).message}); ` +
+          "set the `redis` option of open() or REDIS_URL, or pass `offline: true` to start without Redis",
+        { cause: error },
+      );
+    }
+    return new Backend(redis, true);
+  }
+
+  /** A second connection to the same server (for blocking reads of the change feed). */
+  duplicate(): Connection {
+    const copy = this.redis.duplicate();
+    copy.on("error", () => {});
+    return copy;
+  }
+
+  async apply(batch: Batch): Promise<BatchResult> {
+    const [root, meta, log] = keysOf(batch.ns);
+    let reply: unknown;
+    try {
+      reply = await this.commands.rmApply(
+        root, meta, log,
+        batch.ns, batch.clientId, batch.seq, JSON.stringify(batch.ops), batch.schemaHash, LOG_MAX_ENTRIES, LOG_MAX_OPS_BYTES,
+      );
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      const conflict = /^RMCONFLICT (\S+) (.*)$/s.exec(message);
+      if (conflict) throw new WriteError(conflict[1]!, conflict[2]!, { cause: error });
+      throw new WriteError(batch.ns, message, { cause: error });
+    }
+    const parts = reply as (string | number)[];
+    if (parts[0] === "dup") return { seq: 0, entryId: undefined, incrs: [] };
+    return { seq: Number(parts[0]), entryId: String(parts[1]), incrs: parts.slice(2).map(Number) };
+  }
+
+  async load(ns: string): Promise<LoadReply> {
+    const [root, meta, log] = keysOf(ns);
+    return (await this.commands.rmLoad(root, meta, log, ns)) as LoadReply;
+  }
+
+  /** Deletes every key of the instance. */
+  async deleteInstance(ns: string): Promise<void> {
+    const [root, meta, log] = keysOf(ns);
+    await this.commands.rmDelete(root, meta, log, ns);
+  }
+
+  async close(): Promise<void> {
+    if (!this.owned) return;
+    try {
+      await this.redis.quit();
+    } catch {
+      this.redis.disconnect();
+    }
+  }
+}

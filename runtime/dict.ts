@@ -1,0 +1,279 @@
+// SyncedDict: an object-like view of one dict node. Property reads, writes,
+// `delete`, Object.keys, spread and JSON.stringify work; methods come from the
+// prototype unless the data (or the schema) has a property of that name.
+import { inspect } from "node:util";
+import { OperationError } from "./errors.js";
+import { DictNode, NODE, bindProxy, nodeOf } from "./node.js";
+import { proxyFactories, type Replica } from "./replica.js";
+import type { Synced, SyncedDict as SyncedDictType } from "./types.js";
+import { childShape } from "./validate.js";
+import { assertKey, plainCopy, syncedViews, type JsonValue } from "./values.js";
+
+function replicaOf(node: DictNode): Replica {
+  return node.owner as Replica;
+}
+
+export function dictNode(dict: object): DictNode {
+  const node = nodeOf(dict);
+  if (node?.kind !== "dict") throw new TypeError("expected a SyncedDict (or a store)");
+  return node as DictNode;
+}
+
+function has(node: DictNode, key: string): boolean {
+  return key in node.fields;
+}
+
+/** Writes `key`; `undefined` deletes it. */
+export function setField(node: DictNode, key: string, value: unknown): void {
+  const replica = replicaOf(node);
+  if (value === undefined) {
+    deleteField(node, key);
+    return;
+  }
+  assertKey(key, [...node.path(), key]);
+  const shape = childShape(node.shape, key);
+  replica.check(node, key, value, shape);
+  const old = node.fields[key];
+  if (old === value && has(node, key)) return;
+  const built = replica.build(value, node, key, shape);
+  node.fields[key] = built.stored;
+  replica.release(old);
+  replica.queue(["set", node.id, key, built.enc]);
+  replica.changed(node, "set", key);
+}
+
+export function deleteField(node: DictNode, key: string): boolean {
+  const replica = replicaOf(node);
+  replica.assertWritable(node);
+  if (!has(node, key)) return true;
+  const old = node.fields[key];
+  delete node.fields[key];
+  replica.release(old);
+  replica.queue(["del", node.id, key]);
+  replica.changed(node, "del", key);
+  return true;
+}
+
+function entriesOf(source: unknown): [string, unknown][] {
+  if (source instanceof Map) return [...(source as Map<string, unknown>)];
+  if (typeof source === "object" && source !== null && !Array.isArray(source) && !(Symbol.iterator in source)) {
+    return Object.keys(source).map((key) => [key, (source as Record<string, unknown>)[key]]);
+  }
+  if (source !== null && typeof source === "object" && Symbol.iterator in source) {
+    return [...(source as Iterable<[string, unknown]>)];
+  }
+  throw new TypeError("update() takes an object, a Map or an iterable of [key, value] pairs");
+}
+
+// ---- methods, also exported as functions (`update(d, {...})`) --------------
+
+const MISSING: unique symbol = Symbol("missing");
+
+/** Writes every key of `partial` (an object, Map or [key, value] pairs) in one batch. */
+export function update<T extends object>(dict: T, partial: Partial<T> | Iterable<[string, unknown]> | Map<string, unknown>): void {
+  const node = dictNode(dict);
+  const replica = replicaOf(node);
+  replica.assertWritable(node);
+  const entries = entriesOf(partial);
+  for (const [key, value] of entries) {
+    assertKey(key, [...node.path(), key]);
+    if (value !== undefined) replica.check(node, key, value, childShape(node.shape, key));
+  }
+  for (const [key, value] of entries) setField(node, key, value);
+}
+
+/** Removes `key` and returns its value (a plain copy), or `fallback`; throws if absent without one. */
+export function pop(dict: object, key: string, fallback: unknown = MISSING): unknown {
+  const node = dictNode(dict);
+  replicaOf(node).assertWritable(node);
+  if (!has(node, key)) {
+    if (fallback === MISSING) throw new OperationError([...node.path(), key], `pop(${JSON.stringify(key)}): no such key`);
+    return fallback;
+  }
+  const value = plainCopy(node.fields[key]);
+  deleteField(node, key);
+  return value;
+}
+
+/** Removes and returns the last-inserted [key, value]; throws when empty. */
+export function popitem(dict: object): [string, JsonValue] {
+  const node = dictNode(dict);
+  replicaOf(node).assertWritable(node);
+  const keys = Object.keys(node.fields);
+  const key = keys[keys.length - 1];
+  if (key === undefined) throw new OperationError(node.path(), "popitem(): the dict is empty");
+  return [key, pop(dict, key) as JsonValue];
+}
+
+/** Returns `dict[key]`, first writing `fallback` there when the key is absent. */
+export function setdefault(dict: object, key: string, fallback: unknown): unknown {
+  const node = dictNode(dict);
+  if (!has(node, key)) setField(node, key, fallback);
+  return node.fields[key];
+}
+
+export function clear(dict: object): void {
+  const node = dictNode(dict);
+  const replica = replicaOf(node);
+  replica.assertWritable(node);
+  const keys = Object.keys(node.fields);
+  if (keys.length === 0) return;
+  for (const key of keys) {
+    replica.release(node.fields[key]);
+    delete node.fields[key];
+  }
+  replica.queue(["clear", node.id]);
+  replica.changed(node, "clear");
+}
+
+export function get(dict: object, key: string, fallback?: unknown): unknown {
+  const node = dictNode(dict);
+  return has(node, key) ? node.fields[key] : fallback;
+}
+
+/**
+ * Atomically adds `by` to the number at `key` in Redis (a missing key counts as 0).
+ * The replica changes at once; the promise gives the server's new value.
+ */
+export function incr(dict: object, key: string, by = 1): Promise<number> {
+  const node = dictNode(dict);
+  const replica = replicaOf(node);
+  replica.assertWritable(node);
+  if (!Number.isFinite(by)) throw new OperationError([...node.path(), key], `incr by ${by}: not a finite number`);
+  const current = has(node, key) ? node.fields[key] : 0;
+  if (typeof current !== "number") {
+    throw new OperationError([...node.path(), key], `incr: the value is ${JSON.stringify(plainCopy(current))}, not a number`);
+  }
+  const next = current + by;
+  replica.check(node, key, next, childShape(node.shape, key));
+  node.fields[key] = next;
+  const result = replica.queueIncr(node, key, by, next);
+  replica.changed(node, "incr", key);
+  return result;
+}
+
+export function asdict<T extends object>(dict: T): JsonValue & object {
+  return plainCopy(dictNode(dict)) as JsonValue & object;
+}
+
+/** The methods every SyncedDict has (a property of the same name in the data wins). */
+export interface DictMethods<T extends object> {
+  update(partial: Partial<T> | Iterable<[string, unknown]> | Map<string, unknown>): void;
+  pop<K extends keyof T & string>(key: K, fallback?: T[K]): T[K];
+  popitem(): [keyof T & string, JsonValue];
+  setdefault<K extends keyof T & string>(key: K, fallback: T[K]): Synced<T[K]>;
+  clear(): void;
+  get<K extends keyof T & string>(key: K, fallback?: T[K]): Synced<T[K]> | undefined;
+  incr(key: keyof T & string, by?: number): Promise<number>;
+  asdict(): T;
+}
+
+class SyncedDictMethods {
+  update(partial: object): void {
+    update(this, partial);
+  }
+  pop(key: string, ...fallback: unknown[]): unknown {
+    return fallback.length > 0 ? pop(this, key, fallback[0]) : pop(this, key);
+  }
+  popitem(): [string, JsonValue] {
+    return popitem(this);
+  }
+  setdefault(key: string, fallback: unknown): unknown {
+    return setdefault(this, key, fallback);
+  }
+  clear(): void {
+    clear(this);
+  }
+  get(key: string, fallback?: unknown): unknown {
+    return get(this, key, fallback);
+  }
+  incr(key: string, by?: number): Promise<number> {
+    return incr(this, key, by);
+  }
+  asdict(): object {
+    return asdict(this);
+  }
+}
+
+/** `value instanceof SyncedDict` tells a synced dict from a plain object. */
+export const SyncedDict: { readonly prototype: object; [Symbol.hasInstance](value: unknown): boolean } = {
+  prototype: SyncedDictMethods.prototype,
+  [Symbol.hasInstance]: (value: unknown) => nodeOf(value)?.kind === "dict",
+};
+/** A synced object: the data's properties (nested collections synced too) plus dict methods. */
+export type SyncedDict<T extends object = Record<string, unknown>> = SyncedDictType<T>;
+
+// ---- the proxy -----------------------------------------------------------
+
+function declared(node: DictNode, key: string): boolean {
+  const shape = node.shape;
+  return shape.kind === "dict" && shape.properties !== undefined && Object.hasOwn(shape.properties, key);
+}
+
+const handler: ProxyHandler<object> = {
+  get(target, key, receiver) {
+    const node = (target as { [NODE]: DictNode })[NODE];
+    if (typeof key === "string") {
+      if (key in node.fields) return node.fields[key];
+      if (declared(node, key)) return undefined;
+    }
+    if (key === NODE) return node;
+    return Reflect.get(target, key, receiver);
+  },
+  set(target, key, value) {
+    const node = (target as { [NODE]: DictNode })[NODE];
+    if (typeof key !== "string") throw new OperationError(node.path(), "symbol keys are not JSON data");
+    setField(node, key, value);
+    return true;
+  },
+  deleteProperty(target, key) {
+    const node = (target as { [NODE]: DictNode })[NODE];
+    if (typeof key !== "string") return true;
+    return deleteField(node, key);
+  },
+  defineProperty(target, key, descriptor) {
+    const node = (target as { [NODE]: DictNode })[NODE];
+    if (typeof key !== "string" || !("value" in descriptor)) {
+      throw new OperationError(node.path(), `only data properties can be defined on a synced dict (${String(key)})`);
+    }
+    setField(node, key, descriptor.value);
+    return true;
+  },
+  has(target, key) {
+    const node = (target as { [NODE]: DictNode })[NODE];
+    return typeof key === "string" ? key in node.fields : Reflect.has(target, key);
+  },
+  ownKeys(target) {
+    const node = (target as { [NODE]: DictNode })[NODE];
+    return Object.keys(node.fields);
+  },
+  getOwnPropertyDescriptor(target, key) {
+    const node = (target as { [NODE]: DictNode })[NODE];
+    if (typeof key !== "string" || !(key in node.fields)) return undefined;
+    return { value: node.fields[key], writable: true, enumerable: true, configurable: true };
+  },
+};
+
+proxyFactories.dict = (node: DictNode): object => {
+  const shell = Object.create(SyncedDictMethods.prototype) as object;
+  Object.defineProperty(shell, NODE, { value: node, configurable: true });
+  const proxy = new Proxy(shell, handler);
+  bindProxy(node, proxy);
+  syncedViews.set(proxy, { plain: () => plainFields(node) });
+  return proxy;
+};
+
+function plainFields(node: DictNode): JsonValue {
+  const out: Record<string, JsonValue> = {};
+  for (const key of Object.keys(node.fields)) {
+    Object.defineProperty(out, key, { value: plainCopy(node.fields[key]), writable: true, enumerable: true, configurable: true });
+  }
+  return out;
+}
+
+Object.defineProperty(SyncedDictMethods.prototype, inspect.custom, {
+  value(this: object, _depth: number, options: object, inspectFn: typeof inspect) {
+    const node = (this as { [NODE]?: DictNode })[NODE];
+    return node ? `SyncedDict ${inspectFn({ ...node.fields }, options)}` : "SyncedDict {}";
+  },
+});

@@ -1,0 +1,122 @@
+// Every error the runtime throws. Each carries the data a caller needs (path, key,
+// pointer, cause) and a sentence naming what to look at.
+
+export type DataPath = readonly (string | number)[];
+
+export function formatPath(path: DataPath): string {
+  if (path.length === 0) return "(root)";
+  return path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`)).join("");
+}
+
+export class RedisMemoryError extends Error {
+  override name = "RedisMemoryError";
+}
+
+/** A value that is not JSON data (undefined in an array, NaN, a Date, a cycle...). */
+export class NotJsonError extends RedisMemoryError {
+  override name = "NotJsonError";
+  constructor(
+    readonly path: DataPath,
+    readonly reason: string,
+  ) {
+    super(`${formatPath(path)}: ${reason}; redis-memory stores JSON values only`);
+  }
+}
+
+/** One mismatch between a value and its schema. */
+export interface ValidationProblem {
+  readonly path: DataPath;
+  readonly schemaPointer: string;
+  readonly message: string;
+}
+
+/** A write (or data loaded from Redis) that does not match the schema. Nothing was changed. */
+export class ValidationError extends RedisMemoryError {
+  override name = "ValidationError";
+  /** Path of the first problem, from the store root. */
+  readonly path: DataPath;
+  readonly schemaPointer: string;
+  constructor(readonly problems: readonly ValidationProblem[]) {
+    const first = problems[0] ?? { path: [], schemaPointer: "", message: "invalid" };
+    super(problems.map((p) => `${formatPath(p.path)}: ${p.message}${p.schemaPointer ? ` (schema ${p.schemaPointer})` : ""}`).join("\n"));
+    this.path = first.path;
+    this.schemaPointer = first.schemaPointer;
+  }
+}
+
+/** A write through a collection that was replaced or removed (or whose store was closed). */
+export class DetachedError extends RedisMemoryError {
+  override name = "DetachedError";
+  constructor(readonly path: DataPath | undefined) {
+    super(
+      `this ${path ? `collection (last at ${formatPath(path)})` : "collection"} was replaced or removed from its store, ` +
+        "so writing through it would be lost; read the field again from the store to get the current collection",
+    );
+  }
+}
+
+/** An operation on a list or dict that cannot be done (index out of range, missing key...). */
+export class OperationError extends RedisMemoryError {
+  override name = "OperationError";
+  constructor(
+    readonly path: DataPath,
+    message: string,
+  ) {
+    super(`${formatPath(path)}: ${message}`);
+  }
+}
+
+/** Redis could not be reached or the connection was lost. */
+export class ConnectionError extends RedisMemoryError {
+  override name = "ConnectionError";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** Redis refused a batch of writes; nothing of the batch was applied. */
+export class WriteError extends RedisMemoryError {
+  override name = "WriteError";
+  constructor(
+    readonly key: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`writing to ${key} failed: ${message}`, options);
+  }
+}
+
+/** Data in Redis that this store cannot read (wrong key type, invalid JSON, ...). */
+export class CorruptDataError extends RedisMemoryError {
+  override name = "CorruptDataError";
+  constructor(
+    readonly key: string,
+    readonly field: string | number | undefined,
+    reason: string,
+  ) {
+    super(`${key}${field === undefined ? "" : ` [${String(field)}]`}: ${reason}`);
+  }
+}
+
+/** Bad options to `open()` (id, prefix, redis). */
+export class OptionsError extends RedisMemoryError {
+  override name = "OptionsError";
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(`option \`${option}\`: ${message}`);
+  }
+}
+
+/** The store was closed; open it again to use it. */
+export class ClosedError extends RedisMemoryError {
+  override name = "ClosedError";
+  constructor() {
+    super("this store was closed with $close(); open it again to read or write");
+  }
+}
+
+export function unreachable(value: never): never {
+  throw new Error(`unreachable: ${JSON.stringify(value)}`);
+}

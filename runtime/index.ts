@@ -1,0 +1,17 @@
+// redis-memory runtime: the public names generated code and applications use.
+export { Store, openStore, type StoreClass } from "./store.js";
+export { Memory } from "./memory.js";
+export { SyncedList } from "./list.js";
+export { SyncedDict, update, pop, popitem, setdefault, clear, get, incr, asdict, type DictMethods } from "./dict.js";
+export type { Synced } from "./types.js";
+export type { OpenOptions } from "./options.js";
+export type { ChangeEvent, StatusEvent, StoreEvents, EventName } from "./replica.js";
+export type { OpName } from "./ops.js";
+export type {
+  Shape, AnyShape, ScalarShape, ListShape, DictShape, UnionShape, StoreSchema, Validate, ValidationIssue,
+} from "./shape.js";
+export type { JsonValue, JsonScalar } from "./values.js";
+export {
+  RedisMemoryError, ValidationError, NotJsonError, DetachedError, OperationError, ConnectionError, WriteError,
+  CorruptDataError, OptionsError, ClosedError, type DataPath, type ValidationProblem,
+} from "./errors.js";

@@ -1,0 +1,375 @@
+// SyncedList: a real Array (Array.isArray, instanceof) whose elements live in a
+// plain array; the proxy hands reads and iteration to that array, bound once, and
+// turns every mutator into operations on the replica and in Redis.
+import { inspect } from "node:util";
+import { NotJsonError, OperationError } from "./errors.js";
+import { ListNode, NODE, bindProxy, nodeOf } from "./node.js";
+import type { Enc } from "./ops.js";
+import { proxyFactories, type Replica } from "./replica.js";
+import type { Synced } from "./types.js";
+import { childShape } from "./validate.js";
+import { deepEqual, plainCopy, syncedViews, type JsonValue } from "./values.js";
+
+/** Non-mutating Array methods: served by the plain array at native speed. */
+const NATIVE_READS = new Set<string | symbol>([
+  "at", "concat", "entries", "every", "filter", "find", "findIndex", "findLast", "findLastIndex", "flat",
+  "flatMap", "forEach", "includes", "indexOf", "join", "keys", "lastIndexOf", "map", "reduce", "reduceRight",
+  "slice", "some", "toLocaleString", "toReversed", "toSorted", "toSpliced", "toString", "values", "with",
+  Symbol.iterator,
+]);
+
+function listNode(list: object): ListNode {
+  return (list as { [NODE]: ListNode })[NODE];
+}
+
+function replicaOf(node: ListNode): Replica {
+  return node.owner as Replica;
+}
+
+/** Python-style index: negative counts from the end. */
+function pyIndex(node: ListNode, index: number, name: string): number {
+  const length = node.items.length;
+  const i = index < 0 ? length + index : index;
+  if (!Number.isInteger(i) || i < 0 || i >= length) {
+    throw new OperationError(node.path(), `${name}(${index}): index out of range for a list of ${length}`);
+  }
+  return i;
+}
+
+/** Clamps like Array.prototype.splice's relative indexes. */
+function relative(value: number | undefined, length: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Math.trunc(Number(value)) || 0;
+  return n < 0 ? Math.max(length + n, 0) : Math.min(n, length);
+}
+
+/** Checks every value, then builds them: a bad value leaves the list untouched. */
+function prepare(node: ListNode, values: readonly unknown[], firstIndex: number): { stored: unknown[]; encs: Enc[] } {
+  const replica = replicaOf(node);
+  for (let i = 0; i < values.length; i++) {
+    replica.check(node, firstIndex + i, values[i], childShape(node.shape, firstIndex + i));
+  }
+  const stored = new Array<unknown>(values.length);
+  const encs = new Array<Enc>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const built = replica.build(values[i], node, undefined, childShape(node.shape, firstIndex + i));
+    stored[i] = built.stored;
+    encs[i] = built.enc;
+  }
+  return { stored, encs };
+}
+
+function writable(list: object): ListNode {
+  const node = listNode(list);
+  replicaOf(node).assertWritable(node);
+  return node;
+}
+
+/**
+ * Rewrites the whole list to `next` (values the list holds or held): a container
+ * that appears twice is copied (value semantics), one that is gone is detached.
+ */
+function rewrite(node: ListNode, next: unknown[]): void {
+  const replica = replicaOf(node);
+  const seen = new Set<object>();
+  for (let i = 0; i < next.length; i++) {
+    const child = nodeOf(next[i]);
+    if (!child) continue;
+    if (seen.has(child.proxy)) next[i] = replica.build(plainCopy(child.proxy), node, undefined, child.shape).stored;
+    else seen.add(child.proxy);
+  }
+  for (const old of node.items) {
+    const child = nodeOf(old);
+    if (child && !seen.has(child.proxy)) child.detach();
+  }
+  node.items.length = 0;
+  for (const value of next) node.items.push(value);
+  replica.queue(["replace", node.id, node.items.map((value) => replica.encode(value))]);
+  replica.changed(node, "replace");
+}
+
+function removeRange(node: ListNode, start: number, count: number): JsonValue[] {
+  const replica = replicaOf(node);
+  const removed = node.items.splice(start, count);
+  return removed.map((value) => replica.release(value));
+}
+
+export class SyncedList<T = unknown> extends Array<Synced<T>> {
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return nodeOf(value)?.kind === "list";
+  }
+
+  override push(...values: (T | Synced<T>)[]): number {
+    const node = writable(this);
+    const { stored, encs } = prepare(node, values, node.items.length);
+    for (const value of stored) node.items.push(value);
+    replicaOf(node).queuePush(node.id, encs);
+    replicaOf(node).changed(node, "push");
+    return node.items.length;
+  }
+
+  override unshift(...values: (T | Synced<T>)[]): number {
+    const node = writable(this);
+    if (values.length === 0) return node.items.length;
+    const { stored, encs } = prepare(node, values, 0);
+    node.items.unshift(...stored);
+    replicaOf(node).queue(["unshift", node.id, encs]);
+    replicaOf(node).changed(node, "unshift");
+    return node.items.length;
+  }
+
+  /** Removes and returns the last element, or the one at `index` (negative counts from the end). */
+  override pop(index?: number): Synced<T> | undefined {
+    const node = writable(this);
+    const length = node.items.length;
+    if (index === undefined) {
+      if (length === 0) return undefined;
+      index = length - 1;
+    }
+    const i = pyIndex(node, index, "pop");
+    const replica = replicaOf(node);
+    const [value] = removeRange(node, i, 1);
+    if (i === length - 1) replica.queue(["pop", node.id, 1]);
+    else if (i === 0) replica.queue(["shift", node.id, 1]);
+    else replica.queue(["splice", node.id, i, 1, []]);
+    replica.changed(node, "pop");
+    return value as Synced<T>;
+  }
+
+  override shift(): Synced<T> | undefined {
+    const node = writable(this);
+    if (node.items.length === 0) return undefined;
+    const [value] = removeRange(node, 0, 1);
+    replicaOf(node).queue(["shift", node.id, 1]);
+    replicaOf(node).changed(node, "shift");
+    return value as Synced<T>;
+  }
+
+  override splice(start: number, deleteCount?: number, ...values: (T | Synced<T>)[]): Synced<T>[] {
+    const node = writable(this);
+    const length = node.items.length;
+    const from = relative(start, length, 0);
+    const count =
+      arguments.length === 0 ? 0 : arguments.length === 1 ? length - from : Math.min(Math.max(Math.trunc(Number(deleteCount)) || 0, 0), length - from);
+    const { stored, encs } = prepare(node, values, from);
+    const replica = replicaOf(node);
+    const removed = removeRange(node, from, count);
+    node.items.splice(from, 0, ...stored);
+    if (count === 0 && from === length) {
+      if (encs.length > 0) replica.queuePush(node.id, encs);
+    } else if (count === 0 && from === 0) {
+      replica.queue(["unshift", node.id, encs]);
+    } else if (encs.length === 0 && from + count === length) {
+      replica.queue(["pop", node.id, count]);
+    } else {
+      replica.queue(["splice", node.id, from, count, encs]);
+    }
+    if (count > 0 || encs.length > 0) replica.changed(node, "splice");
+    return removed as Synced<T>[];
+  }
+
+  override sort(compare?: (a: Synced<T>, b: Synced<T>) => number): this {
+    const node = writable(this);
+    const sorted = node.items.slice().sort(compare as ((a: unknown, b: unknown) => number) | undefined);
+    if (sorted.some((value, i) => value !== node.items[i])) rewrite(node, sorted);
+    return this;
+  }
+
+  override reverse(): this {
+    const node = writable(this);
+    if (node.items.length > 1) rewrite(node, node.items.slice().reverse());
+    return this;
+  }
+
+  override fill(value: T | Synced<T>, start?: number, end?: number): this {
+    const node = writable(this);
+    const length = node.items.length;
+    const from = relative(start, length, 0);
+    const to = relative(end, length, length);
+    if (from >= to) return this;
+    const replica = replicaOf(node);
+    replica.check(node, from, value, childShape(node.shape, from));
+    const next = node.items.slice();
+    for (let i = from; i < to; i++) next[i] = replica.build(value, node, undefined, childShape(node.shape, i)).stored;
+    rewrite(node, next);
+    return this;
+  }
+
+  override copyWithin(target: number, start: number, end?: number): this {
+    const node = writable(this);
+    const next = node.items.slice().copyWithin(target, start, end);
+    if (next.some((value, i) => value !== node.items[i])) rewrite(node, next);
+    return this;
+  }
+
+  // ---- Python-style names (redis-memory) ----------------------------------
+
+  append(value: T): void {
+    this.push(value);
+  }
+
+  extend(values: Iterable<T>): void {
+    this.push(...Array.from(values));
+  }
+
+  /** Inserts before `index` (negative counts from the end; out of range clamps). */
+  insert(index: number, value: T): void {
+    const length = listNode(this).items.length;
+    const i = index < 0 ? Math.max(length + index, 0) : Math.min(index, length);
+    this.splice(i, 0, value);
+  }
+
+  /** Removes the first element deep-equal to `value`; throws `OperationError` if there is none. */
+  remove(value: T): void {
+    const node = writable(this);
+    const index = node.items.findIndex((item) => deepEqual(item, value));
+    if (index < 0) throw new OperationError(node.path(), "remove(x): x is not in the list");
+    this.splice(index, 1);
+  }
+
+  clear(): void {
+    const node = writable(this);
+    if (node.items.length === 0) return;
+    removeRange(node, 0, node.items.length);
+    replicaOf(node).queue(["clear", node.id]);
+    replicaOf(node).changed(node, "clear");
+  }
+
+  /** A deep plain copy. */
+  aslist(): JsonValue[] {
+    return listNode(this).items.map(plainCopy);
+  }
+
+  toJSON(): JsonValue[] {
+    return this.aslist();
+  }
+}
+
+// ---- the proxy -----------------------------------------------------------
+
+function isIndex(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 48 && c <= 57 && String(Number(key)) === key && Number(key) < 4294967295;
+}
+
+function setIndex(node: ListNode, index: number, value: unknown): void {
+  const replica = replicaOf(node);
+  const length = node.items.length;
+  if (index > length) throw new NotJsonError([...node.path(), index], `writing past the end (length ${length}) would leave holes`);
+  const shape = childShape(node.shape, index);
+  replica.check(node, index, value, shape);
+  if (index === length) {
+    const built = replica.build(value, node, undefined, shape);
+    node.items.push(built.stored);
+    replica.queuePush(node.id, [built.enc]);
+    replica.changed(node, "push");
+    return;
+  }
+  const old = node.items[index];
+  if (old === value) return;
+  const built = replica.build(value, node, undefined, shape);
+  node.items[index] = built.stored;
+  replica.release(old);
+  replica.queue(["lset", node.id, index, built.enc]);
+  replica.changed(node, "lset", index);
+}
+
+function setLength(node: ListNode, value: unknown): void {
+  const length = node.items.length;
+  const next = Number(value);
+  if (!Number.isInteger(next) || next < 0) throw new RangeError(`Invalid array length: ${String(value)}`);
+  if (next > length) throw new NotJsonError([...node.path(), length], `growing a list to length ${next} would leave holes`);
+  if (next === length) return;
+  removeRange(node, next, length - next);
+  replicaOf(node).queue(["pop", node.id, length - next]);
+  replicaOf(node).changed(node, "pop");
+}
+
+const handler: ProxyHandler<SyncedList> = {
+  get(target, key, receiver) {
+    const node = (target as unknown as { [NODE]: ListNode })[NODE];
+    if (typeof key === "string") {
+      if (key === "length") return node.items.length;
+      const c = key.charCodeAt(0);
+      // Digit-led keys are indexes or absent: the plain array answers both.
+      if (c >= 48 && c <= 57) return node.items[key as unknown as number];
+    }
+    if (key === NODE) return node;
+    const bound = node.bound[key];
+    if (bound !== undefined) return bound;
+    if (NATIVE_READS.has(key)) {
+      const fn = (node.items as unknown as Record<string | symbol, (...args: unknown[]) => unknown>)[key]!.bind(node.items);
+      node.bound[key] = fn;
+      return fn;
+    }
+    return Reflect.get(target, key, receiver);
+  },
+  set(target, key, value) {
+    const node = (target as unknown as { [NODE]: ListNode })[NODE];
+    replicaOf(node).assertWritable(node);
+    if (typeof key === "string") {
+      if (key === "length") {
+        setLength(node, value);
+        return true;
+      }
+      if (isIndex(key)) {
+        setIndex(node, Number(key), value);
+        return true;
+      }
+    }
+    throw new OperationError(node.path(), `a synced list holds only indexed elements; cannot set ${String(key)}`);
+  },
+  deleteProperty(target, key) {
+    const node = (target as unknown as { [NODE]: ListNode })[NODE];
+    throw new OperationError(node.path(), `delete list[${String(key)}] would leave a hole; use splice or pop`);
+  },
+  defineProperty(target, key, descriptor) {
+    const node = (target as unknown as { [NODE]: ListNode })[NODE];
+    if ("value" in descriptor && typeof key === "string" && (isIndex(key) || key === "length")) {
+      handler.set!(target, key, descriptor.value, target);
+      return true;
+    }
+    throw new OperationError(node.path(), `cannot define property ${String(key)} on a synced list`);
+  },
+  has(target, key) {
+    const node = (target as unknown as { [NODE]: ListNode })[NODE];
+    if (typeof key === "string" && isIndex(key)) return Number(key) < node.items.length;
+    return key === "length" || Reflect.has(target, key);
+  },
+  ownKeys(target) {
+    const node = (target as unknown as { [NODE]: ListNode })[NODE];
+    const keys: string[] = new Array<string>(node.items.length);
+    for (let i = 0; i < keys.length; i++) keys[i] = String(i);
+    keys.push("length");
+    return keys;
+  },
+  getOwnPropertyDescriptor(target, key) {
+    const node = (target as unknown as { [NODE]: ListNode })[NODE];
+    if (key === "length") return { value: node.items.length, writable: true, enumerable: false, configurable: false };
+    if (typeof key === "string" && isIndex(key) && Number(key) < node.items.length) {
+      return { value: node.items[Number(key)], writable: true, enumerable: true, configurable: true };
+    }
+    return undefined;
+  },
+};
+
+proxyFactories.list = (node: ListNode): object => {
+  const shell = new SyncedList();
+  Object.defineProperty(shell, NODE, { value: node, configurable: true });
+  const proxy = new Proxy(shell, handler);
+  bindProxy(node, proxy);
+  syncedViews.set(proxy, { plain: () => node.items.map(plainCopy) });
+  return proxy;
+};
+
+// console.log shows the elements, not the empty shell behind the proxy.
+Object.defineProperty(SyncedList.prototype, inspect.custom, {
+  value(this: SyncedList, depth: number, options: object, inspectFn: typeof inspect) {
+    const node = (this as unknown as { [NODE]?: ListNode })[NODE];
+    return node ? `SyncedList ${inspectFn(node.items, options)}` : "SyncedList []";
+  },
+});

@@ -1,0 +1,106 @@
+// A container of the replica: one list or dict, mirrored by one Redis key.
+// User code only ever sees its proxy; the node and its bookkeeping stay internal.
+import { DetachedError, type DataPath } from "./errors.js";
+import type { NodeId } from "./ops.js";
+import type { Shape } from "./shape.js";
+
+export type Kind = "list" | "dict";
+
+/** Internal hooks every node needs from the replica that owns it. */
+export interface Owner {
+  readonly nodes: Map<NodeId, Node>;
+}
+
+export const NODE: unique symbol = Symbol("redis-memory.node");
+
+export abstract class Node {
+  abstract readonly kind: Kind;
+  /** The object user code holds (a Proxy). */
+  abstract readonly proxy: object;
+  attached = true;
+  parent: Node | undefined;
+  /** Key in the parent dict; for a parent list the index is looked up when needed. */
+  key: string | undefined;
+
+  constructor(
+    readonly id: NodeId,
+    readonly owner: Owner,
+    public shape: Shape,
+  ) {}
+
+  /** Path from the store root; computed on demand (errors, change events). */
+  path(): (string | number)[] {
+    const path: (string | number)[] = [];
+    let node: Node | undefined = this;
+    while (node?.parent) {
+      const parent: Node = node.parent;
+      if (parent instanceof ListNode) path.push(parent.items.indexOf(node.proxy));
+      else path.push(node.key ?? "?");
+      node = parent;
+    }
+    return path.reverse();
+  }
+
+  assertAttached(): void {
+    if (!this.attached) throw new DetachedError(this.lastPath);
+  }
+
+  /** Remembered at detach time so that the error can still name the place. */
+  lastPath: DataPath | undefined;
+
+  /** Detach this node and its subtree (it was replaced or removed). */
+  detach(): void {
+    if (!this.attached) return;
+    this.lastPath = this.path();
+    const stack: Node[] = [this];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      node.attached = false;
+      node.owner.nodes.delete(node.id);
+      for (const child of node.children()) stack.push(child);
+    }
+  }
+
+  abstract children(): Iterable<Node>;
+}
+
+export class ListNode extends Node {
+  readonly kind = "list";
+  proxy!: object;
+  /** Elements: scalars, or proxies of child containers. Same array for the node's life. */
+  readonly items: unknown[] = [];
+  /** Native non-mutating methods bound once to `items`. */
+  readonly bound: Record<string | symbol, unknown> = Object.create(null);
+
+  *children(): Iterable<Node> {
+    for (const item of this.items) {
+      const child = nodeOf(item);
+      if (child) yield child;
+    }
+  }
+}
+
+export class DictNode extends Node {
+  readonly kind = "dict";
+  proxy!: object;
+  /** Fields: scalars, or proxies of child containers. No prototype: `__proto__` is data. */
+  readonly fields: Record<string, unknown> = Object.create(null);
+
+  *children(): Iterable<Node> {
+    for (const key in this.fields) {
+      const child = nodeOf(this.fields[key]);
+      if (child) yield child;
+    }
+  }
+}
+
+const nodes = new WeakMap<object, Node>();
+
+export function nodeOf(value: unknown): Node | undefined {
+  return typeof value === "object" && value !== null ? nodes.get(value) : undefined;
+}
+
+export function bindProxy(node: ListNode | DictNode, proxy: object): void {
+  node.proxy = proxy;
+  nodes.set(proxy, node);
+}

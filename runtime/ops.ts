@@ -1,0 +1,30 @@
+// The operations a batch carries to Redis, as the tuples the batch script reads.
+// A container is named by its node id ("" is the instance's root hash); a stored
+// value ("enc") is JSON text, or "@l:<id>" / "@d:<id>" for a child container.
+
+export type NodeId = string;
+export type Enc = string;
+
+export type Op =
+  | [op: "set", node: NodeId, field: string, value: Enc]
+  | [op: "del", node: NodeId, field: string]
+  | [op: "clear", node: NodeId]
+  | [op: "push", node: NodeId, values: Enc[]]
+  | [op: "unshift", node: NodeId, values: Enc[]]
+  | [op: "lset", node: NodeId, index: number, value: Enc]
+  | [op: "pop", node: NodeId, count: number]
+  | [op: "shift", node: NodeId, count: number]
+  | [op: "splice", node: NodeId, start: number, deleteCount: number, values: Enc[]]
+  | [op: "replace", node: NodeId, values: Enc[]]
+  | [op: "newlist", node: NodeId, values: Enc[]]
+  | [op: "newdict", node: NodeId, fieldsAndValues: Enc[]]
+  | [op: "incr", node: NodeId, field: string, by: number];
+
+export type OpName = Op[0];
+
+export const LIST_REF = "@l:";
+export const DICT_REF = "@d:";
+
+export function isRef(enc: string): boolean {
+  return enc.charCodeAt(0) === 64; /* "@" */
+}

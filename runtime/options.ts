@@ -1,0 +1,74 @@
+// Open options: defaults from the environment and checks of `id` and `prefix`
+// (they become part of the hash-tagged namespace, so braces would break it).
+import type { RedisOption } from "./backend.js";
+import { OptionsError } from "./errors.js";
+
+export interface OpenOptions<TData extends object = Record<string, unknown>> {
+  /** URL, ioredis `Redis`/`Cluster` instance or ioredis options; default `REDIS_URL`, else `REDIS_HOST`/`REDIS_PORT`, else 127.0.0.1:6379. */
+  redis?: RedisOption;
+  /** Instance id (conversation, tenant...); default `"default"`. */
+  id?: string;
+  /** Key prefix; default `REDIS_PREFIX`, else `"memory:"`. */
+  prefix?: string;
+  /** Apply other processes' writes as they happen; default `true`. */
+  live?: boolean;
+  /** Values for required fields without a `default` when the instance is new. */
+  init?: Partial<TData>;
+  /** Start from an empty local state when Redis cannot be reached; default `false`. */
+  offline?: boolean;
+  /** Milliseconds to wait for Redis before `open()` fails; default 5000. */
+  connectTimeout?: number;
+  /** Data in Redis that does not match the schema: `"fail"` (default) or `"load-valid"` (skip it and report). */
+  onInvalid?: "fail" | "load-valid";
+}
+
+export interface ResolvedOptions {
+  readonly redis: RedisOption | undefined;
+  readonly id: string;
+  readonly prefix: string;
+  readonly live: boolean;
+  readonly init: Readonly<Record<string, unknown>>;
+  readonly offline: boolean;
+  readonly connectTimeout: number;
+  readonly onInvalid: "fail" | "load-valid";
+}
+
+// Braces would move the hash tag; control characters make keys unreadable in tools.
+const FORBIDDEN = /[{}\u0000-\u001f\u007f]/u;
+
+function checkPart(option: string, value: unknown, allowEmpty: boolean): string {
+  if (typeof value !== "string") throw new OptionsError(option, `expected a string, got ${typeof value}`);
+  if (!allowEmpty && value.length === 0) throw new OptionsError(option, "must not be empty");
+  if (value.length > 512) throw new OptionsError(option, `is ${value.length} characters long; at most 512`);
+  const bad = FORBIDDEN.exec(value);
+  if (bad) {
+    const shown = JSON.stringify(bad[0]);
+    throw new OptionsError(option, `contains ${shown} at ${bad.index}: braces and control characters would break the instance's hash-tagged key namespace`);
+  }
+  if (!value.isWellFormed()) throw new OptionsError(option, "contains a lone UTF-16 surrogate");
+  return value;
+}
+
+export function resolveOptions(options: OpenOptions<object> = {}): ResolvedOptions {
+  const timeout = options.connectTimeout ?? 5_000;
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new OptionsError("connectTimeout", "must be a positive number of milliseconds");
+  const onInvalid = options.onInvalid ?? "fail";
+  if (onInvalid !== "fail" && onInvalid !== "load-valid") throw new OptionsError("onInvalid", `must be "fail" or "load-valid"`);
+  const init = options.init ?? {};
+  if (typeof init !== "object" || init === null || Array.isArray(init)) throw new OptionsError("init", "must be an object of field values");
+  return {
+    redis: options.redis,
+    id: checkPart("id", options.id ?? "default", false),
+    prefix: checkPart("prefix", options.prefix ?? process.env.REDIS_PREFIX ?? "memory:", true),
+    live: options.live ?? true,
+    init: init as Record<string, unknown>,
+    offline: options.offline ?? false,
+    connectTimeout: timeout,
+    onInvalid,
+  };
+}
+
+/** `<prefix>{<Store>:<id>}`: the braces are a hash tag, so the whole instance shares one cluster slot. */
+export function namespaceOf(prefix: string, storeName: string, id: string): string {
+  return `${prefix}{${storeName}:${id}}`;
+}

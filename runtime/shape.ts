@@ -1,0 +1,82 @@
+// How a store describes its data to the runtime: which places hold lists, dicts,
+// closed objects, scalars or anything, with the validators the generator compiled
+// for them. Hand-written in tests; emitted by the generator for generated stores.
+
+/** One problem found by a validator, relative to the value it was given. */
+export interface ValidationIssue {
+  /** Path inside the validated value (e.g. `["scores", 3]`). */
+  readonly path: readonly (string | number)[];
+  /** JSON pointer into the schema (e.g. `#/properties/scores/items/maximum`). */
+  readonly schemaPointer: string;
+  /** A sentence a person can act on. */
+  readonly message: string;
+}
+
+/**
+ * Validates a whole value written at a place. Returns `null` when the value is
+ * valid. Generated code wraps ajv standalone validators into this form.
+ */
+export type Validate = (value: unknown) => readonly ValidationIssue[] | null;
+
+interface ShapeBase {
+  /** Validator for a whole value written at this place (from the schema). */
+  readonly validate?: Validate;
+  /** Schema file and JSON pointer this place comes from, for error messages. */
+  readonly source?: string;
+  /** `default` from the schema: filled in when a new instance is opened. */
+  readonly default?: unknown;
+}
+
+/** Anything JSON: arrays become lists, objects become dicts. */
+export interface AnyShape extends ShapeBase {
+  readonly kind: "any";
+}
+
+/** A JSON scalar: string, number, boolean or null. */
+export interface ScalarShape extends ShapeBase {
+  readonly kind: "scalar";
+}
+
+/** An array: a `SyncedList`. `prefixItems` describe leading tuple positions. */
+export interface ListShape extends ShapeBase {
+  readonly kind: "list";
+  readonly items: Shape;
+  readonly prefixItems?: readonly Shape[];
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly uniqueItems?: boolean;
+}
+
+/**
+ * An object: a `SyncedDict`. `properties` are the declared ones; `additional` is
+ * the shape of other keys, or `false` when the object is closed.
+ */
+export interface DictShape extends ShapeBase {
+  readonly kind: "dict";
+  readonly properties?: Readonly<Record<string, Shape>>;
+  readonly patternProperties?: readonly { readonly pattern: string; readonly shape: Shape }[];
+  readonly additional?: Shape | false;
+  readonly required?: readonly string[];
+  readonly minProperties?: number;
+  readonly maxProperties?: number;
+}
+
+/** A place whose value is one of several shapes (`oneOf`/`anyOf`/type arrays). */
+export interface UnionShape extends ShapeBase {
+  readonly kind: "union";
+  readonly options: readonly Shape[];
+}
+
+export type Shape = AnyShape | ScalarShape | ListShape | DictShape | UnionShape;
+
+/** What a generated store class hands to the runtime. */
+export interface StoreSchema {
+  /** Store name: part of the Redis namespace `<prefix>{<name>:<id>}`. */
+  readonly name: string;
+  /** Shape of the root object (always a dict shape). */
+  readonly shape: DictShape;
+  /** Hash of the schema that produced this store, recorded in `ns:meta`. */
+  readonly hash?: string;
+}
+
+export const anyShape: AnyShape = { kind: "any" };

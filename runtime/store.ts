@@ -1,0 +1,191 @@
+// Store: the base class of every generated store (and of the untyped Memory).
+// Store-level members start with `$` so that they never clash with schema fields.
+import { Backend } from "./backend.js";
+import { dictNode, setField, deleteField, incr as dictIncr } from "./dict.js";
+import { ClosedError, ValidationError, type ValidationProblem } from "./errors.js";
+import type { DictNode } from "./node.js";
+import { applyLoad, type LoadedState } from "./load.js";
+import { namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
+import { Replica, type EventName, type StoreEvents } from "./replica.js";
+import type { StoreSchema } from "./shape.js";
+import { plainCopy, type JsonValue } from "./values.js";
+import "./list.js";
+
+/** What the runtime keeps for one open store; never visible on the instance. */
+export interface StoreInternals {
+  readonly replica: Replica;
+  readonly options: ResolvedOptions;
+  loaded: LoadedState;
+  closed: boolean;
+}
+
+const internals = new WeakMap<object, StoreInternals>();
+
+function core(store: object): StoreInternals {
+  const found = internals.get(store);
+  if (!found) throw new TypeError("not an open redis-memory store");
+  return found;
+}
+
+/** The root dict of an open store (for the untyped Memory). */
+export function rootNode(store: object): DictNode {
+  return core(store).replica.root;
+}
+
+/** Lets a wrapper (the untyped Memory's proxy) share its target's internals. */
+export function shareInternals(from: object, to: object): void {
+  internals.set(to, core(from));
+}
+
+export interface StoreClass<S extends Store<object>> {
+  readonly schema: StoreSchema;
+  new (token: StoreToken): S;
+}
+
+declare const tokenBrand: unique symbol;
+/** Only the runtime can make stores: `open()` is the way in. */
+export type StoreToken = { readonly [tokenBrand]: true };
+
+export class Store<TData extends object = Record<string, unknown>> {
+  constructor(token: StoreToken) {
+    const pending = creating;
+    if (pending === undefined || (token as unknown) !== pending) {
+      throw new TypeError("stores are made by open(): use `await MyStore.open({ id })`");
+    }
+    internals.set(this, pending);
+  }
+
+  /** The instance's key prefix in Redis: `<prefix>{<Store>:<id>}`. */
+  get $key(): string {
+    return core(this).replica.ns;
+  }
+
+  /** Resolves when every write made before the call is acknowledged by Redis; rejects with the cause if one failed. */
+  $flush(): Promise<void> {
+    return core(this).replica.flush();
+  }
+
+  /** Flushes, stops the change feed and closes the connections this store opened. */
+  async $close(): Promise<void> {
+    const state = core(this);
+    if (state.closed) return;
+    try {
+      await state.replica.flush();
+    } finally {
+      state.closed = true;
+      state.replica.closed = true;
+      await state.replica.backend.close();
+    }
+  }
+
+  /** Reloads the whole instance from Redis (collections you hold stay attached). */
+  async $refresh(): Promise<void> {
+    const state = core(this);
+    if (state.closed) throw new ClosedError();
+    await state.replica.flush();
+    state.loaded = applyLoad(state.replica, await state.replica.backend.load(state.replica.ns));
+  }
+
+  /** A deep plain copy of the data. */
+  $asdict(): TData {
+    return plainCopy(core(this).replica.root.proxy) as TData;
+  }
+
+  toJSON(): JsonValue {
+    return plainCopy(core(this).replica.root.proxy);
+  }
+
+  /** Subscribes to `change`, `error` or `status` events; returns the unsubscribe function. */
+  $on<K extends EventName>(event: K, listener: (event: StoreEvents[K]) => void): () => void {
+    return core(this).replica.on(event, listener);
+  }
+
+  /** Removes every key of this instance from Redis and empties the replica. */
+  async $delete(): Promise<void> {
+    const state = core(this);
+    const replica = state.replica;
+    await replica.flush();
+    const root = replica.root;
+    for (const key of Object.keys(root.fields)) {
+      replica.release(root.fields[key]);
+      delete root.fields[key];
+    }
+    await replica.backend.deleteInstance(replica.ns);
+  }
+
+  /** Atomic server-side increment of a numeric field; resolves to the new value. */
+  $incr(field: keyof TData & string, by = 1): Promise<number> {
+    return dictIncr(core(this).replica.root.proxy, field, by);
+  }
+
+  /** The synced value of a top-level field (generated getters call this). */
+  protected $get(key: string): unknown {
+    const fields = core(this).replica.root.fields;
+    return key in fields ? fields[key] : undefined;
+  }
+
+  /** Writes a top-level field; `undefined` deletes it (generated setters call this). */
+  protected $set(key: string, value: unknown): void {
+    setField(core(this).replica.root, key, value);
+  }
+
+  /** Deletes a top-level field. */
+  protected $remove(key: string): boolean {
+    return deleteField(core(this).replica.root, key);
+  }
+}
+
+let creating: StoreInternals | undefined;
+
+/** Opens (creating when new) the instance `options.id` of a store class. */
+export async function openStore<S extends Store<object>>(cls: StoreClass<S>, options: OpenOptions<object> = {}): Promise<S> {
+  const resolved = resolveOptions(options);
+  const schema = cls.schema;
+  const backend = await Backend.connect(resolved.redis, resolved.connectTimeout);
+  try {
+    const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
+    const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "" });
+    const loaded = applyLoad(replica, await backend.load(ns));
+    const state: StoreInternals = { replica, options: resolved, loaded, closed: false };
+    if (loaded.seq === 0 && Object.keys(replica.root.fields).length === 0) initialise(state, schema);
+    creating = state;
+    let store: S;
+    try {
+      store = new cls(state as unknown as StoreToken);
+    } finally {
+      creating = undefined;
+    }
+    replica.onStale = async () => {
+      state.loaded = applyLoad(replica, await backend.load(ns));
+      replica.emit("status", { status: "reloaded" });
+    };
+    await replica.flush();
+    return store;
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+}
+
+/** A new instance: schema defaults, then `init`; required fields left without a value are an error. */
+function initialise(state: StoreInternals, schema: StoreSchema): void {
+  const root = state.replica.root;
+  const shape = schema.shape;
+  const values: Record<string, unknown> = Object.create(null);
+  for (const [key, field] of Object.entries(shape.properties ?? {})) {
+    if (field.default !== undefined) values[key] = structuredClone(field.default);
+  }
+  for (const key of Object.keys(state.options.init)) values[key] = state.options.init[key];
+  const missing = (shape.required ?? []).filter((key) => values[key] === undefined);
+  if (missing.length > 0) {
+    const problems: ValidationProblem[] = missing.map((key) => ({
+      path: [key],
+      schemaPointer: `${shape.source ?? "#"}/required`,
+      message: `required field ${JSON.stringify(key)} has no default; pass it in the \`init\` option of open() for a new instance`,
+    }));
+    throw new ValidationError(problems);
+  }
+  const proxy = root.proxy;
+  dictNode(proxy);
+  for (const key of Object.keys(values)) setField(root, key, values[key]);
+}

@@ -1,0 +1,129 @@
+// JSON values: what may be stored, deep plain copies and deep equality.
+import { NotJsonError, type DataPath } from "./errors.js";
+
+export type JsonScalar = string | number | boolean | null;
+export type JsonValue = JsonScalar | JsonValue[] | { [key: string]: JsonValue };
+
+/** Deeper values are refused with a clear error instead of risking a stack overflow. */
+export const MAX_DEPTH = 1_000;
+
+/** Synced collections register here so that values can recognise them (set by the core). */
+export const syncedViews = new WeakMap<object, { plain(): JsonValue }>();
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+export function isJsonScalar(value: unknown): boolean {
+  const type = typeof value;
+  return type === "string" || type === "boolean" || value === null || (type === "number" && Number.isFinite(value));
+}
+
+/** Why a value is not JSON, as a phrase. */
+export function describeNonJson(value: unknown): string {
+  return typeof value === "number" ? `${value} is not a JSON number` : `${describe(value)} is not a JSON value`;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (typeof value === "number") return String(value);
+  if (typeof value === "bigint") return "a BigInt";
+  if (typeof value === "function") return "a function";
+  if (typeof value === "symbol") return "a symbol";
+  const ctor = (value as { constructor?: { name?: string } }).constructor?.name;
+  return ctor ? `a ${ctor} instance` : "a non-plain object";
+}
+
+/**
+ * Throws `NotJsonError` (with the path inside `value`) unless `value` is JSON data.
+ * Properties holding `undefined` in objects are allowed (they are left out, as
+ * JSON.stringify does); `undefined` elsewhere is not.
+ */
+export function assertJson(value: unknown, path: DataPath = []): void {
+  check(value, [...path], new Set(), 0);
+}
+
+function check(value: unknown, path: (string | number)[], stack: Set<object>, depth: number): void {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return;
+    case "number":
+      if (!Number.isFinite(value)) throw new NotJsonError(path, `${describe(value)} is not a JSON number`);
+      return;
+    case "object":
+      break;
+    default:
+      throw new NotJsonError(path, `${describe(value)} is not a JSON value`);
+  }
+  if (value === null || syncedViews.has(value)) return;
+  if (depth >= MAX_DEPTH) throw new NotJsonError(path, `nesting deeper than ${MAX_DEPTH} levels`);
+  if (stack.has(value)) throw new NotJsonError(path, "the value contains a cycle");
+  stack.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      if (!(i in value)) throw new NotJsonError(path, "holes in arrays are not JSON values");
+      const item: unknown = value[i];
+      if (item === undefined) throw new NotJsonError(path, "undefined is not a JSON value (use null)");
+      check(item, path, stack, depth + 1);
+      path.pop();
+    }
+  } else {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) throw new NotJsonError(path, `${describe(value)} is not a plain object`);
+    for (const key of Object.keys(value)) {
+      path.push(key);
+      assertKey(key, path);
+      const item: unknown = (value as Record<string, unknown>)[key];
+      if (item !== undefined) check(item, path, stack, depth + 1);
+      path.pop();
+    }
+    if (Object.getOwnPropertySymbols(value).length > 0) throw new NotJsonError(path, "symbol keys are not JSON");
+  }
+  stack.delete(value);
+}
+
+/** Keys must survive a UTF-8 round trip through Redis: no lone surrogates. */
+export function assertKey(key: string, path: DataPath): void {
+  if (!key.isWellFormed()) throw new NotJsonError(path, "the key contains a lone UTF-16 surrogate, which Redis cannot store as UTF-8");
+}
+
+/** A deep plain copy (synced collections become plain arrays and objects). */
+export function plainCopy(value: unknown): JsonValue {
+  if (typeof value !== "object" || value === null) return value as JsonScalar;
+  const view = syncedViews.get(value);
+  if (view) return view.plain();
+  if (Array.isArray(value)) return value.map(plainCopy);
+  const out: Record<string, JsonValue> = {};
+  for (const key of Object.keys(value)) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (item !== undefined) defineData(out, key, plainCopy(item));
+  }
+  return out;
+}
+
+/** Sets `key` as an own data property, even `__proto__`. */
+export function defineData(target: object, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else (target as Record<string, unknown>)[key] = value;
+}
+
+/** Deep equality of JSON values (key order ignored). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    if (a.length !== bb.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], bb[i])) return false;
+    return true;
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const key of ka) {
+    if (!hasOwn.call(b, key)) return false;
+    if (!deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
