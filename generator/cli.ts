@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// redis-memory-gen: parses arguments and calls the generator. Exit codes: 0 done,
+// 1 `--check` found stale, missing or extra files, 2 bad input.
+import { watch } from "node:fs";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { checkFiles, DEFAULT_OUT, DEFAULT_RUNTIME, generate, SchemaProblemsError, writeFiles, type GenerateOptions } from "./index.js";
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8").toString()) as { version?: string };
+  return pkg.version ?? "unknown";
+}
+
+function safeVersion(): string {
+  try {
+    return version();
+  } catch {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "unknown";
+  }
+}
+
+interface RunOptions extends GenerateOptions {
+  readonly check: boolean;
+  readonly quiet: boolean;
+}
+
+/** One generation run; returns the exit code. Never throws for bad input. */
+async function run(options: RunOptions): Promise<number> {
+  const cwd = options.cwd ?? process.cwd();
+  const out = options.out ?? DEFAULT_OUT;
+  let files: Map<string, string>;
+  try {
+    files = await generate(options);
+  } catch (error) {
+    if (error instanceof SchemaProblemsError) {
+      process.stderr.write(`redis-memory-gen: ${error.problems.length} problem(s) in the schemas:\n${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options.check) {
+    const result = checkFiles(files, out, cwd);
+    if (result.ok) {
+      if (!options.quiet) process.stdout.write(`redis-memory-gen: ${files.size} files in ${out} are up to date\n`);
+      return 0;
+    }
+    process.stdout.write(result.diff);
+    const parts = [
+      result.stale.length > 0 ? `stale: ${result.stale.join(", ")}` : "",
+      result.missing.length > 0 ? `missing: ${result.missing.join(", ")}` : "",
+      result.extra.length > 0 ? `extra: ${result.extra.join(", ")}` : "",
+    ].filter((p) => p !== "");
+    process.stderr.write(`redis-memory-gen: generated code is out of date (${parts.join("; ")}); run without --check to update it\n`);
+    return 1;
+  }
+  const result = writeFiles(files, out, cwd);
+  if (!options.quiet) {
+    process.stdout.write(
+      `redis-memory-gen: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed in ${out}\n`,
+    );
+  }
+  return 0;
+}
+
+function watchInputs(options: RunOptions): void {
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  const again = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (running) return again();
+      running = true;
+      run(options)
+        .catch((error: unknown) => process.stderr.write(`redis-memory-gen: ${String(error)}\n`))
+        .finally(() => {
+          running = false;
+        });
+    }, 100);
+  };
+  for (const input of options.inputs) {
+    watch(resolve(options.cwd ?? process.cwd(), input), { recursive: true }, (_event, name) => {
+      if (name === null || String(name).endsWith(".json")) again();
+    });
+  }
+  process.stdout.write(`redis-memory-gen: watching ${options.inputs.join(" ")}\n`);
+}
+
+async function main(): Promise<number> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName("redis-memory-gen")
+    .usage("$0 <files-or-dirs...> [options]\n\nGenerates typed redis-memory stores from JSON Schemas.")
+    .command("$0 <inputs..>", false)
+    .positional("inputs", { type: "string", array: true, describe: "schema files (*.json) or directories" })
+    .option("out", { type: "string", default: DEFAULT_OUT, describe: "output directory" })
+    .option("check", { type: "boolean", default: false, describe: "exit 1 with a diff if the output is stale, missing or extra" })
+    .option("watch", { type: "boolean", default: false, describe: "regenerate when a schema changes" })
+    .option("runtime", { type: "string", default: DEFAULT_RUNTIME, describe: "import specifier of the runtime in generated code" })
+    .option("quiet", { type: "boolean", default: false, describe: "print nothing on success" })
+    .strict()
+    .version(safeVersion())
+    .help()
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw new UsageError(message || (error ? error.message : "invalid arguments"));
+    })
+    .parseAsync();
+  if (argv.help || argv.version) return 0;
+  if (argv.check && argv.watch) throw new UsageError("--check and --watch cannot be used together");
+  const options: RunOptions = {
+    inputs: (argv.inputs as string[] | undefined) ?? [],
+    out: argv.out,
+    runtime: argv.runtime,
+    check: argv.check,
+    quiet: argv.quiet,
+  };
+  const code = await run(options);
+  if (argv.watch) {
+    watchInputs(options);
+    return new Promise<number>(() => undefined);
+  }
+  return code;
+}
+
+class UsageError extends Error {}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`redis-memory-gen: ${error.message}\nRun redis-memory-gen --help for usage.\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`redis-memory-gen: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 3;
+  },
+);

@@ -1,0 +1,104 @@
+// Stage 4a: the data types, by json-schema-to-typescript. What it gets wrong is
+// rewritten before it sees the schema: `prefixItems` become draft-07 tuples (it
+// ignores them), `patternProperties` fold into the index signature (it loses the
+// regex and writes a confusing comment), keywords beside a `$ref` are dropped (it
+// declares the type twice), and every named type carries its name as `title`.
+import { compile, type Options } from "json-schema-to-typescript";
+import type { NormalizedStore, Schema, SchemaObject } from "./normalize.js";
+import { equal } from "./normalize.js";
+
+// Pinned: see ../shared/notes/generator.md. Upgrading the library changes output.
+const OPTIONS: Partial<Options> = {
+  additionalProperties: false,
+  strictIndexSignatures: true,
+  enableConstEnums: false,
+  ignoreMinAndMaxItems: true,
+  unreachableDefinitions: true,
+  format: false,
+  bannerComment: "",
+  declareExternallyReferenced: true,
+  $refOptions: { resolve: { http: false } },
+};
+
+function isObject(value: unknown): value is SchemaObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function forTypes(node: Schema): Schema {
+  if (!isObject(node)) return node;
+  if (typeof node.$ref === "string") return { $ref: node.$ref };
+  const out: SchemaObject = {};
+  for (const [key, value] of Object.entries(node)) {
+    switch (key) {
+      case "properties":
+      case "patternProperties":
+      case "$defs": {
+        const map: SchemaObject = {};
+        for (const [k, v] of Object.entries(value as SchemaObject)) map[k] = forTypes(v as Schema);
+        out[key] = map;
+        break;
+      }
+      case "items":
+      case "additionalProperties":
+        out[key] = forTypes(value as Schema);
+        break;
+      case "prefixItems":
+      case "oneOf":
+      case "anyOf":
+      case "allOf":
+        out[key] = (value as Schema[]).map(forTypes);
+        break;
+      // Annotations jstt would print as JSDoc tags; only description/deprecated are wanted.
+      case "default":
+      case "examples":
+      case "format":
+      case "pattern":
+      case "$comment":
+        break;
+      default:
+        out[key] = value;
+    }
+  }
+  if (Array.isArray(out.prefixItems)) {
+    const rest = out.items;
+    out.items = out.prefixItems;
+    delete out.prefixItems;
+    if (rest !== undefined) out.additionalItems = rest;
+  }
+  const patterns = isObject(out.patternProperties) ? Object.values(out.patternProperties) : [];
+  delete out.patternProperties;
+  const extra = out.additionalProperties;
+  if (patterns.length > 0 || (isObject(extra) && isObject(out.properties))) {
+    // One index signature must admit every value the object can hold.
+    const options: Schema[] = [...(patterns as Schema[])];
+    if (extra === true) options.push({});
+    else if (isObject(extra)) options.push(extra);
+    if (isObject(out.properties)) options.push(...Object.values(out.properties as Record<string, Schema>));
+    const unique = options.filter((o, i) => options.findIndex((p) => equal(p, o)) === i);
+    out.additionalProperties = unique.length === 1 ? unique[0] : { anyOf: unique };
+  }
+  return out;
+}
+
+/** The TypeScript declarations of a store's data types, as json-schema-to-typescript writes them. */
+export async function emitTypes(store: NormalizedStore): Promise<string> {
+  const schema = forTypes(store.schema) as SchemaObject;
+  delete schema.$id;
+  schema.title = store.dataName;
+  if (isObject(schema.$defs)) {
+    for (const [name, def] of Object.entries(schema.$defs)) {
+      schema.$defs[name] = isObject(def) ? { ...def, title: name } : { title: name };
+    }
+  }
+  const text = await compile(schema, store.dataName, OPTIONS);
+  return tidy(text);
+}
+
+// jstt explains where each definition came from with a comment naming the pointer
+// of its own, rewritten input: noise for a reader of the generated file.
+function tidy(text: string): string {
+  return text
+    .replace(/\/\*\*\n \* This interface was referenced by `[^`]*`'s JSON-Schema\n \* via the `definition` "[^"]*".\n \*\/\n/g, "")
+    .replace(/\n \* ?\n \* This interface was referenced by `[^`]*`'s JSON-Schema\n \* via the `definition` "[^"]*".\n/g, "\n")
+    .trim();
+}
