@@ -153,7 +153,7 @@ export function incr(dict: object, key: string, by = 1): Promise<number> {
 }
 
 export function asdict<T extends object>(dict: T): JsonValue & object {
-  return plainCopy(dictNode(dict)) as JsonValue & object;
+  return plainCopy(dictNode(dict).proxy) as JsonValue & object;
 }
 
 /** The methods every SyncedDict has (a property of the same name in the data wins). */

@@ -98,7 +98,8 @@ export class Replica {
    * of a new child container) and its stored form; new subtrees are queued as ops.
    */
   build(value: unknown, parent: Node, key: string | undefined, shape: Shape): { stored: unknown; enc: Enc } {
-    if (typeof value !== "object" || value === null) return { stored: value, enc: JSON.stringify(value) };
+    // -0 is stored as 0 (its JSON text), so the replica holds what a reload would give.
+    if (typeof value !== "object" || value === null) return { stored: value === 0 ? 0 : value, enc: JSON.stringify(value) };
     const plain = syncedViews.has(value) ? plainCopy(value) : value;
     if (Array.isArray(plain)) {
       const node = this.newList(newId(), shape);

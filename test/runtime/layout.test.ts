@@ -1,0 +1,126 @@
+// The Redis layout of DESIGN §4: hash-tagged namespace, one key per container,
+// references, no orphans, one script call per batch, coalesced appends.
+import { describe, expect, it } from "vitest";
+import { dumpInstance, openApp, openMemory, rawClient, uniqueId } from "../helpers/redis.js";
+
+async function scanKeys(pattern: string): Promise<string[]> {
+  const redis = rawClient();
+  const keys: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, batch] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== "0");
+  return keys.sort();
+}
+
+const escapeGlob = (text: string): string => text.replace(/[*?[\]\\]/g, "\\$&");
+
+async function commandCalls(name: string): Promise<number> {
+  const info = await rawClient().info("commandstats");
+  const match = new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info);
+  return match ? Number(match[1]) : 0;
+}
+
+describe("Redis layout", () => {
+  it("keeps an instance under <prefix>{<Store>:<id>} with root, meta, log and one key per container", async () => {
+    const id = uniqueId();
+    const app = await openApp(id, { prefix: "lay:" });
+    app.tasks.push(1, 2);
+    app.config.theme = "dark";
+    await app.$flush();
+    expect(app.$key).toBe(`lay:{App:${id}}`);
+    const keys = await scanKeys(`${escapeGlob(app.$key)}:*`);
+    const names = keys.map((k) => k.slice(app.$key.length));
+    expect(names).toContain(":root");
+    expect(names).toContain(":meta");
+    expect(names).toContain(":log");
+    // tasks, config, complex and complex.settings; empty containers (data, users,
+    // notifications) have no key: a missing key is an empty container.
+    expect(names.filter((n) => n.startsWith(":n:"))).toHaveLength(4);
+    const root = await rawClient().hgetall(`${app.$key}:root`);
+    expect(root.tasks).toMatch(/^@l:[0-9A-Za-z]{12,}$/);
+    expect(root.config).toMatch(/^@d:[0-9A-Za-z]{12,}$/);
+    const tasks = await rawClient().lrange(`${app.$key}:n:${root.tasks!.slice(3)}`, 0, -1);
+    expect(tasks).toEqual(["1", "2"]);
+  });
+
+  it("leaves no orphaned node keys after nested containers are replaced and removed", async () => {
+    const mem = await openMemory(uniqueId());
+    mem.a = { b: [{ c: { d: [1, [2, { e: 3 }]] } }], f: { g: [4] } };
+    mem.list = [[1, [2]], { x: { y: [3] } }, 5];
+    await mem.$flush();
+    mem.a.b[0].c = { replaced: [[1]] };
+    mem.a.f = null;
+    mem.list[1] = 7;
+    mem.list.splice(0, 1);
+    mem.list.push({ z: [[9]] });
+    mem.list.pop();
+    delete mem.a.b;
+    mem.tmp = [[[1]]];
+    mem.tmp = 1;
+    await mem.$flush();
+    const keys = await scanKeys(`${escapeGlob(mem.$key)}:n:*`);
+    // Exactly the containers still reachable: a, list.
+    const dump = await dumpInstance(rawClient(), mem.$key);
+    const referenced = new Set<string>();
+    for (const value of Object.values(dump)) {
+      const items = Array.isArray(value) ? value : Object.values(value as Record<string, string>);
+      for (const item of items) if (typeof item === "string" && item.startsWith("@")) referenced.add(`${mem.$key}:n:${item.slice(3)}`);
+    }
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((k) => !referenced.has(k))).toEqual([]);
+    expect(mem.$asdict()).toEqual({ a: { f: null }, list: [7, 5], tmp: 1 });
+    mem.a = 0;
+    mem.list = 0;
+    await mem.$flush();
+    expect(await scanKeys(`${escapeGlob(mem.$key)}:n:*`)).toEqual([]);
+  });
+
+  it("$delete removes every key of the instance", async () => {
+    const mem = await openMemory(uniqueId());
+    mem.a = { b: [[1]] };
+    await mem.$flush();
+    await mem.$delete();
+    expect(await scanKeys(`${escapeGlob(mem.$key)}*`)).toEqual([]);
+    expect(mem.$asdict()).toEqual({});
+  });
+
+  it("sends 10,000 pushes made in one synchronous loop as a handful of script calls", async () => {
+    const mem = await openMemory(uniqueId());
+    mem.items = [];
+    await mem.$flush();
+    const before = (await commandCalls("evalsha")) + (await commandCalls("eval"));
+    const rpushBefore = await commandCalls("rpush");
+    for (let i = 0; i < 10_000; i++) mem.items.push(i);
+    await mem.$flush();
+    const scripts = (await commandCalls("evalsha")) + (await commandCalls("eval")) - before;
+    expect(scripts).toBeGreaterThanOrEqual(1);
+    expect(scripts).toBeLessThanOrEqual(3);
+    // Inside the script the appends go out as a few RPUSH calls of many values each.
+    expect((await commandCalls("rpush")) - rpushBefore).toBeLessThan(10);
+    expect(await rawClient().llen(`${mem.$key}:n:${(await rawClient().hget(`${mem.$key}:root`, "items"))!.slice(3)}`)).toBe(10_000);
+  });
+
+  it("applies the writes of one synchronous run atomically: a refused batch changes nothing in Redis", async () => {
+    const mem = await openMemory(uniqueId());
+    mem.list = [1, 2, 3];
+    mem.d = { k: 1 };
+    await mem.$flush();
+    const redis = rawClient();
+    const before = await dumpInstance(redis, mem.$key);
+    // Another writer turns the list into a string behind this replica's back.
+    const listKey = `${mem.$key}:n:${(await redis.hget(`${mem.$key}:root`, "list"))!.slice(3)}`;
+    const listBefore = await redis.lrange(listKey, 0, -1);
+    await redis.del(listKey);
+    await redis.set(listKey, "garbage");
+    mem.d.k = 2;
+    mem.list.push(4);
+    await expect(mem.$flush()).rejects.toThrow(/holds a string/);
+    expect(await redis.hget(`${mem.$key}:n:${(await redis.hget(`${mem.$key}:root`, "d"))!.slice(3)}`, "k")).toBe("1");
+    await redis.del(listKey);
+    await redis.rpush(listKey, ...listBefore);
+    expect(await dumpInstance(redis, mem.$key)).toEqual(before);
+  });
+});
