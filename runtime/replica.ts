@@ -104,6 +104,7 @@ export class Replica {
     if (Array.isArray(plain)) {
       const node = this.newList(newId(), shape);
       node.parent = parent;
+      node.key = key;
       const encs: Enc[] = new Array<Enc>(plain.length);
       for (let i = 0; i < plain.length; i++) {
         const child = this.build(plain[i], node, undefined, childShape(shape, i));
