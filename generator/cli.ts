@@ -36,7 +36,7 @@ async function run(options: RunOptions): Promise<number> {
     files = await generate(options);
   } catch (error) {
     if (error instanceof SchemaProblemsError) {
-      process.stderr.write(`redis-memory-gen: ${error.problems.length} problem(s) in the schemas:\n${error.message}\n`);
+      process.stderr.write(`redis-memory-gen: ${error.message.split("\n").length} problem(s) in the schemas:\n${error.message}\n`);
       return 2;
     }
     throw error;

@@ -69,6 +69,8 @@ export function emitValidators(model: StoreModel, problems: Problems): Validator
     code: { source: true, esm: true, lines: true },
     allErrors: true,
     strict: true,
+    // A tuple without minItems is a valid schema: accept it rather than fail generation.
+    strictTuples: false,
     logger: false,
   });
   formats.default(ajv);

@@ -96,7 +96,8 @@ export async function load(inputs: readonly string[], cwd: string, problems: Pro
     }
     const values = (parser.$refs.values() ?? {}) as Record<string, unknown>;
     for (const [key, value] of Object.entries(values)) {
-      if (value !== undefined && value !== null) documents.set(key, value);
+      // The resolver stores an Error in place of a file it could not read or parse.
+      if (value !== undefined && value !== null && !(value instanceof Error)) documents.set(key, value);
     }
     documents.set(path, schema);
     loaded.push({ file, path, schema: schema as JSONSchema, documents, display });

@@ -1,0 +1,134 @@
+import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { checkFiles, generate, SchemaProblemsError } from "redis-memory/generator";
+import { FIXTURES, ROOT } from "./helpers.js";
+
+const CASES = join(FIXTURES, "cases");
+const update = process.env.UPDATE_GOLDEN === "1";
+
+describe("generate: golden files", () => {
+  for (const name of readdirSync(CASES).sort()) {
+    it(`matches test/fixtures/generator/cases/${name}/expected`, async () => {
+      const base = `test/fixtures/generator/cases/${name}`;
+      const files = await generate({ inputs: [`${base}/input`], out: `${base}/expected`, cwd: ROOT });
+      if (update) {
+        rmSync(join(ROOT, base, "expected"), { recursive: true, force: true });
+        for (const [path, text] of files) {
+          mkdirSync(dirname(join(ROOT, path)), { recursive: true });
+          writeFileSync(join(ROOT, path), text);
+        }
+      }
+      const result = checkFiles(files, `${base}/expected`, ROOT);
+      expect(result.diff).toBe("");
+    });
+  }
+
+  it("matches the committed generated/ for schemas/ (what `--check` checks in CI)", async () => {
+    const files = await generate({ inputs: ["schemas"], out: "generated", cwd: ROOT });
+    expect(checkFiles(files, "generated", ROOT).diff).toBe("");
+  });
+});
+
+describe("generate: determinism", () => {
+  it("gives byte-identical output twice", async () => {
+    const a = await generate({ inputs: ["schemas"], cwd: ROOT });
+    const b = await generate({ inputs: ["schemas"], cwd: ROOT });
+    expect([...b]).toEqual([...a]);
+  });
+
+  it("does not mutate its input files and touches no disk", async () => {
+    const before = readdirSync(join(ROOT, "schemas")).map((f) => readFileSync(join(ROOT, "schemas", f), "utf8"));
+    await generate({ inputs: ["schemas"], out: "test/fixtures/generator/out/never-written", cwd: ROOT });
+    const after = readdirSync(join(ROOT, "schemas")).map((f) => readFileSync(join(ROOT, "schemas", f), "utf8"));
+    expect(after).toEqual(before);
+    expect(existsSync(join(FIXTURES, "out/never-written"))).toBe(false);
+  });
+
+  it("emits one module and one validators module per schema, a barrel and the shared adapter", async () => {
+    const files = await generate({ inputs: ["schemas"], cwd: ROOT });
+    expect([...files.keys()]).toEqual([
+      "generated/agent-memory.ts",
+      "generated/agent-memory.validators.ts",
+      "generated/app-memory.ts",
+      "generated/app-memory.validators.ts",
+      "generated/contact-book.ts",
+      "generated/contact-book.validators.ts",
+      "generated/index.ts",
+      "generated/showcase.ts",
+      "generated/showcase.validators.ts",
+      "generated/validation.ts",
+    ]);
+    for (const text of files.values()) {
+      expect(text).toContain("npx redis-memory-gen schemas --out generated");
+      expect(text).not.toMatch(/\d+\.\d+\.\d+|20\d\d-\d\d-\d\d/);
+    }
+  });
+});
+
+describe("generate: emitted types", () => {
+  it("writes prefixItems tuples, closed objects and pattern index signatures correctly", async () => {
+    const files = await generate({ inputs: ["test/fixtures/generator/cases/tuples-and-patterns/input"], cwd: ROOT });
+    const text = files.get("generated/tuples.ts") ?? "";
+    expect(text).toContain("pair: [string, number]");
+    expect(text).toContain("head?: [string, ...(boolean)[]]");
+    expect(text).toContain("legacy?: [number, number]");
+    expect(text).not.toContain("never[]");
+    expect(text).not.toContain("undefined`'s");
+    expect(text).toContain("[k: string]: number | boolean | string | undefined");
+    expect(text).not.toMatch(/interface TuplesData \{[^}]*\[k: string\]: unknown/);
+  });
+});
+
+describe("generate: bad input", () => {
+  const problemsOf = async (inputs: string[]): Promise<string> => {
+    try {
+      await generate({ inputs, cwd: ROOT });
+    } catch (error) {
+      if (error instanceof SchemaProblemsError) return error.message;
+      throw error;
+    }
+    return "";
+  };
+
+  it("reports a name clash between two types with both pointers, never Item1", async () => {
+    const message = await problemsOf(["test/fixtures/generator/clash/types.json"]);
+    expect(message).toContain(
+      'test/fixtures/generator/clash/types.json#/$defs/item: type name "Item" is also wanted by test/fixtures/generator/clash/types.json#/properties/a',
+    );
+  });
+
+  it("reports two schemas mapping to one class name", async () => {
+    const message = await problemsOf(["test/fixtures/generator/clash/one.json", "test/fixtures/generator/clash/two.json"]);
+    expect(message).toContain('test/fixtures/generator/clash/two.json#: store name "Same"');
+    expect(message).toContain("test/fixtures/generator/clash/one.json");
+  });
+
+  it("collects every problem of a run together", async () => {
+    const message = await problemsOf(["test/fixtures/generator/bad"]);
+    expect(message.split("\n")).toEqual([
+      'test/fixtures/generator/bad/dollar-property.json#/properties/$meta: store property "$meta" starts with "$", which is reserved for store members',
+      expect.stringMatching(/^test\/fixtures\/generator\/bad\/invalid-json\.json#: the file is not valid JSON at line 3, column \d+/),
+      'test/fixtures/generator/bad/root-not-object.json#: the root of a store schema must be an object schema ("type": "object" with "properties")',
+      'test/fixtures/generator/bad/unknown-type.json#/properties/a/type: unknown type "text" (expected string, number, integer, boolean, null, object or array)',
+      'test/fixtures/generator/bad/unresolved-ref.json#/properties/a/$ref: $ref "#/$defs/Missing" cannot be resolved',
+      'test/fixtures/generator/bad/unresolved-ref.json#/properties/b/$ref: $ref "./nowhere.json" cannot be resolved',
+      'test/fixtures/generator/bad/unsupported-keyword.json#/properties/a/not: keyword "not" is not supported by redis-memory-gen',
+      'test/fixtures/generator/bad/unsupported-keyword.json#/properties/b/if: keyword "if" is not supported by redis-memory-gen',
+      'test/fixtures/generator/bad/unsupported-keyword.json#/properties/b/then: keyword "then" is not supported by redis-memory-gen',
+    ]);
+  });
+
+  it.each(["$dynamicRef", "$anchor", "unevaluatedProperties", "propertyNames", "dependentRequired", "contains", "if"])(
+    "rejects the unsupported keyword %s with file and pointer",
+    async (keyword) => {
+      const dir = join(FIXTURES, "out/keywords");
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${keyword.replace("$", "")}.json`);
+      const value = keyword === "$dynamicRef" ? "#meta" : keyword === "$anchor" ? "here" : keyword === "dependentRequired" ? {} : keyword === "unevaluatedProperties" ? false : {};
+      writeFileSync(file, JSON.stringify({ type: "object", properties: { a: { type: "object", [keyword]: value } } }));
+      const message = await problemsOf([file]);
+      expect(message).toContain(`#/properties/a/${keyword.replace("~", "~0")}: keyword "${keyword}" is not supported`);
+    },
+  );
+});
