@@ -3,23 +3,15 @@
 // 1 `--check` found stale, missing or extra files, 2 bad input.
 import { watch } from "node:fs";
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { packageRoot } from "./templates.js";
 import { checkFiles, DEFAULT_OUT, DEFAULT_RUNTIME, generate, SchemaProblemsError, writeFiles, type GenerateOptions } from "./index.js";
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8").toString()) as { version?: string };
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version?: string };
   return pkg.version ?? "unknown";
-}
-
-function safeVersion(): string {
-  try {
-    return version();
-  } catch {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
-    return pkg.version ?? "unknown";
-  }
 }
 
 interface RunOptions extends GenerateOptions {
@@ -100,7 +92,7 @@ async function main(): Promise<number> {
     .option("runtime", { type: "string", default: DEFAULT_RUNTIME, describe: "import specifier of the runtime in generated code" })
     .option("quiet", { type: "boolean", default: false, describe: "print nothing on success" })
     .strict()
-    .version(safeVersion())
+    .version(version())
     .help()
     .exitProcess(false)
     .fail((message, error) => {
