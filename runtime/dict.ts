@@ -6,7 +6,7 @@ import { OperationError } from "./errors.js";
 import { DictNode, NODE, bindProxy, nodeOf } from "./node.js";
 import { proxyFactories, type Replica } from "./replica.js";
 import type { Synced, SyncedDict as SyncedDictType } from "./types.js";
-import { childShape } from "./validate.js";
+import { checkDictGrowth, checkRemoval, childShape } from "./validate.js";
 import { assertKey, plainCopy, syncedViews, type JsonValue } from "./values.js";
 
 function replicaOf(node: DictNode): Replica {
@@ -33,6 +33,7 @@ export function setField(node: DictNode, key: string, value: unknown): void {
   assertKey(key, [...node.path(), key]);
   const shape = childShape(node.shape, key);
   replica.check(node, key, value, shape);
+  checkDictGrowth(node, [key]);
   const old = node.fields[key];
   if (old === value && has(node, key)) return;
   const built = replica.build(value, node, key, shape);
@@ -46,6 +47,7 @@ export function deleteField(node: DictNode, key: string): boolean {
   const replica = replicaOf(node);
   replica.assertWritable(node);
   if (!has(node, key)) return true;
+  checkRemoval(node, [key]);
   const old = node.fields[key];
   delete node.fields[key];
   replica.release(old);
@@ -79,6 +81,8 @@ export function update<T extends object>(dict: T, partial: Partial<T> | Iterable
     assertKey(key, [...node.path(), key]);
     if (value !== undefined) replica.check(node, key, value, childShape(node.shape, key));
   }
+  checkRemoval(node, entries.filter(([key, value]) => value === undefined && has(node, key)).map(([key]) => key));
+  checkDictGrowth(node, entries.filter(([, value]) => value !== undefined).map(([key]) => key));
   for (const [key, value] of entries) setField(node, key, value);
 }
 
@@ -118,6 +122,7 @@ export function clear(dict: object): void {
   replica.assertWritable(node);
   const keys = Object.keys(node.fields);
   if (keys.length === 0) return;
+  checkRemoval(node, keys);
   for (const key of keys) {
     replica.release(node.fields[key]);
     delete node.fields[key];

@@ -7,7 +7,7 @@ import { ListNode, NODE, bindProxy, nodeOf } from "./node.js";
 import type { Enc } from "./ops.js";
 import { proxyFactories, type Replica } from "./replica.js";
 import type { Synced } from "./types.js";
-import { childShape } from "./validate.js";
+import { checkListChange, childShape } from "./validate.js";
 import { deepEqual, plainCopy, syncedViews, type JsonValue } from "./values.js";
 
 /** Non-mutating Array methods: served by the plain array at native speed. */
@@ -105,6 +105,7 @@ export class SyncedList<T = unknown> extends Array<Synced<T>> {
 
   override push(...values: (T | Synced<T>)[]): number {
     const node = writable(this);
+    checkListChange(node, node.items.length + values.length, () => [...node.items, ...values]);
     const { stored, encs } = prepare(node, values, node.items.length);
     for (const value of stored) node.items.push(value);
     replicaOf(node).queuePush(node.id, encs);
@@ -115,6 +116,7 @@ export class SyncedList<T = unknown> extends Array<Synced<T>> {
   override unshift(...values: (T | Synced<T>)[]): number {
     const node = writable(this);
     if (values.length === 0) return node.items.length;
+    checkListChange(node, node.items.length + values.length, () => [...values, ...node.items]);
     const { stored, encs } = prepare(node, values, 0);
     node.items.unshift(...stored);
     replicaOf(node).queue(["unshift", node.id, encs]);
@@ -131,6 +133,7 @@ export class SyncedList<T = unknown> extends Array<Synced<T>> {
       index = length - 1;
     }
     const i = pyIndex(node, index, "pop");
+    checkListChange(node, length - 1, () => node.items.filter((_, j) => j !== i));
     const replica = replicaOf(node);
     const [value] = removeRange(node, i, 1);
     if (i === length - 1) replica.queue(["pop", node.id, 1]);
@@ -143,6 +146,7 @@ export class SyncedList<T = unknown> extends Array<Synced<T>> {
   override shift(): Synced<T> | undefined {
     const node = writable(this);
     if (node.items.length === 0) return undefined;
+    checkListChange(node, node.items.length - 1, () => node.items.slice(1));
     const [value] = removeRange(node, 0, 1);
     replicaOf(node).queue(["shift", node.id, 1]);
     replicaOf(node).changed(node, "shift");
@@ -155,6 +159,7 @@ export class SyncedList<T = unknown> extends Array<Synced<T>> {
     const from = relative(start, length, 0);
     const count =
       arguments.length === 0 ? 0 : arguments.length === 1 ? length - from : Math.min(Math.max(Math.trunc(Number(deleteCount)) || 0, 0), length - from);
+    checkListChange(node, length - count + values.length, () => node.items.toSpliced(from, count, ...values));
     const { stored, encs } = prepare(node, values, from);
     const replica = replicaOf(node);
     const removed = removeRange(node, from, count);
@@ -193,6 +198,7 @@ export class SyncedList<T = unknown> extends Array<Synced<T>> {
     if (from >= to) return this;
     const replica = replicaOf(node);
     replica.check(node, from, value, childShape(node.shape, from));
+    checkListChange(node, length, () => node.items.toSpliced(from, to - from, ...new Array<unknown>(to - from).fill(value)));
     const next = node.items.slice();
     for (let i = from; i < to; i++) next[i] = replica.build(value, node, undefined, childShape(node.shape, i)).stored;
     rewrite(node, next);
@@ -202,6 +208,7 @@ export class SyncedList<T = unknown> extends Array<Synced<T>> {
   override copyWithin(target: number, start: number, end?: number): this {
     const node = writable(this);
     const next = node.items.slice().copyWithin(target, start, end);
+    checkListChange(node, next.length, () => next);
     if (next.some((value, i) => value !== node.items[i])) rewrite(node, next);
     return this;
   }
@@ -234,6 +241,7 @@ export class SyncedList<T = unknown> extends Array<Synced<T>> {
   clear(): void {
     const node = writable(this);
     if (node.items.length === 0) return;
+    checkListChange(node, 0, () => []);
     removeRange(node, 0, node.items.length);
     replicaOf(node).queue(["clear", node.id]);
     replicaOf(node).changed(node, "clear");
@@ -262,6 +270,7 @@ function setIndex(node: ListNode, index: number, value: unknown): void {
   if (index > length) throw new NotJsonError([...node.path(), index], `writing past the end (length ${length}) would leave holes`);
   const shape = childShape(node.shape, index);
   replica.check(node, index, value, shape);
+  checkListChange(node, Math.max(length, index + 1), () => node.items.toSpliced(index, 1, value));
   if (index === length) {
     const built = replica.build(value, node, undefined, shape);
     node.items.push(built.stored);
@@ -284,6 +293,7 @@ function setLength(node: ListNode, value: unknown): void {
   if (!Number.isInteger(next) || next < 0) throw new RangeError(`Invalid array length: ${String(value)}`);
   if (next > length) throw new NotJsonError([...node.path(), length], `growing a list to length ${next} would leave holes`);
   if (next === length) return;
+  checkListChange(node, next, () => node.items.slice(0, next));
   removeRange(node, next, length - next);
   replicaOf(node).queue(["pop", node.id, length - next]);
   replicaOf(node).changed(node, "pop");

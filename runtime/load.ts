@@ -42,6 +42,7 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
     if (loaded.kind.startsWith("x:")) {
       throw new CorruptDataError(nodeKey(replica.ns, id), undefined, `holds a ${loaded.kind.slice(2)}, but ${nodeKey(replica.ns, parent.id)} refers to it as a ${isList ? "list" : "hash"}`);
     }
+    if (shape.kind === "union") shape = shape.options.find((option) => option.kind === (isList ? "list" : "dict")) ?? shape;
     const existing = replica.nodes.get(id);
     const node =
       existing && existing.kind === (isList ? "list" : "dict")

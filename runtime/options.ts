@@ -1,7 +1,7 @@
 // Open options: defaults from the environment and checks of `id` and `prefix`
 // (they become part of the hash-tagged namespace, so braces would break it).
 import type { RedisOption } from "./backend.js";
-import { OptionsError } from "./errors.js";
+import { OptionsError, type ValidationError } from "./errors.js";
 
 export interface OpenOptions<TData extends object = Record<string, unknown>> {
   /** URL, ioredis `Redis`/`Cluster` instance or ioredis options; default `REDIS_URL`, else `REDIS_HOST`/`REDIS_PORT`, else 127.0.0.1:6379. */
@@ -18,8 +18,13 @@ export interface OpenOptions<TData extends object = Record<string, unknown>> {
   offline?: boolean;
   /** Milliseconds to wait for Redis before `open()` fails; default 5000. */
   connectTimeout?: number;
-  /** Data in Redis that does not match the schema: `"fail"` (default) or `"load-valid"` (skip it and report). */
-  onInvalid?: "fail" | "load-valid";
+  /**
+   * Data in Redis that does not match the schema: `"fail"` (default: open() rejects
+   * with a ValidationError listing every mismatch), `"load-valid"` (leave out the
+   * top-level fields that do not match), or a function: load what is valid and call it
+   * with the ValidationError.
+   */
+  onInvalid?: "fail" | "load-valid" | ((error: ValidationError) => void);
 }
 
 export interface ResolvedOptions {
@@ -30,7 +35,7 @@ export interface ResolvedOptions {
   readonly init: Readonly<Record<string, unknown>>;
   readonly offline: boolean;
   readonly connectTimeout: number;
-  readonly onInvalid: "fail" | "load-valid";
+  readonly onInvalid: "fail" | "load-valid" | ((error: ValidationError) => void);
 }
 
 // Braces would move the hash tag; control characters make keys unreadable in tools.
@@ -53,7 +58,9 @@ export function resolveOptions(options: OpenOptions<object> = {}): ResolvedOptio
   const timeout = options.connectTimeout ?? 5_000;
   if (!Number.isFinite(timeout) || timeout <= 0) throw new OptionsError("connectTimeout", "must be a positive number of milliseconds");
   const onInvalid = options.onInvalid ?? "fail";
-  if (onInvalid !== "fail" && onInvalid !== "load-valid") throw new OptionsError("onInvalid", `must be "fail" or "load-valid"`);
+  if (onInvalid !== "fail" && onInvalid !== "load-valid" && typeof onInvalid !== "function") {
+    throw new OptionsError("onInvalid", `must be "fail", "load-valid" or a function`);
+  }
   const init = options.init ?? {};
   if (typeof init !== "object" || init === null || Array.isArray(init)) throw new OptionsError("init", "must be an object of field values");
   return {

@@ -1,8 +1,26 @@
-// Schema checks of a write at the place it lands: the place's shape (from the
-// generator) validates only the value written, so the cost follows its size.
-import { ValidationError, type DataPath } from "./errors.js";
-import type { Node } from "./node.js";
-import { anyShape, type Shape } from "./shape.js";
+// Schema checks of a write at the place it lands. The place's shape (from the
+// generator) validates only the value written, so the cost follows its size;
+// the container-level keywords (closed objects, required, sizes, uniqueness) are
+// checked here on each mutation from the shape's fields.
+import { ValidationError, type DataPath, type ValidationProblem } from "./errors.js";
+import type { DictNode, ListNode, Node } from "./node.js";
+import { anyShape, type DictShape, type ListShape, type Shape } from "./shape.js";
+import { plainCopy } from "./values.js";
+
+const patterns = new Map<string, RegExp>();
+function patternOf(source: string): RegExp {
+  let regex = patterns.get(source);
+  if (!regex) {
+    regex = new RegExp(source, "u");
+    patterns.set(source, regex);
+  }
+  return regex;
+}
+
+function declaredShape(shape: DictShape, key: string): Shape | undefined {
+  if (shape.properties && Object.hasOwn(shape.properties, key)) return shape.properties[key];
+  return shape.patternProperties?.find((p) => patternOf(p.pattern).test(key))?.shape;
+}
 
 /** The shape of `shape[key]`: list item, tuple position, declared or additional property. */
 export function childShape(shape: Shape, key: string | number): Shape {
@@ -10,12 +28,8 @@ export function childShape(shape: Shape, key: string | number): Shape {
     case "list":
       return (typeof key === "number" ? shape.prefixItems?.[key] : undefined) ?? shape.items;
     case "dict": {
-      if (typeof key === "string") {
-        const declared = shape.properties && Object.hasOwn(shape.properties, key) ? shape.properties[key] : undefined;
-        if (declared) return declared;
-        const pattern = shape.patternProperties?.find((p) => new RegExp(p.pattern, "u").test(key));
-        if (pattern) return pattern.shape;
-      }
+      const declared = typeof key === "string" ? declaredShape(shape, key) : undefined;
+      if (declared) return declared;
       return shape.additional === false || shape.additional === undefined ? anyShape : shape.additional;
     }
     default:
@@ -23,8 +37,44 @@ export function childShape(shape: Shape, key: string | number): Shape {
   }
 }
 
+function kindFits(shape: Shape, value: unknown): boolean {
+  switch (shape.kind) {
+    case "list":
+      return Array.isArray(value);
+    case "dict":
+      return typeof value === "object" && value !== null && !Array.isArray(value);
+    case "scalar":
+      return typeof value !== "object" || value === null;
+    default:
+      return true;
+  }
+}
+
+/**
+ * The shape a value takes at a union place: the first option it is valid for (so
+ * that the container it becomes checks later writes against that option).
+ */
+export function resolveShape(shape: Shape, value: unknown): Shape {
+  if (shape.kind !== "union") return shape;
+  const plain = typeof value === "object" && value !== null ? plainCopy(value) : value;
+  for (const option of shape.options) {
+    if (!kindFits(option, plain)) continue;
+    if (!option.validate || option.validate(plain) === null) return resolveShape(option, plain);
+  }
+  return anyShape;
+}
+
+function fail(node: Node, key: string | number | undefined, pointer: string, message: string): never {
+  const path: (string | number)[] = node.path();
+  if (key !== undefined) path.push(key);
+  throw new ValidationError([{ path, schemaPointer: pointer, message }]);
+}
+
+const pointerOf = (shape: Shape, keyword: string): string => `${shape.source ?? "#"}/${keyword}`;
+
 /** Throws `ValidationError` (paths from the store root) unless `value` fits `shape`. */
 export function validatePlace(shape: Shape, value: unknown, parent: Node, key: string | number): void {
+  if (parent.kind === "dict") checkKeyAllowed(parent as DictNode, key as string);
   const validate = shape.validate;
   if (!validate) return;
   const issues = validate(value);
@@ -33,4 +83,75 @@ export function validatePlace(shape: Shape, value: unknown, parent: Node, key: s
   throw new ValidationError(
     issues.map((issue) => ({ path: [...base, ...issue.path], schemaPointer: issue.schemaPointer, message: issue.message })),
   );
+}
+
+/** A closed object (`additionalProperties: false`) takes only its declared properties. */
+function checkKeyAllowed(node: DictNode, key: string): void {
+  const shape = node.shape;
+  if (shape.kind !== "dict" || shape.additional !== false || declaredShape(shape, key) !== undefined) return;
+  const allowed = Object.keys(shape.properties ?? {}).map((k) => JSON.stringify(k)).join(", ");
+  fail(node, key, pointerOf(shape, "additionalProperties"), `property ${JSON.stringify(key)} is not allowed here (closed object; allowed: ${allowed || "none"})`);
+}
+
+/** Keys about to be removed from a dict: required ones and minProperties say no. */
+export function checkRemoval(node: DictNode, keys: readonly string[]): void {
+  const shape = node.shape;
+  if (shape.kind !== "dict" || keys.length === 0) return;
+  const required = shape.required?.find((key) => keys.includes(key));
+  if (required !== undefined) fail(node, required, pointerOf(shape, "required"), `${JSON.stringify(required)} is required and cannot be removed`);
+  if (shape.minProperties !== undefined) {
+    const size = Object.keys(node.fields).length - keys.length;
+    if (size < shape.minProperties) fail(node, undefined, pointerOf(shape, "minProperties"), `would have ${size} properties; at least ${shape.minProperties} required`);
+  }
+}
+
+/** Keys about to be written to a dict: maxProperties counts the new ones. */
+export function checkDictGrowth(node: DictNode, keys: readonly string[]): void {
+  const shape = node.shape;
+  if (shape.kind !== "dict" || shape.maxProperties === undefined) return;
+  const size = Object.keys(node.fields).length + new Set(keys.filter((key) => !(key in node.fields))).size;
+  if (size > shape.maxProperties) fail(node, undefined, pointerOf(shape, "maxProperties"), `would have ${size} properties; at most ${shape.maxProperties} allowed`);
+}
+
+/**
+ * A list about to hold `length` items; `next` gives the items afterwards when the
+ * shape needs them (uniqueItems), so the common case costs nothing.
+ */
+export function checkListChange(node: ListNode, length: number, next: () => readonly unknown[]): void {
+  const shape = node.shape;
+  if (shape.kind !== "list") return;
+  checkListShape(node, shape, length, next);
+}
+
+function checkListShape(node: ListNode, shape: ListShape, length: number, next: () => readonly unknown[]): void {
+  if (shape.maxItems !== undefined && length > shape.maxItems) {
+    fail(node, undefined, pointerOf(shape, "maxItems"), `would have ${length} items; at most ${shape.maxItems} allowed`);
+  }
+  if (shape.minItems !== undefined && length < shape.minItems) {
+    fail(node, undefined, pointerOf(shape, "minItems"), `would have ${length} items; at least ${shape.minItems} required`);
+  }
+  if (shape.uniqueItems) {
+    const seen = new Map<string, number>();
+    next().forEach((item, index) => {
+      const text = canonical(plainCopy(item));
+      const first = seen.get(text);
+      if (first !== undefined) fail(node, index, pointerOf(shape, "uniqueItems"), `duplicates item ${first} (uniqueItems)`);
+      seen.set(text, index);
+    });
+  }
+}
+
+/** JSON text with sorted keys: equal values give equal text. */
+function canonical(value: unknown): string {
+  if (typeof value !== "object" || value === null) return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
+}
+
+/** Every mismatch between loaded data and the store's schema, with paths from the root. */
+export function problemsOf(root: DictNode): ValidationProblem[] {
+  const validate = root.shape.validate;
+  if (!validate) return [];
+  const issues = validate(plainCopy(root.proxy));
+  return (issues ?? []).map((issue) => ({ path: issue.path, schemaPointer: issue.schemaPointer, message: issue.message }));
 }
