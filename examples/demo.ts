@@ -1,0 +1,73 @@
+// Two processes share one generated AgentMemory: this process (the writer) appends
+// messages to a conversation; a child process (the reader) opens the same
+// conversation and prints what it sees. Uses REDIS_URL, or starts a private
+// redis-server when it is unset. Run with `npm run demo`.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { AgentMemory } from "../generated/index.js";
+import { startRedisServer } from "../scripts/redis-server.js";
+
+const MESSAGES: readonly { role: "user" | "assistant"; content: string }[] = [
+  { role: "user", content: "What is redis-memory?" },
+  { role: "assistant", content: "Typed stores generated from JSON Schema, persisted to Redis." },
+  { role: "user", content: "Can two processes share one?" },
+  { role: "assistant", content: "Yes: open the same id and both see every write." },
+];
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function reader(redis: string, conversationId: string): Promise<void> {
+  const memory = await AgentMemory.open({ redis, id: conversationId, init: { conversationId } });
+  let seen = 0;
+  const deadline = Date.now() + 10_000;
+  while (seen < MESSAGES.length && Date.now() < deadline) {
+    // Polling for now; the live change feed will push these instead.
+    await memory.$refresh();
+    for (const message of memory.messages.slice(seen)) {
+      console.log(`[reader pid ${process.pid}] ${message.role}: ${message.content}`);
+    }
+    seen = Math.max(seen, memory.messages.length);
+    await sleep(50);
+  }
+  console.log(`[reader pid ${process.pid}] saw ${seen} messages, ${memory.turns} turns`);
+  await memory.$close();
+  if (seen < MESSAGES.length) process.exitCode = 1;
+}
+
+async function writer(redis: string): Promise<void> {
+  const conversationId = `demo-${Date.now().toString(36)}`;
+  const memory = await AgentMemory.open({ redis, id: conversationId, init: { conversationId } });
+  memory.title = "redis-memory demo";
+  await memory.$flush();
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--reader", redis, conversationId], { stdio: "inherit" });
+  const done = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  for (const message of MESSAGES) {
+    await sleep(300);
+    memory.messages.push({ ...message, at: new Date().toISOString() });
+    memory.turns += 1;
+    await memory.$flush();
+    console.log(`[writer pid ${process.pid}] appended: ${message.content}`);
+  }
+  const code = await done;
+  await memory.$delete();
+  await memory.$close();
+  if (code !== 0) process.exitCode = 1;
+}
+
+async function main(): Promise<void> {
+  const [flag, url, id] = process.argv.slice(2);
+  if (flag === "--reader" && url !== undefined && id !== undefined) return reader(url, id);
+  const server = process.env.REDIS_URL ? undefined : await startRedisServer();
+  const redis = process.env.REDIS_URL ?? server!.url;
+  console.log(server ? `started a private redis-server at ${redis}` : `using REDIS_URL=${redis}`);
+  try {
+    await writer(redis);
+  } finally {
+    await server?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
