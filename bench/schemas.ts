@@ -1,0 +1,74 @@
+// 100 generated JSON Schemas for timing the generator: each a store of ~15
+// fields using the keywords DESIGN §2 covers ($defs and $ref, nested objects,
+// arrays of objects, dicts, enums, unions, formats, validation keywords).
+
+export function benchSchema(index: number): object {
+  const n = String(index).padStart(3, "0");
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    $id: `https://example.com/bench/store-${n}.json`,
+    title: `Bench Store ${n}`,
+    description: `Generated schema ${n} for the generator benchmark.`,
+    type: "object",
+    $defs: {
+      Message: {
+        title: `Message${n}`,
+        type: "object",
+        description: "One message of a conversation.",
+        properties: {
+          role: { enum: ["system", "user", "assistant", "tool"] },
+          content: { type: "string", maxLength: 100_000 },
+          tokens: { type: "integer", minimum: 0 },
+          at: { type: "string", format: "date-time" },
+        },
+        required: ["role", "content"],
+      },
+      Task: {
+        title: `Task${n}`,
+        type: "object",
+        properties: {
+          id: { type: "string", pattern: "^[a-z0-9-]{1,64}$" },
+          done: { type: "boolean", default: false },
+          priority: { type: "integer", minimum: 1, maximum: 5 },
+          tags: { type: "array", items: { type: "string" }, uniqueItems: true, maxItems: 20 },
+          subtasks: { type: "array", items: { $ref: "#/$defs/Task" } },
+        },
+        required: ["id"],
+      },
+    },
+    properties: {
+      conversationId: { type: "string", format: "uuid" },
+      title: { type: "string", minLength: 1, maxLength: 200 },
+      status: { enum: ["open", "waiting", "closed"], default: "open" },
+      turns: { type: "integer", minimum: 0, default: 0 },
+      score: { type: ["number", "null"] },
+      messages: { type: "array", items: { $ref: "#/$defs/Message" }, default: [] },
+      tasks: { type: "array", items: { $ref: "#/$defs/Task" }, default: [] },
+      notes: { type: "array", items: { type: "string" }, default: [] },
+      config: {
+        type: "object",
+        properties: {
+          theme: { enum: ["light", "dark"] },
+          lang: { type: "string", pattern: "^[a-z]{2}$" },
+          limits: {
+            type: "object",
+            properties: { maxTurns: { type: "integer", minimum: 1 }, maxTokens: { type: "integer", minimum: 1 } },
+          },
+        },
+        default: {},
+      },
+      counters: { type: "object", additionalProperties: { type: "integer" }, default: {} },
+      flags: { type: "object", additionalProperties: { type: "boolean" } },
+      owner: {
+        oneOf: [
+          { type: "object", properties: { kind: { const: "user" }, userId: { type: "string" } }, required: ["kind", "userId"] },
+          { type: "object", properties: { kind: { const: "team" }, teamId: { type: "string" } }, required: ["kind", "teamId"] },
+        ],
+      },
+      point: { type: "array", prefixItems: [{ type: "number" }, { type: "number" }], items: false },
+      email: { type: "string", format: "email" },
+      [`extra${n}`]: { type: "string", deprecated: true, description: `Field unique to store ${n}.` },
+    },
+    required: ["status", "messages"],
+  };
+}
