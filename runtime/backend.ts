@@ -107,9 +107,13 @@ export class Backend {
     return new Backend(redis, true);
   }
 
-  /** A second connection to the same server (for blocking reads of the change feed). */
-  duplicate(): Connection {
-    const copy = this.redis.duplicate();
+  /**
+   * A second connection to the same server (for blocking reads of the change feed),
+   * named `name` in CLIENT LIST; its commands wait across reconnects.
+   */
+  duplicate(name?: string): Connection {
+    const override = { maxRetriesPerRequest: null, ...(name === undefined ? {} : { connectionName: name }) };
+    const copy = this.redis instanceof Cluster ? this.redis.duplicate([], { redisOptions: override }) : this.redis.duplicate(override);
     copy.on("error", () => {});
     return copy;
   }

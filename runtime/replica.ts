@@ -247,6 +247,25 @@ export class Replica {
     return this.pending.length > 0 || this.inflight.size > 0;
   }
 
+  /** Whether writes are queued that no batch has taken yet. */
+  get hasQueuedOps(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** How many batches this replica has sent (the change feed matches them with its own log entries). */
+  get sentBatches(): number {
+    return this.batchSeq;
+  }
+
+  /** Resolves once nothing is queued or in flight; unlike flush() it leaves failures for flush() to report. */
+  async settled(): Promise<void> {
+    this.send();
+    while (this.inflight.size > 0) {
+      await Promise.all([...this.inflight]);
+      this.send();
+    }
+  }
+
   /** After a refused batch the replica no longer matches Redis: reload once the queue drains. */
   private reloadWhenIdle(): void {
     if (this.reloading || !this.onStale) return;

@@ -4,6 +4,7 @@ import { Backend } from "./backend.js";
 import { dictNode, setField, deleteField, incr as dictIncr } from "./dict.js";
 import { ClosedError, ValidationError, type ValidationProblem } from "./errors.js";
 import type { DictNode } from "./node.js";
+import { Feed, reload } from "./feed.js";
 import { applyLoad, type LoadedState } from "./load.js";
 import { namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
 import { Replica, type EventName, type StoreEvents } from "./replica.js";
@@ -17,6 +18,8 @@ export interface StoreInternals {
   readonly options: ResolvedOptions;
   loaded: LoadedState;
   closed: boolean;
+  /** The change feed (`live: true`). */
+  feed?: Feed | undefined;
 }
 
 const internals = new WeakMap<object, StoreInternals>();
@@ -74,6 +77,7 @@ export class Store<TData extends object = Record<string, unknown>> {
     } finally {
       state.closed = true;
       state.replica.closed = true;
+      await state.feed?.stop();
       await state.replica.backend.close();
     }
   }
@@ -83,7 +87,7 @@ export class Store<TData extends object = Record<string, unknown>> {
     const state = core(this);
     if (state.closed) throw new ClosedError();
     await state.replica.flush();
-    state.loaded = applyLoad(state.replica, await state.replica.backend.load(state.replica.ns));
+    await reload(state);
   }
 
   /** A deep plain copy of the data. */
@@ -137,6 +141,11 @@ export class Store<TData extends object = Record<string, unknown>> {
 
 let creating: StoreInternals | undefined;
 
+/** The internals of an open store (for the runtime's tests and tools; not exported by the package). */
+export function storeInternals(store: object): StoreInternals {
+  return core(store);
+}
+
 /** Opens (creating when new) the instance `options.id` of a store class. */
 export async function openStore<S extends Store<object>>(cls: StoreClass<S>, options: OpenOptions<object> = {}): Promise<S> {
   const resolved = resolveOptions(options);
@@ -155,11 +164,10 @@ export async function openStore<S extends Store<object>>(cls: StoreClass<S>, opt
     } finally {
       creating = undefined;
     }
-    replica.onStale = async () => {
-      state.loaded = applyLoad(replica, await backend.load(ns));
-      replica.emit("status", { status: "reloaded" });
-    };
+    replica.onStale = () => reload(state);
     await replica.flush();
+    // The feed reads from the position of the load above, which held none of this store's batches.
+    if (resolved.live) state.feed = new Feed(state, backend, 0);
     return store;
   } catch (error) {
     await backend.close();

@@ -7,6 +7,9 @@
 -- ARGV[5] schema hash   ARGV[6] log length cap   ARGV[7] largest ops text logged whole
 -- Returns {instance seq, log entry id, incr results...} or {"dup"} for a batch
 -- already applied (a resend after a reconnect).
+-- Log entry fields: s instance seq, c client id, b batch seq of that client, then
+-- o operations (JSON) and r incr results (JSON, when there are any), or i the JSON
+-- array of container ids the batch touched when o would be too large.
 local root, meta, log = KEYS[1], KEYS[2], KEYS[3]
 local ns, client, bseq = ARGV[1], ARGV[2], tonumber(ARGV[3])
 
@@ -184,7 +187,12 @@ redis.call("HSET", meta, "c:" .. client, bseq, "format", "1", "schema", ARGV[5])
 local seq = redis.call("HINCRBY", meta, "seq", 1)
 local entry
 if #ARGV[4] <= tonumber(ARGV[7]) then
-  entry = redis.call("XADD", log, "MAXLEN", "~", ARGV[6], "*", "s", seq, "c", client, "o", ARGV[4])
+  if #results > 0 then
+    entry = redis.call("XADD", log, "MAXLEN", "~", ARGV[6], "*", "s", seq, "c", client, "b", bseq, "o", ARGV[4],
+      "r", cjson.encode(results))
+  else
+    entry = redis.call("XADD", log, "MAXLEN", "~", ARGV[6], "*", "s", seq, "c", client, "b", bseq, "o", ARGV[4])
+  end
 else
   -- Too large to log whole: name the containers it touched so that replicas reload them.
   local touched, seen = {}, {}
@@ -194,7 +202,7 @@ else
       touched[#touched + 1] = op[2]
     end
   end
-  entry = redis.call("XADD", log, "MAXLEN", "~", ARGV[6], "*", "s", seq, "c", client, "i", cjson.encode(touched))
+  entry = redis.call("XADD", log, "MAXLEN", "~", ARGV[6], "*", "s", seq, "c", client, "b", bseq, "i", cjson.encode(touched))
 end
 local reply = {seq, entry}
 for _, r in ipairs(results) do reply[#reply + 1] = r end

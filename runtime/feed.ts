@@ -1,0 +1,221 @@
+// The change feed: reads the instance's log (`ns:log`) on a connection of its own
+// and applies other writers' batches to the replica, in log order, exactly once.
+// When it cannot know that the replica equals Redis after an entry (a gap in the
+// sequence, a rewind, an invalidation, a reconnect, or another writer's entry
+// landing while this store's own writes are unseen), it reloads the instance.
+// The rule and its proof: docs/live-sync.md.
+import { keysOf, type Backend, type Connection } from "./backend.js";
+import { applyLoad, type LoadedState } from "./load.js";
+import type { Op } from "./ops.js";
+import { applyRemote } from "./remote.js";
+import type { Replica } from "./replica.js";
+
+/** What the feed and reloads share with the store (StoreInternals has these). */
+export interface SyncState {
+  readonly replica: Replica;
+  /** The log position the replica reflects: its seq and entry id. */
+  loaded: LoadedState;
+  closed: boolean;
+  feed?: Feed | undefined;
+}
+
+/** Entries read per XREAD call. */
+const READ_COUNT = 1_000;
+/** Longest pause between retries after the feed's reads or reloads fail. */
+const MAX_RETRY_MS = 2_000;
+
+/**
+ * Reloads the whole instance into the replica (nodes are reused by id, so
+ * collections user code holds stay attached) and emits status "reloaded".
+ * A load only counts when no local write was made while it was on the wire:
+ * such a write is in the replica but not in the loaded data.
+ */
+export async function reload(state: SyncState): Promise<void> {
+  const replica = state.replica;
+  for (;;) {
+    await replica.settled();
+    if (state.closed) return;
+    if (replica.hasPendingWrites) continue;
+    const before = replica.sentBatches;
+    const reply = await replica.backend.load(replica.ns);
+    if (state.closed) return;
+    if (replica.sentBatches !== before || replica.hasPendingWrites) continue;
+    state.loaded = applyLoad(replica, reply);
+    state.feed?.reloaded(before);
+    replica.emit("status", { status: "reloaded" });
+    return;
+  }
+}
+
+/** Stream ids are `<ms>-<n>`; compares them as numbers. */
+export function compareIds(a: string, b: string): number {
+  const [am = "0", an = "0"] = a.split("-");
+  const [bm = "0", bn = "0"] = b.split("-");
+  return Number(am) - Number(bm) || Number(an) - Number(bn);
+}
+
+type LogReply = [key: string, entries: [id: string, fields: string[]][]][] | null;
+
+interface LogEntry {
+  readonly id: string;
+  readonly seq: number;
+  readonly client: string | undefined;
+  readonly batch: number;
+  readonly ops: string | undefined;
+  readonly results: string | undefined;
+}
+
+function parseEntry(id: string, fields: readonly string[]): LogEntry {
+  const values: Record<string, string> = Object.create(null);
+  for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i]!] = fields[i + 1]!;
+  return { id, seq: Number(values.s), client: values.c, batch: Number(values.b ?? 0), ops: values.o, results: values.r };
+}
+
+export class Feed {
+  /** A reload is due: entries are not applied until it is done. */
+  stale = false;
+  /** Own batches (by batch seq) that are in the replica's log position or before it. */
+  private ownSeen: number;
+  private readonly connection: Connection;
+  private readonly log: string;
+  private stopped = false;
+  private disconnected = false;
+  private reloading: Promise<void> | undefined;
+  private readonly running: Promise<void>;
+  private wake: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+
+  /** Starts reading after `state.loaded`; `coveredBatches` is how many own batches that load included. */
+  constructor(
+    private readonly state: SyncState,
+    backend: Backend,
+    coveredBatches: number,
+  ) {
+    this.ownSeen = coveredBatches;
+    this.log = keysOf(state.replica.ns)[2];
+    this.connection = backend.duplicate(`redis-memory:feed:${state.replica.clientId}`);
+    this.connection.on("close", () => {
+      if (this.stopped || this.disconnected) return;
+      this.disconnected = true;
+      state.replica.emit("status", { status: "disconnected" });
+    });
+    this.connection.on("ready", () => {
+      if (this.stopped || !this.disconnected) return;
+      this.disconnected = false;
+      state.replica.emit("status", { status: "connected" });
+      // Entries may have been trimmed, or the server restarted, while we were away.
+      void this.requestReload();
+    });
+    this.running = this.run();
+  }
+
+  /** Called by `reload()`: the replica now equals Redis at `state.loaded`. */
+  reloaded(coveredBatches: number): void {
+    this.ownSeen = Math.max(this.ownSeen, coveredBatches);
+    this.stale = false;
+  }
+
+  /** Stops reading and closes the feed's connection (a blocked read ends with it). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.wake) {
+      clearTimeout(this.wake.timer);
+      this.wake.resolve();
+    }
+    this.connection.disconnect();
+    await this.running;
+    await this.reloading;
+  }
+
+  private async run(): Promise<void> {
+    let retry = 50;
+    while (!this.stopped) {
+      if (this.stale) {
+        await this.requestReload();
+        continue;
+      }
+      let reply: LogReply;
+      try {
+        reply = (await this.connection.xread(
+          "COUNT", READ_COUNT, "BLOCK", 0, "STREAMS", this.log, this.state.loaded.lastId,
+        )) as LogReply;
+        retry = 50;
+      } catch (error) {
+        if (this.stopped) return;
+        this.state.replica.emit("error", error instanceof Error ? error : new Error(String(error)));
+        await this.pause(retry);
+        retry = Math.min(retry * 2, MAX_RETRY_MS);
+        continue;
+      }
+      if (this.stopped) return;
+      for (const [, entries] of reply ?? []) {
+        for (const [id, fields] of entries) {
+          if (this.stale) break;
+          this.take(parseEntry(id, fields));
+        }
+      }
+    }
+  }
+
+  /** Applies one log entry, or marks the replica stale when it cannot know the result. */
+  private take(entry: LogEntry): void {
+    const state = this.state;
+    const replica = state.replica;
+    // Already in the replica: a reload read past it.
+    if (compareIds(entry.id, state.loaded.lastId) <= 0) return;
+    // A gap (trimmed or missed entries) or a rewind (server restarted, instance deleted).
+    if (entry.seq !== state.loaded.seq + 1) return this.markStale();
+    if (entry.client === replica.clientId) {
+      // Applied locally when it was written.
+      this.ownSeen = Math.max(this.ownSeen, entry.batch);
+      state.loaded = { seq: entry.seq, lastId: entry.id };
+      return;
+    }
+    // Own writes the log has not shown yet come after this entry in Redis but
+    // before it in the replica: applying it here could give another result.
+    const unseen = replica.hasQueuedOps || replica.sentBatches > this.ownSeen;
+    if (unseen || entry.ops === undefined) return this.markStale();
+    try {
+      applyRemote(replica, JSON.parse(entry.ops) as Op[], entry.results === undefined ? [] : (JSON.parse(entry.results) as string[]));
+    } catch {
+      // Whatever failed, the replica may be half-way: Redis is the truth.
+      return this.markStale();
+    }
+    state.loaded = { seq: entry.seq, lastId: entry.id };
+  }
+
+  private markStale(): void {
+    this.stale = true;
+  }
+
+  /** Reloads (once at a time) until the replica is fresh; retries with a growing pause on failure. */
+  private requestReload(): Promise<void> {
+    this.stale = true;
+    this.reloading ??= (async () => {
+      let retry = 50;
+      while (this.stale && !this.stopped && !this.state.closed) {
+        try {
+          await reload(this.state);
+        } catch (error) {
+          if (this.stopped || this.state.closed) break;
+          this.state.replica.emit("error", error instanceof Error ? error : new Error(String(error)));
+          await this.pause(retry);
+          retry = Math.min(retry * 2, MAX_RETRY_MS);
+        }
+      }
+    })().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = { timer, resolve };
+    });
+  }
+}
