@@ -37,8 +37,9 @@ export class ValidationError extends RedisMemoryError {
   readonly path: DataPath;
   readonly schemaPointer: string;
   constructor(readonly problems: readonly ValidationProblem[]) {
-    const first = problems[0] ?? { path: [], schemaPointer: "", message: "invalid" };
-    super(problems.map((p) => `${formatPath(p.path)}: ${p.message}${p.schemaPointer ? ` (schema ${p.schemaPointer})` : ""}`).join("\n"));
+    // A union place that matched no option is the summary; its options' complaints follow.
+    const first = problems.find((p) => /\/(oneOf|anyOf)$/.test(p.schemaPointer)) ?? problems[0] ?? { path: [], schemaPointer: "", message: "invalid" };
+    super([first, ...problems.filter((p) => p !== first)].map((p) => `${formatPath(p.path)}: ${p.message}${p.schemaPointer ? ` (schema ${p.schemaPointer})` : ""}`).join("\n"));
     this.path = first.path;
     this.schemaPointer = first.schemaPointer;
   }
