@@ -27,11 +27,16 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
   const reached = new Set<Node>([replica.root]);
   const decode = (enc: string, parent: Node, key: string | undefined, shape: Shape, field: string | number): unknown => {
     if (enc.charCodeAt(0) !== 64) {
+      let value: unknown;
       try {
-        return JSON.parse(enc) as unknown;
+        value = JSON.parse(enc);
       } catch {
         throw new CorruptDataError(nodeKey(replica.ns, parent.id), field, `holds ${JSON.stringify(enc.slice(0, 80))}, which is not JSON`);
       }
+      if (typeof value === "object" && value !== null) {
+        throw new CorruptDataError(nodeKey(replica.ns, parent.id), field, `holds JSON ${Array.isArray(value) ? "array" : "object"} text; lists and dicts are stored as @l:/@d: references`);
+      }
+      return value;
     }
     const isList = enc.startsWith(LIST_REF);
     if (!isList && !enc.startsWith(DICT_REF)) {
