@@ -8,7 +8,7 @@ import { DictNode, ListNode, nodeOf, type Node } from "./node.js";
 import { DICT_REF, LIST_REF, type Enc, type NodeId, type Op, type OpName } from "./ops.js";
 import { anyShape, type Shape } from "./shape.js";
 import { assertJson, describeNonJson, isJsonScalar, plainCopy, syncedViews, type JsonValue } from "./values.js";
-import { childShape, validatePlace } from "./validate.js";
+import { childShape, resolveShape, validatePlace } from "./validate.js";
 
 export interface ChangeEvent {
   readonly path: DataPath;
@@ -101,6 +101,7 @@ export class Replica {
     // -0 is stored as 0 (its JSON text), so the replica holds what a reload would give.
     if (typeof value !== "object" || value === null) return { stored: value === 0 ? 0 : value, enc: JSON.stringify(value) };
     const plain = syncedViews.has(value) ? plainCopy(value) : value;
+    if (shape.kind === "union") shape = resolveShape(shape, plain);
     if (Array.isArray(plain)) {
       const node = this.newList(newId(), shape);
       node.parent = parent;

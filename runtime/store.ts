@@ -3,13 +3,14 @@
 import { Backend } from "./backend.js";
 import { dictNode, setField, deleteField, incr as dictIncr } from "./dict.js";
 import { ClosedError, ValidationError, type ValidationProblem } from "./errors.js";
-import type { DictNode } from "./node.js";
+import { nodeOf, type DictNode } from "./node.js";
 import { Feed, reload } from "./feed.js";
 import { applyLoad, type LoadedState } from "./load.js";
 import { namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
 import { Replica, type EventName, type StoreEvents } from "./replica.js";
 import type { StoreSchema } from "./shape.js";
 import { plainCopy, type JsonValue } from "./values.js";
+import { problemsOf } from "./validate.js";
 import "./list.js";
 
 /** What the runtime keeps for one open store; never visible on the instance. */
@@ -156,7 +157,10 @@ export async function openStore<S extends Store<object>>(cls: StoreClass<S>, opt
     const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "" });
     const loaded = applyLoad(replica, await backend.load(ns));
     const state: StoreInternals = { replica, options: resolved, loaded, closed: false };
-    if (loaded.seq === 0 && Object.keys(replica.root.fields).length === 0) initialise(state, schema);
+    const isNew = loaded.seq === 0 && Object.keys(replica.root.fields).length === 0;
+    const fill = missingDefaults(state, schema);
+    if (!isNew) for (const dropped of checkLoaded(state, fill)) delete fill[dropped];
+    initialise(state, schema, isNew, fill);
     creating = state;
     let store: S;
     try {
@@ -175,16 +179,28 @@ export async function openStore<S extends Store<object>>(cls: StoreClass<S>, opt
   }
 }
 
-/** A new instance: schema defaults, then `init`; required fields left without a value are an error. */
-function initialise(state: StoreInternals, schema: StoreSchema): void {
+/** Schema defaults of top-level fields the instance does not have. */
+function missingDefaults(state: StoreInternals, schema: StoreSchema): Record<string, unknown> {
+  const root = state.replica.root;
+  const values: Record<string, unknown> = Object.create(null);
+  for (const [key, field] of Object.entries(schema.shape.properties ?? {})) {
+    if (field.default !== undefined && !(key in root.fields)) values[key] = structuredClone(field.default);
+  }
+  return values;
+}
+
+/**
+ * Writes what a new instance (or one written by an older schema) lacks: schema
+ * defaults, then `init` for a new instance; a required field left without a value is
+ * an error naming it.
+ */
+function initialise(state: StoreInternals, schema: StoreSchema, isNew: boolean, defaults: Record<string, unknown>): void {
   const root = state.replica.root;
   const shape = schema.shape;
   const values: Record<string, unknown> = Object.create(null);
-  for (const [key, field] of Object.entries(shape.properties ?? {})) {
-    if (field.default !== undefined) values[key] = structuredClone(field.default);
-  }
-  for (const key of Object.keys(state.options.init)) values[key] = state.options.init[key];
-  const missing = (shape.required ?? []).filter((key) => values[key] === undefined);
+  Object.assign(values, defaults);
+  if (isNew) for (const key of Object.keys(state.options.init)) values[key] = state.options.init[key];
+  const missing = isNew ? (shape.required ?? []).filter((key) => values[key] === undefined) : [];
   if (missing.length > 0) {
     const problems: ValidationProblem[] = missing.map((key) => ({
       path: [key],
@@ -193,7 +209,30 @@ function initialise(state: StoreInternals, schema: StoreSchema): void {
     }));
     throw new ValidationError(problems);
   }
-  const proxy = root.proxy;
-  dictNode(proxy);
   for (const key of Object.keys(values)) setField(root, key, values[key]);
+}
+
+/**
+ * Data already in Redis (with the defaults about to be filled) is checked against
+ * the schema: fail, or leave out the top-level fields that do not match. Returns the
+ * fields left out (locally only: Redis keeps them).
+ */
+function checkLoaded(state: StoreInternals, defaults: Record<string, unknown>): string[] {
+  const root = state.replica.root;
+  const problems = problemsOf(root, defaults);
+  if (problems.length === 0) return [];
+  const error = new ValidationError(problems);
+  const mode = state.options.onInvalid;
+  if (mode === "fail") throw error;
+  const dropped = new Set<string>();
+  for (const problem of problems) {
+    const top = problem.path[0];
+    if (typeof top === "string") dropped.add(top);
+  }
+  for (const key of dropped) {
+    nodeOf(root.fields[key])?.detach();
+    delete root.fields[key];
+  }
+  if (typeof mode === "function") mode(error);
+  return [...dropped];
 }
