@@ -32,18 +32,26 @@ const MAX_RETRY_MS = 2_000;
  */
 export async function reload(state: SyncState): Promise<void> {
   const replica = state.replica;
-  for (;;) {
-    await replica.settled();
-    if (state.closed) return;
-    if (replica.hasPendingWrites) continue;
-    const before = replica.sentBatches;
-    const reply = await replica.backend.load(replica.ns);
-    if (state.closed) return;
-    if (replica.sentBatches !== before || replica.hasPendingWrites) continue;
-    state.loaded = applyLoad(replica, reply);
-    state.feed?.reloaded(before);
-    replica.emit("status", { status: "reloaded" });
-    return;
+  // The feed applies nothing while a load is on the wire, so the load holds every
+  // entry the replica has: the replica's position never moves back.
+  const feed = state.feed;
+  feed?.hold(+1);
+  try {
+    for (;;) {
+      await replica.settled();
+      if (state.closed) return;
+      if (replica.hasPendingWrites) continue;
+      const before = replica.sentBatches;
+      const reply = await replica.backend.load(replica.ns);
+      if (state.closed) return;
+      if (replica.sentBatches !== before || replica.hasPendingWrites) continue;
+      state.loaded = applyLoad(replica, reply);
+      feed?.reloaded(before);
+      replica.emit("status", { status: "reloaded" });
+      return;
+    }
+  } finally {
+    feed?.hold(-1);
   }
 }
 
@@ -74,6 +82,9 @@ function parseEntry(id: string, fields: readonly string[]): LogEntry {
 export class Feed {
   /** A reload is due: entries are not applied until it is done. */
   stale = false;
+  /** Loads on the wire: entries are not applied meanwhile. */
+  private holds = 0;
+  private readonly released: (() => void)[] = [];
   /** Own batches (by batch seq) that are in the replica's log position or before it. */
   private ownSeen: number;
   private readonly connection: Connection;
@@ -108,6 +119,17 @@ export class Feed {
     this.running = this.run();
   }
 
+  /** Called by `reload()` around a load. */
+  hold(delta: number): void {
+    this.holds += delta;
+    if (this.holds === 0) for (const resolve of this.released.splice(0)) resolve();
+  }
+
+  /** Whether the replica matches Redis at its position, with no load on the wire. */
+  get current(): boolean {
+    return !this.stale && this.holds === 0;
+  }
+
   /** Called by `reload()`: the replica now equals Redis at `state.loaded`. */
   reloaded(coveredBatches: number): void {
     this.ownSeen = Math.max(this.ownSeen, coveredBatches);
@@ -134,6 +156,10 @@ export class Feed {
         await this.requestReload();
         continue;
       }
+      if (this.holds > 0) {
+        await new Promise<void>((resolve) => this.released.push(resolve));
+        continue;
+      }
       let reply: LogReply;
       try {
         reply = (await this.connection.xread(
@@ -150,7 +176,8 @@ export class Feed {
       if (this.stopped) return;
       for (const [, entries] of reply ?? []) {
         for (const [id, fields] of entries) {
-          if (this.stale) break;
+          // Left for the next read, from the position the reload gives.
+          if (!this.current) break;
           this.take(parseEntry(id, fields));
         }
       }

@@ -6,7 +6,7 @@ import { storeInternals } from "../../runtime/store.js";
 export async function caughtUp(store: object, redis: Redis): Promise<boolean> {
   const state = storeInternals(store);
   const serverSeq = Number((await redis.hget(`${state.replica.ns}:meta`, "seq")) ?? 0);
-  return !state.feed?.stale && !state.replica.hasPendingWrites && state.loaded.seq === serverSeq;
+  return state.feed?.current !== false && !state.replica.hasPendingWrites && state.loaded.seq === serverSeq;
 }
 
 /** Resolves once every store has caught up; rejects after `timeoutMs` naming the stores that did not. */
