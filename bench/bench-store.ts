@@ -71,3 +71,16 @@ export function elements(count: number): string[] {
   for (let i = 0; i < count; i++) out[i] = element(i);
   return out;
 }
+
+/** Records for the memory figure: a dict with a list each. */
+export interface BenchRecord {
+  name: string;
+  score: number;
+  tags: string[];
+}
+
+export function records(count: number): BenchRecord[] {
+  const out: BenchRecord[] = [];
+  for (let i = 0; i < count; i++) out.push({ name: `user-${String(i).padStart(6, "0")}`, score: i, tags: ["a", "b", `t${i % 10}`] });
+  return out;
+}
