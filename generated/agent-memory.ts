@@ -95,7 +95,7 @@ export const agentMemoryShape: DictShape = {
           },
         },
         additional: false,
-        required: ["role", "content"],
+        required: ["role","content"],
       },
     },
     summary: {
@@ -128,7 +128,7 @@ export const agentMemoryShape: DictShape = {
     },
   },
   additional: false,
-  required: ["conversationId", "messages", "summary", "facts", "turns"],
+  required: ["conversationId","messages","summary","facts","turns"],
 };
 
 /** One agent conversation: open it with the conversation id (`AgentMemory.open({ id })`); every worker that opens the same id shares it. */

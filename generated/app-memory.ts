@@ -86,7 +86,7 @@ export const appMemoryShape: DictShape = {
       kind: "dict",
       source: "schemas/app-memory.json#/properties/config",
       validate: check(ajv.v4, "schemas/app-memory.json#/properties/config"),
-      default: { "theme": "light" },
+      default: {"theme":"light"},
       properties: {
         theme: {
           kind: "scalar",
@@ -142,7 +142,7 @@ export const appMemoryShape: DictShape = {
       kind: "dict",
       source: "schemas/app-memory.json#/properties/complex",
       validate: check(ajv.v13, "schemas/app-memory.json#/properties/complex"),
-      default: { "users": [], "settings": { "notifications": { "email": true, "push": false, "digest": "weekly" } } },
+      default: {"users":[],"settings":{"notifications":{"email":true,"push":false,"digest":"weekly"}}},
       properties: {
         users: {
           kind: "list",
@@ -170,7 +170,7 @@ export const appMemoryShape: DictShape = {
               },
             },
             additional: false,
-            required: ["name", "scores"],
+            required: ["name","scores"],
           },
         },
         settings: {
@@ -206,7 +206,7 @@ export const appMemoryShape: DictShape = {
         },
       },
       additional: false,
-      required: ["users", "settings"],
+      required: ["users","settings"],
     },
     title: {
       kind: "scalar",
@@ -221,7 +221,7 @@ export const appMemoryShape: DictShape = {
     },
   },
   additional: false,
-  required: ["tasks", "items", "config", "data", "complex", "counter"],
+  required: ["tasks","items","config","data","complex","counter"],
 };
 
 /** The redis-memory documentation's examples: lists, dicts and nested data, shared by every process that opens the same id. */

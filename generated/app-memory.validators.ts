@@ -8,19 +8,19 @@
 
 import * as cjs0 from "ajv/dist/runtime/ucs2length.js";
 const interop = (m) => (m.default && m.default.__esModule ? m.default : m);
-export const v0 = validate20;
-const schema31 = {"description":"The redis-memory documentation's examples: lists, dicts and nested data, shared by every process that opens the same id.","type":"object","properties":{"tasks":{"description":"Task ids, in order.","default":[],"type":"array","items":{"type":"integer"}},"items":{"description":"Free-form items: any JSON values.","default":[],"type":"array"},"config":{"$ref":"#/$defs/Config"},"data":{"default":{},"type":"object","properties":{"user":{"$ref":"#/$defs/User"}},"additionalProperties":false},"complex":{"default":{"users":[],"settings":{"notifications":{"email":true,"push":false,"digest":"weekly"}}},"type":"object","properties":{"users":{"type":"array","items":{"$ref":"#/$defs/ScoredUser"}},"settings":{"type":"object","properties":{"notifications":{"type":"object","properties":{"email":{"type":"boolean"},"push":{"type":"boolean"},"digest":{"enum":["daily","weekly","never"]}},"additionalProperties":false}},"additionalProperties":false}},"required":["users","settings"],"additionalProperties":false},"title":{"type":"string","maxLength":200},"counter":{"default":0,"type":"integer","minimum":0}},"required":["tasks","items","config","data","complex","counter"],"additionalProperties":false,"$defs":{"Config":{"description":"Application settings: known keys plus any string setting.","default":{"theme":"light"},"type":"object","properties":{"theme":{"enum":["light","dark"]},"lang":{"type":"string","pattern":"^[a-z]{2}(-[A-Z]{2})?$"}},"additionalProperties":{"type":"string"}},"ScoredUser":{"type":"object","properties":{"name":{"type":"string"},"scores":{"type":"array","items":{"type":"integer","minimum":0,"maximum":100}}},"required":["name","scores"],"additionalProperties":false},"User":{"type":"object","properties":{"name":{"type":"string","minLength":1},"email":{"type":"string","format":"email"},"age":{"type":"integer","minimum":0}},"required":["name"],"additionalProperties":false}}};
-const schema32 = {"description":"Application settings: known keys plus any string setting.","default":{"theme":"light"},"type":"object","properties":{"theme":{"enum":["light","dark"]},"lang":{"type":"string","pattern":"^[a-z]{2}(-[A-Z]{2})?$"}},"additionalProperties":{"type":"string"}};
-const schema33 = {"type":"object","properties":{"name":{"type":"string","minLength":1},"email":{"type":"string","format":"email"},"age":{"type":"integer","minimum":0}},"required":["name"],"additionalProperties":false};
-const schema34 = {"type":"object","properties":{"name":{"type":"string"},"scores":{"type":"array","items":{"type":"integer","minimum":0,"maximum":100}}},"required":["name","scores"],"additionalProperties":false};
-const pattern4 = new RegExp("^[a-z]{2}(-[A-Z]{2})?$", "u");
-const func1 = interop(cjs0).default;
+export const v0 = validate0;
+const schema0 = {"description":"The redis-memory documentation's examples: lists, dicts and nested data, shared by every process that opens the same id.","type":"object","properties":{"tasks":{"description":"Task ids, in order.","default":[],"type":"array","items":{"type":"integer"}},"items":{"description":"Free-form items: any JSON values.","default":[],"type":"array"},"config":{"$ref":"#/$defs/Config"},"data":{"default":{},"type":"object","properties":{"user":{"$ref":"#/$defs/User"}},"additionalProperties":false},"complex":{"default":{"users":[],"settings":{"notifications":{"email":true,"push":false,"digest":"weekly"}}},"type":"object","properties":{"users":{"type":"array","items":{"$ref":"#/$defs/ScoredUser"}},"settings":{"type":"object","properties":{"notifications":{"type":"object","properties":{"email":{"type":"boolean"},"push":{"type":"boolean"},"digest":{"enum":["daily","weekly","never"]}},"additionalProperties":false}},"additionalProperties":false}},"required":["users","settings"],"additionalProperties":false},"title":{"type":"string","maxLength":200},"counter":{"default":0,"type":"integer","minimum":0}},"required":["tasks","items","config","data","complex","counter"],"additionalProperties":false,"$defs":{"Config":{"description":"Application settings: known keys plus any string setting.","default":{"theme":"light"},"type":"object","properties":{"theme":{"enum":["light","dark"]},"lang":{"type":"string","pattern":"^[a-z]{2}(-[A-Z]{2})?$"}},"additionalProperties":{"type":"string"}},"ScoredUser":{"type":"object","properties":{"name":{"type":"string"},"scores":{"type":"array","items":{"type":"integer","minimum":0,"maximum":100}}},"required":["name","scores"],"additionalProperties":false},"User":{"type":"object","properties":{"name":{"type":"string","minLength":1},"email":{"type":"string","format":"email"},"age":{"type":"integer","minimum":0}},"required":["name"],"additionalProperties":false}}};
+const schema1 = {"description":"Application settings: known keys plus any string setting.","default":{"theme":"light"},"type":"object","properties":{"theme":{"enum":["light","dark"]},"lang":{"type":"string","pattern":"^[a-z]{2}(-[A-Z]{2})?$"}},"additionalProperties":{"type":"string"}};
+const schema2 = {"type":"object","properties":{"name":{"type":"string","minLength":1},"email":{"type":"string","format":"email"},"age":{"type":"integer","minimum":0}},"required":["name"],"additionalProperties":false};
+const schema3 = {"type":"object","properties":{"name":{"type":"string"},"scores":{"type":"array","items":{"type":"integer","minimum":0,"maximum":100}}},"required":["name","scores"],"additionalProperties":false};
+const pattern0 = new RegExp("^[a-z]{2}(-[A-Z]{2})?$", "u");
+const func0 = interop(cjs0).default;
 const formats0 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
 
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate20.evaluated;
+const evaluated0 = validate0.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -161,7 +161,7 @@ errors++;
 if(data3.theme !== undefined){
 let data5 = data3.theme;
 if(!((data5 === "light") || (data5 === "dark"))){
-const err11 = {instancePath:instancePath+"/config/theme",schemaPath:"#/$defs/Config/properties/theme/enum",keyword:"enum",params:{allowedValues: schema32.properties.theme.enum},message:"must be equal to one of the allowed values"};
+const err11 = {instancePath:instancePath+"/config/theme",schemaPath:"#/$defs/Config/properties/theme/enum",keyword:"enum",params:{allowedValues: schema1.properties.theme.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -174,7 +174,7 @@ errors++;
 if(data3.lang !== undefined){
 let data6 = data3.lang;
 if(typeof data6 === "string"){
-if(!pattern4.test(data6)){
+if(!pattern0.test(data6)){
 const err12 = {instancePath:instancePath+"/config/lang",schemaPath:"#/$defs/Config/properties/lang/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[A-Z]{2})?$"},message:"must match pattern \""+"^[a-z]{2}(-[A-Z]{2})?$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -251,7 +251,7 @@ errors++;
 if(data8.name !== undefined){
 let data9 = data8.name;
 if(typeof data9 === "string"){
-if(func1(data9) < 1){
+if(func0(data9) < 1){
 const err18 = {instancePath:instancePath+"/data/user/name",schemaPath:"#/$defs/User/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err18];
@@ -565,7 +565,7 @@ errors++;
 if(data19.digest !== undefined){
 let data22 = data19.digest;
 if(!(((data22 === "daily") || (data22 === "weekly")) || (data22 === "never"))){
-const err43 = {instancePath:instancePath+"/complex/settings/notifications/digest",schemaPath:"#/properties/complex/properties/settings/properties/notifications/properties/digest/enum",keyword:"enum",params:{allowedValues: schema31.properties.complex.properties.settings.properties.notifications.properties.digest.enum},message:"must be equal to one of the allowed values"};
+const err43 = {instancePath:instancePath+"/complex/settings/notifications/digest",schemaPath:"#/properties/complex/properties/settings/properties/notifications/properties/digest/enum",keyword:"enum",params:{allowedValues: schema0.properties.complex.properties.settings.properties.notifications.properties.digest.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -614,7 +614,7 @@ errors++;
 if(data.title !== undefined){
 let data23 = data.title;
 if(typeof data23 === "string"){
-if(func1(data23) > 200){
+if(func0(data23) > 200){
 const err47 = {instancePath:instancePath+"/title",schemaPath:"#/properties/title/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
 if(vErrors === null){
 vErrors = [err47];
@@ -672,18 +672,18 @@ vErrors.push(err51);
 }
 errors++;
 }
-validate20.errors = vErrors;
+validate0.errors = vErrors;
 return errors === 0;
 }
-validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate0.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const v1 = validate21;
-const schema35 = {"description":"Task ids, in order.","default":[],"type":"array","items":{"type":"integer"}};
+export const v1 = validate1;
+const schema4 = {"description":"Task ids, in order.","default":[],"type":"array","items":{"type":"integer"}};
 
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate21.evaluated;
+const evaluated0 = validate1.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -716,18 +716,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate21.errors = vErrors;
+validate1.errors = vErrors;
 return errors === 0;
 }
-validate21.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
+validate1.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
 
-export const v2 = validate22;
-const schema36 = {"type":"integer"};
+export const v2 = validate2;
+const schema5 = {"type":"integer"};
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate22.evaluated;
+const evaluated0 = validate2.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -744,18 +744,18 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate22.errors = vErrors;
+validate2.errors = vErrors;
 return errors === 0;
 }
-validate22.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate2.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const v3 = validate23;
-const schema37 = {"description":"Free-form items: any JSON values.","default":[],"type":"array"};
+export const v3 = validate3;
+const schema6 = {"description":"Free-form items: any JSON values.","default":[],"type":"array"};
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate3(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate23.evaluated;
+const evaluated0 = validate3.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -772,17 +772,17 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate23.errors = vErrors;
+validate3.errors = vErrors;
 return errors === 0;
 }
-validate23.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate3.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const v4 = validate24;
+export const v4 = validate4;
 
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate24.evaluated;
+const evaluated0 = validate4.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -807,7 +807,7 @@ errors++;
 if(data.theme !== undefined){
 let data1 = data.theme;
 if(!((data1 === "light") || (data1 === "dark"))){
-const err1 = {instancePath:instancePath+"/theme",schemaPath:"#/properties/theme/enum",keyword:"enum",params:{allowedValues: schema32.properties.theme.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath:instancePath+"/theme",schemaPath:"#/properties/theme/enum",keyword:"enum",params:{allowedValues: schema1.properties.theme.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -820,7 +820,7 @@ errors++;
 if(data.lang !== undefined){
 let data2 = data.lang;
 if(typeof data2 === "string"){
-if(!pattern4.test(data2)){
+if(!pattern0.test(data2)){
 const err2 = {instancePath:instancePath+"/lang",schemaPath:"#/properties/lang/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[A-Z]{2})?$"},message:"must match pattern \""+"^[a-z]{2}(-[A-Z]{2})?$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -853,18 +853,18 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate24.errors = vErrors;
+validate4.errors = vErrors;
 return errors === 0;
 }
-validate24.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate4.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const v5 = validate25;
-const schema39 = {"enum":["light","dark"]};
+export const v5 = validate5;
+const schema8 = {"enum":["light","dark"]};
 
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate5(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate25.evaluated;
+const evaluated0 = validate5.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -872,7 +872,7 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(!((data === "light") || (data === "dark"))){
-const err0 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema39.enum},message:"must be equal to one of the allowed values"};
+const err0 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema8.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -881,18 +881,18 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate25.errors = vErrors;
+validate5.errors = vErrors;
 return errors === 0;
 }
-validate25.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate5.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const v6 = validate26;
-const schema40 = {"type":"string","pattern":"^[a-z]{2}(-[A-Z]{2})?$"};
+export const v6 = validate6;
+const schema9 = {"type":"string","pattern":"^[a-z]{2}(-[A-Z]{2})?$"};
 
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate6(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate26.evaluated;
+const evaluated0 = validate6.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -900,7 +900,7 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(typeof data === "string"){
-if(!pattern4.test(data)){
+if(!pattern0.test(data)){
 const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[A-Z]{2})?$"},message:"must match pattern \""+"^[a-z]{2}(-[A-Z]{2})?$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
@@ -921,18 +921,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate26.errors = vErrors;
+validate6.errors = vErrors;
 return errors === 0;
 }
-validate26.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate6.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const v7 = validate27;
-const schema41 = {"type":"string"};
+export const v7 = validate7;
+const schema10 = {"type":"string"};
 
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate7(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate27.evaluated;
+const evaluated0 = validate7.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -949,18 +949,18 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate27.errors = vErrors;
+validate7.errors = vErrors;
 return errors === 0;
 }
-validate27.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate7.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const v8 = validate28;
-const schema42 = {"default":{},"type":"object","properties":{"user":{"$ref":"#/$defs/User"}},"additionalProperties":false};
+export const v8 = validate8;
+const schema11 = {"default":{},"type":"object","properties":{"user":{"$ref":"#/$defs/User"}},"additionalProperties":false};
 
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate8(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate28.evaluated;
+const evaluated0 = validate8.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1008,7 +1008,7 @@ errors++;
 if(data0.name !== undefined){
 let data1 = data0.name;
 if(typeof data1 === "string"){
-if(func1(data1) < 1){
+if(func0(data1) < 1){
 const err3 = {instancePath:instancePath+"/user/name",schemaPath:"#/$defs/User/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err3];
@@ -1103,17 +1103,17 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate28.errors = vErrors;
+validate8.errors = vErrors;
 return errors === 0;
 }
-validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate8.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const v9 = validate29;
+export const v9 = validate9;
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate9(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate29.evaluated;
+const evaluated0 = validate9.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1146,7 +1146,7 @@ errors++;
 if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
-if(func1(data0) < 1){
+if(func0(data0) < 1){
 const err2 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err2];
@@ -1229,18 +1229,18 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate29.errors = vErrors;
+validate9.errors = vErrors;
 return errors === 0;
 }
-validate29.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate9.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const v10 = validate30;
-const schema45 = {"type":"string","minLength":1};
+export const v10 = validate10;
+const schema14 = {"type":"string","minLength":1};
 
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate30.evaluated;
+const evaluated0 = validate10.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1248,7 +1248,7 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(typeof data === "string"){
-if(func1(data) < 1){
+if(func0(data) < 1){
 const err0 = {instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err0];
@@ -1269,18 +1269,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate30.errors = vErrors;
+validate10.errors = vErrors;
 return errors === 0;
 }
-validate30.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate10.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const v11 = validate31;
-const schema46 = {"type":"string","format":"email"};
+export const v11 = validate11;
+const schema15 = {"type":"string","format":"email"};
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate31.evaluated;
+const evaluated0 = validate11.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1309,18 +1309,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate31.errors = vErrors;
+validate11.errors = vErrors;
 return errors === 0;
 }
-validate31.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate11.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const v12 = validate32;
-const schema47 = {"type":"integer","minimum":0};
+export const v12 = validate12;
+const schema16 = {"type":"integer","minimum":0};
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate32.evaluated;
+const evaluated0 = validate12.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1349,18 +1349,18 @@ vErrors.push(err1);
 errors++;
 }
 }
-validate32.errors = vErrors;
+validate12.errors = vErrors;
 return errors === 0;
 }
-validate32.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate12.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const v13 = validate33;
-const schema48 = {"default":{"users":[],"settings":{"notifications":{"email":true,"push":false,"digest":"weekly"}}},"type":"object","properties":{"users":{"type":"array","items":{"$ref":"#/$defs/ScoredUser"}},"settings":{"type":"object","properties":{"notifications":{"type":"object","properties":{"email":{"type":"boolean"},"push":{"type":"boolean"},"digest":{"enum":["daily","weekly","never"]}},"additionalProperties":false}},"additionalProperties":false}},"required":["users","settings"],"additionalProperties":false};
+export const v13 = validate13;
+const schema17 = {"default":{"users":[],"settings":{"notifications":{"email":true,"push":false,"digest":"weekly"}}},"type":"object","properties":{"users":{"type":"array","items":{"$ref":"#/$defs/ScoredUser"}},"settings":{"type":"object","properties":{"notifications":{"type":"object","properties":{"email":{"type":"boolean"},"push":{"type":"boolean"},"digest":{"enum":["daily","weekly","never"]}},"additionalProperties":false}},"additionalProperties":false}},"required":["users","settings"],"additionalProperties":false};
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate33.evaluated;
+const evaluated0 = validate13.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1583,7 +1583,7 @@ errors++;
 if(data6.digest !== undefined){
 let data9 = data6.digest;
 if(!(((data9 === "daily") || (data9 === "weekly")) || (data9 === "never"))){
-const err17 = {instancePath:instancePath+"/settings/notifications/digest",schemaPath:"#/properties/settings/properties/notifications/properties/digest/enum",keyword:"enum",params:{allowedValues: schema48.properties.settings.properties.notifications.properties.digest.enum},message:"must be equal to one of the allowed values"};
+const err17 = {instancePath:instancePath+"/settings/notifications/digest",schemaPath:"#/properties/settings/properties/notifications/properties/digest/enum",keyword:"enum",params:{allowedValues: schema17.properties.settings.properties.notifications.properties.digest.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1628,18 +1628,18 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate13.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate13.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const v14 = validate34;
-const schema50 = {"type":"array","items":{"$ref":"#/$defs/ScoredUser"}};
+export const v14 = validate14;
+const schema19 = {"type":"array","items":{"$ref":"#/$defs/ScoredUser"}};
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate34.evaluated;
+const evaluated0 = validate14.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1769,17 +1769,17 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate34.errors = vErrors;
+validate14.errors = vErrors;
 return errors === 0;
 }
-validate34.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
+validate14.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
 
-export const v15 = validate35;
+export const v15 = validate15;
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate35.evaluated;
+const evaluated0 = validate15.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1893,18 +1893,18 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate15.errors = vErrors;
 return errors === 0;
 }
-validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate15.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const v16 = validate36;
-const schema53 = {"type":"string"};
+export const v16 = validate16;
+const schema22 = {"type":"string"};
 
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate36.evaluated;
+const evaluated0 = validate16.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1921,18 +1921,18 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate36.errors = vErrors;
+validate16.errors = vErrors;
 return errors === 0;
 }
-validate36.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate16.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const v17 = validate37;
-const schema54 = {"type":"array","items":{"type":"integer","minimum":0,"maximum":100}};
+export const v17 = validate17;
+const schema23 = {"type":"array","items":{"type":"integer","minimum":0,"maximum":100}};
 
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate37.evaluated;
+const evaluated0 = validate17.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1987,18 +1987,18 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate37.errors = vErrors;
+validate17.errors = vErrors;
 return errors === 0;
 }
-validate37.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
+validate17.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
 
-export const v18 = validate38;
-const schema55 = {"type":"integer","minimum":0,"maximum":100};
+export const v18 = validate18;
+const schema24 = {"type":"integer","minimum":0,"maximum":100};
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate38.evaluated;
+const evaluated0 = validate18.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2037,18 +2037,18 @@ vErrors.push(err2);
 errors++;
 }
 }
-validate38.errors = vErrors;
+validate18.errors = vErrors;
 return errors === 0;
 }
-validate38.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate18.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const v19 = validate39;
-const schema56 = {"type":"object","properties":{"notifications":{"type":"object","properties":{"email":{"type":"boolean"},"push":{"type":"boolean"},"digest":{"enum":["daily","weekly","never"]}},"additionalProperties":false}},"additionalProperties":false};
+export const v19 = validate19;
+const schema25 = {"type":"object","properties":{"notifications":{"type":"object","properties":{"email":{"type":"boolean"},"push":{"type":"boolean"},"digest":{"enum":["daily","weekly","never"]}},"additionalProperties":false}},"additionalProperties":false};
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate39.evaluated;
+const evaluated0 = validate19.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2110,7 +2110,7 @@ errors++;
 if(data0.digest !== undefined){
 let data3 = data0.digest;
 if(!(((data3 === "daily") || (data3 === "weekly")) || (data3 === "never"))){
-const err4 = {instancePath:instancePath+"/notifications/digest",schemaPath:"#/properties/notifications/properties/digest/enum",keyword:"enum",params:{allowedValues: schema56.properties.notifications.properties.digest.enum},message:"must be equal to one of the allowed values"};
+const err4 = {instancePath:instancePath+"/notifications/digest",schemaPath:"#/properties/notifications/properties/digest/enum",keyword:"enum",params:{allowedValues: schema25.properties.notifications.properties.digest.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2143,18 +2143,18 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate19.errors = vErrors;
 return errors === 0;
 }
-validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate19.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const v20 = validate40;
-const schema57 = {"type":"object","properties":{"email":{"type":"boolean"},"push":{"type":"boolean"},"digest":{"enum":["daily","weekly","never"]}},"additionalProperties":false};
+export const v20 = validate20;
+const schema26 = {"type":"object","properties":{"email":{"type":"boolean"},"push":{"type":"boolean"},"digest":{"enum":["daily","weekly","never"]}},"additionalProperties":false};
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate40.evaluated;
+const evaluated0 = validate20.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2201,7 +2201,7 @@ errors++;
 if(data.digest !== undefined){
 let data2 = data.digest;
 if(!(((data2 === "daily") || (data2 === "weekly")) || (data2 === "never"))){
-const err3 = {instancePath:instancePath+"/digest",schemaPath:"#/properties/digest/enum",keyword:"enum",params:{allowedValues: schema57.properties.digest.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/digest",schemaPath:"#/properties/digest/enum",keyword:"enum",params:{allowedValues: schema26.properties.digest.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2222,18 +2222,18 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate40.errors = vErrors;
+validate20.errors = vErrors;
 return errors === 0;
 }
-validate40.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const v21 = validate41;
-const schema58 = {"type":"boolean"};
+export const v21 = validate21;
+const schema27 = {"type":"boolean"};
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate41.evaluated;
+const evaluated0 = validate21.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2250,18 +2250,18 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate41.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
-validate41.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate21.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const v22 = validate42;
-const schema59 = {"type":"boolean"};
+export const v22 = validate22;
+const schema28 = {"type":"boolean"};
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate42.evaluated;
+const evaluated0 = validate22.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2278,18 +2278,18 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate42.errors = vErrors;
+validate22.errors = vErrors;
 return errors === 0;
 }
-validate42.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate22.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const v23 = validate43;
-const schema60 = {"enum":["daily","weekly","never"]};
+export const v23 = validate23;
+const schema29 = {"enum":["daily","weekly","never"]};
 
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate43.evaluated;
+const evaluated0 = validate23.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2297,7 +2297,7 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(!(((data === "daily") || (data === "weekly")) || (data === "never"))){
-const err0 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema60.enum},message:"must be equal to one of the allowed values"};
+const err0 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema29.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2306,18 +2306,18 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate43.errors = vErrors;
+validate23.errors = vErrors;
 return errors === 0;
 }
-validate43.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate23.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const v24 = validate44;
-const schema61 = {"type":"string","maxLength":200};
+export const v24 = validate24;
+const schema30 = {"type":"string","maxLength":200};
 
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate44.evaluated;
+const evaluated0 = validate24.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2325,7 +2325,7 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(typeof data === "string"){
-if(func1(data) > 200){
+if(func0(data) > 200){
 const err0 = {instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
 if(vErrors === null){
 vErrors = [err0];
@@ -2346,18 +2346,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate44.errors = vErrors;
+validate24.errors = vErrors;
 return errors === 0;
 }
-validate44.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate24.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const v25 = validate45;
-const schema62 = {"default":0,"type":"integer","minimum":0};
+export const v25 = validate25;
+const schema31 = {"default":0,"type":"integer","minimum":0};
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate45.evaluated;
+const evaluated0 = validate25.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2386,7 +2386,7 @@ vErrors.push(err1);
 errors++;
 }
 }
-validate45.errors = vErrors;
+validate25.errors = vErrors;
 return errors === 0;
 }
-validate45.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate25.evaluated = {"dynamicProps":false,"dynamicItems":false};

@@ -16,7 +16,7 @@ export interface ShowcaseData {
   idOrName?: (number | string)
   /**
    * An [x, y] tuple (prefixItems).
-   * 
+   *
    * @minItems 2
    */
   point?: [number, number]
@@ -100,7 +100,7 @@ export const showcaseShape: DictShape = {
             },
           },
           additional: false,
-          required: ["kind", "radius"],
+          required: ["kind","radius"],
         },
         {
           kind: "dict",
@@ -124,7 +124,7 @@ export const showcaseShape: DictShape = {
             },
           },
           additional: false,
-          required: ["kind", "width", "height"],
+          required: ["kind","width","height"],
         },
       ],
     },
@@ -184,13 +184,11 @@ export const showcaseShape: DictShape = {
       validate: check(ajv.v19, "schemas/showcase.json#/properties/labels"),
       default: {},
       patternProperties: [
-        {
-          pattern: "^[a-z]+$", shape: {
-            kind: "scalar",
-            source: "schemas/showcase.json#/properties/labels/patternProperties/^[a-z]+$",
-            validate: check(ajv.v20, "schemas/showcase.json#/properties/labels/patternProperties/^[a-z]+$"),
-          }
-        },
+        { pattern: "^[a-z]+$", shape: {
+          kind: "scalar",
+          source: "schemas/showcase.json#/properties/labels/patternProperties/^[a-z]+$",
+          validate: check(ajv.v20, "schemas/showcase.json#/properties/labels/patternProperties/^[a-z]+$"),
+        } },
       ],
       additional: false,
     },
@@ -216,7 +214,7 @@ export const showcaseShape: DictShape = {
         },
       },
       additional: false,
-      required: ["name", "employeeNo"],
+      required: ["name","employeeNo"],
     },
     home: {
       kind: "dict",
@@ -277,7 +275,7 @@ export const showcaseShape: DictShape = {
     },
   },
   additional: false,
-  required: ["status", "version", "labels", "tags"],
+  required: ["status","version","labels","tags"],
 };
 
 /** Exercises the schema coverage: unions, tuples, enum/const, nullable, patternProperties, allOf, $defs and a cross-file $ref. */

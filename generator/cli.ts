@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // redis-memory-gen: parses arguments and calls the generator. Exit codes: 0 done,
 // 1 `--check` found stale, missing or extra files, 2 bad input.
-import { watch } from "node:fs";
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync, statSync, watch } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { packageRoot } from "./templates.js";
@@ -72,9 +71,14 @@ function watchInputs(options: RunOptions): void {
         });
     }, 100);
   };
+  // Watch directories, not files: editors and `sed -i` replace a file, which ends a file watch.
   for (const input of options.inputs) {
-    watch(resolve(options.cwd ?? process.cwd(), input), { recursive: true }, (_event, name) => {
-      if (name === null || String(name).endsWith(".json")) again();
+    const path = resolve(options.cwd ?? process.cwd(), input);
+    const isDir = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    const target = isDir ? path : dirname(path);
+    watch(target, { recursive: isDir }, (_event, name) => {
+      if (name === null) return again();
+      if (isDir ? String(name).endsWith(".json") : String(name) === basename(path)) again();
     });
   }
   process.stdout.write(`redis-memory-gen: watching ${options.inputs.join(" ")}\n`);

@@ -134,7 +134,6 @@ export function emitModule(project: Project, model: StoreModel, parts: ModulePar
     },
     { overwrite: true },
   );
-  file.formatText({ indentSize: 2, convertTabsToSpaces: true });
   const text = file.getFullText();
   project.removeSourceFile(file);
   return text.endsWith("\n") ? text : `${text}\n`;

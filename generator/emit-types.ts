@@ -91,7 +91,26 @@ export async function emitTypes(store: NormalizedStore): Promise<string> {
     }
   }
   const text = await compile(schema, store.dataName, OPTIONS);
-  return tidy(text);
+  return indent(tidy(text));
+}
+
+// json-schema-to-typescript's output unformatted (its Prettier pass is most of its
+// time): indent it by brace depth, which is all its declarations need.
+function indent(text: string): string {
+  let depth = 0;
+  return text
+    .split("\n")
+    .map((raw) => {
+      const line = raw.trim();
+      const code = line.startsWith("*") || line.startsWith("/*") ? "" : line.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, "");
+      const opens = (code.match(/[{(]/g) ?? []).length;
+      const closes = (code.match(/[})]/g) ?? []).length;
+      if (/^[})]/.test(code)) depth = Math.max(0, depth - 1);
+      const out = line === "" ? "" : "  ".repeat(depth) + (line.startsWith("*") ? " " : "") + line;
+      depth = Math.max(0, depth + opens - closes + (/^[})]/.test(code) ? 1 : 0));
+      return out;
+    })
+    .join("\n");
 }
 
 // jstt explains where each definition came from with a comment naming the pointer

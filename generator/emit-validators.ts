@@ -62,7 +62,21 @@ function toImports(code: string): string {
   return [...imports, ...helper, body.replace(/^"use strict";\s*/, "")].join("\n");
 }
 
+// Checking a schema against the 2020-12 meta-schema compiles that meta-schema: done once
+// per process, on this shared instance, instead of once per store.
+let metaChecker: Ajv2020 | undefined;
+
+function checkAgainstMetaSchema(model: StoreModel, problems: Problems): boolean {
+  metaChecker ??= new Ajv2020({ allErrors: true, strict: false, logger: false });
+  if (metaChecker.validateSchema(model.store.schema) === true) return true;
+  for (const error of metaChecker.errors ?? []) {
+    problems.add(model.store.file, error.instancePath, `invalid schema: ${error.message ?? error.keyword}`);
+  }
+  return false;
+}
+
 export function emitValidators(model: StoreModel, problems: Problems): Validators {
+  if (!checkAgainstMetaSchema(model, problems)) return { code: "", names: new Map() };
   const pointers: string[] = [];
   collect(model.root, pointers);
   const ajv = new Ajv2020({
@@ -72,6 +86,7 @@ export function emitValidators(model: StoreModel, problems: Problems): Validator
     // A tuple without minItems is a valid schema: accept it rather than fail generation.
     strictTuples: false,
     logger: false,
+    validateSchema: false,
   });
   formats.default(ajv);
   const names = new Map<string, string>();
