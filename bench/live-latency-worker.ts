@@ -11,8 +11,7 @@ const send = (message: ReaderMessage): void => {
 mem.$on("change", (event) => {
   if (event.source !== "remote" || event.path[0] !== "probe") return;
   const at = now();
-  const probe = mem.probe as { i: number; at: number };
-  send({ seen: probe.i, latencyMs: at - probe.at });
+  send({ latencyMs: at - (mem.probe as number) });
 });
 process.once("message", () => {
   void mem.$close().then(() => process.disconnect());

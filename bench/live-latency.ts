@@ -1,7 +1,8 @@
 // Change seen by a second process: this process writes `count` times, one write at
-// a time; a child process with a live store timestamps when its replica applies
-// each one. Both clocks are `performance.timeOrigin + performance.now()` (the same
-// system clock, sub-millisecond), so a figure is write call -> remote apply.
+// a time; a child process with a live store notes when its replica applies each
+// one. The value written is the write's time; both processes read the clock as
+// `performance.timeOrigin + performance.now()` (one system clock, sub-millisecond),
+// so a figure is: write call -> applied by the other process's replica.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -14,7 +15,7 @@ export interface LiveLatency {
 }
 
 /** Messages from the reader (bench/live-latency-worker.ts). */
-export type ReaderMessage = { readonly ready: true } | { readonly seen: number; readonly latencyMs: number };
+export type ReaderMessage = { readonly ready: true } | { readonly latencyMs: number };
 
 export const now = (): number => performance.timeOrigin + performance.now();
 
@@ -47,7 +48,7 @@ export async function measureLiveLatency(redisUrl: string, count: number): Promi
     await receive();
     for (let i = 0; i < count; i++) {
       const seen = receive();
-      writer.probe = { i, at: now() };
+      writer.probe = now();
       const message = await seen;
       if ("latencyMs" in message) latencies.push(message.latencyMs);
     }
