@@ -34,10 +34,10 @@ describe("generated AppMemory (the redis-memory documentation's examples)", () =
     mem.config.theme = "dark";
     mem.config.lang = "en";
     mem.config.region = "eu";
-    mem.data.user = { name: "Ada", email: "ada@example.com", age: 36 };
+    mem.data.update({ user: { name: "Ada", email: "ada@example.com", age: 36 } });
     mem.complex.users.push({ name: "ann", scores: [90] });
     mem.complex.users[0]!.scores.push(96);
-    mem.complex.settings.notifications = { email: false, push: true, digest: "daily" };
+    mem.complex.settings.update({ notifications: { email: false, push: true, digest: "daily" } });
     mem.title = "notes";
     mem.counter = 7;
     await mem.$flush();
@@ -66,7 +66,7 @@ describe("generated AppMemory (the redis-memory documentation's examples)", () =
       mem.config.theme = "blue" as "dark";
     }).toThrow(ValidationError);
     try {
-      mem.data.user = { name: "" };
+      mem.data.update({ user: { name: "" } });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ValidationError);
@@ -82,8 +82,8 @@ describe("generated AgentMemory", () => {
     a.messages.push({ role: "user", content: "hello" });
     a.messages.push({ role: "assistant", content: "hi", at: "2025-01-01T00:00:00Z" });
     a.summary = "greetings";
-    a.facts.user = ["likes tea"];
-    a.facts.user.push("lives in Paris");
+    a.facts.update({ user: ["likes tea"] });
+    a.facts.user?.push("lives in Paris");
     a.turns = 1;
     a.title = "Greeting";
     await a.$flush();
