@@ -23,13 +23,15 @@ type Fresh = Map<NodeId, readonly Enc[]>;
  * server's increments produced, in order (the log entry's `r` field).
  */
 export function applyRemote(replica: Replica, ops: readonly Op[], results: readonly string[] = []): void {
+  // A push joins earlier appends to its list, so it can come before the contents
+  // of a container it holds: gather every new container's contents first.
   const fresh: Fresh = new Map();
+  for (const op of ops) if (op[0] === "newlist" || op[0] === "newdict") fresh.set(op[1], op[2]);
   let nextResult = 0;
   for (const op of ops) {
     switch (op[0]) {
       case "newlist":
       case "newdict":
-        fresh.set(op[1], op[2]);
         break;
       case "set": {
         const node = dictAt(replica, op[1]);
