@@ -16,6 +16,12 @@ const READS: { id: string; name: string; body: string; target: boolean }[] = [
   { id: "map", name: "map", target: true, body: "return list.map((item) => item.length).length;" },
   { id: "reduce", name: "reduce", target: true, body: "return list.reduce((t, item) => t + item.length, 0);" },
   {
+    id: "for-of-values",
+    name: "for...of list.values()",
+    target: false,
+    body: "let t = 0; for (const item of list.values()) t += item.length; return t;",
+  },
+  {
     id: "indexed",
     name: "indexed loop (list[i])",
     target: false,
