@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, inject } from "vitest";
-import { Memory, Store, openStore, type DictShape, type OpenOptions, type StoreSchema, type SyncedDict, type SyncedList } from "redis-memory";
+import { Memory, Store, openStore, type DictShape, type JsonValue, type OpenOptions, type StoreSchema, type SyncedDict, type SyncedList } from "redis-memory";
 
 export const redisUrl = (): string => inject("redisUrl");
 
@@ -45,7 +45,7 @@ export async function dumpInstance(redis: Redis, ns: string): Promise<Record<str
   return out;
 }
 
-export async function openMemory(id: string, options: OpenOptions = {}): Promise<Memory & Record<string, any>> {
+export async function openMemory(id: string, options: OpenOptions<Record<string, JsonValue>> = {}): Promise<Memory & Record<string, any>> {
   return track(await Memory.open({ redis: redisUrl(), id, live: false, ...options })) as Memory & Record<string, any>;
 }
 

@@ -215,7 +215,7 @@ describe("untyped Memory", () => {
 
   it("refuses fields starting with $", async () => {
     const mem = await openMemory(uniqueId());
-    expect(() => { mem.$flush = 1; }).toThrow(TypeError);
+    expect(() => { (mem as Record<string, unknown>).$flush = 1; }).toThrow(TypeError);
   });
 });
 
