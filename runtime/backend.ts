@@ -148,6 +148,11 @@ export class Backend {
     await this.commands.rmDelete(root, meta, log, ns);
   }
 
+  /** Drops a closed client's marker of its last applied batch (keeps `ns:meta` bounded). */
+  async forgetClient(ns: string, clientId: string): Promise<void> {
+    await this.redis.hdel(keysOf(ns)[1], `c:${clientId}`);
+  }
+
   async close(): Promise<void> {
     if (!this.owned) return;
     try {

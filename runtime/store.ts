@@ -75,6 +75,8 @@ export class Store<TData extends object = Record<string, unknown>> {
     if (state.closed) return;
     try {
       await state.replica.flush();
+      // Nothing of this client can be resent now: its exactly-once marker may go.
+      await state.replica.backend.forgetClient(state.replica.ns, state.replica.clientId);
     } finally {
       state.closed = true;
       state.replica.closed = true;

@@ -220,6 +220,17 @@ describe("untyped Memory", () => {
 });
 
 describe("exactly once", () => {
+  it("keeps ns:meta bounded: a closed store's batch marker is removed", async () => {
+    const id = uniqueId();
+    const mem = await Memory.open({ redis: redisUrl(), id, live: false });
+    (mem as Record<string, unknown>).x = 1;
+    await mem.$flush();
+    const markers = async () => Object.keys(await rawClient().hgetall(`${mem.$key}:meta`)).filter((k) => k.startsWith("c:"));
+    expect(await markers()).toHaveLength(1);
+    await mem.$close();
+    expect(await markers()).toEqual([]);
+  });
+
   it("skips a batch it has already applied (a resend after a reconnect)", async () => {
     const mem = await openMemory(uniqueId());
     mem.list = [];
