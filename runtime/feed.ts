@@ -6,7 +6,7 @@
 // The rule and its proof: docs/live-sync.md.
 import { keysOf, type Backend, type Connection } from "./backend.js";
 import { applyLoad, type LoadedState } from "./load.js";
-import type { Op } from "./ops.js";
+import type { NodeId, Op } from "./ops.js";
 import { applyRemote } from "./remote.js";
 import type { Replica } from "./replica.js";
 
@@ -79,6 +79,13 @@ function parseEntry(id: string, fields: readonly string[]): LogEntry {
   return { id, seq: Number(values.s), client: values.c, batch: Number(values.b ?? 0), ops: values.o, results: values.r };
 }
 
+/** The containers a batch writes to (new containers are its own: nobody else writes to them yet). */
+function touchedBy(ops: readonly Op[]): Set<NodeId> {
+  const ids = new Set<NodeId>();
+  for (const op of ops) if (op[0] !== "newlist" && op[0] !== "newdict") ids.add(op[1]);
+  return ids;
+}
+
 export class Feed {
   /** A reload is due: entries are not applied until it is done. */
   stale = false;
@@ -87,6 +94,8 @@ export class Feed {
   private readonly released: (() => void)[] = [];
   /** Own batches (by batch seq) that are in the replica's log position or before it. */
   private ownSeen: number;
+  /** Containers each own batch past `ownSeen` wrote to, by batch seq. */
+  private readonly unseen = new Map<number, Set<NodeId>>();
   private readonly connection: Connection;
   private readonly log: string;
   private stopped = false;
@@ -102,6 +111,7 @@ export class Feed {
     coveredBatches: number,
   ) {
     this.ownSeen = coveredBatches;
+    state.replica.onSend = (seq, ops) => this.unseen.set(seq, touchedBy(ops));
     this.log = keysOf(state.replica.ns)[2];
     this.connection = backend.duplicate(`redis-memory:feed:${state.replica.clientId}`);
     this.connection.on("close", () => {
@@ -132,7 +142,7 @@ export class Feed {
 
   /** Called by `reload()`: the replica now equals Redis at `state.loaded`. */
   reloaded(coveredBatches: number): void {
-    this.ownSeen = Math.max(this.ownSeen, coveredBatches);
+    this.seen(coveredBatches);
     this.stale = false;
   }
 
@@ -194,21 +204,45 @@ export class Feed {
     if (entry.seq !== state.loaded.seq + 1) return this.markStale();
     if (entry.client === replica.clientId) {
       // Applied locally when it was written.
-      this.ownSeen = Math.max(this.ownSeen, entry.batch);
+      this.seen(entry.batch);
       state.loaded = { seq: entry.seq, lastId: entry.id };
       return;
     }
-    // Own writes the log has not shown yet come after this entry in Redis but
-    // before it in the replica: applying it here could give another result.
-    const unseen = replica.hasQueuedOps || replica.sentBatches > this.ownSeen;
-    if (unseen || entry.ops === undefined) return this.markStale();
+    if (entry.ops === undefined) return this.markStale();
     try {
-      applyRemote(replica, JSON.parse(entry.ops) as Op[], entry.results === undefined ? [] : (JSON.parse(entry.results) as string[]));
+      const ops = JSON.parse(entry.ops) as Op[];
+      if (this.overlapsUnseen(ops)) return this.markStale();
+      applyRemote(replica, ops, entry.results === undefined ? [] : (JSON.parse(entry.results) as string[]));
     } catch {
       // Whatever failed, the replica may be half-way: Redis is the truth.
       return this.markStale();
     }
     state.loaded = { seq: entry.seq, lastId: entry.id };
+  }
+
+  /** Own batches up to `batch` are in the replica's log position. */
+  private seen(batch: number): void {
+    this.ownSeen = Math.max(this.ownSeen, batch);
+    for (const seq of this.unseen.keys()) if (seq <= this.ownSeen) this.unseen.delete(seq);
+  }
+
+  /**
+   * Whether another writer's batch writes to a container that own writes the log
+   * has not shown yet also write to. Those come after it in Redis but before it in
+   * the replica; writes to different containers give the same result in either
+   * order, writes to one container may not.
+   */
+  private overlapsUnseen(ops: readonly Op[]): boolean {
+    const theirs = touchedBy(ops);
+    const replica = this.state.replica;
+    for (const op of replica.queuedOps) if (theirs.has(op[1])) return true;
+    for (let seq = this.ownSeen + 1; seq <= replica.sentBatches; seq++) {
+      const mine = this.unseen.get(seq);
+      // Sent before the feed started: what it touched is not known.
+      if (mine === undefined) return true;
+      for (const id of mine) if (theirs.has(id)) return true;
+    }
+    return false;
   }
 
   private markStale(): void {

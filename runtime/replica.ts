@@ -68,6 +68,8 @@ export class Replica {
   closed = false;
   /** Called when a batch failed and the replica must be reloaded from Redis. */
   onStale: (() => Promise<void>) | undefined;
+  /** Called with each batch as it leaves (the change feed tracks what its own unseen batches touch). */
+  onSend: ((seq: number, ops: readonly Op[]) => void) | undefined;
   private reloading: Promise<void> | undefined;
 
   constructor(options: ReplicaOptions) {
@@ -211,6 +213,7 @@ export class Replica {
     this.pendingIncrs = [];
     this.lastPush = undefined;
     const seq = ++this.batchSeq;
+    this.onSend?.(seq, ops);
     const done = this.backend
       .apply({ ns: this.ns, clientId: this.clientId, seq, ops, schemaHash: this.schemaHash })
       .then(
@@ -251,6 +254,11 @@ export class Replica {
   /** Whether writes are queued that no batch has taken yet. */
   get hasQueuedOps(): boolean {
     return this.pending.length > 0;
+  }
+
+  /** The writes queued that no batch has taken yet. */
+  get queuedOps(): readonly Op[] {
+    return this.pending;
   }
 
   /** How many batches this replica has sent (the change feed matches them with its own log entries). */

@@ -66,11 +66,11 @@ describe("change feed", () => {
     const id = uniqueId("feed");
     const a = await openApp(id, { live: true });
     const b = await openApp(id, { live: true });
-    a.data.user = { name: "ann", tags: ["x"] };
+    a.data.update({ user: { name: "ann", tags: ["x"] } });
     await settle([a, b], rawClient());
     const held = b.data.user!.tags;
     expect([...held]).toEqual(["x"]);
-    a.data.user = { name: "bob", tags: [] };
+    a.data.update({ user: { name: "bob", tags: [] } });
     await settle([a, b], rawClient());
     expect(() => held.push("lost")).toThrow(DetachedError);
     expect(b.data.user).toEqual({ name: "bob", tags: [] });
