@@ -38,6 +38,7 @@ const RULES = {
   rootNotObject: () => `the root of a store schema must be an object schema ("type": "object" with "properties")`,
   rootDollar: (k: string) => `store property "${k}" starts with "$", which is reserved for store members`,
   rootReserved: (k: string) => `store property "${k}" cannot be a class accessor name`,
+  protoProperty: () => `a declared property named "__proto__" is not supported (TypeScript types cannot carry it); it is fine as a key of an open object's data`,
   nameClash: (name: string, other: string) => `type name "${name}" is also wanted by ${other}; give one of them another "title"`,
   noName: () => `cannot derive a type name; add a "title"`,
   allOfConflict: (k: string) => `allOf parts set different values for "${k}", which cannot be merged`,
@@ -259,6 +260,9 @@ export function normalize(loaded: LoadedSchema, problems: Problems): NormalizedS
       switch (key) {
         case "properties":
         case "patternProperties":
+          if (key === "properties" && isObject(value) && Object.hasOwn(value, "__proto__")) {
+            problems.add(loaded.display(doc), pointerJoin(at, "__proto__"), RULES.protoProperty());
+          }
           out[key] = walkMap(value, doc, at);
           break;
         case "additionalProperties":
