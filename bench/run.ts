@@ -2,7 +2,7 @@
 // measures every figure of DESIGN §5 against its peer in the same run, and prints
 // one table (or, with --json, the same rows as JSON).
 //
-//   node --expose-gc dist/bench/run.js [--json [file]] [--quick] [--only id,id] [--strict]
+//   node dist/bench/run.js [--json [file]] [--quick] [--only id,id] [--strict]
 //
 // --json       JSON to stdout (the table goes to stderr), or to `file` when given
 // --quick      small sizes and few rounds: a smoke run, not figures to quote
@@ -21,7 +21,6 @@ import { openFigures } from "./figures/open.js";
 import { readFigures } from "./figures/reads.js";
 import { rewriteFigures } from "./figures/rewrite.js";
 import { wireFigures, type BytesPoint } from "./figures/wire-bytes.js";
-import { gc } from "./measure.js";
 import { formatLegend, formatTable, type Row } from "./report.js";
 import { WireMeter } from "./wire.js";
 
@@ -73,7 +72,6 @@ async function main(): Promise<void> {
   const url = process.env.REDIS_URL ?? (server = await startRedisServer()).url;
   const meter = await WireMeter.open(url);
   const context = createContext(url, meter, args.quick);
-  if (!gc()) context.log("node runs without --expose-gc: memory figures are skipped");
   const redis = await redisVersion(context);
   if (process.env.REDIS_URL) context.log(`using REDIS_URL; wire byte figures assume nothing else talks to that server`);
 
@@ -121,7 +119,7 @@ async function main(): Promise<void> {
 
   if (args.json) {
     const report = {
-      command: `node --expose-gc dist/bench/run.js ${process.argv.slice(2).join(" ")}`.trim(),
+      command: `node dist/bench/run.js ${process.argv.slice(2).join(" ")}`.trim(),
       startedAt,
       durationS,
       quick: args.quick,

@@ -1,33 +1,18 @@
-// Change seen by a second process: measured by bench/live-latency.ts when it is
-// there (loaded at run time, so that this file compiles without it).
+// Change seen by a second process (measured by bench/live-latency.ts).
 import type { BenchContext } from "../context.js";
+import { measureLiveLatency } from "../live-latency.js";
 import { row, type Row } from "../report.js";
-
-type MeasureLiveLatency = (redisUrl: string, count: number) => Promise<{ p50Ms: number; p99Ms: number }>;
-
-async function loadMeasure(): Promise<MeasureLiveLatency | string> {
-  const specifier = new URL("../live-latency.js", import.meta.url).href;
-  try {
-    const mod = (await import(specifier)) as { measureLiveLatency?: MeasureLiveLatency };
-    return typeof mod.measureLiveLatency === "function" ? mod.measureLiveLatency : "bench/live-latency.ts exports no measureLiveLatency";
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === "ERR_MODULE_NOT_FOUND") return "bench/live-latency.ts is not there yet";
-    throw error;
-  }
-}
 
 export async function liveFigures(context: BenchContext): Promise<Row[]> {
   const count = context.quick ? 200 : 1_000;
-  const measure = await loadMeasure();
+  context.log(`live: ${count} changes seen by a second process`);
   let result: { p50Ms: number; p99Ms: number } | undefined;
   let note: string | undefined;
-  if (typeof measure === "string") {
-    note = `not measured: ${measure}`;
+  try {
+    result = await measureLiveLatency(context.url, count);
+  } catch (error) {
+    note = `not measured: ${error instanceof Error ? error.message : String(error)}`;
     context.log(`live: ${note}`);
-  } else {
-    context.log(`live: ${count} changes seen by a second process`);
-    result = await measure(context.url, count);
   }
   const label = `a write in one process, until a live store in a second process has applied it (${count} changes)`;
   return [
