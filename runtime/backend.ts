@@ -100,7 +100,7 @@ export class Backend {
       const where = describeTarget(target);
       throw new ConnectionError(
         `could not connect to Redis at ${where} within ${connectTimeout} ms (${(error as Error).message}); ` +
-          "set the `redis` option of open() or REDIS_URL, or pass `offline: true` to start without Redis",
+          "set the `redis` option of open() or REDIS_URL (or REDIS_HOST/REDIS_PORT), or raise `connectTimeout`",
         { cause: error },
       );
     }

@@ -14,8 +14,11 @@ export interface OpenOptions<TData extends object = Record<string, unknown>> {
   live?: boolean;
   /** Values for required fields without a `default` when the instance is new. */
   init?: Partial<TData>;
-  /** Start from an empty local state when Redis cannot be reached; default `false`. */
-  offline?: boolean;
+  /**
+   * Start from an empty local state when Redis cannot be reached. Not implemented
+   * yet: only `false` (the default) is accepted.
+   */
+  offline?: false;
   /** Milliseconds to wait for Redis before `open()` fails; default 5000. */
   connectTimeout?: number;
   /**
@@ -33,7 +36,7 @@ export interface ResolvedOptions {
   readonly prefix: string;
   readonly live: boolean;
   readonly init: Readonly<Record<string, unknown>>;
-  readonly offline: boolean;
+  readonly offline: false;
   readonly connectTimeout: number;
   readonly onInvalid: "fail" | "load-valid" | ((error: ValidationError) => void);
 }
@@ -54,6 +57,11 @@ function checkPart(option: string, value: unknown, allowEmpty: boolean): string 
   return value;
 }
 
+function checkOffline(value: unknown): false {
+  if (value === undefined || value === false) return false;
+  throw new OptionsError("offline", "offline mode is not implemented yet; open() needs Redis reachable within `connectTimeout`");
+}
+
 export function resolveOptions(options: OpenOptions<object> = {}): ResolvedOptions {
   const timeout = options.connectTimeout ?? 5_000;
   if (!Number.isFinite(timeout) || timeout <= 0) throw new OptionsError("connectTimeout", "must be a positive number of milliseconds");
@@ -69,7 +77,7 @@ export function resolveOptions(options: OpenOptions<object> = {}): ResolvedOptio
     prefix: checkPart("prefix", options.prefix ?? process.env.REDIS_PREFIX ?? "memory:", true),
     live: options.live ?? true,
     init: init as Record<string, unknown>,
-    offline: options.offline ?? false,
+    offline: checkOffline(options.offline),
     connectTimeout: timeout,
     onInvalid,
   };
