@@ -102,7 +102,8 @@ export class Feed {
   private disconnected = false;
   private reloading: Promise<void> | undefined;
   private readonly running: Promise<void>;
-  private wake: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  /** Pauses between retries, ended early by stop(). */
+  private readonly pauses = new Map<NodeJS.Timeout, () => void>();
 
   /** Starts reading after `state.loaded`; `coveredBatches` is how many own batches that load included. */
   constructor(
@@ -150,10 +151,11 @@ export class Feed {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.wake) {
-      clearTimeout(this.wake.timer);
-      this.wake.resolve();
+    for (const [timer, resolve] of this.pauses) {
+      clearTimeout(timer);
+      resolve();
     }
+    this.pauses.clear();
     this.connection.disconnect();
     await this.running;
     await this.reloading;
@@ -161,7 +163,7 @@ export class Feed {
 
   private async run(): Promise<void> {
     let retry = 50;
-    while (!this.stopped) {
+    while (!this.stopped && !this.state.closed) {
       if (this.stale) {
         await this.requestReload();
         continue;
@@ -273,10 +275,10 @@ export class Feed {
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.wake = undefined;
+        this.pauses.delete(timer);
         resolve();
       }, ms);
-      this.wake = { timer, resolve };
+      this.pauses.set(timer, resolve);
     });
   }
 }
