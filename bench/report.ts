@@ -91,7 +91,7 @@ export function unreachable(value: never): never {
 function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const abs = Math.abs(value);
-  if (abs >= 100_000) return Math.round(value).toLocaleString("en-US");
+  if (abs >= 1_000) return Math.round(value).toLocaleString("en-US");
   if (abs >= 100) return value.toFixed(0);
   if (abs >= 10) return value.toFixed(1);
   if (abs >= 1) return value.toFixed(2);
