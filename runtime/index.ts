@@ -1,6 +1,6 @@
 // redis-memory runtime: the public names generated code and applications use.
 export { Store, openStore, type StoreClass } from "./store.js";
-export { Memory } from "./memory.js";
+export { Memory, type UntypedMemory } from "./memory.js";
 export { SyncedList } from "./list.js";
 export { SyncedDict, update, pop, popitem, setdefault, clear, get, incr, asdict, type DictMethods } from "./dict.js";
 export type { Synced } from "./types.js";

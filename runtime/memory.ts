@@ -4,7 +4,6 @@ import { deleteField, setField } from "./dict.js";
 import type { OpenOptions } from "./options.js";
 import type { DictShape, StoreSchema } from "./shape.js";
 import { Store, openStore, rootNode, shareInternals } from "./store.js";
-import type { Synced } from "./types.js";
 import type { JsonValue } from "./values.js";
 
 const memoryShape: DictShape = { kind: "dict", additional: { kind: "any" } };
@@ -15,13 +14,21 @@ function isStoreMember(key: string | symbol): boolean {
   return typeof key === "symbol" || key.startsWith("$") || STORE_MEMBERS.has(key);
 }
 
+/**
+ * An open untyped Memory. Its fields are typed `any` on purpose: a field is read as a
+ * synced collection but written as plain data (`mem.tasks = [1, 2]`), which no index
+ * signature can express; generated stores are the typed way.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type UntypedMemory = Memory & { [field: string]: any };
+
 export class Memory extends Store<Record<string, JsonValue>> {
   static readonly schema: StoreSchema = { name: "Memory", shape: memoryShape };
 
   /** Any attribute: `mem.tasks = [1, 2]`, `mem.tasks.push(3)`, `delete mem.tasks`. */
   [field: string]: unknown;
 
-  static async open(options?: OpenOptions<Record<string, JsonValue>>): Promise<Memory & Record<string, Synced<JsonValue> | undefined>> {
+  static async open(options?: OpenOptions<Record<string, JsonValue>>): Promise<UntypedMemory> {
     const store = await openStore(Memory, options);
     const root = rootNode(store);
     const fields = (): Record<string, unknown> => root.fields;
@@ -56,6 +63,6 @@ export class Memory extends Store<Record<string, JsonValue>> {
       },
     });
     shareInternals(store, proxy);
-    return proxy as Memory & Record<string, Synced<JsonValue> | undefined>;
+    return proxy as UntypedMemory;
   }
 }

@@ -15,4 +15,4 @@ for (const name of readdirSync(from)) {
   copyFileSync(join(from, name), join(to, name));
   copied++;
 }
-process.stdout.write(`copy-assets: ${copied} Lua script(s) -> dist/runtime/lua\n`);
+process.stderr.write(`copy-assets: ${copied} Lua script(s) -> dist/runtime/lua\n`);

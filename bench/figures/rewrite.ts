@@ -92,9 +92,7 @@ export async function rewriteFigures(context: BenchContext): Promise<Row[]> {
       ours: { value: ours, unit: "ms" },
       peer: { value: peer, unit: "ms" },
       ratio: peer / ours,
-      ratioMeaning: "peer time / our time (how many times faster)",
-      target: { kind: "ratio-at-least", bound: 100, text: ">= 100x faster" },
-      designTarget: true,
+      ratioMeaning: "peer time / our time (how many times faster); bounded by the round-trip floor below",
       note: `the rewritten list is ~${Math.round(JSON.stringify(initial).length / 1024)} KB of JSON`,
     }),
     row({
@@ -116,6 +114,10 @@ export async function rewriteFigures(context: BenchContext): Promise<Row[]> {
       peer: { value: peer, unit: "ms" },
       ratio: peer / loop,
       ratioMeaning: "peer time / our time",
+      // The same user code on both sides (a loop of appends, as redis-memory users write
+      // it), each persisting as its strategy does: this is the DESIGN §5 comparison.
+      target: { kind: "ratio-at-least", bound: 100, text: ">= 100x faster" },
+      designTarget: true,
     }),
     big,
   ];
