@@ -2,8 +2,8 @@
 // banner, imports, data types (from emit-types), the shape (from emit-shape) and the
 // store class with a typed accessor per top-level property.
 import { Project, StructureKind, type ClassDeclarationStructure, type OptionalKind, type GetAccessorDeclarationStructure, type SetAccessorDeclarationStructure } from "ts-morph";
-import type { Place, StoreModel } from "./model.js";
-import { isScalarPlace } from "./model.js";
+import type { StoreModel } from "./model.js";
+import { grouped, type SyncedTypes } from "./emit-synced.js";
 import { shapeName } from "./emit-shape.js";
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -12,6 +12,7 @@ export interface ModuleParts {
   readonly banner: string;
   readonly runtime: string;
   readonly types: string;
+  readonly synced: SyncedTypes;
   readonly shape: string;
   readonly defSources: Readonly<Record<string, string>>;
   readonly validatorsModule: string;
@@ -30,58 +31,32 @@ function docs(text: unknown): string[] {
   return typeof text === "string" && text.trim() !== "" ? [text.trim().replace(/\*\//g, "*\\/")] : [];
 }
 
-/** Type texts of the data interface's properties, as json-schema-to-typescript wrote them. */
-function propertyTypes(project: Project, types: string, dataName: string): Map<string, string> {
-  const file = project.createSourceFile(`/types-${dataName}.ts`, types, { overwrite: true });
-  const out = new Map<string, string>();
-  const decl = file.getInterface(dataName);
-  for (const prop of decl?.getProperties() ?? []) {
-    const name = prop.getSymbol()?.getEscapedName() ?? prop.getName();
-    out.set(name, prop.getTypeNode()?.getText() ?? "unknown");
-  }
-  project.removeSourceFile(file);
-  return out;
-}
-
-function stripParens(text: string): string {
-  return /^\(.*\)$/s.test(text) && !text.slice(1, -1).includes("(") ? text.slice(1, -1) : text;
-}
-
-/** Getter type: the synced form of a property type. */
-function syncedType(place: Place, type: string): string {
-  if (isScalarPlace(place)) return stripParens(type);
-  const list = /^\(?([A-Za-z0-9_$.]+|\([^()]*\))\)?\[\]$/.exec(type);
-  if (place.kind === "list" && list) return `SyncedList<${stripParens(list[1]!)}>`;
-  if (place.kind === "dict" && IDENTIFIER.test(type)) return `SyncedDict<${type}>`;
-  return `Synced<${stripParens(type)}>`;
-}
-
 export function emitModule(project: Project, model: StoreModel, parts: ModuleParts): string {
   const { name, dataName } = model.store;
-  const types = propertyTypes(project, parts.types, dataName);
   const required = new Set(model.root.required);
   const getters: OptionalKind<GetAccessorDeclarationStructure>[] = [];
   const setters: OptionalKind<SetAccessorDeclarationStructure>[] = [];
-  const used = new Set(["Store", "openStore", "DictShape", "OpenOptions", "StoreSchema"]);
-  for (const [key, place] of model.root.properties) {
-    const written = stripParens(types.get(key) ?? "unknown");
+  const members = new Map(parts.synced.root.map((m) => [m.key, m]));
+  for (const [key] of model.root.properties) {
+    const member = members.get(key);
+    const written = member?.plain ?? "unknown";
     // Inline object types would be repeated in getter, cast and setter: name them by index instead.
-    const plain = /[{\n]/.test(written) ? `${dataName}[${JSON.stringify(key)}]` : written;
+    const inline = /[{\n]/.test(written);
+    const plain = inline ? `${dataName}[${JSON.stringify(key)}]` : written;
+    const synced = member === undefined || !member.container ? plain : inline ? member.synced.split(written).join(plain) : member.synced;
     const optional = required.has(key) ? "" : " | undefined";
-    const synced = syncedType(place, plain);
-    for (const runtimeName of ["SyncedList", "SyncedDict", "Synced"]) if (synced.startsWith(`${runtimeName}<`)) used.add(runtimeName);
     const accessor = IDENTIFIER.test(key) ? key : JSON.stringify(key);
     const keyText = JSON.stringify(key);
     const schemaNode = (model.store.schema.properties as Record<string, Record<string, unknown>>)[key];
     getters.push({
       name: accessor,
-      returnType: `${synced}${optional}`,
+      returnType: `${grouped(synced)}${optional}`,
       docs: docs(schemaNode?.description),
-      statements: (w) => w.write(`return this.$get(${keyText}) as ${synced}${optional};`),
+      statements: (w) => w.write(`return this.$get(${keyText}) as ${grouped(synced)}${optional};`),
     });
     setters.push({
       name: accessor,
-      parameters: [{ name: "value", type: `${plain.includes("=>") ? `(${plain})` : plain}${optional}` }],
+      parameters: [{ name: "value", type: `${grouped(plain)}${optional}` }],
       statements: (w) => w.write(`this.$set(${keyText}, value);`),
     });
   }
@@ -113,7 +88,8 @@ export function emitModule(project: Project, model: StoreModel, parts: ModulePar
     getAccessors: getters,
     setAccessors: setters,
   };
-  const runtimeTypes = ["DictShape", "OpenOptions", "StoreSchema", "Synced", "SyncedDict", "SyncedList"].filter((n) => used.has(n));
+  const used = new Set(["DictShape", "OpenOptions", "StoreSchema", ...parts.synced.runtime]);
+  const runtimeTypes = ["DictMethods", "DictShape", "OpenOptions", "StoreSchema", "Synced", "SyncedList"].filter((n) => used.has(n));
   const file = project.createSourceFile(
     `/${name}.ts`,
     {
@@ -127,6 +103,7 @@ export function emitModule(project: Project, model: StoreModel, parts: ModulePar
         { kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${parts.validatorsModule}`, namespaceImport: "ajv" },
         { kind: StructureKind.ImportDeclaration, moduleSpecifier: "./validation.js", namedImports: ["validatorsFor"] },
         `\n${parts.types}\n`,
+        ...(parts.synced.text === "" ? [] : [`${parts.synced.text}\n`]),
         `// Validators come from ./${parts.validatorsModule}; \`check\` maps their errors to the schema files.\nconst check = validatorsFor(${JSON.stringify(parts.defSources, null, 2)});`,
         `/** What each place of ${name} holds, its limits and validators: handed to the runtime. */\nexport ${parts.shape}`,
         cls,

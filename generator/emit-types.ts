@@ -2,10 +2,12 @@
 // rewritten before it sees the schema: `prefixItems` become draft-07 tuples (it
 // ignores them), `patternProperties` fold into the index signature (it loses the
 // regex and writes a confusing comment), keywords beside a `$ref` are dropped (it
-// declares the type twice), and every named type carries its name as `title`.
+// declares the type twice), and every named type carries its name as `title`, the
+// anonymous objects too (names.ts), so that each object type has a name to refer to.
 import { compile, type Options } from "json-schema-to-typescript";
 import type { NormalizedStore, Schema, SchemaObject } from "./normalize.js";
 import { equal } from "./normalize.js";
+import type { TypeNames } from "./names.js";
 
 // Pinned: see ../shared/notes/generator.md. Upgrading the library changes output.
 const OPTIONS: Partial<Options> = {
@@ -24,29 +26,31 @@ function isObject(value: unknown): value is SchemaObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function forTypes(node: Schema): Schema {
+function forTypes(node: Schema, titles: ReadonlyMap<object, string>): Schema {
   if (!isObject(node)) return node;
   if (typeof node.$ref === "string") return { $ref: node.$ref };
   const out: SchemaObject = {};
+  const title = titles.get(node);
+  if (title !== undefined) out.title = title;
   for (const [key, value] of Object.entries(node)) {
     switch (key) {
       case "properties":
       case "patternProperties":
       case "$defs": {
         const map: SchemaObject = {};
-        for (const [k, v] of Object.entries(value as SchemaObject)) map[k] = forTypes(v as Schema);
+        for (const [k, v] of Object.entries(value as SchemaObject)) map[k] = forTypes(v as Schema, titles);
         out[key] = map;
         break;
       }
       case "items":
       case "additionalProperties":
-        out[key] = forTypes(value as Schema);
+        out[key] = forTypes(value as Schema, titles);
         break;
       case "prefixItems":
       case "oneOf":
       case "anyOf":
       case "allOf":
-        out[key] = (value as Schema[]).map(forTypes);
+        out[key] = (value as Schema[]).map((v) => forTypes(v, titles));
         break;
       // Annotations jstt would print as JSDoc tags; only description/deprecated are wanted.
       case "default":
@@ -81,8 +85,8 @@ function forTypes(node: Schema): Schema {
 }
 
 /** The TypeScript declarations of a store's data types, as json-schema-to-typescript writes them. */
-export async function emitTypes(store: NormalizedStore): Promise<string> {
-  const schema = forTypes(store.schema) as SchemaObject;
+export async function emitTypes(store: NormalizedStore, names: TypeNames): Promise<string> {
+  const schema = forTypes(store.schema, names.anonymous) as SchemaObject;
   delete schema.$id;
   schema.title = store.dataName;
   if (isObject(schema.$defs)) {

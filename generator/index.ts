@@ -1,14 +1,16 @@
-// The generator, composed in pipeline order: load -> normalize -> model -> emit
-// (types, validators, shape, class) -> files. `generate()` never touches the output
+// The generator, composed in pipeline order: load -> normalize -> model, names -> emit
+// (types, synced interfaces, validators, shape, class) -> files. `generate()` never touches the output
 // directory; `writeFiles` and `checkFiles` do.
 import { createHash } from "node:crypto";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { emitModule, newProject } from "./emit-class.js";
 import { emitShape, shapeName } from "./emit-shape.js";
+import { emitSynced } from "./emit-synced.js";
 import { emitTypes } from "./emit-types.js";
 import { emitValidators } from "./emit-validators.js";
 import { load } from "./load.js";
 import { model as toModel, type StoreModel } from "./model.js";
+import { nameTypes, type TypeNames } from "./names.js";
 import { canonical, kebabCase, normalize } from "./normalize.js";
 import { Problems } from "./problems.js";
 import { template } from "./templates.js";
@@ -64,7 +66,7 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
 
   const loaded = await load(options.inputs, cwd, problems);
   if (loaded.length === 0 && problems.list.length === 0) problems.add(options.inputs.join(" "), "", "no *.json schema files found");
-  const models: StoreModel[] = [];
+  const models: { model: StoreModel; names: TypeNames }[] = [];
   const owners = new Map<string, string>([
     ["index", "the barrel index.ts"],
     ["validation", "the shared validation.ts"],
@@ -78,23 +80,26 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
       problems.add(schema.file, "", `store name "${store.name}" maps to ${out}/${kebab}.ts, which ${owner} also wants; set another "title"`);
     }
     owners.set(kebab, `${schema.file}#`);
-    if (problems.list.length === before) models.push(toModel(store));
+    if (problems.list.length !== before) continue;
+    const names = nameTypes(store, problems);
+    if (problems.list.length === before) models.push({ model: toModel(store), names });
   }
   problems.throwIfAny();
 
   const project = newProject();
   const files = new Map<string, string>();
   const barrel: string[] = [];
-  for (const m of models) {
+  for (const { model: m, names } of models) {
     const kebab = kebabCase(m.store.name);
     const validators = emitValidators(m, problems);
     if (validators.code === "") continue;
     const fullBanner = template("banner.txt", { schema: m.store.file, command });
     const validatorsModule = `${kebab}.validators.js`;
     const shape = emitShape(m, (pointer) => `ajv.${validators.names.get(pointer) ?? "missing"}`);
-    const types = await emitTypes(m.store);
+    const types = await emitTypes(m.store, names);
+    const synced = emitSynced(project, m.store, names, types);
     const hash = createHash("sha256").update(JSON.stringify(canonical(m.store.schema))).digest("hex").slice(0, 16);
-    const moduleText = emitModule(project, m, { banner: fullBanner, runtime, types, shape, defSources: m.store.defSources, validatorsModule, hash });
+    const moduleText = emitModule(project, m, { banner: fullBanner, runtime, types, synced, shape, defSources: m.store.defSources, validatorsModule, hash });
     files.set(`${out}/${kebab}.ts`, moduleText);
     const header = template("validators-header.txt", { store: m.store.name, schema: m.store.file, module: `./${kebab}.ts` });
     files.set(`${out}/${kebab}.validators.ts`, `${header}${fullBanner}\n${validators.code.trim()}\n`);

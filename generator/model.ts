@@ -43,13 +43,14 @@ export interface StoreModel {
 }
 
 const SCALAR_TYPES = new Set(["string", "number", "integer", "boolean", "null"]);
-type Kind = "dict" | "list" | "scalar";
+export type Kind = "dict" | "list" | "scalar";
 
 function isObject(value: unknown): value is SchemaObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function kindsOf(node: SchemaObject): Kind[] | "any" {
+/** What a schema node can hold, from its `type` (or, without one, from the keywords it uses). */
+export function kindsOf(node: SchemaObject): Kind[] | "any" {
   const types = node.type === undefined ? [] : Array.isArray(node.type) ? (node.type as string[]) : [node.type as string];
   if (types.length > 0) {
     const kinds = new Set<Kind>(types.map((t) => (t === "object" ? "dict" : t === "array" ? "list" : "scalar")));

@@ -26,7 +26,7 @@ export interface NormalizedStore {
   readonly sourceOf: (node: object) => string | undefined;
 }
 
-const RULES = {
+export const RULES = {
   unsupported: (k: string) => `keyword "${k}" is not supported by redis-memory-gen`,
   unknownKeyword: (k: string) => `unknown keyword "${k}"`,
   unknownType: (t: unknown) =>

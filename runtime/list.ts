@@ -94,7 +94,11 @@ function removeRange(node: ListNode, start: number, count: number): JsonValue[] 
   return removed.map((value) => replica.release(value));
 }
 
-export class SyncedList<T = unknown> extends Array<Synced<T>> {
+/**
+ * `T`: the plain element type writes accept; `S`: what reads give (by default `Synced<T>`;
+ * generated code passes its `<Name>Synced` interface for lists of objects).
+ */
+export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
   static override get [Symbol.species](): ArrayConstructor {
     return Array;
   }
@@ -103,7 +107,7 @@ export class SyncedList<T = unknown> extends Array<Synced<T>> {
     return nodeOf(value)?.kind === "list";
   }
 
-  override push(...values: (T | Synced<T>)[]): number {
+  override push(...values: (T | S)[]): number {
     const node = writable(this);
     checkListChange(node, node.items.length + values.length, () => [...node.items, ...values]);
     const { stored, encs } = prepare(node, values, node.items.length);
@@ -113,7 +117,7 @@ export class SyncedList<T = unknown> extends Array<Synced<T>> {
     return node.items.length;
   }
 
-  override unshift(...values: (T | Synced<T>)[]): number {
+  override unshift(...values: (T | S)[]): number {
     const node = writable(this);
     if (values.length === 0) return node.items.length;
     checkListChange(node, node.items.length + values.length, () => [...values, ...node.items]);
@@ -125,7 +129,7 @@ export class SyncedList<T = unknown> extends Array<Synced<T>> {
   }
 
   /** Removes and returns the last element, or the one at `index` (negative counts from the end). */
-  override pop(index?: number): Synced<T> | undefined {
+  override pop(index?: number): S | undefined {
     const node = writable(this);
     const length = node.items.length;
     if (index === undefined) {
@@ -140,20 +144,20 @@ export class SyncedList<T = unknown> extends Array<Synced<T>> {
     else if (i === 0) replica.queue(["shift", node.id, 1]);
     else replica.queue(["splice", node.id, i, 1, []]);
     replica.changed(node, "pop");
-    return value as Synced<T>;
+    return value as S;
   }
 
-  override shift(): Synced<T> | undefined {
+  override shift(): S | undefined {
     const node = writable(this);
     if (node.items.length === 0) return undefined;
     checkListChange(node, node.items.length - 1, () => node.items.slice(1));
     const [value] = removeRange(node, 0, 1);
     replicaOf(node).queue(["shift", node.id, 1]);
     replicaOf(node).changed(node, "shift");
-    return value as Synced<T>;
+    return value as S;
   }
 
-  override splice(start: number, deleteCount?: number, ...values: (T | Synced<T>)[]): Synced<T>[] {
+  override splice(start: number, deleteCount?: number, ...values: (T | S)[]): S[] {
     const node = writable(this);
     const length = node.items.length;
     const from = relative(start, length, 0);
@@ -174,10 +178,10 @@ export class SyncedList<T = unknown> extends Array<Synced<T>> {
       replica.queue(["splice", node.id, from, count, encs]);
     }
     if (count > 0 || encs.length > 0) replica.changed(node, "splice");
-    return removed as Synced<T>[];
+    return removed as S[];
   }
 
-  override sort(compare?: (a: Synced<T>, b: Synced<T>) => number): this {
+  override sort(compare?: (a: S, b: S) => number): this {
     const node = writable(this);
     const sorted = node.items.slice().sort(compare as ((a: unknown, b: unknown) => number) | undefined);
     if (sorted.some((value, i) => value !== node.items[i])) rewrite(node, sorted);
@@ -190,7 +194,7 @@ export class SyncedList<T = unknown> extends Array<Synced<T>> {
     return this;
   }
 
-  override fill(value: T | Synced<T>, start?: number, end?: number): this {
+  override fill(value: T | S, start?: number, end?: number): this {
     const node = writable(this);
     const length = node.items.length;
     const from = relative(start, length, 0);

@@ -1,0 +1,208 @@
+// Stage 4a': the synced interfaces. For each object type `N` (names.ts) an interface
+// `NSynced extends DictMethods<N>` says what reads of a SyncedDict give and what writes
+// take: scalars are plain properties; containers are accessor pairs whose getter gives
+// the synced form (`MSynced`, `SyncedList<E, ESynced>`) and whose setter takes plain
+// data (`M`, `E[]`). Index signatures cannot be accessors: they give the synced form
+// (write container values at unknown keys with `update()`), and a type with one is an
+// intersection, since an interface's index signature would have to admit the methods.
+// The plain type texts are json-schema-to-typescript's, read back with ts-morph.
+import { Node, type Project, type PropertySignature, type SourceFile, type TypeNode } from "ts-morph";
+import { kindsOf } from "./model.js";
+import { isObjectType, syncedName, type TypeNames } from "./names.js";
+import type { NormalizedStore, Schema, SchemaObject } from "./normalize.js";
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const METHODS = ["update", "pop", "popitem", "setdefault", "clear", "get", "incr", "asdict"];
+
+/** How one property reads and writes. */
+export interface Member {
+  readonly key: string;
+  readonly optional: boolean;
+  /** The plain type (what writes take), without `| undefined`. */
+  readonly plain: string;
+  /** What reads give, without `| undefined`. */
+  readonly synced: string;
+  /** A container: read and write types differ (an accessor pair). */
+  readonly container: boolean;
+  /** JSDoc comments of the property, as written in the data type. */
+  readonly docs: readonly string[];
+}
+
+export interface SyncedTypes {
+  /** The interface declarations. */
+  readonly text: string;
+  /** The members of the store's data type: the store class's accessors. */
+  readonly root: readonly Member[];
+  /** Runtime types the declarations and members refer to. */
+  readonly runtime: ReadonlySet<string>;
+}
+
+interface Form {
+  readonly synced: string;
+  readonly container: boolean;
+  /** Refers to a `*Synced` interface: differs from what the runtime's `Synced<T>` gives. */
+  readonly custom: boolean;
+}
+
+function isObject(value: unknown): value is SchemaObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function unwrap(node: TypeNode): TypeNode {
+  return Node.isParenthesizedTypeNode(node) ? unwrap(node.getTypeNode()) : node;
+}
+
+function keyText(key: string): string {
+  return IDENTIFIER.test(key) ? key : JSON.stringify(key);
+}
+
+function propertyKey(prop: PropertySignature): string {
+  const name = prop.getNameNode();
+  return Node.isStringLiteral(name) || Node.isNoSubstitutionTemplateLiteral(name) ? name.getLiteralValue() : name.getText();
+}
+
+/** The property's JSDoc; for an object type that took the description along, the description. */
+function docsOf(prop: PropertySignature, schema: Schema): string[] {
+  const written = prop.getJsDocs().map((d) => d.getText());
+  if (written.length > 0 || !isObject(schema) || typeof schema.description !== "string" || schema.description.trim() === "") return written;
+  return [`/** ${schema.description.trim().replace(/\*\//g, "*\\/")} */`];
+}
+
+/** A type text that can take `| undefined` or `[]` after it. */
+export function grouped(text: string): string {
+  return text.includes("=>") ? `(${text})` : text;
+}
+
+export function emitSynced(project: Project, store: NormalizedStore, names: TypeNames, types: string): SyncedTypes {
+  const file: SourceFile = project.createSourceFile(`/synced-${store.dataName}.ts`, types, { overwrite: true });
+  const defs = isObject(store.schema.$defs) ? store.schema.$defs : {};
+  const runtime = new Set<string>();
+  // Object types json-schema-to-typescript declared as interfaces (all of them, in practice).
+  const declared = new Set([...names.objects].filter((n) => file.getInterface(n) !== undefined));
+
+  const resolve = (node: Schema, seen: readonly string[] = []): Schema => {
+    if (!isObject(node) || typeof node.$ref !== "string") return node;
+    const name = node.$ref.slice("#/$defs/".length);
+    if (seen.includes(name)) return {};
+    return resolve((defs[name] as Schema | undefined) ?? {}, [...seen, name]);
+  };
+  const isScalar = (node: Schema): boolean => {
+    const target = resolve(node);
+    if (!isObject(target)) return false;
+    for (const key of ["oneOf", "anyOf"]) {
+      const options = target[key];
+      if (Array.isArray(options)) return options.every((o) => isScalar(o as Schema));
+    }
+    if (target.allOf !== undefined) return false;
+    const kinds = kindsOf(target);
+    return kinds !== "any" && kinds.every((k) => k === "scalar");
+  };
+  const objectName = (node: Schema): string | undefined => {
+    if (isObject(node) && typeof node.$ref === "string") {
+      const name = node.$ref.slice("#/$defs/".length);
+      return declared.has(name) ? name : undefined;
+    }
+    const name = isObject(node) ? names.anonymous.get(node) : undefined;
+    return name !== undefined && declared.has(name) ? name : undefined;
+  };
+
+  /** The synced form of a place whose schema is `node` and whose plain type is `type`. */
+  const formOf = (node: Schema, type: TypeNode): Form => {
+    const text = unwrap(type).getText();
+    const named = objectName(node);
+    if (named !== undefined) return { synced: syncedName(named), container: true, custom: true };
+    if (text === "unknown" || isScalar(node)) return { synced: text, container: false, custom: false };
+    const target = resolve(node);
+    const bare = unwrap(type);
+    // A union of object types (a oneOf of $refs): one of their synced interfaces.
+    const options = isObject(target) ? (target.oneOf ?? target.anyOf) : undefined;
+    const optionNames = Array.isArray(options) ? options.map((o) => objectName(o as Schema)) : [];
+    if (optionNames.length > 0 && optionNames.every((n) => n !== undefined)) {
+      return { synced: optionNames.map((n) => syncedName(n!)).join(" | "), container: true, custom: true };
+    }
+    if (node === target && isObject(target) && target.prefixItems === undefined && Node.isArrayTypeNode(bare)) {
+      const element = unwrap(bare.getElementTypeNode());
+      const item = formOf((target.items ?? {}) as Schema, element);
+      runtime.add("SyncedList");
+      const elementText = element.getText();
+      return {
+        synced: item.custom ? `SyncedList<${elementText}, ${item.synced}>` : `SyncedList<${elementText}>`,
+        container: true,
+        custom: item.custom,
+      };
+    }
+    runtime.add("Synced");
+    return { synced: `Synced<${text}>`, container: true, custom: false };
+  };
+
+  const membersOf = (name: string, node: SchemaObject): Member[] => {
+    const props = isObject(node.properties) ? node.properties : {};
+    const members: Member[] = [];
+    for (const prop of file.getInterface(name)?.getProperties() ?? []) {
+      const key = propertyKey(prop);
+      const type = prop.getTypeNode();
+      if (type === undefined) continue;
+      const schema = (Object.hasOwn(props, key) ? props[key] : {}) as Schema;
+      const form = formOf(schema, type);
+      members.push({
+        key,
+        optional: prop.hasQuestionToken(),
+        plain: unwrap(type).getText(),
+        synced: form.synced,
+        container: form.container,
+        docs: docsOf(prop, schema),
+      });
+    }
+    return members;
+  };
+
+  /** The index signature's synced type, or undefined when the type has none. */
+  const indexOf = (name: string, node: SchemaObject, members: readonly Member[]): string | undefined => {
+    const signature = file.getInterface(name)?.getIndexSignatures()[0];
+    if (signature === undefined) return undefined;
+    const type = signature.getReturnTypeNode();
+    const text = type?.getText() ?? "unknown";
+    const patterns = isObject(node.patternProperties) ? (Object.values(node.patternProperties) as Schema[]) : [];
+    const extra = isObject(node.additionalProperties) ? [node.additionalProperties] : [];
+    const props = isObject(node.properties) ? (Object.values(node.properties) as Schema[]) : [];
+    if (text === "unknown" || [...patterns, ...extra, ...props].every(isScalar)) return text;
+    // The common case: only `additionalProperties`, typed `T | undefined`.
+    if (type !== undefined && patterns.length === 0 && props.length === 0 && extra.length === 1 && Node.isUnionTypeNode(type)) {
+      const parts = type.getTypeNodes();
+      if (parts.length === 2 && parts[1]!.getText() === "undefined") return `${grouped(formOf(extra[0]!, parts[0]!).synced)} | undefined`;
+    }
+    // Several value schemas, some containers: the runtime's mapping, widened to admit the properties.
+    runtime.add("Synced");
+    const options = [...new Set([...members.filter((m) => m.container).map((m) => grouped(m.synced)), `Synced<Exclude<${name}[string], undefined>>`])];
+    return `${options.join(" | ")} | undefined`;
+  };
+
+  const declarations: string[] = [];
+  for (const name of [...declared].sort()) {
+    const node = defs[name] !== undefined ? (defs[name] as SchemaObject) : [...names.anonymous].find(([, n]) => n === name)?.[0];
+    if (!isObject(node) || !isObjectType(node)) continue;
+    const members = membersOf(name, node);
+    const lines: string[] = [];
+    for (const m of members) {
+      for (const doc of m.docs) lines.push(...doc.split("\n").map((l) => `  ${l.trim().startsWith("*") ? " " : ""}${l.trim()}`));
+      const key = keyText(m.key);
+      if (!m.container) lines.push(`  ${key}${m.optional ? "?" : ""}: ${m.plain};`);
+      else {
+        const u = m.optional ? " | undefined" : "";
+        lines.push(`  get ${key}(): ${grouped(m.synced)}${u};`, `  set ${key}(value: ${grouped(m.plain)}${u});`);
+      }
+    }
+    const index = indexOf(name, node, members);
+    if (index !== undefined) lines.push(`  [k: string]: ${index};`);
+    // A property named like a dict method wins over the method (as at run time).
+    const shadowed = METHODS.filter((method) => members.some((m) => m.key === method));
+    const base = shadowed.length > 0 ? `Omit<DictMethods<${name}>, ${shadowed.map((s) => JSON.stringify(s)).join(" | ")}>` : `DictMethods<${name}>`;
+    const doc = `/** \`${name}\` as a SyncedDict holds it: reads give synced containers, writes take plain data. */`;
+    const body = lines.length > 0 ? `{\n${lines.join("\n")}\n}` : "{}";
+    declarations.push(index === undefined ? `${doc}\nexport interface ${syncedName(name)} extends ${base} ${body}` : `${doc}\nexport type ${syncedName(name)} = ${base} & ${body};`);
+  }
+  if (declarations.length > 0) runtime.add("DictMethods");
+  const root = membersOf(store.dataName, store.schema);
+  project.removeSourceFile(file);
+  return { text: declarations.join("\n"), root, runtime };
+}
