@@ -36,7 +36,12 @@ function pathOf(value: unknown, instancePath: string): (string | number)[] {
   return path;
 }
 
+// ajv names a `false` subschema with the pseudo-keyword "false schema", also as the last
+// segment of its schema path: the place to point at is the subschema itself.
+const FALSE_SCHEMA = "false schema";
+
 function sentence(error: AjvError): string {
+  if (error.keyword === FALSE_SCHEMA) return "no value is allowed here (the schema is false)";
   const base = error.message ?? "is invalid";
   const params = error.params;
   let detail = "";
@@ -51,7 +56,8 @@ function sentence(error: AjvError): string {
  * the place `source` into a `Validate`.
  */
 export function validatorsFor(defSources: Readonly<Record<string, string>>) {
-  const pointerOf = (source: string, schemaPath: string): string => {
+  const pointerOf = (source: string, ajvPath: string): string => {
+    const schemaPath = ajvPath.endsWith(`/${FALSE_SCHEMA}`) ? ajvPath.slice(0, -FALSE_SCHEMA.length - 1) : ajvPath;
     const def = /^#\/\$defs\/([^/]+)(.*)$/.exec(schemaPath);
     const defSource = def ? defSources[decode(def[1] ?? "")] : undefined;
     if (def && defSource !== undefined) return defSource + (def[2] ?? "");
