@@ -166,10 +166,11 @@ export function emitSynced(project: Project, store: NormalizedStore, names: Type
     const extra = isObject(node.additionalProperties) ? [node.additionalProperties] : [];
     const props = isObject(node.properties) ? (Object.values(node.properties) as Schema[]) : [];
     if (text === "unknown" || [...patterns, ...extra, ...props].every(isScalar)) return text;
-    // The common case: only `additionalProperties`, typed `T | undefined`.
-    if (type !== undefined && patterns.length === 0 && props.length === 0 && extra.length === 1 && Node.isUnionTypeNode(type)) {
+    // The common case: one value schema and no properties, typed `T | undefined`.
+    const values = [...patterns, ...extra];
+    if (type !== undefined && values.length === 1 && props.length === 0 && Node.isUnionTypeNode(type)) {
       const parts = type.getTypeNodes();
-      if (parts.length === 2 && parts[1]!.getText() === "undefined") return `${grouped(formOf(extra[0]!, parts[0]!).synced)} | undefined`;
+      if (parts.length === 2 && parts[1]!.getText() === "undefined") return `${grouped(formOf(values[0]!, parts[0]!).synced)} | undefined`;
     }
     // Several value schemas, some containers: the runtime's mapping, widened to admit the properties.
     runtime.add("Synced");

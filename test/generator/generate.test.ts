@@ -98,6 +98,14 @@ describe("generate: bad input", () => {
     );
   });
 
+  it("reports an anonymous object's name, or a synced interface's, that another type has", async () => {
+    const message = await problemsOf(["test/fixtures/generator/clash/synced.json"]);
+    expect(message.split("\n")).toEqual([
+      'test/fixtures/generator/clash/synced.json#/$defs/Foo: type name "FooSynced" is also wanted by test/fixtures/generator/clash/synced.json#/$defs/FooSynced; give one of them another "title"',
+      'test/fixtures/generator/clash/synced.json#/properties/a: type name "ClashDataA" is also wanted by test/fixtures/generator/clash/synced.json#/$defs/ClashDataA; give one of them another "title"',
+    ]);
+  });
+
   it("reports two schemas mapping to one class name", async () => {
     const message = await problemsOf(["test/fixtures/generator/clash/one.json", "test/fixtures/generator/clash/two.json"]);
     expect(message).toContain('test/fixtures/generator/clash/two.json#: store name "Same"');
