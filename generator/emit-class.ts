@@ -1,6 +1,7 @@
 // Stage 4d: one store module, built by ts-morph from structures in one call: the
-// banner, imports, data types (from emit-types), the shape (from emit-shape) and the
-// store class with a typed accessor per top-level property.
+// banner, imports, data types (from emit-types), synced interfaces (from emit-synced),
+// the shape (from emit-shape) and the store class with a typed accessor per top-level
+// property (getter: the synced form; setter: plain data).
 import { Project, StructureKind, type ClassDeclarationStructure, type OptionalKind, type GetAccessorDeclarationStructure, type SetAccessorDeclarationStructure } from "ts-morph";
 import type { StoreModel } from "./model.js";
 import { grouped, type SyncedTypes } from "./emit-synced.js";
