@@ -155,6 +155,11 @@ export class Backend {
 
   async close(): Promise<void> {
     if (!this.owned) return;
+    // QUIT would wait in the offline queue until the server is back, maybe forever.
+    if (this.redis.status !== "ready") {
+      this.redis.disconnect();
+      return;
+    }
     try {
       await this.redis.quit();
     } catch {

@@ -102,6 +102,9 @@ export class Feed {
   private disconnected = false;
   private reloading: Promise<void> | undefined;
   private readonly running: Promise<void>;
+  /** Resolves when stop() is called: a wait on a connection to a server that is gone may never end. */
+  private readonly stopping: Promise<void>;
+  private signalStop!: () => void;
   /** Pauses between retries, ended early by stop(). */
   private readonly pauses = new Map<NodeJS.Timeout, () => void>();
 
@@ -112,6 +115,9 @@ export class Feed {
     coveredBatches: number,
   ) {
     this.ownSeen = coveredBatches;
+    this.stopping = new Promise((resolve) => {
+      this.signalStop = resolve;
+    });
     state.replica.onSend = (seq, ops) => this.unseen.set(seq, touchedBy(ops));
     this.log = keysOf(state.replica.ns)[2];
     this.connection = backend.duplicate(`redis-memory:feed:${state.replica.clientId}`);
@@ -151,32 +157,38 @@ export class Feed {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.signalStop();
     for (const [timer, resolve] of this.pauses) {
       clearTimeout(timer);
       resolve();
     }
     this.pauses.clear();
     this.connection.disconnect();
+    // A reload still on the wire finds the store closed and changes nothing.
     await this.running;
-    await this.reloading;
+  }
+
+  /** `promise`, or undefined as soon as stop() is called. */
+  private untilStopped<T>(promise: Promise<T>): Promise<T | undefined> {
+    promise.catch(() => {});
+    return Promise.race([promise, this.stopping.then(() => undefined)]);
   }
 
   private async run(): Promise<void> {
     let retry = 50;
     while (!this.stopped && !this.state.closed) {
       if (this.stale) {
-        await this.requestReload();
+        await this.untilStopped(this.requestReload());
         continue;
       }
       if (this.holds > 0) {
-        await new Promise<void>((resolve) => this.released.push(resolve));
+        await this.untilStopped(new Promise<void>((resolve) => this.released.push(resolve)));
         continue;
       }
-      let reply: LogReply;
+      let reply: LogReply | undefined;
       try {
-        reply = (await this.connection.xread(
-          "COUNT", READ_COUNT, "BLOCK", 0, "STREAMS", this.log, this.state.loaded.lastId,
-        )) as LogReply;
+        const read = this.connection.xread("COUNT", READ_COUNT, "BLOCK", 0, "STREAMS", this.log, this.state.loaded.lastId);
+        reply = (await this.untilStopped(read)) as LogReply | undefined;
         retry = 50;
       } catch (error) {
         if (this.stopped) return;
