@@ -72,7 +72,7 @@ function entriesOf(source: unknown): [string, unknown][] {
 const MISSING: unique symbol = Symbol("missing");
 
 /** Writes every key of `partial` (an object, Map or [key, value] pairs) in one batch. */
-export function update<T extends object>(dict: T, partial: Partial<T> | Iterable<[string, unknown]> | Map<string, unknown>): void {
+export function update<D extends object>(dict: D, partial: Partial<PlainOf<D>> | Iterable<[string, unknown]> | Map<string, unknown>): void {
   const node = dictNode(dict);
   const replica = replicaOf(node);
   replica.assertWritable(node);
@@ -160,6 +160,9 @@ export function incr(dict: object, key: string, by = 1): Promise<number> {
 export function asdict<T extends object>(dict: T): JsonValue & object {
   return plainCopy(dictNode(dict).proxy) as JsonValue & object;
 }
+
+/** The plain data type behind a synced dict (its `DictMethods<T>`), else the type itself. */
+export type PlainOf<D> = D extends DictMethods<infer T> ? T : D;
 
 /** The methods every SyncedDict has (a property of the same name in the data wins). */
 export interface DictMethods<T extends object> {

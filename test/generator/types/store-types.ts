@@ -1,6 +1,6 @@
 // Type tests for generated stores: compiled by tsc (see types.test.ts). Each
 // `@ts-expect-error` line must be an error; every other line must compile.
-import type { SyncedList } from "redis-memory";
+import { update, type SyncedList } from "redis-memory";
 import { AgentMemory, AppMemory, Showcase, type AgentMemoryData } from "../../../generated/index.js";
 import type { ScoredUserSynced, UserSynced } from "../../../generated/app-memory.js";
 
@@ -21,6 +21,12 @@ export async function typeTests(): Promise<void> {
   app.config.theme = "dark";
   // @ts-expect-error wrong enum literal
   app.config.theme = "blue";
+
+  // The function form of update() takes plain data, like the method.
+  update(app.data, { user: { name: "x" } });
+  app.data.update({ user: { name: "x" } });
+  // @ts-expect-error update() checks the plain type
+  update(app.data, { user: { name: 1 } });
 
   app.complex.users.push({ name: "ann", scores: [1] });
   app.complex.users[0]?.scores.push(96);
