@@ -111,7 +111,7 @@ describe("live replicas converge (property)", () => {
           await Promise.allSettled(stores.map((store) => store.$close()));
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 100 },
     );
   });
 });
