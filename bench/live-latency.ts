@@ -1,8 +1,8 @@
 // Change seen by a second process: this process writes `count` times, one write at
-// a time; a child process with a live store notes when its replica applies each
-// one. The value written is the write's time; both processes read the clock as
-// `performance.timeOrigin + performance.now()` (one system clock, sub-millisecond),
-// so a figure is: write call -> applied by the other process's replica.
+// a time; a child process with a live store notes, on its own clock, when its
+// replica applied each one. The offset between the two processes' clocks is
+// measured first over IPC (the ping with the shortest round trip), so a figure is:
+// write call -> applied by the other process's replica, without the IPC hop.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -14,10 +14,14 @@ export interface LiveLatency {
   readonly p99Ms: number;
 }
 
-/** Messages from the reader (bench/live-latency-worker.ts). */
-export type ReaderMessage = { readonly ready: true } | { readonly latencyMs: number };
+/** Messages to the reader (bench/live-latency-worker.ts) and from it. */
+export type ToReader = { readonly ping: true } | { readonly stop: true };
+export type FromReader = { readonly ready: true } | { readonly pong: number } | { readonly appliedAt: number; readonly wroteAt: number };
 
+/** A process's clock in ms; processes differ by an offset that is measured. */
 export const now = (): number => performance.timeOrigin + performance.now();
+
+const PINGS = 50;
 
 /** Runs the reader: compiled JS as is, TypeScript source (tests) through tsx. */
 function startReader(args: string[]): ReturnType<typeof spawn> {
@@ -38,27 +42,46 @@ export async function measureLiveLatency(redisUrl: string, count: number): Promi
   const exited = new Promise<number | null>((resolve) => reader.once("exit", resolve));
   const latencies: number[] = [];
   try {
-    let next: ((message: ReaderMessage) => void) | undefined;
-    reader.on("message", (message: ReaderMessage) => next?.(message));
-    const receive = (): Promise<ReaderMessage> =>
+    let next: ((message: FromReader) => void) | undefined;
+    reader.on("message", (message: FromReader) => next?.(message));
+    const receive = (): Promise<FromReader> =>
       new Promise((resolve, reject) => {
         next = resolve;
         void exited.then((code) => reject(new Error(`the live-latency reader exited (code ${code}) before it was done`)));
       });
+    const send = (message: ToReader): void => {
+      reader.send(message);
+    };
     await receive();
+
+    // reader clock - writer clock, from the ping least delayed either way.
+    let offset = 0;
+    let bestRoundTrip = Infinity;
+    for (let i = 0; i < PINGS; i++) {
+      const pong = receive();
+      const sentAt = now();
+      send({ ping: true });
+      const message = await pong;
+      const receivedAt = now();
+      if (!("pong" in message)) continue;
+      if (receivedAt - sentAt < bestRoundTrip) {
+        bestRoundTrip = receivedAt - sentAt;
+        offset = message.pong - (sentAt + receivedAt) / 2;
+      }
+    }
+
     for (let i = 0; i < count; i++) {
       const seen = receive();
       writer.probe = now();
       const message = await seen;
-      if ("latencyMs" in message) latencies.push(message.latencyMs);
+      if ("appliedAt" in message) latencies.push(message.appliedAt - offset - message.wroteAt);
     }
-    reader.send({ stop: true });
+    send({ stop: true });
     if ((await exited) !== 0) throw new Error("the live-latency reader failed");
   } finally {
     if (reader.exitCode === null) reader.kill();
     await writer.$delete();
     await writer.$close();
   }
-  latencies.sort((a, b) => a - b);
   return { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
 }
