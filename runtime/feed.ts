@@ -8,7 +8,7 @@ import { keysOf, type Backend, type Connection } from "./backend.js";
 import { applyLoad, type LoadedState } from "./load.js";
 import type { NodeId, Op } from "./ops.js";
 import { applyRemote } from "./remote.js";
-import type { Replica } from "./replica.js";
+import type { ChangeEvent, Replica } from "./replica.js";
 
 /** What the feed and reloads share with the store (StoreInternals has these). */
 export interface SyncState {
@@ -223,15 +223,17 @@ export class Feed {
       return;
     }
     if (entry.ops === undefined) return this.markStale();
+    let events: ChangeEvent[];
     try {
       const ops = JSON.parse(entry.ops) as Op[];
       if (this.overlapsUnseen(ops)) return this.markStale();
-      applyRemote(replica, ops, entry.results === undefined ? [] : (JSON.parse(entry.results) as string[]));
+      events = applyRemote(replica, ops, entry.results === undefined ? [] : (JSON.parse(entry.results) as string[]));
     } catch {
       // Whatever failed, the replica may be half-way: Redis is the truth.
       return this.markStale();
     }
     state.loaded = { seq: entry.seq, lastId: entry.id };
+    for (const event of events) replica.emit("change", event);
   }
 
   /** Own batches up to `batch` are in the replica's log position. */

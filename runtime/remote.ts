@@ -1,9 +1,10 @@
 // Applies another writer's batch, read from the change log, to the replica the way
 // the batch script applied it to Redis: same operations, same order, nothing queued.
-// Change events carry `source: "remote"`.
+// Change events carry `source: "remote"`; they are returned, to be emitted once the
+// whole entry is in the replica (a listener that writes must see Redis's state).
 import { DictNode, ListNode, nodeOf, type Node } from "./node.js";
 import { LIST_REF, isRef, type Enc, type NodeId, type Op } from "./ops.js";
-import type { Replica } from "./replica.js";
+import type { ChangeEvent, Replica } from "./replica.js";
 import type { Shape } from "./shape.js";
 import { childShape } from "./validate.js";
 
@@ -22,7 +23,14 @@ type Fresh = Map<NodeId, readonly Enc[]>;
  * Applies `ops` (one log entry) to the replica. `results` are the values the
  * server's increments produced, in order (the log entry's `r` field).
  */
-export function applyRemote(replica: Replica, ops: readonly Op[], results: readonly string[] = []): void {
+export function applyRemote(replica: Replica, ops: readonly Op[], results: readonly string[] = []): ChangeEvent[] {
+  const events: ChangeEvent[] = [];
+  const changed = (node: Node, op: Op[0], key?: string | number): void => {
+    if (!replica.hasListeners("change")) return;
+    const path = node.path();
+    if (key !== undefined) path.push(key);
+    events.push({ path, op, source: "remote" });
+  };
   // A push joins earlier appends to its list, so it can come before the contents
   // of a container it holds: gather every new container's contents first.
   const fresh: Fresh = new Map();
@@ -38,7 +46,7 @@ export function applyRemote(replica: Replica, ops: readonly Op[], results: reado
         const old = node.fields[op[2]];
         node.fields[op[2]] = decode(replica, fresh, op[3], node, op[2], childShape(node.shape, op[2]));
         release(old, node.fields[op[2]]);
-        changed(replica, node, "set", op[2]);
+        changed(node, "set", op[2]);
         break;
       }
       case "del": {
@@ -46,7 +54,7 @@ export function applyRemote(replica: Replica, ops: readonly Op[], results: reado
         if (!(op[2] in node.fields)) break;
         release(node.fields[op[2]]);
         delete node.fields[op[2]];
-        changed(replica, node, "del", op[2]);
+        changed(node, "del", op[2]);
         break;
       }
       case "clear": {
@@ -54,7 +62,7 @@ export function applyRemote(replica: Replica, ops: readonly Op[], results: reado
         for (const child of [...node.children()]) child.detach();
         if (node instanceof ListNode) node.items.length = 0;
         else for (const key of Object.keys(node.fields)) delete node.fields[key];
-        changed(replica, node, "clear");
+        changed(node, "clear");
         break;
       }
       case "push": {
@@ -62,13 +70,13 @@ export function applyRemote(replica: Replica, ops: readonly Op[], results: reado
         const start = node.items.length;
         const values = decodeAll(replica, fresh, op[2], node, start);
         for (const value of values) node.items.push(value);
-        changed(replica, node, "push");
+        changed(node, "push");
         break;
       }
       case "unshift": {
         const node = listAt(replica, op[1]);
         node.items.unshift(...decodeAll(replica, fresh, op[2], node, 0));
-        changed(replica, node, "unshift");
+        changed(node, "unshift");
         break;
       }
       case "lset": {
@@ -78,7 +86,7 @@ export function applyRemote(replica: Replica, ops: readonly Op[], results: reado
         const old = node.items[index];
         node.items[index] = decode(replica, fresh, op[3], node, undefined, childShape(node.shape, index));
         release(old, node.items[index]);
-        changed(replica, node, "lset", index);
+        changed(node, "lset", index);
         break;
       }
       case "pop":
@@ -89,7 +97,7 @@ export function applyRemote(replica: Replica, ops: readonly Op[], results: reado
         const from = op[0] === "pop" ? node.items.length - count : 0;
         for (let i = from; i < from + count; i++) release(node.items[i]);
         node.items.splice(from, count);
-        changed(replica, node, op[0]);
+        changed(node, op[0]);
         break;
       }
       case "splice": {
@@ -99,7 +107,7 @@ export function applyRemote(replica: Replica, ops: readonly Op[], results: reado
         const count = Math.min(deleteCount, node.items.length - start);
         for (let i = start; i < start + count; i++) release(node.items[i]);
         node.items.splice(start, count, ...decodeAll(replica, fresh, encs, node, start));
-        changed(replica, node, "splice");
+        changed(node, "splice");
         break;
       }
       case "replace": {
@@ -113,7 +121,7 @@ export function applyRemote(replica: Replica, ops: readonly Op[], results: reado
         }
         node.items.length = 0;
         for (const value of next) node.items.push(value);
-        changed(replica, node, "replace");
+        changed(node, "replace");
         break;
       }
       case "incr": {
@@ -124,13 +132,14 @@ export function applyRemote(replica: Replica, ops: readonly Op[], results: reado
         if (typeof current !== "number") throw new RemoteMismatch(`incr of a non-number at ${field}`);
         // The server's value is exact; adding `by` here could round differently.
         node.fields[field] = result === undefined ? current + by : Number(result);
-        changed(replica, node, "incr", field);
+        changed(node, "incr", field);
         break;
       }
       default:
         unreachable(op);
     }
   }
+  return events;
 }
 
 function unreachable(op: never): never {
@@ -195,11 +204,4 @@ function decode(replica: Replica, fresh: Fresh, enc: Enc, parent: Node, key: str
     }
   }
   return node.proxy;
-}
-
-function changed(replica: Replica, node: Node, op: Op[0], key?: string | number): void {
-  if (!replica.hasListeners("change")) return;
-  const path = node.path();
-  if (key !== undefined) path.push(key);
-  replica.emit("change", { path, op, source: "remote" });
 }

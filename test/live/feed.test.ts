@@ -62,6 +62,22 @@ describe("change feed", () => {
     expect(seenByB).toEqual([{ path: ["title"], op: "set", source: "remote" }]);
   });
 
+  it("emits remote events once the whole batch is applied, so a listener's write lands after it", async () => {
+    const id = uniqueId("feed");
+    const a = await openApp(id, { live: true });
+    const b = await openApp(id, { live: true });
+    a.config.y = "old";
+    await settle([a, b], rawClient());
+    b.$on("change", (event) => {
+      if (event.source === "remote" && event.path.join(".") === "config.x") b.config.y = "mine";
+    });
+    a.config.x = 1;
+    delete a.config.y;
+    await settle([a, b], rawClient());
+    expect(b.config.y).toBe("mine");
+    expect(a.$asdict()).toEqual(b.$asdict());
+  });
+
   it("detaches a collection another process replaced", async () => {
     const id = uniqueId("feed");
     const a = await openApp(id, { live: true });
