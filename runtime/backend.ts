@@ -16,6 +16,8 @@ const SCRIPTS = { rmApply: script("apply"), rmLoad: script("load"), rmDelete: sc
 export const LOG_MAX_ENTRIES = 10_000;
 /** A batch whose operations are larger than this is logged as an invalidation of what it touched. */
 export const LOG_MAX_OPS_BYTES = 64 * 1024;
+/** Bytes of operations kept in `ns:log` (the oldest entries are trimmed past it). */
+export const LOG_MAX_BYTES = 16 * 1024 * 1024;
 
 interface ScriptCommands {
   rmApply(...args: (string | number)[]): Promise<unknown>;
@@ -124,7 +126,7 @@ export class Backend {
     try {
       reply = await this.commands.rmApply(
         root, meta, log,
-        batch.ns, batch.clientId, batch.seq, JSON.stringify(batch.ops), batch.schemaHash, LOG_MAX_ENTRIES, LOG_MAX_OPS_BYTES,
+        batch.ns, batch.clientId, batch.seq, JSON.stringify(batch.ops), batch.schemaHash, LOG_MAX_ENTRIES, LOG_MAX_OPS_BYTES, LOG_MAX_BYTES,
       );
     } catch (error) {
       const message = (error as Error).message ?? String(error);

@@ -5,6 +5,7 @@
 -- ARGV[2] client id   ARGV[3] batch sequence number of that client
 -- ARGV[4] operations, JSON: [[op, node, ...], ...] (see runtime/ops.ts)
 -- ARGV[5] schema hash   ARGV[6] log length cap   ARGV[7] largest ops text logged whole
+-- ARGV[8] log size cap in bytes (0: none)
 -- Returns {instance seq, log entry id, incr results...} or {"dup"} for a batch
 -- already applied (a resend after a reconnect).
 -- Log entry fields: s instance seq, c client id, b batch seq of that client, then
@@ -186,12 +187,17 @@ end
 redis.call("HSET", meta, "c:" .. client, bseq, "format", "1", "schema", ARGV[5])
 local seq = redis.call("HINCRBY", meta, "seq", 1)
 local entry
+-- Bytes an entry holds in the log, as counted in meta "logbytes" (fields plus a fixed overhead).
+local ENTRY_OVERHEAD = 64
+local size
 if #ARGV[4] <= tonumber(ARGV[7]) then
   if #results > 0 then
-    entry = redis.call("XADD", log, "MAXLEN", "~", ARGV[6], "*", "s", seq, "c", client, "b", bseq, "o", ARGV[4],
-      "r", cjson.encode(results))
+    local r = cjson.encode(results)
+    entry = redis.call("XADD", log, "*", "s", seq, "c", client, "b", bseq, "o", ARGV[4], "r", r)
+    size = #ARGV[4] + #r + ENTRY_OVERHEAD
   else
-    entry = redis.call("XADD", log, "MAXLEN", "~", ARGV[6], "*", "s", seq, "c", client, "b", bseq, "o", ARGV[4])
+    entry = redis.call("XADD", log, "*", "s", seq, "c", client, "b", bseq, "o", ARGV[4])
+    size = #ARGV[4] + ENTRY_OVERHEAD
   end
 else
   -- Too large to log whole: name the containers it touched so that replicas reload them.
@@ -202,7 +208,45 @@ else
       touched[#touched + 1] = op[2]
     end
   end
-  entry = redis.call("XADD", log, "MAXLEN", "~", ARGV[6], "*", "s", seq, "c", client, "b", bseq, "i", cjson.encode(touched))
+  local i = cjson.encode(touched)
+  entry = redis.call("XADD", log, "*", "s", seq, "c", client, "b", bseq, "i", i)
+  size = #i + ENTRY_OVERHEAD
+end
+
+-- Keep the log within both caps: past one, trim the oldest entries to 90% of both,
+-- so that trimming runs once in many batches. Replicas that needed a trimmed entry
+-- see a gap in "s" and reload.
+local maxlen, maxbytes = tonumber(ARGV[6]), tonumber(ARGV[8] or "0") or 0
+local bytes = redis.call("HINCRBY", meta, "logbytes", size)
+local len = redis.call("XLEN", log)
+local function over(keep)
+  return len > maxlen * keep or (maxbytes > 0 and bytes > maxbytes * keep)
+end
+if over(1) then
+  local function entry_size(fields)
+    local n = ENTRY_OVERHEAD
+    for j = 1, #fields, 2 do
+      local f = fields[j]
+      if f == "o" or f == "r" or f == "i" then n = n + #fields[j + 1] end
+    end
+    return n
+  end
+  while len > 1 and over(0.9) do
+    local oldest = redis.call("XRANGE", log, "-", "+", "COUNT", 100)
+    local last
+    for _, e in ipairs(oldest) do
+      if len <= 1 or not over(0.9) then break end
+      bytes = bytes - entry_size(e[2])
+      len = len - 1
+      last = e[1]
+    end
+    if last == nil then break end
+    local ms, n = string.match(last, "^(%d+)-(%d+)$")
+    redis.call("XTRIM", log, "MINID", ms .. "-" .. string.format("%d", tonumber(n) + 1))
+  end
+  -- Only this entry left: count it alone (the count may have drifted, e.g. the log was deleted by hand).
+  if len <= 1 then bytes = size end
+  redis.call("HSET", meta, "logbytes", bytes)
 end
 local reply = {seq, entry}
 for _, r in ipairs(results) do reply[#reply + 1] = r end
