@@ -38,6 +38,8 @@ export interface BatchResult {
   readonly seq: number;
   readonly entryId: string | undefined;
   readonly incrs: readonly number[];
+  /** `setnx` operations that found their field already set (the replica must reload). */
+  readonly skipped: number;
 }
 
 /** One container as the load script returns it. */
@@ -135,8 +137,8 @@ export class Backend {
       throw new WriteError(batch.ns, message, { cause: error });
     }
     const parts = reply as (string | number)[];
-    if (parts[0] === "dup") return { seq: 0, entryId: undefined, incrs: [] };
-    return { seq: Number(parts[0]), entryId: String(parts[1]), incrs: parts.slice(2).map(Number) };
+    if (parts[0] === "dup") return { seq: 0, entryId: undefined, incrs: [], skipped: 0 };
+    return { seq: Number(parts[0]), entryId: String(parts[1]), skipped: Number(parts[2]), incrs: parts.slice(3).map(Number) };
   }
 
   async load(ns: string): Promise<LoadReply> {
@@ -152,6 +154,8 @@ export class Backend {
 
   /** Drops a closed client's marker of its last applied batch (keeps `ns:meta` bounded). */
   async forgetClient(ns: string, clientId: string): Promise<void> {
+    // Best effort: a marker left behind costs a few bytes; waiting for a lost server would hang $close().
+    if (this.redis.status !== "ready") return;
     await this.redis.hdel(keysOf(ns)[1], `c:${clientId}`);
   }
 

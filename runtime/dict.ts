@@ -23,8 +23,11 @@ function has(node: DictNode, key: string): boolean {
   return key in node.fields;
 }
 
-/** Writes `key`; `undefined` deletes it. */
-export function setField(node: DictNode, key: string, value: unknown): void {
+/**
+ * Writes `key`; `undefined` deletes it. With `ifAbsent` Redis keeps a value another
+ * process wrote first (used to fill defaults; the replica then reloads).
+ */
+export function setField(node: DictNode, key: string, value: unknown, ifAbsent = false): void {
   const replica = replicaOf(node);
   if (value === undefined) {
     deleteField(node, key);
@@ -39,7 +42,7 @@ export function setField(node: DictNode, key: string, value: unknown): void {
   const built = replica.build(value, node, key, shape);
   node.fields[key] = built.stored;
   replica.release(old);
-  replica.queue(["set", node.id, key, built.enc]);
+  replica.queue([ifAbsent ? "setnx" : "set", node.id, key, built.enc]);
   replica.changed(node, "set", key);
 }
 

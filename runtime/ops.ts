@@ -7,6 +7,8 @@ export type Enc = string;
 
 export type Op =
   | [op: "set", node: NodeId, field: string, value: Enc]
+  /** Set only if the field is absent (filling defaults): a skipped one drops its new subtree. */
+  | [op: "setnx", node: NodeId, field: string, value: Enc]
   | [op: "del", node: NodeId, field: string]
   | [op: "clear", node: NodeId]
   | [op: "push", node: NodeId, values: Enc[]]

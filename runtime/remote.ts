@@ -41,7 +41,8 @@ export function applyRemote(replica: Replica, ops: readonly Op[], results: reado
       case "newlist":
       case "newdict":
         break;
-      case "set": {
+      case "set":
+      case "setnx": {
         const node = dictAt(replica, op[1]);
         const old = node.fields[op[2]];
         node.fields[op[2]] = decode(replica, fresh, op[3], node, op[2], childShape(node.shape, op[2]));

@@ -218,6 +218,8 @@ export class Replica {
       .apply({ ns: this.ns, clientId: this.clientId, seq, ops, schemaHash: this.schemaHash })
       .then(
         (result) => {
+          // Another process filled a default first: its value, not ours, is in Redis.
+          if (result.skipped > 0) this.reloadWhenIdle();
           incrs.forEach((incr, i) => {
             const value = result.incrs[i];
             if (value === undefined) return incr.resolve(incr.expected);

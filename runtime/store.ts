@@ -211,7 +211,8 @@ function initialise(state: StoreInternals, schema: StoreSchema, isNew: boolean, 
     }));
     throw new ValidationError(problems);
   }
-  for (const key of Object.keys(values)) setField(root, key, values[key]);
+  // Set-if-absent: processes opening a new instance at once must not overwrite each other.
+  for (const key of Object.keys(values)) setField(root, key, values[key], true);
 }
 
 /**

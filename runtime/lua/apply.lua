@@ -117,9 +117,18 @@ local function reversed(values)
 end
 
 local results = {}
+-- A "setnx" that found its field taken (another process filled it first).
+local skipped = 0
 for _, op in ipairs(ops) do
   local name, k = op[1], key_of(op[2])
-  if name == "set" then
+  if name == "setnx" then
+    if redis.call("HEXISTS", k, op[3]) == 1 then
+      if string.byte(op[4], 1) == 64 then drop(op[4]) end
+      skipped = skipped + 1
+    else
+      redis.call("HSET", k, op[3], op[4])
+    end
+  elseif name == "set" then
     local old = redis.call("HGET", k, op[3])
     if old and string.byte(old, 1) == 64 then drop(old) end
     redis.call("HSET", k, op[3], op[4])
@@ -190,7 +199,8 @@ local entry
 -- Bytes an entry holds in the log, as counted in meta "logbytes" (fields plus a fixed overhead).
 local ENTRY_OVERHEAD = 64
 local size
-if #ARGV[4] <= tonumber(ARGV[7]) then
+-- A batch with a skipped setnx is logged as an invalidation: replicas reload.
+if skipped == 0 and #ARGV[4] <= tonumber(ARGV[7]) then
   if #results > 0 then
     local r = cjson.encode(results)
     entry = redis.call("XADD", log, "*", "s", seq, "c", client, "b", bseq, "o", ARGV[4], "r", r)
@@ -248,6 +258,6 @@ if over(1) then
   if len <= 1 then bytes = size end
   redis.call("HSET", meta, "logbytes", bytes)
 end
-local reply = {seq, entry}
+local reply = {seq, entry, skipped}
 for _, r in ipairs(results) do reply[#reply + 1] = r end
 return reply
