@@ -45,6 +45,17 @@ export async function dumpInstance(redis: Redis, ns: string): Promise<Record<str
   return out;
 }
 
+/** Container keys of an instance that nothing references (there should be none). */
+export async function orphanKeys(redis: Redis, ns: string): Promise<string[]> {
+  const dump = await dumpInstance(redis, ns);
+  const referenced = new Set<string>();
+  for (const value of Object.values(dump)) {
+    const items = Array.isArray(value) ? value : typeof value === "object" && value ? Object.values(value) : [];
+    for (const item of items) if (typeof item === "string" && item.startsWith("@")) referenced.add(`${ns}:n:${item.slice(3)}`);
+  }
+  return Object.keys(dump).filter((key) => key.startsWith(`${ns}:n:`) && !referenced.has(key));
+}
+
 export async function openMemory(id: string, options: OpenOptions<Record<string, JsonValue>> = {}): Promise<Memory & Record<string, any>> {
   return track(await Memory.open({ redis: redisUrl(), id, live: false, ...options })) as Memory & Record<string, any>;
 }
