@@ -60,8 +60,20 @@ export interface MessageSynced extends DictMethods<Message> {
 
 // Validators come from ./agent-memory.validators.js; `check` maps their errors to the schema files.
 const check = validatorsFor({
-  "Message": "schemas/agent-memory.json#/$defs/Message",
-  "Role": "schemas/agent-memory.json#/$defs/Role"
+  "p0": "schemas/agent-memory.json#",
+  "p1": "schemas/agent-memory.json#/properties/conversationId",
+  "p2": "schemas/agent-memory.json#/properties/title",
+  "p3": "schemas/agent-memory.json#/properties/messages",
+  "p4": "schemas/agent-memory.json#/$defs/Role",
+  "p5": "schemas/agent-memory.json#/$defs/Message/properties/content",
+  "p6": "schemas/agent-memory.json#/$defs/Message/properties/name",
+  "p7": "schemas/agent-memory.json#/$defs/Message/properties/at",
+  "p8": "schemas/agent-memory.json#/properties/summary",
+  "p9": "schemas/agent-memory.json#/properties/facts",
+  "p10": "schemas/agent-memory.json#/properties/facts/additionalProperties",
+  "p11": "schemas/agent-memory.json#/properties/facts/additionalProperties/items",
+  "p12": "schemas/agent-memory.json#/properties/turns",
+  "p13": "schemas/agent-memory.json#/$defs/Message"
 });
 /** What each place of AgentMemory holds, its limits and validators: handed to the runtime. */
 export const agentMemoryShape: DictShape = {

@@ -100,9 +100,32 @@ export interface UserSynced extends DictMethods<User> {
 
 // Validators come from ./app-memory.validators.js; `check` maps their errors to the schema files.
 const check = validatorsFor({
-  "Config": "schemas/app-memory.json#/$defs/Config",
-  "ScoredUser": "schemas/app-memory.json#/$defs/ScoredUser",
-  "User": "schemas/app-memory.json#/$defs/User"
+  "p0": "schemas/app-memory.json#",
+  "p1": "schemas/app-memory.json#/properties/tasks",
+  "p2": "schemas/app-memory.json#/properties/tasks/items",
+  "p3": "schemas/app-memory.json#/properties/items",
+  "p4": "schemas/app-memory.json#/$defs/Config/properties/theme",
+  "p5": "schemas/app-memory.json#/$defs/Config/properties/lang",
+  "p6": "schemas/app-memory.json#/$defs/Config/additionalProperties",
+  "p7": "schemas/app-memory.json#/properties/data",
+  "p8": "schemas/app-memory.json#/$defs/User/properties/name",
+  "p9": "schemas/app-memory.json#/$defs/User/properties/email",
+  "p10": "schemas/app-memory.json#/$defs/User/properties/age",
+  "p11": "schemas/app-memory.json#/properties/complex",
+  "p12": "schemas/app-memory.json#/properties/complex/properties/users",
+  "p13": "schemas/app-memory.json#/$defs/ScoredUser/properties/name",
+  "p14": "schemas/app-memory.json#/$defs/ScoredUser/properties/scores",
+  "p15": "schemas/app-memory.json#/$defs/ScoredUser/properties/scores/items",
+  "p16": "schemas/app-memory.json#/properties/complex/properties/settings",
+  "p17": "schemas/app-memory.json#/properties/complex/properties/settings/properties/notifications",
+  "p18": "schemas/app-memory.json#/properties/complex/properties/settings/properties/notifications/properties/email",
+  "p19": "schemas/app-memory.json#/properties/complex/properties/settings/properties/notifications/properties/push",
+  "p20": "schemas/app-memory.json#/properties/complex/properties/settings/properties/notifications/properties/digest",
+  "p21": "schemas/app-memory.json#/properties/title",
+  "p22": "schemas/app-memory.json#/properties/counter",
+  "p23": "schemas/app-memory.json#/$defs/Config",
+  "p24": "schemas/app-memory.json#/$defs/User",
+  "p25": "schemas/app-memory.json#/$defs/ScoredUser"
 });
 /** What each place of AppMemory holds, its limits and validators: handed to the runtime. */
 export const appMemoryShape: DictShape = {

@@ -46,8 +46,16 @@ export interface ContactSynced extends DictMethods<Contact> {
 
 // Validators come from ./contact-book.validators.js; `check` maps their errors to the schema files.
 const check = validatorsFor({
-  "Address": "schemas/contact-book.json#/definitions/Address",
-  "Contact": "schemas/contact-book.json#/definitions/Contact"
+  "p0": "schemas/contact-book.json#",
+  "p1": "schemas/contact-book.json#/properties/contacts",
+  "p2": "schemas/contact-book.json#/definitions/Contact/properties/name",
+  "p3": "schemas/contact-book.json#/definitions/Address",
+  "p4": "schemas/contact-book.json#/definitions/Contact/properties/phones",
+  "p5": "schemas/contact-book.json#/definitions/Address/properties/street",
+  "p6": "schemas/contact-book.json#/definitions/Address/properties/city",
+  "p7": "schemas/contact-book.json#/definitions/Address/properties/zip",
+  "p8": "schemas/contact-book.json#/definitions/Contact/properties/phones/items",
+  "p9": "schemas/contact-book.json#/definitions/Contact"
 });
 /** What each place of ContactBook holds, its limits and validators: handed to the runtime. */
 export const contactBookShape: DictShape = {

@@ -101,10 +101,40 @@ export type ShowcaseDataLabelsSynced = DictMethods<ShowcaseDataLabels> & {
 };
 // Validators come from ./showcase.validators.js; `check` maps their errors to the schema files.
 const check = validatorsFor({
-  "Address": "schemas/contact-book.json#/definitions/Address",
-  "Circle": "schemas/showcase.json#/$defs/Circle",
-  "Person": "schemas/showcase.json#/$defs/Person",
-  "Rect": "schemas/showcase.json#/$defs/Rect"
+  "p0": "schemas/showcase.json#",
+  "p1": "schemas/showcase.json#/properties/shape",
+  "p2": "schemas/showcase.json#/$defs/Circle/properties/kind",
+  "p3": "schemas/showcase.json#/$defs/Circle/properties/radius",
+  "p4": "schemas/showcase.json#/$defs/Rect/properties/kind",
+  "p5": "schemas/showcase.json#/$defs/Rect/properties/width",
+  "p6": "schemas/showcase.json#/$defs/Rect/properties/height",
+  "p7": "schemas/showcase.json#/properties/idOrName",
+  "p8": "schemas/showcase.json#/properties/idOrName/anyOf/0",
+  "p9": "schemas/showcase.json#/properties/idOrName/anyOf/1",
+  "p10": "schemas/showcase.json#/properties/point",
+  "p11": "schemas/showcase.json#/properties/point/prefixItems/0",
+  "p12": "schemas/showcase.json#/properties/point/prefixItems/1",
+  "p13": "schemas/showcase.json#/properties/status",
+  "p14": "schemas/showcase.json#/properties/version",
+  "p15": "schemas/showcase.json#/properties/nickname",
+  "p16": "schemas/showcase.json#/properties/labels",
+  "p17": "schemas/showcase.json#/properties/labels/patternProperties/^[a-z]+$",
+  "p18": "schemas/showcase.json#/properties/employee",
+  "p19": "schemas/showcase.json#/$defs/Person/properties/name",
+  "p20": "schemas/showcase.json#/$defs/Person/properties/born",
+  "p21": "schemas/showcase.json#/properties/employee/allOf/1/properties/employeeNo",
+  "p22": "schemas/contact-book.json#/definitions/Address/properties/street",
+  "p23": "schemas/contact-book.json#/definitions/Address/properties/city",
+  "p24": "schemas/contact-book.json#/definitions/Address/properties/zip",
+  "p25": "schemas/showcase.json#/properties/tags",
+  "p26": "schemas/showcase.json#/properties/tags/items",
+  "p27": "schemas/showcase.json#/properties/legacyCode",
+  "p28": "schemas/showcase.json#/properties/matrix",
+  "p29": "schemas/showcase.json#/properties/matrix/items",
+  "p30": "schemas/showcase.json#/properties/matrix/items/items",
+  "p31": "schemas/contact-book.json#/definitions/Address",
+  "p32": "schemas/showcase.json#/$defs/Circle",
+  "p33": "schemas/showcase.json#/$defs/Rect"
 });
 /** What each place of Showcase holds, its limits and validators: handed to the runtime. */
 export const showcaseShape: DictShape = {

@@ -56,8 +56,9 @@ function sentence(error: AjvError): string {
 }
 
 /**
- * Binds the `$defs` sources of one store: `check(fn, source)` wraps the ajv function of
- * the place `source` into a `Validate`.
+ * Binds the sources of one store's validator units (an error whose schema path starts
+ * with `#/$defs/pN` failed in unit `pN`; any other path is relative to the place
+ * checked): `check(fn, source)` wraps the ajv function of the place `source` into a `Validate`.
  */
 export function validatorsFor(defSources: Readonly<Record<string, string>>) {
   const pointerOf = (source: string, ajvPath: string): string => {

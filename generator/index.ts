@@ -99,7 +99,7 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
     const types = await emitTypes(m.store, names);
     const synced = emitSynced(project, m.store, names, types);
     const hash = createHash("sha256").update(JSON.stringify(canonical(m.store.schema))).digest("hex").slice(0, 16);
-    const moduleText = emitModule(project, m, { banner: fullBanner, runtime, types, synced, shape, defSources: m.store.defSources, validatorsModule, hash });
+    const moduleText = emitModule(project, m, { banner: fullBanner, runtime, types, synced, shape, defSources: validators.sources, validatorsModule, hash });
     files.set(`${out}/${kebab}.ts`, moduleText);
     const header = template("validators-header.txt", { store: m.store.name, schema: m.store.file, module: `./${kebab}.ts` });
     files.set(`${out}/${kebab}.validators.ts`, `${header}${fullBanner}\n${validators.code.trim()}\n`);
