@@ -2,12 +2,13 @@
 // banner, imports, data types (from emit-types), synced interfaces (from emit-synced),
 // the shape (from emit-shape) and the store class with a typed accessor per top-level
 // property (getter: the synced form; setter: plain data).
-import { Project, StructureKind, type ClassDeclarationStructure, type OptionalKind, type GetAccessorDeclarationStructure, type SetAccessorDeclarationStructure } from "ts-morph";
+import { Project, StructureKind, type ClassDeclarationStructure, type StatementStructures, type OptionalKind, type GetAccessorDeclarationStructure, type SetAccessorDeclarationStructure } from "ts-morph";
 import type { StoreModel } from "./model.js";
 import { grouped, type SyncedTypes } from "./emit-synced.js";
 import { shapeName } from "./emit-shape.js";
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const PLACEHOLDER = "__redis_memory_verbatim_";
 
 export interface ModuleParts {
   readonly banner: string;
@@ -91,28 +92,44 @@ export function emitModule(project: Project, model: StoreModel, parts: ModulePar
   };
   const used = new Set(["DictShape", "OpenOptions", "StoreSchema", ...parts.synced.runtime]);
   const runtimeTypes = ["DictMethods", "DictShape", "OpenOptions", "StoreSchema", "Synced", "SyncedList"].filter((n) => used.has(n));
-  const file = project.createSourceFile(
-    `/${name}.ts`,
+  const statements = (hold: (text: string) => string): (string | StatementStructures)[] => [
+    `${parts.banner.trimEnd()}\n`,
     {
-      statements: [
-        `${parts.banner.trimEnd()}\n`,
-        {
-          kind: StructureKind.ImportDeclaration,
-          moduleSpecifier: parts.runtime,
-          namedImports: ["Store", "openStore", ...runtimeTypes.map((n) => `type ${n}`)],
-        },
-        { kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${parts.validatorsModule}`, namespaceImport: "ajv" },
-        { kind: StructureKind.ImportDeclaration, moduleSpecifier: "./validation.js", namedImports: ["validatorsFor"] },
-        `\n${parts.types}\n`,
-        ...(parts.synced.text === "" ? [] : [`${parts.synced.text}\n`]),
-        `// Validators come from ./${parts.validatorsModule}; \`check\` maps their errors to the schema files.\nconst check = validatorsFor(${JSON.stringify(parts.defSources, null, 2)});`,
-        `/** What each place of ${name} holds, its limits and validators: handed to the runtime. */\nexport ${parts.shape}`,
-        cls,
-      ],
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: parts.runtime,
+      namedImports: ["Store", "openStore", ...runtimeTypes.map((n) => `type ${n}`)],
     },
-    { overwrite: true },
-  );
-  const text = file.getFullText();
-  project.removeSourceFile(file);
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${parts.validatorsModule}`, namespaceImport: "ajv" },
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: "./validation.js", namedImports: ["validatorsFor"] },
+    hold(`\n${parts.types}\n`),
+    ...(parts.synced.text === "" ? [] : [hold(`${parts.synced.text}\n`)]),
+    hold(`// Validators come from ./${parts.validatorsModule}; \`check\` maps their errors to the schema files.\nconst check = validatorsFor(${JSON.stringify(parts.defSources, null, 2)});`),
+    hold(`/** What each place of ${name} holds, its limits and validators: handed to the runtime. */\nexport ${parts.shape}`),
+    cls,
+  ];
+  const print = (hold: (text: string) => string): string => {
+    const file = project.createSourceFile(`/${name}.ts`, { statements: statements(hold) }, { overwrite: true });
+    const text = file.getFullText();
+    project.removeSourceFile(file);
+    return text;
+  };
+  // ts-morph would write the long generated texts through its writer and parse them back
+  // only to hand them out unchanged (most of a run's ts-morph time): it gets placeholders
+  // with the same edges (whitespace and first and last characters, which its layout
+  // rules look at) instead, and the texts go in after.
+  const held: string[] = [];
+  const printed = print((text) => {
+    const lead = /^\s*/.exec(text)?.[0] ?? "";
+    const trail = /\s*$/.exec(text.slice(lead.length))?.[0] ?? "";
+    const body = text.slice(lead.length, text.length - trail.length);
+    if (body.length < 2) return text;
+    held.push(body.slice(1, -1));
+    return `${lead}${body[0]}${PLACEHOLDER}${held.length - 1}__${body.at(-1)}${trail}`;
+  });
+  const placeholders = printed.split(PLACEHOLDER).length - 1;
+  const text =
+    placeholders === held.length
+      ? printed.replace(new RegExp(`${PLACEHOLDER}(\\d+)__`, "g"), (_match, i: string) => held[Number(i)] ?? "")
+      : print((t) => t);
   return text.endsWith("\n") ? text : `${text}\n`;
 }
