@@ -15,8 +15,31 @@ const NATIVE_READS = new Set<string | symbol>([
   "at", "concat", "entries", "every", "filter", "find", "findIndex", "findLast", "findLastIndex", "flat",
   "flatMap", "forEach", "includes", "indexOf", "join", "keys", "lastIndexOf", "map", "reduce", "reduceRight",
   "slice", "some", "toLocaleString", "toReversed", "toSorted", "toSpliced", "toString", "values", "with",
-  Symbol.iterator,
 ]);
+
+/**
+ * `for...of` over a SyncedList: V8 cannot see through the proxy to an array iterator,
+ * so its result objects are not optimised away; this iterator reuses one result
+ * object (for...of, spread and Array.from read it at once), which measured ~3x
+ * faster than the bound native iterator. `list.values()` gives the native one.
+ */
+class ItemsIterator implements IterableIterator<unknown> {
+  private index = 0;
+  private readonly result: { value: unknown; done: boolean } = { value: undefined, done: false };
+  constructor(private readonly items: readonly unknown[]) {}
+  next(): IteratorResult<unknown> {
+    const result = this.result;
+    if (this.index < this.items.length) result.value = this.items[this.index++];
+    else {
+      result.value = undefined;
+      result.done = true;
+    }
+    return result as IteratorResult<unknown>;
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
 
 function listNode(list: object): ListNode {
   return (list as { [NODE]: ListNode })[NODE];
@@ -313,6 +336,7 @@ const handler: ProxyHandler<SyncedList> = {
       if (c >= 48 && c <= 57) return node.items[key as unknown as number];
     }
     if (key === NODE) return node;
+    if (key === Symbol.iterator) return node.iterate;
     const bound = node.bound[key];
     if (bound !== undefined) return bound;
     if (NATIVE_READS.has(key)) {
@@ -372,6 +396,7 @@ const handler: ProxyHandler<SyncedList> = {
 };
 
 proxyFactories.list = (node: ListNode): object => {
+  node.iterate = () => new ItemsIterator(node.items);
   const shell = new SyncedList();
   Object.defineProperty(shell, NODE, { value: node, configurable: true });
   const proxy = new Proxy(shell, handler);

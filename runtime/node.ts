@@ -69,6 +69,8 @@ export class ListNode extends Node {
   proxy!: object;
   /** Elements: scalars, or proxies of child containers. Same array for the node's life. */
   readonly items: unknown[] = [];
+  /** `list[Symbol.iterator]`, made once (see ItemsIterator in list.ts). */
+  iterate!: () => Iterator<unknown>;
   /** Native non-mutating methods bound once to `items`. */
   readonly bound: Record<string | symbol, unknown> = Object.create(null);
 

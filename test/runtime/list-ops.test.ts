@@ -89,6 +89,32 @@ describe("SyncedList reads", () => {
     expect(a.list.aslist()).toEqual([3, 1, 2]);
   });
 
+  it("iterates like an array: nested loops, break, spread, Array.from, destructuring, live length", async () => {
+    const a = await openMemory(uniqueId());
+    a.list = [1, 2, 3];
+    const pairs: string[] = [];
+    for (const x of a.list) {
+      for (const y of a.list) {
+        if (y > 2) break;
+        pairs.push(`${x}${y}`);
+      }
+    }
+    expect(pairs).toEqual(["11", "12", "21", "22", "31", "32"]);
+    expect([...a.list]).toEqual([1, 2, 3]);
+    expect(Array.from(a.list, (x: number) => x + 1)).toEqual([2, 3, 4]);
+    const [first, ...rest] = a.list;
+    expect([first, rest]).toEqual([1, [2, 3]]);
+    const seen: number[] = [];
+    for (const x of a.list) {
+      seen.push(x);
+      if (x === 1) a.list.push(4);
+    }
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect([...a.list.entries()]).toEqual([[0, 1], [1, 2], [2, 3], [3, 4]]);
+    const it = a.list[Symbol.iterator]();
+    expect(it[Symbol.iterator]()).toBe(it);
+  });
+
   it("throws OperationError from remove() and pop(i) when out of range, changing nothing", async () => {
     const a = await openMemory(uniqueId());
     a.list = [1];
