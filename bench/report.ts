@@ -138,7 +138,7 @@ export function formatTable(rows: readonly Row[]): string {
   return [line(HEADER), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
 }
 
-/** The same table as Markdown, for docs/performance.md. */
+/** The same table as Markdown, for the README's Performance section. */
 export function formatMarkdown(rows: readonly Row[]): string {
   const escape = (s: string): string => s.replace(/\|/g, "\\|");
   const lines = [`| ${HEADER.join(" | ")} |`, `| ${HEADER.map(() => "---").join(" | ")} |`];

@@ -3,7 +3,7 @@
 // When it cannot know that the replica equals Redis after an entry (a gap in the
 // sequence, a rewind, an invalidation, a reconnect, or another writer's entry
 // landing while this store's own writes are unseen), it reloads the instance.
-// The rule and its proof: docs/live-sync.md.
+// The rule and its proof: README, "Live sync across processes".
 import { keysOf, type Backend, type Connection } from "./backend.js";
 import { applyLoad, type LoadedState } from "./load.js";
 import type { NodeId, Op } from "./ops.js";
