@@ -153,7 +153,9 @@ export function incr(dict: object, key: string, by = 1): Promise<number> {
     throw new OperationError([...node.path(), key], `incr: the value is ${JSON.stringify(plainCopy(current))}, not a number`);
   }
   const next = current + by;
+  assertKey(key, [...node.path(), key]);
   replica.check(node, key, next, childShape(node.shape, key));
+  checkDictGrowth(node, [key]);
   node.fields[key] = next;
   const result = replica.queueIncr(node, key, by, next);
   replica.changed(node, "incr", key);

@@ -93,6 +93,7 @@ function writable(list: object): ListNode {
  * that appears twice is copied (value semantics), one that is gone is detached.
  */
 function rewrite(node: ListNode, next: unknown[]): void {
+  checkListChange(node, next.length, () => next);
   const replica = replicaOf(node);
   const seen = new Set<object>();
   for (let i = 0; i < next.length; i++) {
@@ -113,8 +114,10 @@ function rewrite(node: ListNode, next: unknown[]): void {
 
 function removeRange(node: ListNode, start: number, count: number): JsonValue[] {
   const replica = replicaOf(node);
-  const removed = node.items.splice(start, count);
-  return removed.map((value) => replica.release(value));
+  // Released while still in the list, so that a detached reference remembers its index.
+  const removed = node.items.slice(start, start + count).map((value) => replica.release(value));
+  node.items.splice(start, count);
+  return removed;
 }
 
 /**
@@ -308,8 +311,8 @@ function setIndex(node: ListNode, index: number, value: unknown): void {
   const old = node.items[index];
   if (old === value) return;
   const built = replica.build(value, node, undefined, shape);
-  node.items[index] = built.stored;
   replica.release(old);
+  node.items[index] = built.stored;
   replica.queue(["lset", node.id, index, built.enc]);
   replica.changed(node, "lset", index);
 }

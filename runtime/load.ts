@@ -6,7 +6,7 @@ import type { DictNode, ListNode, Node } from "./node.js";
 import { DICT_REF, LIST_REF } from "./ops.js";
 import type { Replica } from "./replica.js";
 import type { Shape } from "./shape.js";
-import { childShape } from "./validate.js";
+import { assignShape, childShape } from "./validate.js";
 
 export interface LoadedState {
   /** The instance's batch sequence number when it was read (0: never written). */
@@ -47,7 +47,6 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
     if (loaded.kind.startsWith("x:")) {
       throw new CorruptDataError(nodeKey(replica.ns, id), undefined, `holds a ${loaded.kind.slice(2)}, but ${nodeKey(replica.ns, parent.id)} refers to it as a ${isList ? "list" : "hash"}`);
     }
-    if (shape.kind === "union") shape = shape.options.find((option) => option.kind === (isList ? "list" : "dict")) ?? shape;
     const existing = replica.nodes.get(id);
     const node =
       existing && existing.kind === (isList ? "list" : "dict")
@@ -63,6 +62,7 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
     node.parent = parent;
     node.key = key;
     fill(node, loaded.values);
+    if (shape.kind === "union") assignShape(node, shape);
     return node.proxy;
   };
 

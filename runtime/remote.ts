@@ -6,7 +6,7 @@ import { DictNode, ListNode, nodeOf, type Node } from "./node.js";
 import { LIST_REF, isRef, type Enc, type NodeId, type Op } from "./ops.js";
 import type { ChangeEvent, Replica } from "./replica.js";
 import type { Shape } from "./shape.js";
-import { childShape } from "./validate.js";
+import { assignShape, childShape } from "./validate.js";
 
 /**
  * The replica cannot apply an entry as Redis did (unknown container, index out of
@@ -204,5 +204,6 @@ function decode(replica: Replica, fresh: Fresh, enc: Enc, parent: Node, key: str
       node.fields[field] = decode(replica, fresh, contents[i + 1]!, node, field, childShape(node.shape, field));
     }
   }
+  if (shape.kind === "union") assignShape(node, shape);
   return node.proxy;
 }

@@ -114,7 +114,8 @@ export class Replica {
         node.items.push(child.stored);
         encs[i] = child.enc;
       }
-      if (encs.length > 0) this.queue(["newlist", node.id, encs]);
+      // Queued even when empty: it registers the container in ns:nodes.
+      this.queue(["newlist", node.id, encs]);
       return { stored: node.proxy, enc: LIST_REF + node.id };
     }
     const node = this.newDict(newId(), shape);
@@ -128,7 +129,7 @@ export class Replica {
       node.fields[field] = child.stored;
       encs.push(field, child.enc);
     }
-    if (encs.length > 0) this.queue(["newdict", node.id, encs]);
+    this.queue(["newdict", node.id, encs]);
     return { stored: node.proxy, enc: DICT_REF + node.id };
   }
 

@@ -64,6 +64,20 @@ export function resolveShape(shape: Shape, value: unknown): Shape {
   return anyShape;
 }
 
+/**
+ * Gives `node` (whose contents are decoded: a load or another writer's batch) the
+ * shape it takes at a place of shape `shape`, resolving union places by content
+ * as a local write does, and its subtree the shapes that follow.
+ */
+export function assignShape(node: Node, shape: Shape): void {
+  const resolved = shape.kind === "union" ? resolveShape(shape, plainCopy(node.proxy)) : shape;
+  node.shape = resolved;
+  for (const child of node.children()) {
+    const key = child.key ?? (node as ListNode).items.indexOf(child.proxy);
+    assignShape(child, childShape(resolved, key));
+  }
+}
+
 function fail(node: Node, key: string | number | undefined, pointer: string, message: string): never {
   const path: (string | number)[] = node.path();
   if (key !== undefined) path.push(key);
@@ -129,6 +143,16 @@ function checkListShape(node: ListNode, shape: ListShape, length: number, next: 
   }
   if (shape.minItems !== undefined && length < shape.minItems) {
     fail(node, undefined, pointerOf(shape, "minItems"), `would have ${length} items; at least ${shape.minItems} required`);
+  }
+  if (shape.prefixItems) {
+    // A tuple's positions have their own schemas: elements that move are checked again.
+    next().forEach((item, index) => {
+      const validate = childShape(shape, index).validate;
+      const issues = validate?.(plainCopy(item));
+      if (!issues) return;
+      const base = [...node.path(), index];
+      throw new ValidationError(issues.map((i) => ({ path: [...base, ...i.path], schemaPointer: i.schemaPointer, message: i.message })));
+    });
   }
   if (shape.uniqueItems) {
     const seen = new Map<string, number>();

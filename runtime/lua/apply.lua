@@ -1,6 +1,7 @@
 -- Applies one batch of a store instance's writes, all or nothing, and appends it
 -- to the instance's change log.
 -- KEYS[1] ns:root   KEYS[2] ns:meta   KEYS[3] ns:log
+-- Also uses ns:nodes (SET of live container ids), derived from ARGV[1].
 -- ARGV[1] ns (key prefix of the instance's node keys)
 -- ARGV[2] client id   ARGV[3] batch sequence number of that client
 -- ARGV[4] operations, JSON: [[op, node, ...], ...] (see runtime/ops.ts)
@@ -18,6 +19,10 @@ local last = tonumber(redis.call("HGET", meta, "c:" .. client) or "0")
 if bseq <= last then return {"dup"} end
 
 local ops = cjson.decode(ARGV[4])
+
+-- ns:nodes: the ids of the instance's live containers. A write into a container that
+-- is not there (another writer replaced or removed it) is refused, not left orphaned.
+local nodes = ns .. ":nodes"
 
 local function key_of(id)
   if id == "" then return root end
@@ -38,6 +43,14 @@ local function kind_of(k)
   end
   return t
 end
+-- Hash fields as the batch leaves them so far (false: absent), for the incr check.
+local fields, cleared = {}, {}
+local function field_of(k, f)
+  local v = fields[k .. "\0" .. f]
+  if v ~= nil then return v end
+  if cleared[k] or fresh[k] then return false end
+  return redis.call("HGET", k, f)
+end
 local function len_of(k)
   local n = lens[k]
   if n == nil then
@@ -53,7 +66,13 @@ for _, op in ipairs(ops) do
     fresh[k] = true
     kinds[k] = name == "newlist" and "list" or "hash"
     if name == "newlist" then lens[k] = #op[3] end
+    if name == "newdict" then
+      for j = 1, #op[3] - 1, 2 do fields[k .. "\0" .. op[3][j]] = op[3][j + 1] end
+    end
   else
+    if op[2] ~= "" and not fresh[k] and kinds[k] == nil and redis.call("SISMEMBER", nodes, op[2]) == 0 then
+      return fail(k, "was replaced or removed by another writer")
+    end
     local want = "hash"
     if name == "push" or name == "unshift" or name == "lset" or name == "pop" or name == "shift"
       or name == "splice" or name == "replace" then want = "list" end
@@ -69,12 +88,25 @@ for _, op in ipairs(ops) do
       elseif name == "splice" then
         if op[3] > n then return fail(k, "splice start " .. op[3] .. " out of range (length " .. n .. ")") end
         n = n - math.min(op[4], n - op[3]) + #op[5]
-      elseif name == "replace" then n = #op[3] end
+      elseif name == "replace" or name == "clear" then n = #(op[3] or {}) end
       lens[k] = n
     elseif name == "incr" then
-      local v = redis.call("HGET", k, op[3])
+      local v = field_of(k, op[3])
       if v and not tonumber(v) then return fail(k, "field " .. op[3] .. " holds " .. v .. ", not a number") end
-    elseif name == "clear" then lens[k] = 0
+      fields[k .. "\0" .. op[3]] = tostring((tonumber(v) or 0) + op[4])
+    elseif name == "set" then
+      fields[k .. "\0" .. op[3]] = op[4]
+    elseif name == "setnx" then
+      if not field_of(k, op[3]) then fields[k .. "\0" .. op[3]] = op[4] end
+    elseif name == "del" then
+      fields[k .. "\0" .. op[3]] = false
+    elseif name == "clear" then
+      lens[k] = 0
+      cleared[k] = true
+      local prefix = k .. "\0"
+      for id in pairs(fields) do
+        if string.sub(id, 1, #prefix) == prefix then fields[id] = false end
+      end
     end
   end
 end
@@ -92,6 +124,7 @@ local function drop(ref)
       if string.byte(v, 1) == 64 then stack[#stack + 1] = v end
     end
     redis.call("DEL", k)
+    redis.call("SREM", nodes, string.sub(r, 4))
   end
 end
 local function drop_refs(values)
@@ -142,11 +175,13 @@ for _, op in ipairs(ops) do
     elseif t == "hash" then drop_refs(redis.call("HVALS", k)) end
     redis.call("DEL", k)
   elseif name == "push" or name == "newlist" then
+    if name == "newlist" then redis.call("SADD", nodes, op[2]) end
     push_all("RPUSH", k, op[3], 1, #op[3])
   elseif name == "unshift" then
     local values = reversed(op[3])
     push_all("LPUSH", k, values, 1, #values)
   elseif name == "newdict" then
+    redis.call("SADD", nodes, op[2])
     local fv = op[3]
     local i = 1
     while i <= #fv do

@@ -19,4 +19,4 @@ while #stack > 0 do
     deleted = deleted + redis.call("DEL", k)
   end
 end
-return deleted + redis.call("DEL", root, meta, log)
+return deleted + redis.call("DEL", root, meta, log, ns .. ":nodes")
