@@ -2,11 +2,11 @@
 // checked, applied to the replica, and queued as an operation; the operations of
 // one synchronous run of code leave together as one batch (one script call).
 import type { Backend } from "./backend.js";
-import { ClosedError, NotJsonError, OperationError, RedisMemoryError, WriteError, type DataPath } from "./errors.js";
+import { ClosedError, NotJsonError, RedisMemoryError, WriteError, type DataPath } from "./errors.js";
 import { newId } from "./ids.js";
 import { DictNode, ListNode, nodeOf, type Node } from "./node.js";
 import { DICT_REF, LIST_REF, type Enc, type NodeId, type Op, type OpName } from "./ops.js";
-import { anyShape, type Shape } from "./shape.js";
+import type { Shape } from "./shape.js";
 import { assertJson, describeNonJson, isJsonScalar, plainCopy, syncedViews, type JsonValue } from "./values.js";
 import { childShape, resolveShape, validatePlace } from "./validate.js";
 
@@ -254,10 +254,6 @@ export class Replica {
     return this.pending.length > 0 || this.inflight.size > 0;
   }
 
-  /** Whether writes are queued that no batch has taken yet. */
-  get hasQueuedOps(): boolean {
-    return this.pending.length > 0;
-  }
 
   /** The writes queued that no batch has taken yet. */
   get queuedOps(): readonly Op[] {
@@ -325,9 +321,5 @@ export class Replica {
     this.emit("change", { path, op, source: "local" });
   }
 
-  operationError(node: Node, message: string): OperationError {
-    return new OperationError(node.path(), message);
-  }
 }
 
-export { anyShape };

@@ -1,7 +1,7 @@
 // Store: the base class of every generated store (and of the untyped Memory).
 // Store-level members start with `$` so that they never clash with schema fields.
 import { Backend } from "./backend.js";
-import { dictNode, setField, deleteField, incr as dictIncr } from "./dict.js";
+import { setField, deleteField, incr as dictIncr } from "./dict.js";
 import { ClosedError, ValidationError, type ValidationProblem } from "./errors.js";
 import { nodeOf, type DictNode } from "./node.js";
 import { Feed, reload } from "./feed.js";
