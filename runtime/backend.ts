@@ -3,48 +3,79 @@
 // (EVALSHA, with ioredis falling back to EVAL on NOSCRIPT).
 import { readFileSync } from "node:fs";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
-import { ConnectionError, WriteError } from "./errors.js";
-import type { Op } from "./ops.js";
+import { ConnectionError, CorruptDataError, RedisCommandError, WriteError, type WriteErrorCode } from "./errors.js";
+import type { NodeId, Op } from "./ops.js";
 
 export type { Cluster, Redis, RedisOptions };
 export type Connection = Redis | Cluster;
 
 const script = (name: string): string => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
-const SCRIPTS = { rmApply: script("apply"), rmLoad: script("load"), rmDelete: script("delete") };
+const SCRIPTS = { rmApply: script("apply"), rmLoad: script("load"), rmDelete: script("delete"), rmGc: script("gc") };
 
-/** Entries kept in `ns:log` (approximately: MAXLEN ~). */
-export const LOG_MAX_ENTRIES = 10_000;
-/** A batch whose operations are larger than this is logged as an invalidation of what it touched. */
-export const LOG_MAX_OPS_BYTES = 64 * 1024;
-/** Bytes of operations kept in `ns:log` (the oldest entries are trimmed past it). */
-export const LOG_MAX_BYTES = 16 * 1024 * 1024;
+/** Log settings: how much of the change log an instance keeps for replicas catching up. */
+export interface LogLimits {
+  /** Entries kept (default 1,000). */
+  readonly maxEntries: number;
+  /** Milliseconds an entry is kept; the log key itself expires this long after the last batch (default 10,000). */
+  readonly maxAgeMs: number;
+  /** A batch whose operations are larger is logged as the ids of the containers it touched (default 2,048 bytes). */
+  readonly maxOpsBytes: number;
+}
+export const DEFAULT_LOG: LogLimits = { maxEntries: 1_000, maxAgeMs: 10_000, maxOpsBytes: 2_048 };
+
+/** Rounds of "declare these keys too" before a call gives up (each round adds what another writer added). */
+const KEY_ROUNDS = 16;
 
 interface ScriptCommands {
-  rmApply(...args: (string | number)[]): Promise<unknown>;
-  rmLoad(...args: string[]): Promise<unknown>;
-  rmDelete(...args: string[]): Promise<unknown>;
+  rmApply(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  rmLoad(numKeys: number, ...args: string[]): Promise<unknown>;
+  rmDelete(numKeys: number, ...args: string[]): Promise<unknown>;
+  rmGc(numKeys: number, ...args: string[]): Promise<unknown>;
 }
 
 export interface Batch {
   readonly ns: string;
   readonly clientId: string;
   readonly seq: number;
+  /** The seq of the batch this one follows (the script applies it only right after that one). */
+  readonly prev: number;
+  /** The epoch the replica loaded; "" when it loaded no instance (the batch creates it as `newEpoch`). */
+  readonly epoch: string;
+  readonly newEpoch: string;
   readonly ops: readonly Op[];
+  /** Ids of the containers the batch may touch (declared as KEYS). */
+  readonly keys: readonly NodeId[];
   readonly schemaHash: string;
 }
 
-export interface BatchResult {
-  /** The instance's sequence number after this batch (0 when it was a duplicate). */
-  readonly seq: number;
-  readonly entryId: string | undefined;
-  readonly incrs: readonly number[];
-  /** `setnx` operations that found their field already set (the replica must reload). */
-  readonly skipped: number;
-}
+export type BatchOutcome =
+  | {
+      readonly kind: "applied";
+      readonly seq: number;
+      readonly entryId: string;
+      readonly epoch: string;
+      /** `setnx` operations that found their field already set (the replica must reload). */
+      readonly skipped: number;
+      readonly incrs: readonly string[];
+      readonly aliases: readonly [from: NodeId, to: NodeId][];
+      readonly garbage: readonly NodeId[];
+    }
+  | { readonly kind: "dup"; readonly incrs: readonly string[]; readonly aliases: readonly [from: NodeId, to: NodeId][] }
+  /** The batch must follow one that is not applied yet (NOSCRIPT retried out of order, or refused). */
+  | { readonly kind: "wait" };
 
 /** One container as the load script returns it. */
 export type LoadedContainer = [id: string, kind: string, values: string[]];
-export type LoadReply = [seq: string, lastId: string, rootValues: string[], ...containers: LoadedContainer[]];
+export interface LoadReply {
+  readonly seq: number;
+  readonly epoch: string;
+  readonly lastId: string;
+  readonly format: string;
+  /** Container id -> flags ("l"/"d", "1" when its key should exist, "r" when it may hold references). */
+  readonly registry: ReadonlyMap<string, string>;
+  readonly root: string[];
+  readonly containers: readonly LoadedContainer[];
+}
 
 export function keysOf(ns: string): [root: string, meta: string, log: string] {
   return [`${ns}:root`, `${ns}:meta`, `${ns}:log`];
@@ -76,9 +107,11 @@ export class Backend {
     readonly redis: Connection,
     /** Whether `close()` should disconnect (the store made the connection). */
     private readonly owned: boolean,
+    readonly log: LogLimits = DEFAULT_LOG,
   ) {
+    // The number of keys is the call's first argument: a batch declares every key it touches.
     for (const [name, lua] of Object.entries(SCRIPTS)) {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 3, lua });
+      if (!(name in redis)) redis.defineCommand(name, { lua });
     }
   }
 
@@ -122,34 +155,98 @@ export class Backend {
     return copy;
   }
 
-  async apply(batch: Batch): Promise<BatchResult> {
+  /**
+   * Sends one batch until its outcome is known: a lost reply or a timeout is learnt by
+   * sending the same batch again (the script answers a duplicate with its results).
+   * Rejects with WriteError (nothing of the batch was applied) when Redis refused it.
+   */
+  async apply(batch: Batch, isClosed: () => boolean = () => false): Promise<BatchOutcome> {
     const [root, meta, log] = keysOf(batch.ns);
-    let reply: unknown;
-    try {
-      reply = await this.commands.rmApply(
-        root, meta, log,
-        batch.ns, batch.clientId, batch.seq, JSON.stringify(batch.ops), batch.schemaHash, LOG_MAX_ENTRIES, LOG_MAX_OPS_BYTES, LOG_MAX_BYTES,
-      );
-    } catch (error) {
-      const message = (error as Error).message ?? String(error);
-      const conflict = /^RMCONFLICT (\S+) (.*)$/s.exec(message);
-      if (conflict) throw new WriteError(conflict[1]!, conflict[2]!, { cause: error });
-      throw new WriteError(batch.ns, message, { cause: error });
+    const keys = new Set(batch.keys.map((id) => nodeKey(batch.ns, id)));
+    const ops = JSON.stringify(batch.ops);
+    for (let attempt = 0; ; attempt++) {
+      let reply: unknown;
+      try {
+        reply = await this.commands.rmApply(
+          3 + keys.size, root, meta, log, ...keys,
+          batch.ns, batch.clientId, batch.seq, batch.prev, batch.epoch, batch.newEpoch, ops, batch.schemaHash,
+          this.log.maxEntries, this.log.maxAgeMs, this.log.maxOpsBytes,
+        );
+      } catch (error) {
+        const message = errorMessage(error);
+        const refusal = /^RM([A-Z]+) (\S*) ?(.*)$/s.exec(message);
+        if (refusal) {
+          const [, kind, key, reason] = refusal as unknown as [string, string, string, string];
+          if (kind === "KEYS") {
+            for (const id of `${key} ${reason}`.trim().split(" ")) keys.add(nodeKey(batch.ns, id));
+            if (attempt < KEY_ROUNDS) continue;
+          }
+          if (kind === "WAIT") return { kind: "wait" };
+          throw new WriteError(key, reason, { cause: serverError(message), code: refusalCode(kind) });
+        }
+        if (isTransient(error)) {
+          if (isClosed()) {
+            throw new ConnectionError(`the store was closed while a batch to ${batch.ns} had an unknown outcome (${message})`, { cause: serverError(message) });
+          }
+          await delay(Math.min(50 * 2 ** Math.min(attempt, 5), 1_000));
+          continue;
+        }
+        throw new WriteError(batch.ns, `Redis refused the batch script (EVALSHA ${batch.ns}): ${message}`, {
+          cause: serverError(message),
+          code: "redis",
+        });
+      }
+      return parseOutcome(reply);
     }
-    const parts = reply as (string | number)[];
-    if (parts[0] === "dup") return { seq: 0, entryId: undefined, incrs: [], skipped: 0 };
-    return { seq: Number(parts[0]), entryId: String(parts[1]), skipped: Number(parts[2]), incrs: parts.slice(3).map(Number) };
   }
 
-  async load(ns: string): Promise<LoadReply> {
+  /** Reads the whole instance, declaring every container it holds (asked for by the script when unknown). */
+  async load(ns: string, known: Iterable<NodeId> = []): Promise<LoadReply> {
     const [root, meta, log] = keysOf(ns);
-    return (await this.commands.rmLoad(root, meta, log, ns)) as LoadReply;
+    const keys = new Set([...known].map((id) => nodeKey(ns, id)));
+    for (let round = 0; ; round++) {
+      const reply = (await this.call("load", ns, () => this.commands.rmLoad(3 + keys.size, root, meta, log, ...keys, ns))) as unknown[];
+      if (reply[0] === "keys" && round < KEY_ROUNDS) {
+        for (const id of reply.slice(1) as string[]) keys.add(nodeKey(ns, id));
+        continue;
+      }
+      if (reply[0] !== "ok") throw new CorruptDataError(root, undefined, "the instance changed shape on every read; try again");
+      const [, seq, epoch, lastId, format, registry, rootValues, ...containers] = reply as [
+        string, string, string, string, string, string[], string[], ...LoadedContainer[],
+      ];
+      const flags = new Map<string, string>();
+      for (let i = 0; i + 1 < registry.length; i += 2) flags.set(registry[i]!, registry[i + 1]!);
+      return { seq: Number(seq), epoch, lastId, format, registry: flags, root: rootValues, containers };
+    }
   }
 
   /** Deletes every key of the instance. */
-  async deleteInstance(ns: string): Promise<void> {
+  async deleteInstance(ns: string, known: Iterable<NodeId> = []): Promise<void> {
     const [root, meta, log] = keysOf(ns);
-    await this.commands.rmDelete(root, meta, log, ns);
+    const keys = new Set([...known].map((id) => nodeKey(ns, id)));
+    for (let round = 0; round < KEY_ROUNDS; round++) {
+      const reply = (await this.call("delete", ns, () => this.commands.rmDelete(3 + keys.size, root, meta, log, ...keys, ns))) as unknown[];
+      if (reply[0] !== "keys") return;
+      for (const id of reply.slice(1) as string[]) keys.add(nodeKey(ns, id));
+    }
+  }
+
+  /** Collects containers a batch unlinked without declaring them (and what hangs below them). */
+  async collect(ns: string, garbage: readonly NodeId[]): Promise<void> {
+    let ids = [...garbage];
+    for (let round = 0; ids.length > 0 && round < KEY_ROUNDS * 4; round++) {
+      const keys = ids.map((id) => nodeKey(ns, id));
+      ids = (await this.call("gc", ns, () => this.commands.rmGc(1 + keys.length, keysOf(ns)[1], ...keys, ns))) as string[];
+    }
+  }
+
+  /** Runs one of the library's commands, wrapping what Redis answers with into a RedisMemoryError. */
+  private async call<T>(command: string, ns: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw new RedisCommandError(ns, command, serverError(errorMessage(error)));
+    }
   }
 
   /** Drops a closed client's marker of its last applied batch (keeps `ns:meta` bounded). */
@@ -172,4 +269,54 @@ export class Backend {
       this.redis.disconnect();
     }
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The server's reply alone: ioredis' errors carry the command's arguments (the script source). */
+function serverError(message: string): Error {
+  return new Error(message.replace(/ script: [0-9a-f]{40}.*$/s, ""));
+}
+
+function refusalCode(kind: string): WriteErrorCode {
+  switch (kind) {
+    case "EPOCH": return "epoch";
+    case "EVICTED": return "evicted";
+    case "CORRUPT": return "corrupt";
+    case "FORMAT": return "format";
+    case "KEYS": return "conflict";
+    default: return "conflict";
+  }
+}
+
+/** Errors after which the batch's outcome is unknown or it was not run: send it again. */
+function isTransient(error: unknown): boolean {
+  const message = errorMessage(error);
+  return /^(Command timed out|Connection is closed|Stream isn't writeable|Reached the max retries per request limit|LOADING|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available|connect ETIMEDOUT)/.test(message)
+    || /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT/.test(message);
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function parseOutcome(reply: unknown): BatchOutcome {
+  const parts = reply as unknown[];
+  const pairs = (flat: unknown): [NodeId, NodeId][] => {
+    const list = (flat as string[] | undefined) ?? [];
+    const out: [NodeId, NodeId][] = [];
+    for (let i = 0; i + 1 < list.length; i += 2) out.push([list[i]!, list[i + 1]!]);
+    return out;
+  };
+  if (parts[0] === "dup") return { kind: "dup", incrs: ((parts[1] as unknown[]) ?? []).map(String), aliases: pairs(parts[2]) };
+  return {
+    kind: "applied",
+    seq: Number(parts[0]),
+    entryId: String(parts[1]),
+    skipped: Number(parts[2]),
+    incrs: ((parts[3] as unknown[]) ?? []).map(String),
+    aliases: pairs(parts[4]),
+    garbage: ((parts[5] as unknown[]) ?? []).map(String),
+    epoch: String(parts[6]),
+  };
 }

@@ -40,9 +40,10 @@ export function setField(node: DictNode, key: string, value: unknown, ifAbsent =
   const old = node.fields[key];
   if (old === value && has(node, key)) return;
   const built = replica.build(value, node, key, shape);
+  const id = replica.target(node);
   node.fields[key] = built.stored;
   replica.release(old);
-  replica.queue([ifAbsent ? "setnx" : "set", node.id, key, built.enc]);
+  replica.queue([ifAbsent ? "setnx" : "set", id, key, built.enc]);
   replica.changed(node, "set", key);
 }
 
@@ -51,10 +52,11 @@ export function deleteField(node: DictNode, key: string): boolean {
   replica.assertWritable(node);
   if (!has(node, key)) return true;
   checkRemoval(node, [key]);
+  const id = replica.target(node);
   const old = node.fields[key];
   delete node.fields[key];
   replica.release(old);
-  replica.queue(["del", node.id, key]);
+  replica.queue(["del", id, key]);
   replica.changed(node, "del", key);
   return true;
 }
@@ -126,11 +128,12 @@ export function clear(dict: object): void {
   const keys = Object.keys(node.fields);
   if (keys.length === 0) return;
   checkRemoval(node, keys);
+  const id = replica.target(node);
   for (const key of keys) {
     replica.release(node.fields[key]);
     delete node.fields[key];
   }
-  replica.queue(["clear", node.id]);
+  replica.queue(["clear", id]);
   replica.changed(node, "clear");
 }
 
@@ -156,6 +159,7 @@ export function incr(dict: object, key: string, by = 1): Promise<number> {
   assertKey(key, [...node.path(), key]);
   replica.check(node, key, next, childShape(node.shape, key));
   checkDictGrowth(node, [key]);
+  replica.target(node);
   node.fields[key] = next;
   const result = replica.queueIncr(node, key, by, next);
   replica.changed(node, "incr", key);

@@ -75,15 +75,38 @@ export class ConnectionError extends RedisMemoryError {
   }
 }
 
+/**
+ * Why a batch was refused: `conflict` (another writer changed what it wrote into),
+ * `epoch` (the instance was deleted, expired or recreated since the replica loaded it),
+ * `evicted` (Redis evicted some of its keys), `corrupt` (its keys hold what this
+ * library did not write), `format` (written by another version), `order` (an earlier
+ * batch of the store was refused), `redis` (Redis refused the call: ACL, OOM, ...).
+ */
+export type WriteErrorCode = "conflict" | "epoch" | "evicted" | "corrupt" | "format" | "order" | "redis";
+
 /** Redis refused a batch of writes; nothing of the batch was applied. */
 export class WriteError extends RedisMemoryError {
   override name = "WriteError";
+  readonly code: WriteErrorCode;
   constructor(
     readonly key: string,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { code?: WriteErrorCode },
   ) {
     super(`writing to ${key} failed: ${message}`, options);
+    this.code = options?.code ?? "conflict";
+  }
+}
+
+/** Redis answered one of the library's commands other than a batch with an error (ACL, OOM, MOVED, ...). */
+export class RedisCommandError extends RedisMemoryError {
+  override name = "RedisCommandError";
+  constructor(
+    readonly key: string,
+    readonly command: string,
+    cause: Error,
+  ) {
+    super(`${command} of ${key} failed: ${cause.message}`, { cause });
   }
 }
 

@@ -71,19 +71,28 @@ interface LogEntry {
   readonly batch: number;
   readonly ops: string | undefined;
   readonly results: string | undefined;
+  /** Promotes of the batch that found the element already a container: [from, to, from, to, ...]. */
+  readonly aliases: string | undefined;
 }
 
 function parseEntry(id: string, fields: readonly string[]): LogEntry {
   const values: Record<string, string> = Object.create(null);
   for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i]!] = fields[i + 1]!;
-  return { id, seq: Number(values.s), client: values.c, batch: Number(values.b ?? 0), ops: values.o, results: values.r };
+  return { id, seq: Number(values.s), client: values.c, batch: Number(values.b ?? 0), ops: values.o, results: values.r, aliases: values.a };
 }
 
-/** The containers a batch writes to (new containers are its own: nobody else writes to them yet). */
+/** The containers a batch writes to (a promote writes to the parent that holds the element). */
 function touchedBy(ops: readonly Op[]): Set<NodeId> {
   const ids = new Set<NodeId>();
-  for (const op of ops) if (op[0] !== "newlist" && op[0] !== "newdict") ids.add(op[1]);
+  for (const op of ops) ids.add(op[1]);
   return ids;
+}
+
+function aliasPairs(flat: string | undefined): [string, string][] {
+  const list = flat === undefined ? [] : (JSON.parse(flat) as string[]);
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < list.length; i += 2) pairs.push([list[i]!, list[i + 1]!]);
+  return pairs;
 }
 
 export class Feed {
@@ -227,7 +236,7 @@ export class Feed {
     try {
       const ops = JSON.parse(entry.ops) as Op[];
       if (this.overlapsUnseen(ops)) return this.markStale();
-      events = applyRemote(replica, ops, entry.results === undefined ? [] : (JSON.parse(entry.results) as string[]));
+      events = applyRemote(replica, ops, entry.results === undefined ? [] : (JSON.parse(entry.results) as string[]), aliasPairs(entry.aliases));
     } catch {
       // Whatever failed, the replica may be half-way: Redis is the truth.
       return this.markStale();

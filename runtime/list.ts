@@ -102,13 +102,14 @@ function rewrite(node: ListNode, next: unknown[]): void {
     if (seen.has(child.proxy)) next[i] = replica.build(plainCopy(child.proxy), node, undefined, child.shape).stored;
     else seen.add(child.proxy);
   }
+  const id = replica.target(node);
   for (const old of node.items) {
     const child = nodeOf(old);
     if (child && !seen.has(child.proxy)) child.detach();
   }
   node.items.length = 0;
   for (const value of next) node.items.push(value);
-  replica.queue(["replace", node.id, node.items.map((value) => replica.encode(value))]);
+  replica.queue(["replace", id, node.items.map((value) => replica.encode(value))]);
   replica.changed(node, "replace");
 }
 
@@ -137,8 +138,9 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     const node = writable(this);
     checkListChange(node, node.items.length + values.length, () => [...node.items, ...values]);
     const { stored, encs } = prepare(node, values, node.items.length);
+    const id = replicaOf(node).target(node);
     for (const value of stored) node.items.push(value);
-    replicaOf(node).queuePush(node.id, encs);
+    replicaOf(node).queuePush(id, encs);
     replicaOf(node).changed(node, "push");
     return node.items.length;
   }
@@ -148,8 +150,9 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     if (values.length === 0) return node.items.length;
     checkListChange(node, node.items.length + values.length, () => [...values, ...node.items]);
     const { stored, encs } = prepare(node, values, 0);
+    const id = replicaOf(node).target(node);
     node.items.unshift(...stored);
-    replicaOf(node).queue(["unshift", node.id, encs]);
+    replicaOf(node).queue(["unshift", id, encs]);
     replicaOf(node).changed(node, "unshift");
     return node.items.length;
   }
@@ -165,10 +168,11 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     const i = pyIndex(node, index, "pop");
     checkListChange(node, length - 1, () => node.items.filter((_, j) => j !== i));
     const replica = replicaOf(node);
+    const id = replica.target(node);
     const [value] = removeRange(node, i, 1);
-    if (i === length - 1) replica.queue(["pop", node.id, 1]);
-    else if (i === 0) replica.queue(["shift", node.id, 1]);
-    else replica.queue(["splice", node.id, i, 1, []]);
+    if (i === length - 1) replica.queue(["pop", id, 1]);
+    else if (i === 0) replica.queue(["shift", id, 1]);
+    else replica.queue(["splice", id, i, 1, []]);
     replica.changed(node, "pop");
     return value as S;
   }
@@ -177,8 +181,9 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     const node = writable(this);
     if (node.items.length === 0) return undefined;
     checkListChange(node, node.items.length - 1, () => node.items.slice(1));
+    const id = replicaOf(node).target(node);
     const [value] = removeRange(node, 0, 1);
-    replicaOf(node).queue(["shift", node.id, 1]);
+    replicaOf(node).queue(["shift", id, 1]);
     replicaOf(node).changed(node, "shift");
     return value as S;
   }
@@ -192,16 +197,18 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     checkListChange(node, length - count + values.length, () => node.items.toSpliced(from, count, ...values));
     const { stored, encs } = prepare(node, values, from);
     const replica = replicaOf(node);
+    if (count === 0 && encs.length === 0) return [];
+    const id = replica.target(node);
     const removed = removeRange(node, from, count);
     node.items.splice(from, 0, ...stored);
     if (count === 0 && from === length) {
-      if (encs.length > 0) replica.queuePush(node.id, encs);
+      replica.queuePush(id, encs);
     } else if (count === 0 && from === 0) {
-      replica.queue(["unshift", node.id, encs]);
+      replica.queue(["unshift", id, encs]);
     } else if (encs.length === 0 && from + count === length) {
-      replica.queue(["pop", node.id, count]);
+      replica.queue(["pop", id, count]);
     } else {
-      replica.queue(["splice", node.id, from, count, encs]);
+      replica.queue(["splice", id, from, count, encs]);
     }
     if (count > 0 || encs.length > 0) replica.changed(node, "splice");
     return removed as S[];
@@ -272,8 +279,9 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     const node = writable(this);
     if (node.items.length === 0) return;
     checkListChange(node, 0, () => []);
+    const id = replicaOf(node).target(node);
     removeRange(node, 0, node.items.length);
-    replicaOf(node).queue(["clear", node.id]);
+    replicaOf(node).queue(["clear", id]);
     replicaOf(node).changed(node, "clear");
   }
 
@@ -303,17 +311,19 @@ function setIndex(node: ListNode, index: number, value: unknown): void {
   checkListChange(node, Math.max(length, index + 1), () => node.items.toSpliced(index, 1, value));
   if (index === length) {
     const built = replica.build(value, node, undefined, shape);
+    const id = replica.target(node);
     node.items.push(built.stored);
-    replica.queuePush(node.id, [built.enc]);
+    replica.queuePush(id, [built.enc]);
     replica.changed(node, "push");
     return;
   }
   const old = node.items[index];
   if (old === value) return;
   const built = replica.build(value, node, undefined, shape);
+  const id = replica.target(node);
   replica.release(old);
   node.items[index] = built.stored;
-  replica.queue(["lset", node.id, index, built.enc]);
+  replica.queue(["lset", id, index, built.enc]);
   replica.changed(node, "lset", index);
 }
 
@@ -324,8 +334,9 @@ function setLength(node: ListNode, value: unknown): void {
   if (next > length) throw new NotJsonError([...node.path(), length], `growing a list to length ${next} would leave holes`);
   if (next === length) return;
   checkListChange(node, next, () => node.items.slice(0, next));
+  const id = replicaOf(node).target(node);
   removeRange(node, next, length - next);
-  replicaOf(node).queue(["pop", node.id, length - next]);
+  replicaOf(node).queue(["pop", id, length - next]);
   replicaOf(node).changed(node, "pop");
 }
 

@@ -1,12 +1,18 @@
 // Turns the load script's reply into the replica. Nodes that already exist (a
 // reload) are refilled in place, so references user code holds stay attached.
+// What Redis holds is checked as it is read: a key of the wrong type, text that is
+// not JSON, a reference to a container whose key Redis evicted are reported with
+// the key and field, never shown as silently emptier data.
 import { nodeKey, type LoadReply } from "./backend.js";
 import { CorruptDataError } from "./errors.js";
-import type { DictNode, ListNode, Node } from "./node.js";
+import { nodeOf, type DictNode, type ListNode, type Node } from "./node.js";
 import { DICT_REF, LIST_REF } from "./ops.js";
 import type { Replica } from "./replica.js";
 import type { Shape } from "./shape.js";
 import { assignShape, childShape } from "./validate.js";
+
+/** The layout this runtime reads and writes (`ns:meta` field `format`). */
+export const FORMAT = "2";
 
 export interface LoadedState {
   /** The instance's batch sequence number when it was read (0: never written). */
@@ -16,46 +22,71 @@ export interface LoadedState {
 }
 
 export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
-  const [seq, lastId, rootValues, ...containers] = reply;
+  const ns = replica.ns;
+  const metaKey = `${ns}:meta`;
+  if (reply.format !== "" && reply.format !== FORMAT) {
+    throw new CorruptDataError(metaKey, "format",
+      `the instance was written in layout format ${reply.format} by another version of redis-memory; this version reads format ${FORMAT}: ` +
+        "read it with the version that wrote it ($asdict()) and write it again with this one, or $delete() it");
+  }
   const contents = new Map<string, { kind: string; values: string[] }>();
-  for (const [id, kind, values] of containers) contents.set(id, { kind, values });
+  for (const [id, kind, values] of reply.containers) contents.set(id, { kind, values });
+  const rootValues = reply.root;
   const rootKind = rootValues[0];
   if (rootValues.length === 1 && rootKind?.startsWith("x:")) {
-    throw new CorruptDataError(nodeKey(replica.ns, ""), undefined, `holds a ${rootKind.slice(2)}, expected a hash`);
+    throw new CorruptDataError(nodeKey(ns, ""), undefined, `holds a ${rootKind.slice(2)}, expected a hash`);
+  }
+  const hasMeta = reply.epoch !== "";
+  if (!hasMeta && rootValues.length > 0) {
+    throw new CorruptDataError(metaKey, undefined, "is missing while the instance's root holds data (evicted by maxmemory-policy?); the instance cannot be trusted: $delete() it or restore it");
+  }
+  if (hasMeta && rootValues.length === 0 && reply.registry.get("")?.[1] === "1") {
+    throw new CorruptDataError(nodeKey(ns, ""), undefined, "is missing while ns:meta says it holds fields (evicted by maxmemory-policy?)");
   }
 
   const reached = new Set<Node>([replica.root]);
-  const decode = (enc: string, parent: Node, key: string | undefined, shape: Shape, field: string | number): unknown => {
+  // `previous`: what the replica held at this place; a container of the same kind is
+  // refilled in place, so that references user code holds stay attached.
+  const decode = (enc: string, parent: Node, key: string | undefined, shape: Shape, field: string | number, previous: unknown): unknown => {
     if (enc.charCodeAt(0) !== 64) {
       let value: unknown;
       try {
         value = JSON.parse(enc);
       } catch {
-        throw new CorruptDataError(nodeKey(replica.ns, parent.id), field, `holds ${JSON.stringify(enc.slice(0, 80))}, which is not JSON`);
+        throw new CorruptDataError(nodeKey(ns, parent.id), field, `holds ${JSON.stringify(enc.slice(0, 80))}, which is not JSON`);
       }
-      if (typeof value === "object" && value !== null) {
-        throw new CorruptDataError(nodeKey(replica.ns, parent.id), field, `holds JSON ${Array.isArray(value) ? "array" : "object"} text; lists and dicts are stored as @l:/@d: references`);
-      }
-      return value;
+      return inline(value, parent, key, shape, previous);
     }
     const isList = enc.startsWith(LIST_REF);
-    if (!isList && !enc.startsWith(DICT_REF)) {
-      throw new CorruptDataError(nodeKey(replica.ns, parent.id), field, `holds ${JSON.stringify(enc.slice(0, 80))}, neither JSON nor a reference`);
-    }
     const id = enc.slice(3);
-    const loaded = contents.get(id) ?? { kind: isList ? "l" : "d", values: [] };
-    if (loaded.kind.startsWith("x:")) {
-      throw new CorruptDataError(nodeKey(replica.ns, id), undefined, `holds a ${loaded.kind.slice(2)}, but ${nodeKey(replica.ns, parent.id)} refers to it as a ${isList ? "list" : "hash"}`);
+    if ((!isList && !enc.startsWith(DICT_REF)) || id.length === 0) {
+      throw new CorruptDataError(nodeKey(ns, parent.id), field, `holds ${JSON.stringify(enc.slice(0, 80))}, neither JSON nor a reference`);
     }
-    const existing = replica.nodes.get(id);
-    const node =
-      existing && existing.kind === (isList ? "list" : "dict")
-        ? existing
-        : isList
-          ? replica.newList(id, shape)
-          : replica.newDict(id, shape);
+    const flags = reply.registry.get(id);
+    if (flags === undefined || flags[0] !== (isList ? "l" : "d")) {
+      throw new CorruptDataError(nodeKey(ns, parent.id), field, `refers to ${nodeKey(ns, id)}, which ns:meta does not register as a ${isList ? "list" : "hash"}`);
+    }
+    const loaded = contents.get(id) ?? { kind: "none", values: [] };
+    if (loaded.kind.startsWith("x:")) {
+      throw new CorruptDataError(nodeKey(ns, id), undefined, `holds a ${loaded.kind.slice(2)}, but ${nodeKey(ns, parent.id)} refers to it as a ${isList ? "list" : "hash"}`);
+    }
+    if (loaded.kind === "none" && flags[1] === "1") {
+      throw new CorruptDataError(nodeKey(ns, id), undefined, `is missing while ns:meta says it holds data (evicted by maxmemory-policy?); ${nodeKey(ns, parent.id)} [${String(field)}] refers to it`);
+    }
+    const kind = isList ? "list" : "dict";
+    const byId = replica.nodes.get(id);
+    const old = nodeOf(previous);
+    let node: ListNode | DictNode;
+    if (byId && byId.kind === kind) node = byId;
+    else if (old && old.kind === kind && !reached.has(old) && !replica.nodes.has(id)) {
+      if (old.stored) replica.nodes.delete(old.id);
+      node = old as ListNode | DictNode;
+      node.id = id;
+      node.stored = true;
+      replica.nodes.set(id, node);
+    } else node = isList ? replica.newList(id, shape) : replica.newDict(id, shape);
     if (reached.has(node)) {
-      throw new CorruptDataError(nodeKey(replica.ns, parent.id), field, `refers to ${nodeKey(replica.ns, id)} a second time`);
+      throw new CorruptDataError(nodeKey(ns, parent.id), field, `refers to ${nodeKey(ns, id)} a second time`);
     }
     reached.add(node);
     node.shape = shape;
@@ -68,7 +99,8 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
 
   const fill = (node: ListNode | DictNode, values: string[]): void => {
     if (node.kind === "list") {
-      const items = values.map((enc, i) => decode(enc, node, undefined, childShape(node.shape, i), i));
+      const items = values.map((enc, i) => decode(enc, node, undefined, childShape(node.shape, i), i, node.items[i]));
+      for (const old of node.items) detachInline(old);
       node.items.length = 0;
       for (const item of items) node.items.push(item);
       return;
@@ -76,13 +108,58 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
     const fields: [string, unknown][] = [];
     for (let i = 0; i + 1 < values.length; i += 2) {
       const field = values[i]!;
-      fields.push([field, decode(values[i + 1]!, node, field, childShape(node.shape, field), field)]);
+      fields.push([field, decode(values[i + 1]!, node, field, childShape(node.shape, field), field, node.fields[field])]);
     }
-    for (const key of Object.keys(node.fields)) delete node.fields[key];
+    for (const key of Object.keys(node.fields)) {
+      detachInline(node.fields[key]);
+      delete node.fields[key];
+    }
     for (const [field, value] of fields) node.fields[field] = value;
+  };
+  // Plain data into a node held inline (the same rules as decode, one level down).
+  const refill = (node: ListNode | DictNode, value: object): void => {
+    if (node.kind === "list") {
+      const plain = value as unknown[];
+      const items = plain.map((item, i) => inline(item, node, undefined, childShape(node.shape, i), node.items[i]));
+      for (const old of node.items) detachInline(old);
+      node.items.length = 0;
+      for (const item of items) node.items.push(item);
+      return;
+    }
+    const fields: [string, unknown][] = [];
+    for (const field of Object.keys(value)) {
+      fields.push([field, inline((value as Record<string, unknown>)[field], node, field, childShape(node.shape, field), node.fields[field])]);
+    }
+    for (const key of Object.keys(node.fields)) {
+      detachInline(node.fields[key]);
+      delete node.fields[key];
+    }
+    for (const [field, item] of fields) node.fields[field] = item;
+  };
+  const inline = (value: unknown, parent: Node, key: string | undefined, shape: Shape, previous: unknown): unknown => {
+    const old = nodeOf(previous);
+    if (old && !reached.has(old) && typeof value === "object" && value !== null && Array.isArray(value) === (old.kind === "list")) {
+      if (old.stored) replica.nodes.delete(old.id);
+      old.stored = false;
+      old.id = "";
+      reached.add(old);
+      old.parent = parent;
+      old.key = key;
+      old.shape = shape;
+      refill(old as ListNode | DictNode, value);
+      if (shape.kind === "union") assignShape(old, shape);
+      return old.proxy;
+    }
+    return replica.hydrate(value, parent, key, shape);
+  };
+  // A value the replica held and no longer holds: detach it (and below) unless reused.
+  const detachInline = (value: unknown): void => {
+    const node = nodeOf(value);
+    if (node && !reached.has(node)) node.detach();
   };
 
   fill(replica.root, rootValues);
   for (const node of [...replica.nodes.values()]) if (!reached.has(node)) node.detach();
-  return { seq: Number(seq), lastId };
+  replica.loadedEpoch(reply.epoch);
+  return { seq: reply.seq, lastId: reply.lastId };
 }

@@ -9,6 +9,8 @@ export type Kind = "list" | "dict";
 /** Internal hooks every node needs from the replica that owns it. */
 export interface Owner {
   readonly nodes: Map<NodeId, Node>;
+  /** A container of this owner left the data (its key, if it has one, is to be deleted). */
+  detached(node: Node): void;
 }
 
 export const NODE: unique symbol = Symbol("redis-memory.node");
@@ -22,11 +24,19 @@ export abstract class Node {
   /** Key in the parent dict; for a parent list the index is looked up when needed. */
   key: string | undefined;
 
+  /**
+   * Whether the node is a container in Redis (`id` names its key); otherwise it is
+   * stored inline, as JSON text in its parent, until a write changes it in place.
+   */
+  stored: boolean;
+
   constructor(
-    readonly id: NodeId,
+    public id: NodeId,
     readonly owner: Owner,
     public shape: Shape,
-  ) {}
+  ) {
+    this.stored = id !== "";
+  }
 
   /** Path from the store root; computed on demand (errors, change events). */
   path(): (string | number)[] {
@@ -56,7 +66,10 @@ export abstract class Node {
     while (stack.length > 0) {
       const node = stack.pop()!;
       node.attached = false;
-      node.owner.nodes.delete(node.id);
+      if (node.stored) {
+        node.owner.nodes.delete(node.id);
+        node.owner.detached(node);
+      }
       for (const child of node.children()) stack.push(child);
     }
   }

@@ -1,6 +1,8 @@
 // The operations a batch carries to Redis, as the tuples the batch script reads.
 // A container is named by its node id ("" is the instance's root hash); a stored
 // value ("enc") is JSON text, or "@l:<id>" / "@d:<id>" for a child container.
+// Objects and arrays are stored inline as JSON text until a write changes one in
+// place: then a "promote" turns it into a container of its own, in the same batch.
 
 export type NodeId = string;
 export type Enc = string;
@@ -18,8 +20,11 @@ export type Op =
   | [op: "shift", node: NodeId, count: number]
   | [op: "splice", node: NodeId, start: number, deleteCount: number, values: Enc[]]
   | [op: "replace", node: NodeId, values: Enc[]]
-  | [op: "newlist", node: NodeId, values: Enc[]]
-  | [op: "newdict", node: NodeId, fieldsAndValues: Enc[]]
+  /**
+   * The inline element `slot` of `node` (JSON text whose sha1 is `sha1`) becomes the
+   * container `id` holding `contents` (list values, or dict fields and values).
+   */
+  | [op: "promote", node: NodeId, slot: string | number, id: NodeId, kind: "l" | "d", sha1: string, contents: Enc[]]
   | [op: "incr", node: NodeId, field: string, by: number];
 
 export type OpName = Op[0];
@@ -30,3 +35,8 @@ export const DICT_REF = "@d:";
 export function isRef(enc: string): boolean {
   return enc.charCodeAt(0) === 64; /* "@" */
 }
+
+/** Every operation name, in the order the batch script's table lists them (a test sends each). */
+export const OP_NAMES: readonly OpName[] = [
+  "set", "setnx", "del", "clear", "push", "unshift", "lset", "pop", "shift", "splice", "replace", "promote", "incr",
+];

@@ -16,14 +16,16 @@ export class RemoteMismatch extends Error {
   override name = "RemoteMismatch";
 }
 
-/** Contents of containers a batch created (`newlist`/`newdict`), until a write attaches them. */
-type Fresh = Map<NodeId, readonly Enc[]>;
-
 /**
  * Applies `ops` (one log entry) to the replica. `results` are the values the
  * server's increments produced, in order (the log entry's `r` field).
  */
-export function applyRemote(replica: Replica, ops: readonly Op[], results: readonly string[] = []): ChangeEvent[] {
+export function applyRemote(
+  replica: Replica,
+  ops: readonly Op[],
+  results: readonly string[] = [],
+  aliases: readonly [from: NodeId, to: NodeId][] = [],
+): ChangeEvent[] {
   const events: ChangeEvent[] = [];
   const changed = (node: Node, op: Op[0], key?: string | number): void => {
     if (!replica.hasListeners("change")) return;
@@ -31,21 +33,31 @@ export function applyRemote(replica: Replica, ops: readonly Op[], results: reado
     if (key !== undefined) path.push(key);
     events.push({ path, op, source: "remote" });
   };
-  // A push joins earlier appends to its list, so it can come before the contents
-  // of a container it holds: gather every new container's contents first.
-  const fresh: Fresh = new Map();
-  for (const op of ops) if (op[0] === "newlist" || op[0] === "newdict") fresh.set(op[1], op[2]);
+  // The writer's promotes that found the element already a container: its ops went there.
+  const alias = new Map(aliases);
   let nextResult = 0;
-  for (const op of ops) {
+  for (const given of ops) {
+    const op = (alias.has(given[1]) ? [given[0], alias.get(given[1]), ...given.slice(2)] : given) as Op;
     switch (op[0]) {
-      case "newlist":
-      case "newdict":
+      case "promote": {
+        const [, parentId, slot, id, kind] = op;
+        if (alias.has(id)) break;
+        const parent = nodeAt(replica, parentId);
+        const value = parent instanceof ListNode ? parent.items[slot as number] : (parent as DictNode).fields[slot as string];
+        const child = nodeOf(value);
+        if (!child || child.stored || child.kind !== (kind === "l" ? "list" : "dict")) {
+          throw new RemoteMismatch(`promote of ${String(slot)} in ${parentId}: the replica holds another value there`);
+        }
+        child.id = id;
+        child.stored = true;
+        replica.nodes.set(id, child as ListNode | DictNode);
         break;
+      }
       case "set":
       case "setnx": {
         const node = dictAt(replica, op[1]);
         const old = node.fields[op[2]];
-        node.fields[op[2]] = decode(replica, fresh, op[3], node, op[2], childShape(node.shape, op[2]));
+        node.fields[op[2]] = decode(replica, op[3], node, op[2], childShape(node.shape, op[2]));
         release(old, node.fields[op[2]]);
         changed(node, "set", op[2]);
         break;
@@ -69,14 +81,14 @@ export function applyRemote(replica: Replica, ops: readonly Op[], results: reado
       case "push": {
         const node = listAt(replica, op[1]);
         const start = node.items.length;
-        const values = decodeAll(replica, fresh, op[2], node, start);
+        const values = decodeAll(replica, op[2], node, start);
         for (const value of values) node.items.push(value);
         changed(node, "push");
         break;
       }
       case "unshift": {
         const node = listAt(replica, op[1]);
-        node.items.unshift(...decodeAll(replica, fresh, op[2], node, 0));
+        node.items.unshift(...decodeAll(replica, op[2], node, 0));
         changed(node, "unshift");
         break;
       }
@@ -85,7 +97,7 @@ export function applyRemote(replica: Replica, ops: readonly Op[], results: reado
         const index = op[2];
         if (index >= node.items.length) throw new RemoteMismatch(`lset ${index} on a list of ${node.items.length}`);
         const old = node.items[index];
-        node.items[index] = decode(replica, fresh, op[3], node, undefined, childShape(node.shape, index));
+        node.items[index] = decode(replica, op[3], node, undefined, childShape(node.shape, index));
         release(old, node.items[index]);
         changed(node, "lset", index);
         break;
@@ -107,14 +119,14 @@ export function applyRemote(replica: Replica, ops: readonly Op[], results: reado
         if (start > node.items.length) throw new RemoteMismatch(`splice at ${start} on a list of ${node.items.length}`);
         const count = Math.min(deleteCount, node.items.length - start);
         for (let i = start; i < start + count; i++) release(node.items[i]);
-        node.items.splice(start, count, ...decodeAll(replica, fresh, encs, node, start));
+        node.items.splice(start, count, ...decodeAll(replica, encs, node, start));
         changed(node, "splice");
         break;
       }
       case "replace": {
         const node = listAt(replica, op[1]);
         const old = node.items.slice();
-        const next = decodeAll(replica, fresh, op[2], node, 0);
+        const next = decodeAll(replica, op[2], node, 0);
         const kept = new Set(next.map(nodeOf).filter((child) => child !== undefined));
         for (const value of old) {
           const child = nodeOf(value);
@@ -171,39 +183,22 @@ function release(old: unknown, replacement?: unknown): void {
   if (child && child !== nodeOf(replacement)) child.detach();
 }
 
-function decodeAll(replica: Replica, fresh: Fresh, encs: readonly Enc[], list: ListNode, firstIndex: number): unknown[] {
-  return encs.map((enc, i) => decode(replica, fresh, enc, list, undefined, childShape(list.shape, firstIndex + i)));
+function decodeAll(replica: Replica, encs: readonly Enc[], list: ListNode, firstIndex: number): unknown[] {
+  return encs.map((enc, i) => decode(replica, enc, list, undefined, childShape(list.shape, firstIndex + i)));
 }
 
 /**
- * A stored value as the replica holds it: a scalar, or the proxy of a container.
- * A reference names a container made in this batch (its contents came with a
- * `newlist`/`newdict`, or it is empty) or one the replica holds (`replace` keeps them).
+ * A stored value as the replica holds it: a scalar, an inline container (from its
+ * JSON text), or a container the replica holds (`replace` keeps them by reference).
  */
-function decode(replica: Replica, fresh: Fresh, enc: Enc, parent: Node, key: string | undefined, shape: Shape): unknown {
-  if (!isRef(enc)) return JSON.parse(enc) as unknown;
+function decode(replica: Replica, enc: Enc, parent: Node, key: string | undefined, shape: Shape): unknown {
+  if (!isRef(enc)) return replica.hydrate(JSON.parse(enc) as unknown, parent, key, shape);
   const id = enc.slice(3);
   const isList = enc.startsWith(LIST_REF);
   const existing = replica.nodes.get(id);
-  if (existing) {
-    if (existing.kind !== (isList ? "list" : "dict")) throw new RemoteMismatch(`container ${id} changed kind`);
-    existing.parent = parent;
-    existing.key = key;
-    return existing.proxy;
-  }
-  const node = isList ? replica.newList(id, shape) : replica.newDict(id, shape);
-  node.parent = parent;
-  node.key = key;
-  const contents = fresh.get(id) ?? [];
-  fresh.delete(id);
-  if (node instanceof ListNode) {
-    for (const value of decodeAll(replica, fresh, contents, node, 0)) node.items.push(value);
-  } else {
-    for (let i = 0; i + 1 < contents.length; i += 2) {
-      const field = contents[i]!;
-      node.fields[field] = decode(replica, fresh, contents[i + 1]!, node, field, childShape(node.shape, field));
-    }
-  }
-  if (shape.kind === "union") assignShape(node, shape);
-  return node.proxy;
+  if (!existing || existing.kind !== (isList ? "list" : "dict")) throw new RemoteMismatch(`reference to container ${id} the replica does not hold`);
+  existing.parent = parent;
+  existing.key = key;
+  if (shape.kind === "union") assignShape(existing, shape);
+  return existing.proxy;
 }

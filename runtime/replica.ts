@@ -1,10 +1,11 @@
 // The local replica of one store instance and its write path: a mutation is
 // checked, applied to the replica, and queued as an operation; the operations of
 // one synchronous run of code leave together as one batch (one script call).
-import type { Backend } from "./backend.js";
+import { createHash } from "node:crypto";
+import type { Backend, Batch, BatchOutcome } from "./backend.js";
 import { ClosedError, NotJsonError, RedisMemoryError, WriteError, type DataPath } from "./errors.js";
 import { newId } from "./ids.js";
-import { DictNode, ListNode, nodeOf, type Node } from "./node.js";
+import { DictNode, ListNode, nodeOf, type Node, type Owner } from "./node.js";
 import { DICT_REF, LIST_REF, type Enc, type NodeId, type Op, type OpName } from "./ops.js";
 import type { Shape } from "./shape.js";
 import { assertJson, describeNonJson, isJsonScalar, plainCopy, syncedViews, type JsonValue } from "./values.js";
@@ -15,7 +16,7 @@ export interface ChangeEvent {
   readonly op: OpName;
   readonly source: "local" | "remote";
 }
-export type StatusEvent = { readonly status: "connected" | "disconnected" | "reloaded" };
+export type StatusEvent = { readonly status: "connected" | "disconnected" | "reloaded" | "expired" | "evicting" };
 export interface StoreEvents {
   change: ChangeEvent;
   error: Error;
@@ -44,7 +45,16 @@ export interface ReplicaOptions {
   readonly schemaHash: string;
 }
 
-export class Replica {
+/** Batches one replica keeps on the wire at once (the script remembers results for more). */
+const MAX_INFLIGHT = 16;
+
+interface InFlight {
+  readonly batch: Batch;
+  readonly incrs: PendingIncr[];
+  done?: Promise<void>;
+}
+
+export class Replica implements Owner {
   readonly nodes = new Map<NodeId, ListNode | DictNode>();
   readonly root: DictNode;
   readonly clientId = newId();
@@ -52,13 +62,25 @@ export class Replica {
   readonly ns: string;
   readonly schemaHash: string;
 
+  /** The instance epoch the replica reflects ("" when it loaded no instance: the next batch creates one). */
+  epoch = "";
+  private readonly newEpoch = newId();
+  /** The last of this replica's batches known applied, and the last one sent. */
+  private applied = 0;
+  private lastSent = 0;
+  /** A batch was refused: those on the wire after it are not applied; new ones follow `applied`. */
+  private chainBroken = false;
+  /** Containers with keys that left the data since the last batch (declared by the next one). */
+  private readonly dropped = new Set<NodeId>();
+  private readonly idleWaiters: (() => void)[] = [];
+
   private pending: Op[] = [];
   private pendingIncrs: PendingIncr[] = [];
   /** The push op that later appends to the same list may join. */
   private lastPush: [op: "push", node: NodeId, values: Enc[]] | undefined;
   private scheduled = false;
   private batchSeq = 0;
-  private readonly inflight = new Set<Promise<void>>();
+  private readonly inflight = new Map<number, InFlight>();
   private failures: unknown[] = [];
   private readonly listeners: { [K in EventName]: Set<(event: StoreEvents[K]) => void> } = {
     change: new Set(),
@@ -77,6 +99,20 @@ export class Replica {
     this.ns = options.ns;
     this.schemaHash = options.schemaHash;
     this.root = this.newDict("", options.shape);
+    this.root.stored = true;
+  }
+
+  detached(node: Node): void {
+    this.dropped.add(node.id);
+  }
+
+  /** A load found another epoch (the instance was recreated): this client's batch chain starts over. */
+  loadedEpoch(epoch: string): void {
+    if (epoch !== this.epoch) {
+      this.applied = 0;
+      this.lastSent = 0;
+    }
+    this.epoch = epoch;
   }
 
   // ---- nodes -------------------------------------------------------------
@@ -97,47 +133,74 @@ export class Replica {
 
   /**
    * Turns a checked JSON value into what a container holds (a scalar, or the proxy
-   * of a new child container) and its stored form; new subtrees are queued as ops.
+   * of a new child container, stored inline) and its stored form (JSON text).
    */
   build(value: unknown, parent: Node, key: string | undefined, shape: Shape): { stored: unknown; enc: Enc } {
     // -0 is stored as 0 (its JSON text), so the replica holds what a reload would give.
     if (typeof value !== "object" || value === null) return { stored: value === 0 ? 0 : value, enc: JSON.stringify(value) };
     const plain = syncedViews.has(value) ? plainCopy(value) : value;
+    return { stored: this.hydrate(plain, parent, key, shape), enc: JSON.stringify(plain) };
+  }
+
+  /** The replica's form of plain JSON data held inline by `parent`: nodes without keys of their own. */
+  hydrate(plain: unknown, parent: Node, key: string | undefined, shape: Shape): unknown {
+    if (typeof plain !== "object" || plain === null) return plain === 0 ? 0 : plain;
     if (shape.kind === "union") shape = resolveShape(shape, plain);
     if (Array.isArray(plain)) {
-      const node = this.newList(newId(), shape);
+      const node = this.newList("", shape);
       node.parent = parent;
       node.key = key;
-      const encs: Enc[] = new Array<Enc>(plain.length);
-      for (let i = 0; i < plain.length; i++) {
-        const child = this.build(plain[i], node, undefined, childShape(shape, i));
-        node.items.push(child.stored);
-        encs[i] = child.enc;
-      }
-      // Queued even when empty: it registers the container in ns:nodes.
-      this.queue(["newlist", node.id, encs]);
-      return { stored: node.proxy, enc: LIST_REF + node.id };
+      for (let i = 0; i < plain.length; i++) node.items.push(this.hydrate(plain[i], node, undefined, childShape(shape, i)));
+      return node.proxy;
     }
-    const node = this.newDict(newId(), shape);
+    const node = this.newDict("", shape);
     node.parent = parent;
     node.key = key;
-    const encs: Enc[] = [];
-    for (const field of Object.keys(plain as object)) {
+    for (const field of Object.keys(plain)) {
       const item: unknown = (plain as Record<string, unknown>)[field];
-      if (item === undefined) continue;
-      const child = this.build(item, node, field, childShape(shape, field));
-      node.fields[field] = child.stored;
-      encs.push(field, child.enc);
+      if (item !== undefined) node.fields[field] = this.hydrate(item, node, field, childShape(shape, field));
     }
-    this.queue(["newdict", node.id, encs]);
-    return { stored: node.proxy, enc: DICT_REF + node.id };
+    return node.proxy;
   }
 
   /** The stored form of a value already held by a container. */
   encode(stored: unknown): Enc {
     const node = nodeOf(stored);
     if (!node) return JSON.stringify(stored);
+    if (!node.stored) return JSON.stringify(plainCopy(stored));
     return (node.kind === "list" ? LIST_REF : DICT_REF) + node.id;
+  }
+
+  /**
+   * The container id a write into `node` targets. An inline node (and each inline
+   * ancestor) first becomes a container of its own: a promote op carries its
+   * contents and the hash of its text, so the script can tell it is unchanged.
+   * Call after every check of the write and before the replica changes.
+   */
+  target(node: Node): NodeId {
+    if (node.stored) return node.id;
+    const parent = node.parent!;
+    const parentId = this.target(parent);
+    const slot = parent instanceof ListNode ? parent.items.indexOf(node.proxy) : node.key!;
+    const contents: Enc[] = [];
+    if (node instanceof ListNode) for (const item of node.items) contents.push(this.encode(item));
+    else for (const field of Object.keys((node as DictNode).fields)) contents.push(field, this.encode((node as DictNode).fields[field]));
+    const text = JSON.stringify(plainCopy(node.proxy));
+    const id = newId();
+    this.queue(["promote", parentId, slot, id, node.kind === "list" ? "l" : "d", createHash("sha1").update(text).digest("hex"), contents]);
+    node.id = id;
+    node.stored = true;
+    this.nodes.set(id, node as ListNode | DictNode);
+    return id;
+  }
+
+  /** Another writer made the same element a container first: ours is that one. */
+  private rename(from: NodeId, to: NodeId): void {
+    const node = this.nodes.get(from);
+    if (!node || this.nodes.has(to)) return;
+    this.nodes.delete(from);
+    node.id = to;
+    this.nodes.set(to, node);
   }
 
   /** Checks a value written at `parent[key]` before anything changes. */
@@ -174,7 +237,7 @@ export class Replica {
   // ---- the write queue ---------------------------------------------------
 
   queue(op: Op): void {
-    if (op[0] !== "newlist" && op[0] !== "newdict") this.lastPush = undefined;
+    if (op[0] !== "promote") this.lastPush = undefined;
     this.pending.push(op);
     this.schedule();
   }
@@ -192,7 +255,7 @@ export class Replica {
   }
 
   queueIncr(node: DictNode, field: string, by: number, expected: number): Promise<number> {
-    this.queue(["incr", node.id, field, by]);
+    this.queue(["incr", this.target(node), field, by]);
     return new Promise<number>((resolve, reject) => {
       this.pendingIncrs.push({ node, field, expected, resolve, reject });
     });
@@ -204,46 +267,108 @@ export class Replica {
     queueMicrotask(() => this.send());
   }
 
-  /** Sends what is queued as one batch. */
+  /** Sends what is queued as one batch (unless the wire is full: it leaves when a batch settles). */
   send(): void {
     this.scheduled = false;
     if (this.pending.length === 0) return;
+    // A new instance's first batch creates it: the next ones need its epoch.
+    const limit = this.epoch === "" ? 1 : MAX_INFLIGHT;
+    if (this.inflight.size >= limit || (this.chainBroken && this.inflight.size > 0)) return;
+    if (this.chainBroken) {
+      this.chainBroken = false;
+      this.lastSent = this.applied;
+    }
     const ops = this.pending;
     const incrs = this.pendingIncrs;
     this.pending = [];
     this.pendingIncrs = [];
     this.lastPush = undefined;
+    const keys = new Set<NodeId>(this.dropped);
+    this.dropped.clear();
+    for (const op of ops) {
+      if (op[1] !== "") keys.add(op[1]);
+      if (op[0] === "promote") keys.add(op[3]);
+    }
     const seq = ++this.batchSeq;
+    const batch: Batch = {
+      ns: this.ns, clientId: this.clientId, seq, prev: this.lastSent, epoch: this.epoch, newEpoch: this.newEpoch,
+      ops, keys: [...keys], schemaHash: this.schemaHash,
+    };
+    this.lastSent = seq;
     this.onSend?.(seq, ops);
-    const done = this.backend
-      .apply({ ns: this.ns, clientId: this.clientId, seq, ops, schemaHash: this.schemaHash })
-      .then(
-        (result) => {
-          // Another process filled a default first: its value, not ours, is in Redis.
-          if (result.skipped > 0) this.reloadWhenIdle();
-          incrs.forEach((incr, i) => {
-            const value = result.incrs[i];
-            if (value === undefined) return incr.resolve(incr.expected);
-            if (incr.node.fields[incr.field] === incr.expected) incr.node.fields[incr.field] = value;
-            incr.resolve(value);
-          });
-        },
-        (error: unknown) => {
-          const failure = error instanceof RedisMemoryError ? error : new WriteError(this.ns, String(error), { cause: error });
-          for (const incr of incrs) incr.reject(failure);
-          this.failures.push(failure);
-          this.emit("error", failure);
-          this.reloadWhenIdle();
-        },
-      )
-      .finally(() => this.inflight.delete(done));
-    this.inflight.add(done);
+    const record: InFlight = { batch, incrs };
+    this.inflight.set(seq, record);
+    record.done = this.dispatch(record).finally(() => {
+      this.inflight.delete(seq);
+      this.send();
+      if (this.inflight.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    });
+  }
+
+  /** Sends one batch until it is applied or refused. */
+  private async dispatch(record: InFlight): Promise<void> {
+    const { batch } = record;
+    for (;;) {
+      let outcome: BatchOutcome;
+      try {
+        outcome = await this.backend.apply(batch, () => this.closed);
+      } catch (error) {
+        return this.refused(record, error);
+      }
+      if (outcome.kind !== "wait") return this.acknowledged(record, outcome);
+      // An earlier batch of ours is not applied yet (its NOSCRIPT retry is behind us): wait for it.
+      const earlier = [...this.inflight.values()].filter((other) => other.batch.seq < batch.seq && other.done);
+      await Promise.allSettled(earlier.map((other) => other.done));
+      if (earlier.length === 0 || this.applied !== batch.prev) {
+        return this.refused(record, new WriteError(this.ns, "an earlier batch of this store was refused, so this one was not applied", { code: "order" }));
+      }
+    }
+  }
+
+  private acknowledged(record: InFlight, outcome: Exclude<BatchOutcome, { kind: "wait" }>): void {
+    this.applied = Math.max(this.applied, record.batch.seq);
+    for (const [from, to] of outcome.aliases) this.rename(from, to);
+    if (outcome.kind === "applied") {
+      if (this.epoch === "") this.epoch = outcome.epoch;
+      // Another process filled a default first: its value, not ours, is in Redis.
+      if (outcome.skipped > 0) this.reloadWhenIdle();
+      if (outcome.garbage.length > 0) {
+        this.backend.collect(this.ns, outcome.garbage).catch((error: unknown) => this.emit("error", error instanceof Error ? error : new Error(String(error))));
+      }
+    }
+    record.incrs.forEach((incr, i) => {
+      const value = outcome.incrs[i];
+      if (value === undefined) return incr.resolve(incr.expected);
+      const number = Number(value);
+      if (incr.node.fields[incr.field] === incr.expected) incr.node.fields[incr.field] = number;
+      incr.resolve(number);
+    });
+  }
+
+  private refused(record: InFlight, error: unknown): void {
+    const failure = error instanceof RedisMemoryError ? error : new WriteError(this.ns, String(error), { cause: error, code: "redis" });
+    for (const incr of record.incrs) incr.reject(failure);
+    this.chainBroken = true;
+    this.failures.push(failure);
+    this.emit("error", failure);
+    this.reloadWhenIdle();
+  }
+
+  /** Resolves when nothing is queued or on the wire. */
+  private async idle(): Promise<void> {
+    this.send();
+    while (this.inflight.size > 0 || this.pending.length > 0) {
+      if (this.inflight.size === 0) {
+        this.send();
+        if (this.inflight.size === 0) break;
+      }
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
   }
 
   /** Resolves when every write queued before the call is acknowledged; rejects with a failure since the last flush. */
   async flush(): Promise<void> {
-    this.send();
-    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
+    await this.idle();
     if (this.reloading) await this.reloading;
     const failure = this.failures[0];
     this.failures = [];
@@ -267,11 +392,7 @@ export class Replica {
 
   /** Resolves once nothing is queued or in flight; unlike flush() it leaves failures for flush() to report. */
   async settled(): Promise<void> {
-    this.send();
-    while (this.inflight.size > 0) {
-      await Promise.all([...this.inflight]);
-      this.send();
-    }
+    await this.idle();
   }
 
   /** After a refused batch the replica no longer matches Redis: reload once the queue drains. */
@@ -279,7 +400,7 @@ export class Replica {
     if (this.reloading || !this.onStale) return;
     const reload = this.onStale;
     this.reloading = (async () => {
-      while (this.inflight.size > 1) await Promise.all([...this.inflight]);
+      await this.idle();
       try {
         await reload();
       } catch (error) {

@@ -1,39 +1,90 @@
--- Applies one batch of a store instance's writes, all or nothing, and appends it
--- to the instance's change log.
+-- Applies one batch of a store instance's writes, all or nothing, exactly once, in
+-- its client's order, and appends it to the instance's change log.
 -- KEYS[1] ns:root   KEYS[2] ns:meta   KEYS[3] ns:log
--- Also uses ns:nodes (SET of live container ids), derived from ARGV[1].
--- ARGV[1] ns (key prefix of the instance's node keys)
--- ARGV[2] client id   ARGV[3] batch sequence number of that client
--- ARGV[4] operations, JSON: [[op, node, ...], ...] (see runtime/ops.ts)
--- ARGV[5] schema hash   ARGV[6] log length cap   ARGV[7] largest ops text logged whole
--- ARGV[8] log size cap in bytes (0: none)
--- Returns {instance seq, log entry id, incr results...} or {"dup"} for a batch
--- already applied (a resend after a reconnect).
--- Log entry fields: s instance seq, c client id, b batch seq of that client, then
--- o operations (JSON) and r incr results (JSON, when there are any), or i the JSON
--- array of container ids the batch touched when o would be too large.
+-- KEYS[4..] ns:n:<id> of every container the batch may read or write (a key the
+--           script finds it needs and was not given is asked for: RMKEYS)
+-- ARGV[1] ns   ARGV[2] client id   ARGV[3] batch seq   ARGV[4] the seq this batch follows
+-- ARGV[5] epoch the replica loaded ("" = it loaded no instance)   ARGV[6] epoch to create
+-- ARGV[7] operations, JSON (runtime/ops.ts)   ARGV[8] schema hash
+-- ARGV[9] log: entries kept   ARGV[10] log: age kept (ms)   ARGV[11] log: largest ops logged whole
+-- Replies {seq, log id, skipped setnx, {incr results}, {aliases}, {garbage ids}, epoch}
+-- or {"dup", {incr results}, {aliases}} for a batch already applied. Refusals are
+-- error replies "RM<KIND> ..." and write nothing.
+-- meta fields: format, epoch, seq, schema, n:<id> = container flags ("" = root),
+-- c:<client> = last batch applied, r:<client> = recent results (JSON), g:<id> = garbage.
 local root, meta, log = KEYS[1], KEYS[2], KEYS[3]
-local ns, client, bseq = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local ns, client, bseq, prev = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local FORMAT = "2"
+-- Results remembered per client: at least the batches it can have in flight.
+local WINDOW = 32
 
-local last = tonumber(redis.call("HGET", meta, "c:" .. client) or "0")
-if bseq <= last then return {"dup"} end
-
-local ops = cjson.decode(ARGV[4])
-
--- ns:nodes: the ids of the instance's live containers. A write into a container that
--- is not there (another writer replaced or removed it) is refused, not left orphaned.
-local nodes = ns .. ":nodes"
-
+local declared = {}
+for i = 4, #KEYS do declared[KEYS[i]] = true end
 local function key_of(id)
   if id == "" then return root end
   return ns .. ":n:" .. id
 end
 
-local function fail(k, msg)
-  return redis.error_reply("RMCONFLICT " .. k .. " " .. msg)
+local function refuse(kind, k, msg)
+  return redis.error_reply("RM" .. kind .. " " .. k .. " " .. msg)
 end
 
--- Check everything before the first write: a script keeps what it wrote before an error.
+-- ---- the instance: format, epoch, counters --------------------------------
+local m = redis.call("HMGET", meta, "format", "epoch", "seq", "c:" .. client, "r:" .. client)
+local format, epoch, iseq, marker, recent = m[1], m[2], m[3], m[4], m[5]
+if format and format ~= FORMAT then
+  return refuse("FORMAT", meta, "has format " .. format .. ", this library writes format " .. FORMAT)
+end
+if iseq and not string.match(iseq, "^%d+$") then return refuse("CORRUPT", meta, "field seq holds " .. iseq) end
+if marker and not string.match(marker, "^%d+$") then return refuse("CORRUPT", meta, "field c:" .. client .. " holds " .. marker) end
+local creating = false
+if ARGV[5] == "" then
+  if not epoch then
+    if redis.call("EXISTS", root) == 1 then return refuse("EVICTED", meta, "is missing while ns:root exists") end
+    creating = true
+    epoch = ARGV[6]
+  end
+elseif epoch ~= ARGV[5] then
+  return refuse("EPOCH", meta, "instance epoch is " .. tostring(epoch) .. ", the batch was made for " .. ARGV[5])
+end
+
+-- ---- exactly once, in the client's order -----------------------------------
+marker = tonumber(marker or "0")
+local function remembered()
+  if not recent then return {} end
+  return cjson.decode(recent)
+end
+if bseq <= marker then
+  local r = remembered()[tostring(bseq)] or {}
+  return {"dup", r[1] or {}, r[2] or {}}
+end
+if marker ~= prev then return refuse("WAIT", meta, "batch " .. bseq .. " follows " .. prev .. ", last applied " .. marker) end
+
+local ops = cjson.decode(ARGV[7])
+
+-- ---- check everything before the first write -------------------------------
+-- Containers are registered in meta (n:<id>): kind "l"/"d", then "1" when the key
+-- should exist (not empty), then "r" when it may hold references.
+local flags = {}
+local function flags_of(id)
+  local f = flags[id]
+  if f == nil then
+    f = redis.call("HGET", meta, "n:" .. id) or false
+    flags[id] = f
+  end
+  return f
+end
+local need, needed = {}, {}
+local function ask(id)
+  if not needed[id] then
+    needed[id] = true
+    need[#need + 1] = id
+  end
+end
+local alias = {}
+local function resolve(id)
+  return alias[id] or id
+end
 local kinds, lens, fresh = {}, {}, {}
 local function kind_of(k)
   local t = kinds[k]
@@ -43,7 +94,6 @@ local function kind_of(k)
   end
   return t
 end
--- Hash fields as the batch leaves them so far (false: absent), for the incr check.
 local fields, cleared = {}, {}
 local function field_of(k, f)
   local v = fields[k .. "\0" .. f]
@@ -54,83 +104,198 @@ end
 local function len_of(k)
   local n = lens[k]
   if n == nil then
-    if fresh[k] then n = 0 else n = redis.call("LLEN", k) end
+    if fresh[k] or kind_of(k) == "none" then n = 0 else n = redis.call("LLEN", k) end
     lens[k] = n
   end
   return n
 end
+-- Lists whose elements the batch changes by index: their contents, simulated.
+local LIST_OPS = {push = true, unshift = true, lset = true, pop = true, shift = true, splice = true, replace = true}
+
+-- A container the batch writes into: declared, registered, of its kind, not evicted.
+local function target(id, want)
+  local k = key_of(id)
+  if id ~= "" and not declared[k] then ask(id); return k, nil end
+  if fresh[k] then return k, nil end
+  local t = kind_of(k)
+  if id == "" then
+    if t ~= "none" and t ~= "hash" then return k, "holds a " .. t .. ", expected a hash" end
+    local f = flags_of("")
+    if t == "none" and f and string.sub(f, 2, 2) == "1" then return k, "is missing (evicted?) while ns:meta says it holds fields" end
+    return k, nil
+  end
+  local f = flags_of(id)
+  if not f then return k, "was replaced or removed by another writer" end
+  local kind = string.sub(f, 1, 1) == "l" and "list" or "hash"
+  if want and want ~= kind then return k, "is a " .. kind .. ", expected a " .. want end
+  if t ~= "none" and t ~= kind then return k, "holds a " .. t .. ", expected a " .. kind end
+  if t == "none" and string.sub(f, 2, 2) == "1" then return k, "is missing (evicted?) while ns:meta says it holds data" end
+  return k, nil
+end
+
+-- A list that a promote addresses by index after other ops of the batch moved its
+-- elements: its contents are simulated through the batch (the rare case).
+local sim = {}
+do
+  local structural = {}
+  for _, op in ipairs(ops) do
+    if op[1] == "promote" then
+      if structural[op[2]] then sim[key_of(op[2])] = false end
+    elseif LIST_OPS[op[1]] or op[1] == "clear" then
+      structural[op[2]] = true
+    end
+  end
+end
+local function simulated(k)
+  local s = sim[k]
+  if s == false then
+    s = fresh[k] and {} or redis.call("LRANGE", k, 0, -1)
+    sim[k] = s
+  end
+  return s
+end
+local function simulate(k, op)
+  if sim[k] == nil then return end
+  local s = simulated(k)
+  local name = op[1]
+  if name == "push" then for _, v in ipairs(op[3]) do s[#s + 1] = v end
+  elseif name == "unshift" then for i = #op[3], 1, -1 do table.insert(s, 1, op[3][i]) end
+  elseif name == "lset" then s[op[3] + 1] = op[4]
+  elseif name == "pop" then for _ = 1, math.min(op[3], #s) do table.remove(s) end
+  elseif name == "shift" then for _ = 1, math.min(op[3], #s) do table.remove(s, 1) end
+  elseif name == "splice" then
+    for _ = 1, math.min(op[4], #s - op[3]) do table.remove(s, op[3] + 1) end
+    for i, v in ipairs(op[5]) do table.insert(s, op[3] + i, v) end
+  elseif name == "replace" then sim[k] = {unpack(op[3])}
+  elseif name == "clear" then sim[k] = {} end
+end
+
+-- The element a promote turns into a container, as the server holds it now.
+local function slot_value(pk, pkind, slot)
+  if pkind == "list" then
+    if sim[pk] ~= nil then return simulated(pk)[slot + 1] end
+    if fresh[pk] then return nil end
+    return redis.call("LINDEX", pk, slot)
+  end
+  return field_of(pk, slot)
+end
 
 for _, op in ipairs(ops) do
-  local name, k = op[1], key_of(op[2])
-  if name == "newlist" or name == "newdict" then
-    fresh[k] = true
-    kinds[k] = name == "newlist" and "list" or "hash"
-    if name == "newlist" then lens[k] = #op[3] end
-    if name == "newdict" then
-      for j = 1, #op[3] - 1, 2 do fields[k .. "\0" .. op[3][j]] = op[3][j + 1] end
+  local name = op[1]
+  op[2] = resolve(op[2])
+  local want = LIST_OPS[name] and "list" or "hash"
+  if name == "clear" then want = nil end
+  if name == "promote" then
+    -- {"promote", parent, field or index, new id, "l"/"d", sha1 of the element's text, contents}
+    local pk, err = target(op[2], nil)
+    if err then return refuse("CONFLICT", pk, err) end
+    if not needed[op[2]] then
+      local pkind = kind_of(pk)
+      if pkind == "none" then pkind = (op[2] == "" or string.sub(flags_of(op[2]) or "d", 1, 1) == "d") and "hash" or "list" end
+      local cur = slot_value(pk, pkind, op[3])
+      local k = key_of(op[4])
+      if cur and string.byte(cur, 1) == 64 and string.sub(cur, 2, 2) == op[5] then
+        -- Another writer made it a container first: this batch's writes go there.
+        local existing = string.sub(cur, 4)
+        alias[op[4]] = existing
+        if not declared[key_of(existing)] then ask(existing) end
+      elseif not cur or redis.sha1hex(cur) ~= op[6] then
+        return refuse("CONFLICT", pk, "element " .. op[3] .. " was changed by another writer")
+      else
+        if kind_of(k) ~= "none" then return refuse("CONFLICT", k, "already exists") end
+        if not declared[k] then ask(op[4]) end
+        fresh[k] = true
+        kinds[k] = op[5] == "l" and "list" or "hash"
+        -- A new list's contents are known: later promotes of its elements read them here.
+        if op[5] == "l" then lens[k] = #op[7]; sim[k] = {unpack(op[7])} else
+          for j = 1, #op[7] - 1, 2 do fields[k .. "\0" .. op[7][j]] = op[7][j + 1] end
+        end
+        if pkind == "hash" then fields[pk .. "\0" .. op[3]] = "@" .. op[5] .. ":" .. op[4]
+        elseif sim[pk] ~= nil then simulated(pk)[op[3] + 1] = "@" .. op[5] .. ":" .. op[4] end
+      end
     end
   else
-    if op[2] ~= "" and not fresh[k] and kinds[k] == nil and redis.call("SISMEMBER", nodes, op[2]) == 0 then
-      return fail(k, "was replaced or removed by another writer")
-    end
-    local want = "hash"
-    if name == "push" or name == "unshift" or name == "lset" or name == "pop" or name == "shift"
-      or name == "splice" or name == "replace" then want = "list" end
-    if name == "clear" then want = kind_of(k) end
-    local t = kind_of(k)
-    if t ~= "none" and t ~= want then return fail(k, "holds a " .. t .. ", expected a " .. want) end
-    if want == "list" then
-      local n = len_of(k)
-      if name == "push" or name == "unshift" then n = n + #op[3]
-      elseif name == "lset" then
-        if op[3] >= n then return fail(k, "index " .. op[3] .. " out of range (length " .. n .. ")") end
-      elseif name == "pop" or name == "shift" then n = math.max(n - op[3], 0)
-      elseif name == "splice" then
-        if op[3] > n then return fail(k, "splice start " .. op[3] .. " out of range (length " .. n .. ")") end
-        n = n - math.min(op[4], n - op[3]) + #op[5]
-      elseif name == "replace" or name == "clear" then n = #(op[3] or {}) end
-      lens[k] = n
-    elseif name == "incr" then
-      local v = field_of(k, op[3])
-      if v and not tonumber(v) then return fail(k, "field " .. op[3] .. " holds " .. v .. ", not a number") end
-      fields[k .. "\0" .. op[3]] = tostring((tonumber(v) or 0) + op[4])
-    elseif name == "set" then
-      fields[k .. "\0" .. op[3]] = op[4]
-    elseif name == "setnx" then
-      if not field_of(k, op[3]) then fields[k .. "\0" .. op[3]] = op[4] end
-    elseif name == "del" then
-      fields[k .. "\0" .. op[3]] = false
-    elseif name == "clear" then
-      lens[k] = 0
-      cleared[k] = true
-      local prefix = k .. "\0"
-      for id in pairs(fields) do
-        if string.sub(id, 1, #prefix) == prefix then fields[id] = false end
+    local k, err = target(op[2], want)
+    if err then return refuse("CONFLICT", k, err) end
+    if not needed[op[2]] then
+      if want == nil then want = kind_of(k) == "list" and "list" or "hash" end
+      if want == "list" then
+        local n = len_of(k)
+        if name == "push" or name == "unshift" then n = n + #op[3]
+        elseif name == "lset" then
+          if op[3] >= n then return refuse("CONFLICT", k, "index " .. op[3] .. " out of range (length " .. n .. ")") end
+        elseif name == "pop" or name == "shift" then n = math.max(n - op[3], 0)
+        elseif name == "splice" then
+          if op[3] > n then return refuse("CONFLICT", k, "splice start " .. op[3] .. " out of range (length " .. n .. ")") end
+          n = n - math.min(op[4], n - op[3]) + #op[5]
+        elseif name == "replace" or name == "clear" then n = #(op[3] or {}) end
+        lens[k] = n
+        simulate(k, op)
+      elseif name == "incr" then
+        local v = field_of(k, op[3])
+        if v and not tonumber(v) then return refuse("CONFLICT", k, "field " .. op[3] .. " holds " .. string.sub(v, 1, 40) .. ", not a number") end
+        fields[k .. "\0" .. op[3]] = tostring((tonumber(v) or 0) + op[4])
+      elseif name == "set" then
+        fields[k .. "\0" .. op[3]] = op[4]
+      elseif name == "setnx" then
+        if not field_of(k, op[3]) then fields[k .. "\0" .. op[3]] = op[4] end
+      elseif name == "del" then
+        fields[k .. "\0" .. op[3]] = false
+      elseif name == "clear" then
+        lens[k] = 0
+        cleared[k] = true
+        local prefix = k .. "\0"
+        for id in pairs(fields) do
+          if string.sub(id, 1, #prefix) == prefix then fields[id] = false end
+        end
+      else
+        return refuse("CONFLICT", k, "unknown operation " .. tostring(name))
       end
     end
   end
 end
+if #need > 0 then return redis.error_reply("RMKEYS " .. table.concat(need, " ")) end
 
--- Deletes a referenced container and everything below it.
+-- ---- apply ---------------------------------------------------------------
+if creating then redis.call("HSET", meta, "format", FORMAT, "epoch", epoch) end
+local touched = {}
+local garbage = {}
+
+-- Deletes a referenced container and everything below it that the batch declared;
+-- a key it was not given is unregistered now (unreachable) and collected later.
 local function drop(ref)
   local stack = {ref}
   while #stack > 0 do
     local r = table.remove(stack)
-    local k = key_of(string.sub(r, 4))
-    local children
-    if string.sub(r, 2, 2) == "l" then children = redis.call("LRANGE", k, 0, -1)
-    else children = redis.call("HVALS", k) end
-    for _, v in ipairs(children) do
-      if string.byte(v, 1) == 64 then stack[#stack + 1] = v end
+    local id = string.sub(r, 4)
+    local k = key_of(id)
+    redis.call("HDEL", meta, "n:" .. id)
+    flags[id] = false
+    touched[id] = nil
+    if declared[k] then
+      local t = redis.call("TYPE", k).ok
+      local children = {}
+      if t == "list" then children = redis.call("LRANGE", k, 0, -1)
+      elseif t == "hash" then children = redis.call("HVALS", k) end
+      for _, v in ipairs(children) do
+        if string.byte(v, 1) == 64 then stack[#stack + 1] = v end
+      end
+      redis.call("DEL", k)
+    else
+      redis.call("HSET", meta, "g:" .. id, string.sub(r, 2, 2))
+      garbage[#garbage + 1] = id
     end
-    redis.call("DEL", k)
-    redis.call("SREM", nodes, string.sub(r, 4))
   end
 end
 local function drop_refs(values)
   for _, v in ipairs(values) do
     if string.byte(v, 1) == 64 then drop(v) end
   end
+end
+local function may_hold_refs(id)
+  if id == "" then return true end
+  local f = flags_of(id)
+  return f and string.sub(f, 3, 3) == "r"
 end
 
 -- RPUSH/LPUSH/HSET take at most a few thousand arguments at a time from Lua.
@@ -143,24 +308,38 @@ local function push_all(cmd, k, values, first, last)
     i = j + 1
   end
 end
-local function reversed(values)
-  local out = {}
-  for i = #values, 1, -1 do out[#out + 1] = values[i] end
-  return out
+local function hset_all(k, fv)
+  local i = 1
+  while i <= #fv do
+    local j = math.min(i + CHUNK - 1, #fv)
+    if (j - i) % 2 == 0 then j = j - 1 end
+    redis.call("HSET", k, unpack(fv, i, j))
+    i = j + 1
+  end
 end
 
 local results = {}
--- A "setnx" that found its field taken (another process filled it first).
 local skipped = 0
 for _, op in ipairs(ops) do
-  local name, k = op[1], key_of(op[2])
-  if name == "setnx" then
-    if redis.call("HEXISTS", k, op[3]) == 1 then
-      if string.byte(op[4], 1) == 64 then drop(op[4]) end
-      skipped = skipped + 1
-    else
-      redis.call("HSET", k, op[3], op[4])
+  local name, id = op[1], resolve(op[2])
+  local k = key_of(id)
+  touched[id] = true
+  if name == "promote" then
+    local newid = op[4]
+    if alias[newid] == nil then
+      local nk = key_of(newid)
+      if op[5] == "l" then push_all("RPUSH", nk, op[7], 1, #op[7]) else hset_all(nk, op[7]) end
+      local ref = "@" .. op[5] .. ":" .. newid
+      if redis.call("TYPE", k).ok == "list" then redis.call("LSET", k, op[3], ref) else redis.call("HSET", k, op[3], ref) end
+      flags[newid] = op[5] .. "0"
+      touched[newid] = true
+      if id ~= "" then
+        local f = flags_of(id)
+        if f and string.sub(f, 3, 3) ~= "r" then flags[id] = string.sub(f, 1, 2) .. "r" end
+      end
     end
+  elseif name == "setnx" then
+    if redis.call("HEXISTS", k, op[3]) == 1 then skipped = skipped + 1 else redis.call("HSET", k, op[3], op[4]) end
   elseif name == "set" then
     local old = redis.call("HGET", k, op[3])
     if old and string.byte(old, 1) == 64 then drop(old) end
@@ -171,32 +350,26 @@ for _, op in ipairs(ops) do
     redis.call("HDEL", k, op[3])
   elseif name == "clear" then
     local t = redis.call("TYPE", k).ok
-    if t == "list" then drop_refs(redis.call("LRANGE", k, 0, -1))
-    elseif t == "hash" then drop_refs(redis.call("HVALS", k)) end
+    if may_hold_refs(id) then
+      if t == "list" then drop_refs(redis.call("LRANGE", k, 0, -1))
+      elseif t == "hash" then drop_refs(redis.call("HVALS", k)) end
+    end
     redis.call("DEL", k)
-  elseif name == "push" or name == "newlist" then
-    if name == "newlist" then redis.call("SADD", nodes, op[2]) end
+  elseif name == "push" then
     push_all("RPUSH", k, op[3], 1, #op[3])
   elseif name == "unshift" then
-    local values = reversed(op[3])
+    local values = {}
+    for i = #op[3], 1, -1 do values[#values + 1] = op[3][i] end
     push_all("LPUSH", k, values, 1, #values)
-  elseif name == "newdict" then
-    redis.call("SADD", nodes, op[2])
-    local fv = op[3]
-    local i = 1
-    while i <= #fv do
-      local j = math.min(i + CHUNK - 1, #fv)
-      if (j - i) % 2 == 0 then j = j - 1 end
-      redis.call("HSET", k, unpack(fv, i, j))
-      i = j + 1
-    end
   elseif name == "lset" then
-    local old = redis.call("LINDEX", k, op[3])
-    if old and string.byte(old, 1) == 64 then drop(old) end
+    if may_hold_refs(id) then
+      local old = redis.call("LINDEX", k, op[3])
+      if old and string.byte(old, 1) == 64 then drop(old) end
+    end
     redis.call("LSET", k, op[3], op[4])
   elseif name == "pop" or name == "shift" then
     local popped = redis.call(name == "pop" and "RPOP" or "LPOP", k, op[3])
-    if popped then drop_refs(popped) end
+    if popped and may_hold_refs(id) then drop_refs(popped) end
   elseif name == "splice" then
     local start, count, values = op[3], op[4], op[5]
     local tail = redis.call("LRANGE", k, start, -1)
@@ -209,7 +382,7 @@ for _, op in ipairs(ops) do
   elseif name == "replace" then
     local keep = {}
     for _, v in ipairs(op[3]) do keep[v] = true end
-    local old = redis.call("LRANGE", k, 0, -1)
+    local old = may_hold_refs(id) and redis.call("LRANGE", k, 0, -1) or {}
     redis.call("DEL", k)
     for _, v in ipairs(old) do
       if string.byte(v, 1) == 64 and not keep[v] then drop(v) end
@@ -228,71 +401,75 @@ for _, op in ipairs(ops) do
   end
 end
 
-redis.call("HSET", meta, "c:" .. client, bseq, "format", "1", "schema", ARGV[5])
+-- Registry: which containers should exist (eviction shows as a missing key).
+local reg = {}
+for id in pairs(touched) do
+  local f = flags[id]
+  if id == "" then f = f or "d0" end
+  if f then
+    local exists = redis.call("EXISTS", key_of(id)) == 1 and "1" or "0"
+    reg[#reg + 1] = "n:" .. id
+    reg[#reg + 1] = string.sub(f, 1, 1) .. exists .. string.sub(f, 3)
+  end
+end
+if #reg > 0 then redis.call("HSET", meta, unpack(reg)) end
+
+-- Exactly once: the last batch of this client, and the results of recent ones.
+local aliases = {}
+for from, to in pairs(alias) do aliases[#aliases + 1] = from; aliases[#aliases + 1] = to end
+if #results > 0 or #aliases > 0 or recent then
+  local keep = remembered()
+  local out, any = {}, false
+  for s, v in pairs(keep) do
+    if tonumber(s) > bseq - WINDOW then out[s] = v; any = true end
+  end
+  if #results > 0 or #aliases > 0 then out[tostring(bseq)] = {results, aliases}; any = true end
+  if any then redis.call("HSET", meta, "r:" .. client, cjson.encode(out))
+  else redis.call("HDEL", meta, "r:" .. client) end
+end
+redis.call("HSET", meta, "c:" .. client, bseq, "schema", ARGV[8])
 local seq = redis.call("HINCRBY", meta, "seq", 1)
+
+-- ---- the change log and the live feed ------------------------------------
+-- Log and feed never fail the batch: it is applied by now.
+local now = redis.call("TIME")
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local whole = skipped == 0 and #ARGV[7] <= tonumber(ARGV[11])
+local rtext = #results > 0 and cjson.encode(results) or nil
 local entry
--- Bytes an entry holds in the log, as counted in meta "logbytes" (fields plus a fixed overhead).
-local ENTRY_OVERHEAD = 64
-local size
--- A batch with a skipped setnx is logged as an invalidation: replicas reload.
-if skipped == 0 and #ARGV[4] <= tonumber(ARGV[7]) then
-  if #results > 0 then
-    local r = cjson.encode(results)
-    entry = redis.call("XADD", log, "*", "s", seq, "c", client, "b", bseq, "o", ARGV[4], "r", r)
-    size = #ARGV[4] + #r + ENTRY_OVERHEAD
-  else
-    entry = redis.call("XADD", log, "*", "s", seq, "c", client, "b", bseq, "o", ARGV[4])
-    size = #ARGV[4] + ENTRY_OVERHEAD
+local fields_out = {"s", seq, "e", epoch, "c", client, "b", bseq}
+if whole then
+  fields_out[#fields_out + 1] = "o"; fields_out[#fields_out + 1] = ARGV[7]
+  if rtext then fields_out[#fields_out + 1] = "r"; fields_out[#fields_out + 1] = rtext end
+  if #aliases > 0 then fields_out[#fields_out + 1] = "a"; fields_out[#fields_out + 1] = cjson.encode(aliases) end
+else
+  local ids, seen = {}, {}
+  for _, op in ipairs(ops) do
+    local tid = resolve(op[2])
+    if not seen[tid] then seen[tid] = true; ids[#ids + 1] = tid end
+  end
+  fields_out[#fields_out + 1] = "i"; fields_out[#fields_out + 1] = cjson.encode(ids)
+end
+local added = redis.pcall("XADD", log, "MAXLEN", "=", ARGV[9], "*", unpack(fields_out))
+if type(added) == "string" then
+  entry = added
+  local age = tonumber(ARGV[10])
+  if age > 0 then
+    redis.pcall("XTRIM", log, "MINID", tostring(now_ms - age))
+    redis.pcall("PEXPIRE", log, age)
   end
 else
-  -- Too large to log whole: name the containers it touched so that replicas reload them.
-  local touched, seen = {}, {}
-  for _, op in ipairs(ops) do
-    if not seen[op[2]] and op[1] ~= "newlist" and op[1] ~= "newdict" then
-      seen[op[2]] = true
-      touched[#touched + 1] = op[2]
-    end
-  end
-  local i = cjson.encode(touched)
-  entry = redis.call("XADD", log, "*", "s", seq, "c", client, "b", bseq, "i", i)
-  size = #i + ENTRY_OVERHEAD
+  entry = "0-0"
 end
+-- Live replicas get every batch whole (the log keeps large ones as container ids).
+local payload = '{"s":' .. seq .. ',"e":"' .. epoch .. '","c":"' .. client .. '","b":' .. bseq .. ',"id":"' .. entry .. '"'
+if skipped == 0 then
+  payload = payload .. ',"o":' .. ARGV[7]
+  if rtext then payload = payload .. ',"r":' .. rtext end
+  if #aliases > 0 then payload = payload .. ',"a":' .. cjson.encode(aliases) end
+else
+  payload = payload .. ',"i":[]'
+end
+redis.pcall("PUBLISH", log, payload .. "}")
 
--- Keep the log within both caps: past one, trim the oldest entries to 90% of both,
--- so that trimming runs once in many batches. Replicas that needed a trimmed entry
--- see a gap in "s" and reload.
-local maxlen, maxbytes = tonumber(ARGV[6]), tonumber(ARGV[8] or "0") or 0
-local bytes = redis.call("HINCRBY", meta, "logbytes", size)
-local len = redis.call("XLEN", log)
-local function over(keep)
-  return len > maxlen * keep or (maxbytes > 0 and bytes > maxbytes * keep)
-end
-if over(1) then
-  local function entry_size(fields)
-    local n = ENTRY_OVERHEAD
-    for j = 1, #fields, 2 do
-      local f = fields[j]
-      if f == "o" or f == "r" or f == "i" then n = n + #fields[j + 1] end
-    end
-    return n
-  end
-  while len > 1 and over(0.9) do
-    local oldest = redis.call("XRANGE", log, "-", "+", "COUNT", 100)
-    local last
-    for _, e in ipairs(oldest) do
-      if len <= 1 or not over(0.9) then break end
-      bytes = bytes - entry_size(e[2])
-      len = len - 1
-      last = e[1]
-    end
-    if last == nil then break end
-    local ms, n = string.match(last, "^(%d+)-(%d+)$")
-    redis.call("XTRIM", log, "MINID", ms .. "-" .. string.format("%d", tonumber(n) + 1))
-  end
-  -- Only this entry left: count it alone (the count may have drifted, e.g. the log was deleted by hand).
-  if len <= 1 then bytes = size end
-  redis.call("HSET", meta, "logbytes", bytes)
-end
-local reply = {seq, entry, skipped}
-for _, r in ipairs(results) do reply[#reply + 1] = r end
-return reply
+return {seq, entry, skipped, results, aliases, garbage, epoch}

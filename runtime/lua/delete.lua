@@ -1,22 +1,20 @@
--- Deletes a whole store instance: every container reachable from the root, the
--- root, the meta hash and the change log.
--- KEYS[1] ns:root   KEYS[2] ns:meta   KEYS[3] ns:log
--- ARGV[1] ns (key prefix of the instance's node keys)
+-- Deletes a whole store instance: its root, meta, log and every registered container
+-- (and any garbage waiting to be collected).
+-- KEYS[1] ns:root   KEYS[2] ns:meta   KEYS[3] ns:log   KEYS[4..] ns:n:<id> of its containers
+-- ARGV[1] ns
+-- Replies {"keys", id...} when a registered container was not declared (the caller
+-- asks again with them), else {"ok", keys deleted}.
 local root, meta, log = KEYS[1], KEYS[2], KEYS[3]
 local ns = ARGV[1]
-local stack = {}
-if redis.call("TYPE", root).ok == "hash" then stack = redis.call("HVALS", root) end
-local deleted = 0
-while #stack > 0 do
-  local ref = table.remove(stack)
-  if string.byte(ref, 1) == 64 then
-    local k = ns .. ":n:" .. string.sub(ref, 4)
-    local t = redis.call("TYPE", k).ok
-    local children = {}
-    if t == "list" then children = redis.call("LRANGE", k, 0, -1)
-    elseif t == "hash" then children = redis.call("HVALS", k) end
-    for _, v in ipairs(children) do stack[#stack + 1] = v end
-    deleted = deleted + redis.call("DEL", k)
+local declared = {}
+for i = 4, #KEYS do declared[KEYS[i]] = true end
+local m = redis.call("HKEYS", meta)
+local need = {"keys"}
+for _, f in ipairs(m) do
+  local p = string.sub(f, 1, 2)
+  if (p == "n:" or p == "g:") and #f > 2 and not declared[ns .. ":n:" .. string.sub(f, 3)] then
+    need[#need + 1] = string.sub(f, 3)
   end
 end
-return deleted + redis.call("DEL", root, meta, log, ns .. ":nodes")
+if #need > 1 then return need end
+return {"ok", redis.call("DEL", unpack(KEYS))}

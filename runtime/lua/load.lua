@@ -1,13 +1,34 @@
--- Reads a whole store instance in one call: the root hash and every container
--- reachable from it, with the instance's log position.
+-- Reads a whole store instance in one call: the root hash, every container
+-- reachable from it, and the instance's meta (epoch, seq, container registry).
 -- KEYS[1] ns:root   KEYS[2] ns:meta   KEYS[3] ns:log
--- ARGV[1] ns (key prefix of the instance's node keys)
--- Returns {seq, last log id, root fields+values, {id, kind, values}...}. kind is
--- "l" or "d"; a key holding another type comes back as kind "x:<type>" and no values.
+-- KEYS[4..] ns:n:<id> of the containers the caller expects (a container it did not
+--           declare is not read: the reply asks for it)
+-- ARGV[1] ns
+-- Replies {"keys", id...} when containers were not declared (the caller asks again
+-- with them), else {"ok", seq, epoch, last log id, format, {registry id, flags...},
+-- root fields and values, {id, kind, values}...}; kind is "l"/"d", "none" for a
+-- missing key, or "x:<type>" for a key of another type (reported by the caller).
 local root, meta, log = KEYS[1], KEYS[2], KEYS[3]
 local ns = ARGV[1]
+local declared = {}
+for i = 4, #KEYS do declared[KEYS[i]] = true end
 
-local seq = redis.call("HGET", meta, "seq") or "0"
+local m = redis.call("HGETALL", meta)
+local seq, epoch, format = "0", "", ""
+local registry = {}
+local known = {}
+for i = 1, #m, 2 do
+  local f = m[i]
+  if f == "seq" then seq = m[i + 1]
+  elseif f == "epoch" then epoch = m[i + 1]
+  elseif f == "format" then format = m[i + 1]
+  elseif string.sub(f, 1, 2) == "n:" then
+    registry[#registry + 1] = string.sub(f, 3)
+    registry[#registry + 1] = m[i + 1]
+    known[string.sub(f, 3)] = true
+  end
+end
+
 local last = "0-0"
 if redis.call("EXISTS", log) == 1 then
   local info = redis.call("XINFO", "STREAM", log)
@@ -16,43 +37,49 @@ if redis.call("EXISTS", log) == 1 then
   end
 end
 
-local out = {seq, last}
 local root_type = redis.call("TYPE", root).ok
-if root_type ~= "hash" and root_type ~= "none" then
-  out[3] = {"x:" .. root_type}
-  return out
-end
-out[3] = redis.call("HGETALL", root)
+local root_values = {}
+if root_type == "hash" then root_values = redis.call("HGETALL", root)
+elseif root_type ~= "none" then root_values = {"x:" .. root_type} end
 
+local out = {"ok", seq, epoch, last, format, registry, root_values}
+local need, asked = {}, {}
 local queue, seen = {}, {}
-local function scan(values)
-  for _, v in ipairs(values) do
+local function scan(values, step, from)
+  for j = from, #values, step do
+    local v = values[j]
     if string.byte(v, 1) == 64 and not seen[v] then
       seen[v] = true
       queue[#queue + 1] = v
     end
   end
 end
-scan(out[3])
+if root_type == "hash" then scan(root_values, 2, 2) end
 local i = 1
 while i <= #queue do
   local ref = queue[i]
   i = i + 1
   local id, kind = string.sub(ref, 4), string.sub(ref, 2, 2)
   local k = ns .. ":n:" .. id
-  local t = redis.call("TYPE", k).ok
-  local values
-  if t == "none" then values = {}
-  elseif kind == "l" and t == "list" then values = redis.call("LRANGE", k, 0, -1)
-  elseif kind == "d" and t == "hash" then values = redis.call("HGETALL", k)
-  else kind = "x:" .. t; values = {} end
-  if kind == "d" then
-    local vals = {}
-    for j = 2, #values, 2 do vals[#vals + 1] = values[j] end
-    scan(vals)
-  elseif kind == "l" then
-    scan(values)
+  if not declared[k] then
+    if not asked[id] then asked[id] = true; need[#need + 1] = id end
+  else
+    local t = redis.call("TYPE", k).ok
+    local values = {}
+    if t == "none" then kind = "none"
+    elseif kind == "l" and t == "list" then values = redis.call("LRANGE", k, 0, -1); scan(values, 1, 1)
+    elseif kind == "d" and t == "hash" then values = redis.call("HGETALL", k); scan(values, 2, 2)
+    else kind = "x:" .. t end
+    out[#out + 1] = {id, kind, values}
   end
-  out[#out + 1] = {id, kind, values}
+end
+if #need > 0 then
+  -- Ask for every registered container at once: one more call reads them all.
+  for id in pairs(known) do
+    if not asked[id] and not declared[ns .. ":n:" .. id] then need[#need + 1] = id end
+  end
+  local reply = {"keys"}
+  for _, id in ipairs(need) do reply[#reply + 1] = id end
+  return reply
 end
 return out

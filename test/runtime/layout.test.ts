@@ -1,5 +1,6 @@
-// The Redis layout of DESIGN §4: hash-tagged namespace, one key per container,
-// references, no orphans, one script call per batch, coalesced appends.
+// The Redis layout: hash-tagged namespace, objects and arrays inline as JSON until a
+// write changes one in place (then one key per container), references, no orphans,
+// one script call per batch, coalesced appends.
 import { describe, expect, it } from "vitest";
 import { dumpInstance, openApp, openMemory, orphanKeys, rawClient, uniqueId } from "../helpers/redis.js";
 
@@ -36,9 +37,10 @@ describe("Redis layout", () => {
     expect(names).toContain(":root");
     expect(names).toContain(":meta");
     expect(names).toContain(":log");
-    // tasks, config, complex and complex.settings; empty containers (data, users,
-    // notifications) have no key: a missing key is an empty container.
-    expect(names.filter((n) => n.startsWith(":n:"))).toHaveLength(4);
+    // tasks and config were changed in place: containers of their own. The other
+    // defaults (data, complex) stay inline in the root hash, as JSON text.
+    expect(names.filter((n) => n.startsWith(":n:"))).toHaveLength(2);
+    expect(JSON.parse((await rawClient().hget(`${app.$key}:root`, "complex"))!)).toEqual({ users: [], settings: { notifications: {} } });
     const root = await rawClient().hgetall(`${app.$key}:root`);
     expect(root.tasks).toMatch(/^@l:[0-9A-Za-z]{12,}$/);
     expect(root.config).toMatch(/^@d:[0-9A-Za-z]{12,}$/);
@@ -98,8 +100,10 @@ describe("Redis layout", () => {
 
   it("applies the writes of one synchronous run atomically: a refused batch changes nothing in Redis", async () => {
     const mem = await openMemory(uniqueId());
-    mem.list = [1, 2, 3];
-    mem.d = { k: 1 };
+    mem.list = [1, 2];
+    mem.list.push(3);
+    mem.d = {};
+    mem.d.k = 1;
     await mem.$flush();
     const redis = rawClient();
     const before = await dumpInstance(redis, mem.$key);

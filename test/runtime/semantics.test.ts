@@ -238,17 +238,22 @@ describe("exactly once", () => {
   it("skips a batch it has already applied (a resend after a reconnect)", async () => {
     const mem = await openMemory(uniqueId());
     mem.list = [];
+    mem.list.push(0);
     await mem.$flush();
-    const root = await rawClient().hgetall(`${mem.$key}:root`);
-    const listId = root.list!.slice(3);
     const redis = rawClient();
+    const root = await redis.hgetall(`${mem.$key}:root`);
+    const listId = root.list!.slice(3);
+    const epoch = (await redis.hget(`${mem.$key}:meta`, "epoch"))!;
     const { Backend } = await import("../../runtime/backend.js");
     const backend = await Backend.connect(redis, 1000);
-    const batch = { ns: mem.$key, clientId: "resender", seq: 1, ops: [["push", listId, ["1"]]] as never, schemaHash: "" };
+    const batch = {
+      ns: mem.$key, clientId: "resender", seq: 1, prev: 0, epoch, newEpoch: "", keys: [listId],
+      ops: [["push", listId, ["1"]]] as never, schemaHash: "",
+    };
     const first = await backend.apply(batch);
     const second = await backend.apply(batch);
-    expect(first.seq).toBeGreaterThan(0);
-    expect(second.seq).toBe(0);
-    expect(await redis.lrange(`${mem.$key}:n:${listId}`, 0, -1)).toEqual(["1"]);
+    expect(first.kind).toBe("applied");
+    expect(second.kind).toBe("dup");
+    expect(await redis.lrange(`${mem.$key}:n:${listId}`, 0, -1)).toEqual(["0", "1"]);
   });
 });
