@@ -120,7 +120,7 @@ export class Replica implements Owner {
   newList(id: NodeId, shape: Shape): ListNode {
     const node = new ListNode(id, this, shape);
     proxyFactories.list!(node);
-    this.nodes.set(id, node);
+    if (id !== "") this.nodes.set(id, node);
     return node;
   }
 

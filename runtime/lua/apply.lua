@@ -81,9 +81,18 @@ local function ask(id)
     need[#need + 1] = id
   end
 end
-local alias = {}
+-- Promotes that found their element already a container (another writer's): the
+-- client's id -> that container's id, for this batch and the client's next ones
+-- (remembered with the results until the client has learnt them).
+local alias, used, created = {}, {}, {}
+for _, r in pairs(remembered()) do
+  local pairs_ = r[2] or {}
+  for j = 1, #pairs_ - 1, 2 do alias[pairs_[j]] = pairs_[j + 1] end
+end
 local function resolve(id)
-  return alias[id] or id
+  local to = alias[id]
+  if to then used[id] = to; return to end
+  return id
 end
 local kinds, lens, fresh = {}, {}, {}
 local function kind_of(k)
@@ -198,6 +207,9 @@ for _, op in ipairs(ops) do
         -- Another writer made it a container first: this batch's writes go there.
         local existing = string.sub(cur, 4)
         alias[op[4]] = existing
+        used[op[4]] = existing
+        created[#created + 1] = op[4]
+        created[#created + 1] = existing
         if not declared[key_of(existing)] then ask(existing) end
       elseif not cur or redis.sha1hex(cur) ~= op[6] then
         return refuse("CONFLICT", pk, "element " .. op[3] .. " was changed by another writer")
@@ -326,7 +338,7 @@ for _, op in ipairs(ops) do
   touched[id] = true
   if name == "promote" then
     local newid = op[4]
-    if alias[newid] == nil then
+    if used[newid] == nil then
       local nk = key_of(newid)
       if op[5] == "l" then push_all("RPUSH", nk, op[7], 1, #op[7]) else hset_all(nk, op[7]) end
       local ref = "@" .. op[5] .. ":" .. newid
@@ -416,14 +428,14 @@ if #reg > 0 then redis.call("HSET", meta, unpack(reg)) end
 
 -- Exactly once: the last batch of this client, and the results of recent ones.
 local aliases = {}
-for from, to in pairs(alias) do aliases[#aliases + 1] = from; aliases[#aliases + 1] = to end
-if #results > 0 or #aliases > 0 or recent then
+for from, to in pairs(used) do aliases[#aliases + 1] = from; aliases[#aliases + 1] = to end
+if #results > 0 or #created > 0 or recent then
   local keep = remembered()
   local out, any = {}, false
   for s, v in pairs(keep) do
     if tonumber(s) > bseq - WINDOW then out[s] = v; any = true end
   end
-  if #results > 0 or #aliases > 0 then out[tostring(bseq)] = {results, aliases}; any = true end
+  if #results > 0 or #created > 0 then out[tostring(bseq)] = {results, created}; any = true end
   if any then redis.call("HSET", meta, "r:" .. client, cjson.encode(out))
   else redis.call("HDEL", meta, "r:" .. client) end
 end
