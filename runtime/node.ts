@@ -61,7 +61,7 @@ export abstract class Node {
   /** Detach this node and its subtree (it was replaced or removed). */
   detach(): void {
     if (!this.attached) return;
-    this.lastPath = this.path(); if (process.env.DBG) console.log(new Error("detach " + this.kind).stack);
+    this.lastPath = this.path();
     const stack: Node[] = [this];
     while (stack.length > 0) {
       const node = stack.pop()!;

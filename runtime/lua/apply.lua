@@ -281,21 +281,24 @@ local function drop(ref)
     local r = table.remove(stack)
     local id = string.sub(r, 4)
     local k = key_of(id)
-    redis.call("HDEL", meta, "n:" .. id)
-    flags[id] = false
-    touched[id] = nil
-    if declared[k] then
-      local t = redis.call("TYPE", k).ok
-      local children = {}
-      if t == "list" then children = redis.call("LRANGE", k, 0, -1)
-      elseif t == "hash" then children = redis.call("HVALS", k) end
-      for _, v in ipairs(children) do
-        if string.byte(v, 1) == 64 then stack[#stack + 1] = v end
+    -- A malformed reference names no container: there is nothing to delete.
+    if #id > 0 and string.sub(r, 3, 3) == ":" then
+      redis.call("HDEL", meta, "n:" .. id)
+      flags[id] = false
+      touched[id] = nil
+      if declared[k] then
+        local t = redis.call("TYPE", k).ok
+        local children = {}
+        if t == "list" then children = redis.call("LRANGE", k, 0, -1)
+        elseif t == "hash" then children = redis.call("HVALS", k) end
+        for _, v in ipairs(children) do
+          if string.byte(v, 1) == 64 then stack[#stack + 1] = v end
+        end
+        redis.call("DEL", k)
+      else
+        redis.call("HSET", meta, "g:" .. id, string.sub(r, 2, 2))
+        garbage[#garbage + 1] = id
       end
-      redis.call("DEL", k)
-    else
-      redis.call("HSET", meta, "g:" .. id, string.sub(r, 2, 2))
-      garbage[#garbage + 1] = id
     end
   end
 end

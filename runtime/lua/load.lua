@@ -61,7 +61,9 @@ while i <= #queue do
   i = i + 1
   local id, kind = string.sub(ref, 4), string.sub(ref, 2, 2)
   local k = ns .. ":n:" .. id
-  if not declared[k] then
+  if #id == 0 or string.sub(ref, 3, 3) ~= ":" or (kind ~= "l" and kind ~= "d") then
+    -- Malformed: not read (the caller reports it with the field that holds it).
+  elseif not declared[k] then
     if not asked[id] then asked[id] = true; need[#need + 1] = id end
   else
     local t = redis.call("TYPE", k).ok

@@ -118,6 +118,10 @@ describe("garbage in the instance's keys", () => {
     const id = uniqueId("garbage");
     const mem = track(await openStore(RawApp, { redis: redisUrl(), id, live: false })) as any;
     const app = await AppMemory.open({ redis: redisUrl(), id, live: false });
+    // Written in place, so that they are containers of their own (not inline JSON).
+    app.config.theme = "dark";
+    app.tasks.push(1);
+    app.tasks.pop();
     await app.$close();
     await mem.$refresh();
     const redis = rawClient();
@@ -167,12 +171,31 @@ describe("garbage in the instance's keys", () => {
     expect(error).toMatchObject({ key: `${ns}:root`, field: "tasks" });
   });
 
-  it("JSON object text where a reference belongs is reported", async () => {
+  it("a reference without an id is reported, never read as the root", async () => {
     const { id, ns } = await instance();
-    await rawClient().hset(`${ns}:root`, "items", '[1,2]');
+    await rawClient().hset(`${ns}:root`, "data", "@d:");
     const error = await open(id).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptDataError);
-    expect(error).toMatchObject({ key: `${ns}:root`, field: "items" });
+    expect(error).toMatchObject({ key: `${ns}:root`, field: "data" });
+  });
+
+  it("a reference of the other kind than the container registered is reported", async () => {
+    const { id, ns } = await instance();
+    const config = (await rawClient().hget(`${ns}:root`, "config"))!;
+    await rawClient().hset(`${ns}:root`, "config", `@l:${config.slice(3)}`);
+    const error = await open(id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptDataError);
+    expect(error).toMatchObject({ key: `${ns}:root`, field: "config" });
+  });
+
+  it("a container key that Redis evicted is reported with the key, not read as empty", async () => {
+    const { id, nodeOf } = await instance();
+    const key = await nodeOf("config");
+    await rawClient().del(key);
+    const error = await open(id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptDataError);
+    expect((error as CorruptDataError).key).toBe(key);
+    expect((error as Error).message).toMatch(/evicted/);
   });
 
   it("a reference to a missing key is an empty container (Redis drops empty lists and hashes)", async () => {
@@ -186,7 +209,8 @@ describe("garbage in the instance's keys", () => {
   it("the untyped Memory reports garbage the same way", async () => {
     const id = uniqueId();
     const mem = await openMemory(id);
-    mem.x = [1];
+    mem.x = [];
+    mem.x.push(1);
     await mem.$flush();
     const key = `${mem.$key}:n:${(await rawClient().hget(`${mem.$key}:root`, "x"))!.slice(3)}`;
     await rawClient().lset(key, 0, "nope");
