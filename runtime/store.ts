@@ -112,12 +112,15 @@ export class Store<TData extends object = Record<string, unknown>> {
     const state = core(this);
     const replica = state.replica;
     await replica.flush();
+    const known = [...replica.nodes.keys()];
     const root = replica.root;
     for (const key of Object.keys(root.fields)) {
       replica.release(root.fields[key]);
       delete root.fields[key];
     }
-    await replica.backend.deleteInstance(replica.ns);
+    await replica.backend.deleteInstance(replica.ns, known);
+    // The next write creates a new instance (a new epoch).
+    replica.loadedEpoch("");
   }
 
   /** Atomic server-side increment of a numeric field; resolves to the new value. */
