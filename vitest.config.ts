@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: {
     alias: {
-      "redis-memory/generator": fileURLToPath(new URL("./generator/index.ts", import.meta.url)),
+      "redis-memory-gen": fileURLToPath(new URL("./generator/index.ts", import.meta.url)),
       "redis-memory": fileURLToPath(new URL("./runtime/index.ts", import.meta.url)),
     },
   },

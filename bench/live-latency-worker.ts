@@ -1,7 +1,7 @@
 // The reader of bench/live-latency.ts: answers clock pings, and for each remote
 // write of `probe` (the writer's clock at the write) reports when its replica
 // applied it, on this process's clock.
-import { Memory } from "../runtime/index.js";
+import { Memory } from "redis-memory";
 import { now, type FromReader, type ToReader } from "./live-latency.js";
 
 const [url = "", id = "", prefix = ""] = process.argv.slice(2);

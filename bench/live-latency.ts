@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { Memory } from "../runtime/index.js";
+import { Memory } from "redis-memory";
 import { percentile } from "./measure.js";
 
 export interface LiveLatency {

@@ -10,7 +10,7 @@ import { median, timeOnce } from "../measure.js";
 import { row, type Row } from "../report.js";
 import { benchSchema } from "../schemas.js";
 
-const CLI = fileURLToPath(new URL("../../generator/cli.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../../../generator/dist/cli.js", import.meta.url));
 
 function run(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -29,13 +29,13 @@ export async function generatorFigures(context: BenchContext): Promise<Row[]> {
   const base = {
     id: "generator-100-schemas",
     figure: `generator on ${count} schemas, cold`,
-    oursLabel: `a fresh \`node dist/generator/cli.js <dir> --out <dir>/out\` on ${count} schema files (median of up to ${runs} runs)`,
+    oursLabel: `a fresh \`node generator/dist/cli.js <dir> --out <dir>/out\` on ${count} schema files (median of up to ${runs} runs)`,
     target: { kind: "ours-at-most", bound: 5, text: "<= 5 s" } as const,
     designTarget: true,
   };
   if (!existsSync(CLI)) {
-    context.log("generator: not measured (dist/generator/cli.js is not built)");
-    return [row({ ...base, note: "not measured: dist/generator/cli.js is not built yet" })];
+    context.log("generator: not measured (generator/dist/cli.js is not built)");
+    return [row({ ...base, note: "not measured: generator/dist/cli.js is not built yet" })];
   }
   const dir = mkdtempSync(join(tmpdir(), "redis-memory-bench-gen-"));
   try {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkFiles, generate, SchemaProblemsError } from "redis-memory/generator";
+import { checkFiles, generate, SchemaProblemsError } from "redis-memory-gen";
 import { FIXTURES, ROOT } from "./helpers.js";
 
 const CASES = join(FIXTURES, "cases");

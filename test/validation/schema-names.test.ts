@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generate, writeFiles } from "redis-memory/generator";
+import { generate, writeFiles } from "redis-memory-gen";
 import { spawnSync } from "node:child_process";
 import { OUT, ROOT } from "../generator/helpers.js";
 import { redisUrl, track, uniqueId } from "../helpers/redis.js";
