@@ -6,7 +6,7 @@
 //
 // --json       JSON to stdout (the table goes to stderr), or to `file` when given
 // --quick      small sizes and few rounds: a smoke run, not figures to quote
-// --only       run only the named sections: appends, wire, rewrite, open, reads, memory, live, generator
+// --only       run only the named sections: appends, records, wire, rewrite, open, reads, memory, live, generator
 // --strict     exit 1 when a DESIGN target is missed
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -19,6 +19,7 @@ import { liveFigures } from "./figures/live.js";
 import { memoryFigures } from "./figures/memory.js";
 import { openFigures } from "./figures/open.js";
 import { readFigures } from "./figures/reads.js";
+import { recordFigures } from "./figures/records.js";
 import { rewriteFigures } from "./figures/rewrite.js";
 import { wireFigures, type BytesPoint } from "./figures/wire-bytes.js";
 import { formatLegend, formatTable, type Row } from "./report.js";
@@ -32,7 +33,7 @@ interface Args {
   strict: boolean;
 }
 
-const SECTIONS = ["appends", "wire", "rewrite", "open", "reads", "memory", "live", "generator"] as const;
+const SECTIONS = ["appends", "records", "wire", "rewrite", "open", "reads", "memory", "live", "generator"] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: readonly string[]): Args {
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
   const wanted = (section: Section): boolean => args.only === undefined || args.only.has(section);
   try {
     if (wanted("appends")) rows.push(...(await appendFigures(context)));
+    if (wanted("records")) rows.push(...(await recordFigures(context)));
     if (wanted("wire")) {
       const wire = await wireFigures(context);
       rows.push(...wire.rows);

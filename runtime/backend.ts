@@ -21,7 +21,7 @@ export interface LogLimits {
   /** A batch whose operations are larger is logged as the ids of the containers it touched (default 2,048 bytes). */
   readonly maxOpsBytes: number;
 }
-export const DEFAULT_LOG: LogLimits = { maxEntries: 1_000, maxAgeMs: 10_000, maxOpsBytes: 2_048 };
+export const LOG_DEFAULTS: LogLimits = { maxEntries: 1_000, maxAgeMs: 10_000, maxOpsBytes: 2_048 };
 
 /** Rounds of "declare these keys too" before a call gives up (each round adds what another writer added). */
 const KEY_ROUNDS = 16;
@@ -46,6 +46,7 @@ export interface Batch {
   /** Ids of the containers the batch may touch (declared as KEYS). */
   readonly keys: readonly NodeId[];
   readonly schemaHash: string;
+  readonly log: LogLimits;
 }
 
 export type BatchOutcome =
@@ -107,7 +108,6 @@ export class Backend {
     readonly redis: Connection,
     /** Whether `close()` should disconnect (the store made the connection). */
     private readonly owned: boolean,
-    readonly log: LogLimits = DEFAULT_LOG,
   ) {
     // The number of keys is the call's first argument: a batch declares every key it touches.
     for (const [name, lua] of Object.entries(SCRIPTS)) {
@@ -163,14 +163,14 @@ export class Backend {
   async apply(batch: Batch, isClosed: () => boolean = () => false): Promise<BatchOutcome> {
     const [root, meta, log] = keysOf(batch.ns);
     const keys = new Set(batch.keys.map((id) => nodeKey(batch.ns, id)));
-    const ops = JSON.stringify(batch.ops);
+    const [ops, values] = encodeOps(batch.ops, batch.log.maxOpsBytes);
     for (let attempt = 0; ; attempt++) {
       let reply: unknown;
       try {
         reply = await this.commands.rmApply(
           3 + keys.size, root, meta, log, ...keys,
           batch.ns, batch.clientId, batch.seq, batch.prev, batch.epoch, batch.newEpoch, ops, batch.schemaHash,
-          this.log.maxEntries, this.log.maxAgeMs, this.log.maxOpsBytes,
+          batch.log.maxEntries, batch.log.maxAgeMs, batch.log.maxOpsBytes, ...values,
         );
       } catch (error) {
         const message = errorMessage(error);
@@ -269,6 +269,30 @@ export class Backend {
       this.redis.disconnect();
     }
   }
+}
+
+/**
+ * The operations as the batch script reads them. A batch larger than `inlineBytes`
+ * sends its pushed values as arguments of their own (a push op then holds their count):
+ * JSON-escaping 100k JSON texts inside one JSON text costs more than sending them.
+ */
+function encodeOps(ops: readonly Op[], inlineBytes: number): [text: string, values: string[]] {
+  let size = 0;
+  for (const op of ops) {
+    if (op[0] !== "push" && op[0] !== "unshift") continue;
+    for (const value of op[2]) size += value.length;
+    if (size > inlineBytes) break;
+  }
+  if (size <= inlineBytes) return [JSON.stringify(ops), []];
+  const values: string[] = [];
+  const text = JSON.stringify(
+    ops.map((op) => {
+      if (op[0] !== "push" && op[0] !== "unshift") return op;
+      for (const value of op[2]) values.push(value);
+      return [op[0], op[1], op[2].length];
+    }),
+  );
+  return [text, values];
 }
 
 function errorMessage(error: unknown): string {

@@ -5,6 +5,7 @@ export { SyncedList } from "./list.js";
 export { SyncedDict, update, pop, popitem, setdefault, clear, get, incr, asdict, type DictMethods } from "./dict.js";
 export type { Synced } from "./types.js";
 export type { OpenOptions } from "./options.js";
+export { LOG_DEFAULTS, type LogLimits } from "./backend.js";
 export type { ChangeEvent, StatusEvent, StoreEvents, EventName } from "./replica.js";
 export type { OpName } from "./ops.js";
 export type {
@@ -13,5 +14,5 @@ export type {
 export type { JsonValue, JsonScalar } from "./values.js";
 export {
   RedisMemoryError, ValidationError, NotJsonError, DetachedError, OperationError, ConnectionError, WriteError,
-  CorruptDataError, OptionsError, ClosedError, type DataPath, type ValidationProblem,
+  CorruptDataError, OptionsError, ClosedError, RedisCommandError, type WriteErrorCode, type DataPath, type ValidationProblem,
 } from "./errors.js";

@@ -26,11 +26,17 @@ const NATIVE_READS = new Set<string | symbol>([
 class ItemsIterator implements IterableIterator<unknown> {
   private index = 0;
   private readonly result: { value: unknown; done: boolean } = { value: undefined, done: false };
-  constructor(private readonly items: readonly unknown[]) {}
+  private readonly items: readonly unknown[];
+  constructor(private readonly node: ListNode) {
+    this.items = node.items;
+  }
   next(): IteratorResult<unknown> {
     const result = this.result;
-    if (this.index < this.items.length) result.value = this.items[this.index++];
-    else {
+    if (this.index < this.items.length) {
+      const value = this.items[this.index];
+      result.value = typeof value === "object" && value !== null ? replicaOf(this.node).element(this.node, this.index) : value;
+      this.index++;
+    } else {
       result.value = undefined;
       result.done = true;
     }
@@ -75,7 +81,7 @@ function prepare(node: ListNode, values: readonly unknown[], firstIndex: number)
   const stored = new Array<unknown>(values.length);
   const encs = new Array<Enc>(values.length);
   for (let i = 0; i < values.length; i++) {
-    const built = replica.build(values[i], node, undefined, childShape(node.shape, firstIndex + i));
+    const built = replica.buildElement(values[i], node);
     stored[i] = built.stored;
     encs[i] = built.enc;
   }
@@ -216,6 +222,7 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
 
   override sort(compare?: (a: S, b: S) => number): this {
     const node = writable(this);
+    replicaOf(node).elements(node);
     const sorted = node.items.slice().sort(compare as ((a: unknown, b: unknown) => number) | undefined);
     if (sorted.some((value, i) => value !== node.items[i])) rewrite(node, sorted);
     return this;
@@ -223,6 +230,7 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
 
   override reverse(): this {
     const node = writable(this);
+    replicaOf(node).elements(node);
     if (node.items.length > 1) rewrite(node, node.items.slice().reverse());
     return this;
   }
@@ -237,13 +245,14 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     replica.check(node, from, value, childShape(node.shape, from));
     checkListChange(node, length, () => node.items.toSpliced(from, to - from, ...new Array<unknown>(to - from).fill(value)));
     const next = node.items.slice();
-    for (let i = from; i < to; i++) next[i] = replica.build(value, node, undefined, childShape(node.shape, i)).stored;
+    for (let i = from; i < to; i++) next[i] = replica.buildElement(value, node).stored;
     rewrite(node, next);
     return this;
   }
 
   override copyWithin(target: number, start: number, end?: number): this {
     const node = writable(this);
+    replicaOf(node).elements(node);
     const next = node.items.slice().copyWithin(target, start, end);
     checkListChange(node, next.length, () => next);
     if (next.some((value, i) => value !== node.items[i])) rewrite(node, next);
@@ -310,7 +319,7 @@ function setIndex(node: ListNode, index: number, value: unknown): void {
   replica.check(node, index, value, shape);
   checkListChange(node, Math.max(length, index + 1), () => node.items.toSpliced(index, 1, value));
   if (index === length) {
-    const built = replica.build(value, node, undefined, shape);
+    const built = replica.buildElement(value, node);
     const id = replica.target(node);
     node.items.push(built.stored);
     replica.queuePush(id, [built.enc]);
@@ -319,7 +328,7 @@ function setIndex(node: ListNode, index: number, value: unknown): void {
   }
   const old = node.items[index];
   if (old === value) return;
-  const built = replica.build(value, node, undefined, shape);
+  const built = replica.buildElement(value, node);
   const id = replica.target(node);
   replica.release(old);
   node.items[index] = built.stored;
@@ -347,13 +356,21 @@ const handler: ProxyHandler<SyncedList> = {
       if (key === "length") return node.items.length;
       const c = key.charCodeAt(0);
       // Digit-led keys are indexes or absent: the plain array answers both.
-      if (c >= 48 && c <= 57) return node.items[key as unknown as number];
+      if (c >= 48 && c <= 57) {
+        const value = node.items[key as unknown as number];
+        return typeof value === "object" && value !== null ? replicaOf(node).element(node, Number(key)) : value;
+      }
     }
     if (key === NODE) return node;
     if (key === Symbol.iterator) return node.iterate;
     const bound = node.bound[key];
-    if (bound !== undefined) return bound;
+    if (bound !== undefined) {
+      // Native methods hand elements out: records held as plain data become proxies first.
+      if (node.lazy) replicaOf(node).elements(node);
+      return bound;
+    }
     if (NATIVE_READS.has(key)) {
+      if (node.lazy) replicaOf(node).elements(node);
       const fn = (node.items as unknown as Record<string | symbol, (...args: unknown[]) => unknown>)[key]!.bind(node.items);
       node.bound[key] = fn;
       return fn;
@@ -403,14 +420,14 @@ const handler: ProxyHandler<SyncedList> = {
     const node = (target as unknown as { [NODE]: ListNode })[NODE];
     if (key === "length") return { value: node.items.length, writable: true, enumerable: false, configurable: false };
     if (typeof key === "string" && isIndex(key) && Number(key) < node.items.length) {
-      return { value: node.items[Number(key)], writable: true, enumerable: true, configurable: true };
+      return { value: replicaOf(node).element(node, Number(key)), writable: true, enumerable: true, configurable: true };
     }
     return undefined;
   },
 };
 
 proxyFactories.list = (node: ListNode): object => {
-  node.iterate = () => new ItemsIterator(node.items);
+  node.iterate = () => new ItemsIterator(node);
   const shell = new SyncedList();
   Object.defineProperty(shell, NODE, { value: node, configurable: true });
   const proxy = new Proxy(shell, handler);
@@ -423,6 +440,6 @@ proxyFactories.list = (node: ListNode): object => {
 Object.defineProperty(SyncedList.prototype, inspect.custom, {
   value(this: SyncedList, depth: number, options: object, inspectFn: typeof inspect) {
     const node = (this as unknown as { [NODE]?: ListNode })[NODE];
-    return node ? `SyncedList ${inspectFn(node.items, options)}` : "SyncedList []";
+    return node ? `SyncedList ${inspectFn(node.items.map(plainCopy), options)}` : "SyncedList []";
   },
 });

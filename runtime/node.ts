@@ -80,8 +80,14 @@ export abstract class Node {
 export class ListNode extends Node {
   readonly kind = "list";
   proxy!: object;
-  /** Elements: scalars, or proxies of child containers. Same array for the node's life. */
+  /**
+   * Elements: scalars, proxies of child containers, or plain objects and arrays (records
+   * held inline that nothing has read yet: made into proxies on first read, see list.ts).
+   * Same array for the node's life.
+   */
   readonly items: unknown[] = [];
+  /** Some element may be a plain object or array not yet made a proxy. */
+  lazy = false;
   /** `list[Symbol.iterator]`, made once (see ItemsIterator in list.ts). */
   iterate!: () => Iterator<unknown>;
   /** Native non-mutating methods bound once to `items`. */

@@ -1,6 +1,6 @@
 // Open options: defaults from the environment and checks of `id` and `prefix`
 // (they become part of the hash-tagged namespace, so braces would break it).
-import type { RedisOption } from "./backend.js";
+import { LOG_DEFAULTS, type LogLimits, type RedisOption } from "./backend.js";
 import { OptionsError, type ValidationError } from "./errors.js";
 
 export interface OpenOptions<TData extends object = Record<string, unknown>> {
@@ -28,6 +28,13 @@ export interface OpenOptions<TData extends object = Record<string, unknown>> {
    * with the ValidationError.
    */
   onInvalid?: "fail" | "load-valid" | ((error: ValidationError) => void);
+  /**
+   * How much of the change log the instance keeps for live replicas catching up after
+   * a reconnect (not history): `maxEntries` (default 1,000), `maxAgeMs` (default
+   * 10,000; the log key expires this long after the last batch), `maxOpsBytes`
+   * (default 2,048: a larger batch is logged as the ids of the containers it touched).
+   */
+  log?: Partial<LogLimits>;
 }
 
 export interface ResolvedOptions {
@@ -39,6 +46,7 @@ export interface ResolvedOptions {
   readonly offline: false;
   readonly connectTimeout: number;
   readonly onInvalid: "fail" | "load-valid" | ((error: ValidationError) => void);
+  readonly log: LogLimits;
 }
 
 // Braces would move the hash tag; control characters make keys unreadable in tools.
@@ -62,6 +70,17 @@ function checkOffline(value: unknown): false {
   throw new OptionsError("offline", "offline mode is not implemented yet; open() needs Redis reachable within `connectTimeout`");
 }
 
+function checkLog(value: Partial<LogLimits> | undefined): LogLimits {
+  if (value === undefined) return LOG_DEFAULTS;
+  if (typeof value !== "object" || value === null) throw new OptionsError("log", "must be an object { maxEntries, maxAgeMs, maxOpsBytes }");
+  const limits = { ...LOG_DEFAULTS, ...value };
+  for (const [name, limit] of Object.entries(limits)) {
+    if (!(name in LOG_DEFAULTS)) throw new OptionsError(`log.${name}`, `is not a log setting; the settings are ${Object.keys(LOG_DEFAULTS).join(", ")}`);
+    if (!Number.isInteger(limit) || limit < 1) throw new OptionsError(`log.${name}`, `must be a positive integer, got ${String(limit)}`);
+  }
+  return limits;
+}
+
 export function resolveOptions(options: OpenOptions<object> = {}): ResolvedOptions {
   const timeout = options.connectTimeout ?? 5_000;
   if (!Number.isFinite(timeout) || timeout <= 0) throw new OptionsError("connectTimeout", "must be a positive number of milliseconds");
@@ -80,6 +99,7 @@ export function resolveOptions(options: OpenOptions<object> = {}): ResolvedOptio
     offline: checkOffline(options.offline),
     connectTimeout: timeout,
     onInvalid,
+    log: checkLog(options.log),
   };
 }
 

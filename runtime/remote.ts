@@ -43,7 +43,7 @@ export function applyRemote(
         const [, parentId, slot, id, kind] = op;
         if (alias.has(id)) break;
         const parent = nodeAt(replica, parentId);
-        const value = parent instanceof ListNode ? parent.items[slot as number] : (parent as DictNode).fields[slot as string];
+        const value = parent instanceof ListNode ? replica.element(parent, slot as number) : (parent as DictNode).fields[slot as string];
         const child = nodeOf(value);
         if (!child || child.stored || child.kind !== (kind === "l" ? "list" : "dict")) {
           throw new RemoteMismatch(`promote of ${String(slot)} in ${parentId}: the replica holds another value there`);

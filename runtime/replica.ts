@@ -2,13 +2,13 @@
 // checked, applied to the replica, and queued as an operation; the operations of
 // one synchronous run of code leave together as one batch (one script call).
 import { createHash } from "node:crypto";
-import type { Backend, Batch, BatchOutcome } from "./backend.js";
+import { LOG_DEFAULTS, type Backend, type Batch, type BatchOutcome, type LogLimits } from "./backend.js";
 import { ClosedError, NotJsonError, RedisMemoryError, WriteError, type DataPath } from "./errors.js";
 import { newId } from "./ids.js";
 import { DictNode, ListNode, nodeOf, type Node, type Owner } from "./node.js";
 import { DICT_REF, LIST_REF, type Enc, type NodeId, type Op, type OpName } from "./ops.js";
 import type { Shape } from "./shape.js";
-import { assertJson, describeNonJson, isJsonScalar, plainCopy, syncedViews, type JsonValue } from "./values.js";
+import { InlineText, assertJson, describeNonJson, isJsonScalar, plainCopy, syncedViews, type JsonValue } from "./values.js";
 import { childShape, resolveShape, validatePlace } from "./validate.js";
 
 export interface ChangeEvent {
@@ -43,6 +43,7 @@ export interface ReplicaOptions {
   readonly ns: string;
   readonly shape: Shape;
   readonly schemaHash: string;
+  readonly log?: LogLimits | undefined;
 }
 
 /** Batches one replica keeps on the wire at once (the script remembers results for more). */
@@ -61,6 +62,7 @@ export class Replica implements Owner {
   readonly backend: Backend;
   readonly ns: string;
   readonly schemaHash: string;
+  private readonly log: LogLimits;
 
   /** The instance epoch the replica reflects ("" when it loaded no instance: the next batch creates one). */
   epoch = "";
@@ -98,6 +100,7 @@ export class Replica implements Owner {
     this.backend = options.backend;
     this.ns = options.ns;
     this.schemaHash = options.schemaHash;
+    this.log = options.log ?? LOG_DEFAULTS;
     this.root = this.newDict("", options.shape);
     this.root.stored = true;
   }
@@ -142,6 +145,35 @@ export class Replica implements Owner {
     return { stored: this.hydrate(plain, parent, key, shape), enc: JSON.stringify(plain) };
   }
 
+  /**
+   * A checked value written as an element of `list`: a scalar, or for an object or
+   * array a private plain copy (its JSON text parsed back), made a proxy when first
+   * read. Appending records costs about their JSON text.
+   */
+  buildElement(value: unknown, list: ListNode): { stored: unknown; enc: Enc } {
+    if (typeof value !== "object" || value === null) return { stored: value === 0 ? 0 : value, enc: JSON.stringify(value) };
+    const enc = JSON.stringify(syncedViews.has(value) ? plainCopy(value) : value);
+    list.lazy = true;
+    return { stored: new InlineText(enc), enc };
+  }
+
+  /** The element `index` of `list` as user code sees it: a plain object or array becomes a proxy. */
+  element(list: ListNode, index: number): unknown {
+    const value = list.items[index];
+    if (typeof value !== "object" || value === null || nodeOf(value)) return value;
+    const plain: unknown = value instanceof InlineText ? JSON.parse(value.text) : value;
+    const proxy = this.hydrate(plain, list, undefined, childShape(list.shape, index));
+    list.items[index] = proxy;
+    return proxy;
+  }
+
+  /** Every element of `list` as a proxy (before a native method hands them out). */
+  elements(list: ListNode): void {
+    if (!list.lazy) return;
+    for (let i = 0; i < list.items.length; i++) this.element(list, i);
+    list.lazy = false;
+  }
+
   /** The replica's form of plain JSON data held inline by `parent`: nodes without keys of their own. */
   hydrate(plain: unknown, parent: Node, key: string | undefined, shape: Shape): unknown {
     if (typeof plain !== "object" || plain === null) return plain === 0 ? 0 : plain;
@@ -165,6 +197,7 @@ export class Replica implements Owner {
 
   /** The stored form of a value already held by a container. */
   encode(stored: unknown): Enc {
+    if (stored instanceof InlineText) return stored.text;
     const node = nodeOf(stored);
     if (!node) return JSON.stringify(stored);
     if (!node.stored) return JSON.stringify(plainCopy(stored));
@@ -227,6 +260,7 @@ export class Replica implements Owner {
 
   /** A value removed from the replica: its subtree is detached, the caller gets a plain copy. */
   release(stored: unknown): JsonValue {
+    if (stored instanceof InlineText) return JSON.parse(stored.text) as JsonValue;
     const node = nodeOf(stored);
     if (!node) return stored as JsonValue;
     const copy = plainCopy(stored);
@@ -292,7 +326,7 @@ export class Replica implements Owner {
     const seq = ++this.batchSeq;
     const batch: Batch = {
       ns: this.ns, clientId: this.clientId, seq, prev: this.lastSent, epoch: this.epoch, newEpoch: this.newEpoch,
-      ops, keys: [...keys], schemaHash: this.schemaHash,
+      ops, keys: [...keys], schemaHash: this.schemaHash, log: this.log,
     };
     this.lastSent = seq;
     this.onSend?.(seq, ops);

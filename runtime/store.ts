@@ -159,7 +159,7 @@ export async function openStore<S extends Store<object>>(cls: StoreClass<S>, opt
   const backend = await Backend.connect(resolved.redis, resolved.connectTimeout);
   try {
     const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
-    const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "" });
+    const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log });
     const loaded = applyLoad(replica, await backend.load(ns));
     const state: StoreInternals = { replica, options: resolved, loaded, closed: false };
     const isNew = loaded.seq === 0 && Object.keys(replica.root.fields).length === 0;

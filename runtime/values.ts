@@ -88,8 +88,17 @@ export function assertKey(key: string, path: DataPath): void {
 }
 
 /** A deep plain copy (synced collections become plain arrays and objects). */
+/**
+ * A record held inline by a list that nothing has read yet: its JSON text, exactly as
+ * Redis holds it. Reading the element makes it a proxy (list.ts); it never leaves the runtime.
+ */
+export class InlineText {
+  constructor(readonly text: string) {}
+}
+
 export function plainCopy(value: unknown): JsonValue {
   if (typeof value !== "object" || value === null) return value as JsonScalar;
+  if (value instanceof InlineText) return JSON.parse(value.text) as JsonValue;
   const view = syncedViews.get(value);
   if (view) return view.plain();
   if (Array.isArray(value)) return value.map(plainCopy);
@@ -110,6 +119,8 @@ export function defineData(target: object, key: string, value: unknown): void {
 /** Deep equality of JSON values (key order ignored). */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (a instanceof InlineText) return deepEqual(JSON.parse(a.text), b);
+  if (b instanceof InlineText) return deepEqual(a, JSON.parse(b.text));
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a)) {

@@ -7,6 +7,7 @@
 -- ARGV[5] epoch the replica loaded ("" = it loaded no instance)   ARGV[6] epoch to create
 -- ARGV[7] operations, JSON (runtime/ops.ts)   ARGV[8] schema hash
 -- ARGV[9] log: entries kept   ARGV[10] log: age kept (ms)   ARGV[11] log: largest ops logged whole
+-- ARGV[12..] (large batches) the values of push/unshift ops, whose values field is then their count
 -- Replies {seq, log id, skipped setnx, {incr results}, {aliases}, {garbage ids}, epoch}
 -- or {"dup", {incr results}, {aliases}} for a batch already applied. Refusals are
 -- error replies "RM<KIND> ..." and write nothing.
@@ -61,6 +62,20 @@ end
 if marker ~= prev then return refuse("WAIT", meta, "batch " .. bseq .. " follows " .. prev .. ", last applied " .. marker) end
 
 local ops = cjson.decode(ARGV[7])
+-- A large batch sends the values of its pushes as arguments of their own (ARGV[12..]),
+-- not as JSON strings inside the operations: a push op then holds their count.
+local bulk = #ARGV > 11
+if bulk then
+  local cursor = 11
+  for _, op in ipairs(ops) do
+    if (op[1] == "push" or op[1] == "unshift") and type(op[3]) == "number" then
+      local values = {}
+      for i = 1, op[3] do values[i] = ARGV[cursor + i] end
+      cursor = cursor + op[3]
+      op[3] = values
+    end
+  end
+end
 
 -- ---- check everything before the first write -------------------------------
 -- Containers are registered in meta (n:<id>): kind "l"/"d", then "1" when the key
@@ -449,7 +464,7 @@ local seq = redis.call("HINCRBY", meta, "seq", 1)
 -- Log and feed never fail the batch: it is applied by now.
 local now = redis.call("TIME")
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-local whole = skipped == 0 and #ARGV[7] <= tonumber(ARGV[11])
+local whole = skipped == 0 and not bulk and #ARGV[7] <= tonumber(ARGV[11])
 local rtext = #results > 0 and cjson.encode(results) or nil
 local entry
 local fields_out = {"s", seq, "e", epoch, "c", client, "b", bseq}
@@ -478,12 +493,13 @@ else
 end
 -- Live replicas get every batch whole (the log keeps large ones as container ids).
 local payload = '{"s":' .. seq .. ',"e":"' .. epoch .. '","c":"' .. client .. '","b":' .. bseq .. ',"id":"' .. entry .. '"'
-if skipped == 0 then
+if whole or (skipped == 0 and not bulk) then
   payload = payload .. ',"o":' .. ARGV[7]
   if rtext then payload = payload .. ',"r":' .. rtext end
   if #aliases > 0 then payload = payload .. ',"a":' .. cjson.encode(aliases) end
 else
-  payload = payload .. ',"i":[]'
+  -- Too large to send whole (or a skipped default): replicas reload what it touched.
+  payload = payload .. ',"i":' .. (fields_out[#fields_out] or "[]")
 end
 redis.pcall("PUBLISH", log, payload .. "}")
 

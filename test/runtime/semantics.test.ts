@@ -244,11 +244,11 @@ describe("exactly once", () => {
     const root = await redis.hgetall(`${mem.$key}:root`);
     const listId = root.list!.slice(3);
     const epoch = (await redis.hget(`${mem.$key}:meta`, "epoch"))!;
-    const { Backend } = await import("../../runtime/backend.js");
+    const { Backend, LOG_DEFAULTS } = await import("../../runtime/backend.js");
     const backend = await Backend.connect(redis, 1000);
     const batch = {
       ns: mem.$key, clientId: "resender", seq: 1, prev: 0, epoch, newEpoch: "", keys: [listId],
-      ops: [["push", listId, ["1"]]] as never, schemaHash: "",
+      ops: [["push", listId, ["1"]]] as never, schemaHash: "", log: LOG_DEFAULTS,
     };
     const first = await backend.apply(batch);
     const second = await backend.apply(batch);

@@ -1,0 +1,187 @@
+// Appends at native cost: scalars and records {role, content} pushed through a store
+// (one tick, then $flush) vs a raw coalesced RPUSH of their JSON texts (10k values per
+// command, pipelined), and the Redis memory of a conversation vs the same data in
+// native structures (one LIST of JSON + one HASH).
+import { LOG_DEFAULTS, Memory } from "redis-memory";
+import { BenchStore, elements } from "../bench-store.js";
+import type { BenchContext } from "../context.js";
+import { interleave } from "../measure.js";
+import { row, type Row } from "../report.js";
+import type { Redis } from "ioredis";
+
+const COALESCE = 10_000;
+
+/** RPUSH of the values' JSON texts, 10k per command, pipelined: the fastest raw way to append. */
+async function coalescedRpush(redis: Redis, key: string, values: readonly unknown[]): Promise<void> {
+  const pipeline = redis.pipeline();
+  for (let i = 0; i < values.length; i += COALESCE) {
+    pipeline.rpush(key, ...values.slice(i, i + COALESCE).map((value) => JSON.stringify(value)));
+  }
+  await pipeline.exec();
+}
+
+function messages(count: number, size: number): { role: string; content: string }[] {
+  return Array.from({ length: count }, (_, i) => ({
+    role: i % 2 === 0 ? "user" : "assistant",
+    content: `message ${i} `.padEnd(size, "lorem ipsum dolor sit amet "),
+  }));
+}
+
+/** Bytes Redis holds for every key matching `pattern` (MEMORY USAGE of each). */
+async function memoryOf(redis: Redis, pattern: string): Promise<{ bytes: number; keys: number }> {
+  let cursor = "0";
+  let bytes = 0;
+  let keys = 0;
+  do {
+    const [next, batch] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+    cursor = next;
+    for (const key of batch) {
+      bytes += Number(await redis.memory("USAGE", key, "SAMPLES", "0"));
+      keys++;
+    }
+  } while (cursor !== "0");
+  return { bytes, keys };
+}
+
+const escapeGlob = (text: string): string => text.replace(/[*?[\]\\]/g, "\\$&");
+
+export async function recordFigures(context: BenchContext): Promise<Row[]> {
+  const count = context.quick ? 10_000 : 100_000;
+  const rounds = context.quick ? 2 : 5;
+  const scalars = elements(count);
+  const records = messages(count, 60);
+  const storeRedis = context.connect();
+  const store = await BenchStore.open(storeRedis, context.prefix, context.uniqueId("records"));
+  const chat = await Memory.open({ redis: storeRedis, prefix: context.prefix, id: context.uniqueId("chat"), live: false });
+  const chatView = chat as unknown as { messages: { push(...m: unknown[]): number; clear(): void; length: number } };
+  const rawList = `${context.prefix}raw:coalesced`;
+
+  context.log(`appends vs coalesced RPUSH: ${count} scalars and ${count} records per run, ${rounds} rounds`);
+  const scalarRuns = await interleave(
+    [
+      {
+        name: "ours",
+        setup: async () => {
+          store.items.clear();
+          await store.$flush();
+        },
+        run: async () => {
+          const items = store.items;
+          for (let i = 0; i < count; i++) items.push(scalars[i]!);
+          await store.$flush();
+        },
+      },
+      { name: "peer", setup: async () => void (await context.redis.del(rawList)), run: () => coalescedRpush(context.redis, rawList, scalars) },
+    ],
+    { rounds },
+  );
+  (chat as unknown as Record<string, unknown>).messages = [];
+  await chat.$flush();
+  const recordRuns = await interleave(
+    [
+      {
+        name: "ours",
+        setup: async () => {
+          chatView.messages.clear();
+          await chat.$flush();
+        },
+        run: async () => {
+          const list = chatView.messages;
+          for (let i = 0; i < count; i++) list.push(records[i]!);
+          await chat.$flush();
+        },
+      },
+      { name: "peer", setup: async () => void (await context.redis.del(rawList)), run: () => coalescedRpush(context.redis, rawList, records) },
+    ],
+    { rounds },
+  );
+  if (chatView.messages.length !== count) throw new Error(`records: the store holds ${chatView.messages.length}, expected ${count}`);
+  await chat.$delete();
+  await chat.$close();
+  await store.$close();
+  await context.redis.del(rawList);
+
+  // A conversation: 20 messages of ~200 characters appended one batch each, a summary,
+  // a 3-key dict and a counter; native: one LIST of the messages' JSON + one HASH.
+  context.log("Redis memory of a 20-message conversation vs native LIST + HASH");
+  const conversation = messages(20, 200);
+  const convo = await Memory.open({ redis: storeRedis, prefix: context.prefix, id: context.uniqueId("conversation"), live: false });
+  const fields = convo as unknown as Record<string, unknown> & { messages: { push(m: unknown): void } };
+  fields.messages = [];
+  fields.summary = "A user asks about the weather; the assistant answers and suggests an umbrella.";
+  fields.settings = { theme: "dark", lang: "en", tz: "UTC" };
+  fields.turns = 0;
+  await convo.$flush();
+  for (const message of conversation) {
+    fields.messages.push(message);
+    await convo.$incr("turns");
+    await convo.$flush();
+  }
+  const active = await memoryOf(context.redis, `${escapeGlob(convo.$key)}:*`);
+  // At rest: the log (for replicas catching up) expires maxAgeMs after the last batch.
+  await new Promise((resolve) => setTimeout(resolve, LOG_DEFAULTS.maxAgeMs + 500));
+  const atRest = await memoryOf(context.redis, `${escapeGlob(convo.$key)}:*`);
+  const nativeList = `${context.prefix}native:{conversation}:messages`;
+  const nativeHash = `${context.prefix}native:{conversation}:fields`;
+  await context.redis.rpush(nativeList, ...conversation.map((m) => JSON.stringify(m)));
+  await context.redis.hset(nativeHash, "summary", String(fields.summary), "theme", "dark", "lang", "en", "tz", "UTC", "turns", "20");
+  const native = await memoryOf(context.redis, `${escapeGlob(context.prefix)}native:*`);
+  await convo.$delete();
+  await convo.$close();
+  await context.redis.del(nativeList, nativeHash);
+  storeRedis.disconnect();
+
+  const perSecond = (ms: number): number => (count / ms) * 1000;
+  const oursScalars = perSecond(scalarRuns.get("ours")!.medianMs);
+  const peerScalars = perSecond(scalarRuns.get("peer")!.medianMs);
+  const oursRecords = perSecond(recordRuns.get("ours")!.medianMs);
+  const peerRecords = perSecond(recordRuns.get("peer")!.medianMs);
+  return [
+    row({
+      id: "appends-vs-coalesced",
+      figure: `appends/s of scalars (one tick, ${count / 1000}k) vs raw coalesced RPUSH`,
+      oursLabel: `${count} SyncedList.push calls of strings in one synchronous run, then await $flush()`,
+      peerLabel: `ioredis pipeline of RPUSH commands of ${COALESCE} JSON texts each`,
+      ours: { value: oursScalars, unit: "/s" },
+      peer: { value: peerScalars, unit: "/s" },
+      ratio: oursScalars / peerScalars,
+      ratioMeaning: "our appends/s / peer appends/s",
+      target: { kind: "ratio-at-least", bound: 0.8, text: ">= 0.8x" },
+      designTarget: true,
+    }),
+    row({
+      id: "record-appends-vs-coalesced",
+      figure: `appends/s of records {role, content} (one tick, ${count / 1000}k) vs raw coalesced RPUSH`,
+      oursLabel: `${count} SyncedList.push calls of {role, content} (60 chars) in one synchronous run, then await $flush()`,
+      peerLabel: `ioredis pipeline of RPUSH commands of ${COALESCE} JSON texts each`,
+      ours: { value: oursRecords, unit: "/s" },
+      peer: { value: peerRecords, unit: "/s" },
+      ratio: oursRecords / peerRecords,
+      ratioMeaning: "our appends/s / peer appends/s",
+      target: { kind: "ratio-at-least", bound: 0.5, text: ">= 0.5x" },
+      designTarget: true,
+    }),
+    row({
+      id: "conversation-redis-memory",
+      figure: "Redis memory of a conversation (20 messages of ~200 chars, one batch each, a summary, a 3-key dict, a counter) vs one LIST of JSON + one HASH",
+      oursLabel: `MEMORY USAGE of the instance's ${atRest.keys} keys at rest (the log expired ${LOG_DEFAULTS.maxAgeMs / 1000} s after the last batch)`,
+      peerLabel: `MEMORY USAGE of ${native.keys} native keys: LIST of the messages' JSON + HASH {summary, theme, lang, tz, turns}`,
+      ours: { value: atRest.bytes, unit: "B" },
+      peer: { value: native.bytes, unit: "B" },
+      ratio: atRest.bytes / native.bytes,
+      ratioMeaning: "our bytes / native bytes",
+      target: { kind: "ratio-at-most", bound: 1.2, text: "<= 1.2x" },
+      designTarget: true,
+    }),
+    row({
+      id: "conversation-redis-memory-active",
+      figure: "Redis memory of the same conversation while its log holds the last batches (within maxAgeMs of a write)",
+      oursLabel: `MEMORY USAGE of the instance's ${active.keys} keys right after the last batch (ns:log included: a stream costs ~4.7 KB from its first entry)`,
+      peerLabel: "the native keys above",
+      ours: { value: active.bytes, unit: "B" },
+      peer: { value: native.bytes, unit: "B" },
+      ratio: active.bytes / native.bytes,
+      ratioMeaning: "our bytes / native bytes",
+    }),
+  ];
+}
