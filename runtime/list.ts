@@ -289,7 +289,10 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     if (node.items.length === 0) return;
     checkListChange(node, 0, () => []);
     const id = replicaOf(node).target(node);
-    removeRange(node, 0, node.items.length);
+    // Nothing is returned: detach what was held, without copying it out.
+    for (const item of node.items) nodeOf(item)?.detach();
+    node.items.length = 0;
+    node.lazy = false;
     replicaOf(node).queue(["clear", id]);
     replicaOf(node).changed(node, "clear");
   }
