@@ -5,6 +5,7 @@ export { SyncedList } from "./list.js";
 export { SyncedDict, update, pop, popitem, setdefault, clear, get, incr, asdict, type DictMethods } from "./dict.js";
 export type { Synced } from "./types.js";
 export type { OpenOptions } from "./options.js";
+export type { RedisClient } from "./backend.js";
 export type { ChangeEvent, StatusEvent, StoreEvents, EventName } from "./replica.js";
 export type { OpName } from "./ops.js";
 export type {
