@@ -1,4 +1,4 @@
-// The Redis layout of DESIGN §4: hash-tagged namespace, one key per container,
+// The Redis layout (README, "Redis layout"): hash-tagged namespace, one key per container,
 // references, no orphans, one script call per batch, coalesced appends.
 import { describe, expect, it } from "vitest";
 import { dumpInstance, openApp, openMemory, orphanKeys, rawClient, uniqueId } from "../helpers/redis.js";
