@@ -63,6 +63,7 @@ export async function usabilityTypeTests(): Promise<void> {
   app.complex.users[0]!.scores = ids;
   app.complex = { users: [{ name: "bob", scores: [1, 2] as const }], settings: {} };
   agent.facts.update({ topic: ["a", "b"] as const });
+  await AgentMemory.open({ id: "types-2", init: { conversationId: "c", messages: greeting } });
   // @ts-expect-error a readonly array of strings is still not an integer list
   app.tasks = ["a"] as const;
 
