@@ -1,5 +1,7 @@
 // Type tests for the types a user meets first (compiled by tsc, see types.test.ts):
 // every plain line must compile; each `@ts-expect-error` line must be an error.
+import { Redis as Redis5, Cluster as Cluster5 } from "ioredis";
+import { Redis as Redis6, Cluster as Cluster6 } from "ioredis6";
 import { asdict, incr, type SyncedList } from "redis-memory";
 import { AgentMemory, AppMemory, Showcase } from "../../../generated/index.js";
 import type { Message } from "../../../generated/agent-memory.js";
@@ -15,6 +17,14 @@ function firstScores(users: readonly ScoredUser[]): number[] {
 export async function usabilityTypeTests(): Promise<void> {
   const app = await AppMemory.open({ id: "types" });
   const agent = await AgentMemory.open({ id: "types", init: { conversationId: "types" } });
+
+  // `redis` takes clients of ioredis 5 and 6 (another copy's classes are other types).
+  await AppMemory.open({ redis: new Redis5({ lazyConnect: true }) });
+  await AppMemory.open({ redis: new Redis6({ lazyConnect: true }) });
+  await AppMemory.open({ redis: new Cluster5([{ port: 7000 }], { lazyConnect: true }) });
+  await AppMemory.open({ redis: new Cluster6([{ port: 7000 }], { lazyConnect: true }) });
+  // @ts-expect-error a port number is not a `redis` option
+  await AppMemory.open({ redis: 6379 });
 
   // aslist() is the plain element type.
   const tasks: number[] = app.tasks.aslist();
