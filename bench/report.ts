@@ -17,7 +17,7 @@ export type Target =
 export interface Row {
   /** Stable identifier for JSON consumers (e.g. `appends-per-second`). */
   readonly id: string;
-  /** The figure as DESIGN §5 words it. */
+  /** The figure as the performance targets word it. */
   readonly figure: string;
   /** What `ours` and `peer` are (e.g. "store push x100k + $flush" / "ioredis pipelined RPUSH"). */
   readonly oursLabel: string;
@@ -30,7 +30,7 @@ export interface Row {
   readonly target: Target;
   /** true / false against the target; undefined when not measured or no target. */
   readonly pass: boolean | undefined;
-  /** From DESIGN §5 (true) or an extra figure of issue 6 (false). */
+  /** One of the performance targets (true) or an extra figure of issue 6 (false). */
   readonly designTarget: boolean;
   readonly note?: string;
 }

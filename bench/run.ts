@@ -1,5 +1,5 @@
 // `npm run bench`: starts a throwaway redis-server (unless REDIS_URL is set),
-// measures every figure of DESIGN §5 against its peer in the same run, and prints
+// measures every target figure (README, "Performance") against its peer in the same run, and prints
 // one table (or, with --json, the same rows as JSON).
 //
 //   node dist/bench/run.js [--json [file]] [--quick] [--only id,id] [--strict]
@@ -7,7 +7,7 @@
 // --json       JSON to stdout (the table goes to stderr), or to `file` when given
 // --quick      small sizes and few rounds: a smoke run, not figures to quote
 // --only       run only the named sections: appends, records, wire, rewrite, open, reads, memory, live, generator
-// --strict     exit 1 when a DESIGN target is missed
+// --strict     exit 1 when a target is missed
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const table = [
     formatTable(sorted),
     "",
-    `DESIGN targets: ${summary.passed}/${summary.designTargets} pass` +
+    `targets: ${summary.passed}/${summary.designTargets} pass` +
       (summary.failed.length ? `; failed: ${summary.failed.join(", ")}` : "") +
       (summary.notMeasured.length ? `; not measured: ${summary.notMeasured.join(", ")}` : ""),
     `${durationS.toFixed(0)} s on ${cpus().length} x ${cpus()[0]?.model.trim() ?? "cpu"}, node ${process.version}${args.quick ? " (--quick: not figures to quote)" : ""}`,

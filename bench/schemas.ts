@@ -1,5 +1,5 @@
 // 100 generated JSON Schemas for timing the generator: each a store of ~15
-// fields using the keywords DESIGN §2 covers ($defs and $ref, nested objects,
+// fields using the keywords the generator covers ($defs and $ref, nested objects,
 // arrays of objects, dicts, enums, unions, formats, validation keywords).
 
 export function benchSchema(index: number): object {

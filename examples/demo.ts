@@ -1,7 +1,8 @@
 // Two processes share one generated AgentMemory: this process (the writer) appends
-// messages to a conversation; a child process (the reader) opens the same
-// conversation and prints what it sees. Uses REDIS_URL, or starts a private
-// redis-server when it is unset. Run with `npm run demo`.
+// messages to a conversation and counts turns with `$incr`; a child process (the
+// reader) opens the same conversation and prints each message as its change event
+// arrives. Uses REDIS_URL, or starts a private redis-server when it is unset. Run
+// with `npm run demo`.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { AgentMemory } from "../generated/index.js";
@@ -19,19 +20,29 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 async function reader(redis: string, conversationId: string): Promise<void> {
   const memory = await AgentMemory.open({ redis, id: conversationId, init: { conversationId } });
   let seen = 0;
-  const deadline = Date.now() + 10_000;
-  while (seen < MESSAGES.length && Date.now() < deadline) {
-    // Polling for now; the live change feed will push these instead.
-    await memory.$refresh();
-    for (const message of memory.messages.slice(seen)) {
-      console.log(`[reader pid ${process.pid}] ${message.role}: ${message.content}`);
-    }
+  const show = (): void => {
+    for (const message of memory.messages.slice(seen)) console.log(`[reader pid ${process.pid}] ${message.role}: ${message.content}`);
     seen = Math.max(seen, memory.messages.length);
-    await sleep(50);
-  }
+  };
+  show();
+  // Nothing is polled: the writer's batches arrive on the store's change feed.
+  const done = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 10_000);
+    const off = memory.$on("change", (event) => {
+      if (event.source !== "remote") return;
+      show();
+      if (seen >= MESSAGES.length && memory.turns >= MESSAGES.length) {
+        clearTimeout(timer);
+        off();
+        resolve(true);
+      }
+    });
+  });
+  process.send?.("ready");
+  const complete = await done;
   console.log(`[reader pid ${process.pid}] saw ${seen} messages, ${memory.turns} turns`);
   await memory.$close();
-  if (seen < MESSAGES.length) process.exitCode = 1;
+  if (!complete) process.exitCode = 1;
 }
 
 async function writer(redis: string): Promise<void> {
@@ -39,14 +50,16 @@ async function writer(redis: string): Promise<void> {
   const memory = await AgentMemory.open({ redis, id: conversationId, init: { conversationId } });
   memory.title = "redis-memory demo";
   await memory.$flush();
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--reader", redis, conversationId], { stdio: "inherit" });
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--reader", redis, conversationId], { stdio: ["inherit", "inherit", "inherit", "ipc"] });
   const done = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  // The reader says when it is open (or exits early, which fails the demo below).
+  await Promise.race([new Promise<void>((resolve) => child.once("message", () => resolve())), done]);
   for (const message of MESSAGES) {
     await sleep(300);
     memory.messages.push({ ...message, at: new Date().toISOString() });
-    memory.turns += 1;
-    await memory.$flush();
-    console.log(`[writer pid ${process.pid}] appended: ${message.content}`);
+    // An atomic increment in Redis: counts from several writers add up (`turns += 1` would not).
+    const turns = await memory.$incr("turns");
+    console.log(`[writer pid ${process.pid}] appended (turn ${turns}): ${message.content}`);
   }
   const code = await done;
   await memory.$delete();

@@ -58,7 +58,7 @@ export function emitModule(project: Project, model: StoreModel, parts: ModulePar
     });
     setters.push({
       name: accessor,
-      parameters: [{ name: "value", type: `${grouped(plain)}${optional}` }],
+      parameters: [{ name: "value", type: member?.container === true ? `Input<${plain}>${optional}` : `${grouped(plain)}${optional}` }],
       statements: (w) => w.write(`this.$set(${keyText}, value);`),
     });
   }
@@ -90,8 +90,9 @@ export function emitModule(project: Project, model: StoreModel, parts: ModulePar
     getAccessors: getters,
     setAccessors: setters,
   };
-  const used = new Set(["DictShape", "OpenOptions", "StoreSchema", ...parts.synced.runtime]);
-  const runtimeTypes = ["DictMethods", "DictShape", "OpenOptions", "StoreSchema", "Synced", "SyncedList"].filter((n) => used.has(n));
+  const containers = [...members.values()].some((m) => m.container);
+  const used = new Set(["DictShape", "OpenOptions", "StoreSchema", ...parts.synced.runtime, ...(containers ? ["Input"] : [])]);
+  const runtimeTypes = ["DictMethods", "DictShape", "Input", "OpenOptions", "StoreSchema", "Synced", "SyncedList"].filter((n) => used.has(n));
   const statements = (hold: (text: string) => string): (string | StatementStructures)[] => [
     `${parts.banner.trimEnd()}\n`,
     {
@@ -101,7 +102,7 @@ export function emitModule(project: Project, model: StoreModel, parts: ModulePar
     },
     { kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${parts.validatorsModule}`, namespaceImport: "ajv" },
     { kind: StructureKind.ImportDeclaration, moduleSpecifier: "./validation.js", namedImports: ["validatorsFor"] },
-    hold(`\n${parts.types}\n`),
+    hold(`\n${parts.synced.types}\n`),
     ...(parts.synced.text === "" ? [] : [hold(`${parts.synced.text}\n`)]),
     hold(`// Validators come from ./${parts.validatorsModule}; \`check\` maps their errors to the schema files.\nconst check = validatorsFor(${JSON.stringify(parts.defSources, null, 2)});`),
     hold(`/** What each place of ${name} holds, its limits and validators: handed to the runtime. */\nexport ${parts.shape}`),

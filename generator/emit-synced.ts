@@ -29,6 +29,8 @@ export interface Member {
 }
 
 export interface SyncedTypes {
+  /** The data types, their optional properties widened to admit `undefined` (see below). */
+  readonly types: string;
   /** The interface declarations. */
   readonly text: string;
   /** The members of the store's data type: the store class's accessors. */
@@ -190,7 +192,8 @@ export function emitSynced(project: Project, store: NormalizedStore, names: Type
       if (!m.container) lines.push(`  ${key}${m.optional ? "?" : ""}: ${m.plain};`);
       else {
         const u = m.optional ? " | undefined" : "";
-        lines.push(`  get ${key}(): ${grouped(m.synced)}${u};`, `  set ${key}(value: ${grouped(m.plain)}${u});`);
+        lines.push(`  get ${key}(): ${grouped(m.synced)}${u};`, `  set ${key}(value: Input<${m.plain}>${u});`);
+        runtime.add("Input");
       }
     }
     const index = indexOf(name, node, members);
@@ -204,6 +207,17 @@ export function emitSynced(project: Project, store: NormalizedStore, names: Type
   }
   if (declarations.length > 0) runtime.add("DictMethods");
   const root = membersOf(store.dataName, store.schema);
+  // A synced interface reads an optional container through a getter typed `S | undefined`
+  // (an accessor cannot be optional); under exactOptionalPropertyTypes it is assignable to
+  // the data type only if that admits `undefined` too, as writes do (undefined deletes).
+  for (const prop of file.getInterfaces().flatMap((i) => i.getProperties())) {
+    const type = prop.getTypeNode();
+    if (!prop.hasQuestionToken() || type === undefined) continue;
+    const bare = unwrap(type);
+    const parts = Node.isUnionTypeNode(bare) ? bare.getTypeNodes().map((t) => t.getText()) : [bare.getText()];
+    if (!parts.includes("undefined")) prop.setType(`${grouped(type.getText())} | undefined`);
+  }
+  const widened = file.getFullText();
   project.removeSourceFile(file);
-  return { text: declarations.join("\n"), root, runtime };
+  return { types: widened, text: declarations.join("\n"), root, runtime };
 }

@@ -9,7 +9,7 @@ import type { NormalizedStore, Schema, SchemaObject } from "./normalize.js";
 import { equal } from "./normalize.js";
 import type { TypeNames } from "./names.js";
 
-// Pinned: see ../shared/notes/generator.md. Upgrading the library changes output.
+// Pinned (generator/package.json): upgrading the library changes output.
 const OPTIONS: Partial<Options> = {
   additionalProperties: false,
   strictIndexSignatures: true,

@@ -301,7 +301,7 @@ export function normalize(loaded: LoadedSchema, problems: Problems): NormalizedS
     return out;
   }
 
-  // Objects with properties and no additionalProperties are closed (DESIGN §2);
+  // Objects with properties and no additionalProperties are closed (README, "Schema to TypeScript");
   // objects with neither are open maps.
   function close(out: SchemaObject): void {
     const declaresKeys = out.properties !== undefined || out.patternProperties !== undefined;

@@ -3,7 +3,7 @@
 // (EVALSHA, with ioredis falling back to EVAL on NOSCRIPT).
 import { readFileSync } from "node:fs";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
-import { ConnectionError, CorruptDataError, RedisCommandError, WriteError, type WriteErrorCode } from "./errors.js";
+import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, WriteError, type WriteErrorCode } from "./errors.js";
 import type { NodeId, Op } from "./ops.js";
 
 export type { Cluster, Redis, RedisOptions };
@@ -86,11 +86,53 @@ export function nodeKey(ns: string, id: string): string {
   return id === "" ? `${ns}:root` : `${ns}:n:${id}`;
 }
 
-function isConnection(value: unknown): value is Connection {
-  return value instanceof Redis || value instanceof Cluster;
+/**
+ * An ioredis client, `Redis` or `Cluster`, of ioredis 5 or 6 and of whichever copy of the
+ * package the app loaded: typed and recognised by what it does (two copies' classes are
+ * different classes, so neither `instanceof` nor their declared types can be used).
+ */
+export interface RedisClient {
+  readonly status: string;
+  readonly isCluster: boolean;
+  connect(): Promise<unknown>;
+  disconnect(): void;
+  quit(): Promise<unknown>;
+  duplicate(...args: never[]): unknown;
+  defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
+  sendCommand(...args: never[]): unknown;
 }
 
-export type RedisOption = string | Connection | RedisOptions;
+const CLIENT_METHODS = ["connect", "disconnect", "quit", "duplicate", "defineCommand", "sendCommand"] as const;
+
+function isConnection(value: unknown): value is Connection {
+  if (typeof value !== "object" || value === null) return false;
+  const client = value as Record<string, unknown>;
+  return typeof client.status === "string" && typeof client.isCluster === "boolean" && CLIENT_METHODS.every((name) => typeof client[name] === "function");
+}
+
+function isCluster(connection: Connection): connection is Cluster {
+  return connection.isCluster;
+}
+
+const EXPECTED = "pass a redis:// URL, an ioredis 5 or 6 Redis/Cluster client, or plain ioredis options";
+
+/** What is left once clients are recognised must be a URL or plain ioredis options. */
+function assertTarget(value: unknown): asserts value is string | RedisOptions | undefined {
+  if (value === undefined || typeof value === "string") return;
+  if (typeof value !== "object" || value === null) throw new OptionsError("redis", `got ${value === null ? "null" : typeof value}; ${EXPECTED}`);
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto === Object.prototype || proto === null) return;
+  const fields = value as Record<string, unknown>;
+  const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+  const missing = [
+    ...["status", "isCluster"].filter((key) => fields[key] === undefined),
+    ...CLIENT_METHODS.filter((method) => typeof fields[method] !== "function").map((method) => `${method}()`),
+  ];
+  const kind = typeof name === "string" && name !== "" ? `a ${name} instance` : "an object with a prototype";
+  throw new OptionsError("redis", `got ${kind}, which is not an ioredis client (it lacks ${missing.join(", ")}) nor plain options; ${EXPECTED}`);
+}
+
+export type RedisOption = string | RedisClient | RedisOptions;
 
 /** Where `open()` connects when no `redis` option is given. */
 export function defaultRedis(): string | RedisOptions {
@@ -125,20 +167,25 @@ export class Backend {
       if (option.status === "wait") await option.connect();
       return new Backend(option, false);
     }
+    assertTarget(option);
     const target = option ?? defaultRedis();
     const settings: RedisOptions = { lazyConnect: true, connectTimeout, maxRetriesPerRequest: null };
     const redis = typeof target === "string" ? new Redis(target, settings) : new Redis({ ...target, ...settings });
     // Errors surface through the promises of the commands; without a listener ioredis logs them.
-    redis.on("error", () => {});
+    // The last one is kept: connect() itself only rejects with "Connection is closed."
+    let socketError: unknown;
+    redis.on("error", (error: unknown) => (socketError = error));
+    const started = performance.now();
     try {
       await redis.connect();
     } catch (error) {
       redis.disconnect();
-      const where = describeTarget(target);
+      const cause = socketError ?? error;
+      const elapsed = Math.round(performance.now() - started);
       throw new ConnectionError(
-        `could not connect to Redis at ${where} within ${connectTimeout} ms (${(error as Error).message}); ` +
-          "set the `redis` option of open() or REDIS_URL (or REDIS_HOST/REDIS_PORT), or raise `connectTimeout`",
-        { cause: error },
+        `could not connect to Redis at ${describeTarget(target)}: ${(cause as Error).message ?? String(cause)} (after ${elapsed} ms; connectTimeout is ${connectTimeout} ms); ` +
+          "set the `redis` option of open() or REDIS_URL (or REDIS_HOST/REDIS_PORT)",
+        { cause },
       );
     }
     return new Backend(redis, true);
@@ -150,7 +197,7 @@ export class Backend {
    */
   duplicate(name?: string): Connection {
     const override = { maxRetriesPerRequest: null, ...(name === undefined ? {} : { connectionName: name }) };
-    const copy = this.redis instanceof Cluster ? this.redis.duplicate([], { redisOptions: override }) : this.redis.duplicate(override);
+    const copy = isCluster(this.redis) ? this.redis.duplicate([], { redisOptions: override }) : this.redis.duplicate(override);
     copy.on("error", () => {});
     return copy;
   }

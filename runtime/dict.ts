@@ -5,7 +5,7 @@ import { inspect } from "node:util";
 import { OperationError } from "./errors.js";
 import { DictNode, NODE, bindProxy, nodeOf } from "./node.js";
 import { proxyFactories, type Replica } from "./replica.js";
-import type { Synced, SyncedDict as SyncedDictType } from "./types.js";
+import type { Input, NumericKeys, Synced, SyncedDict as SyncedDictType } from "./types.js";
 import { checkDictGrowth, checkRemoval, childShape } from "./validate.js";
 import { assertKey, plainCopy, syncedViews, type JsonValue } from "./values.js";
 
@@ -77,7 +77,7 @@ function entriesOf(source: unknown): [string, unknown][] {
 const MISSING: unique symbol = Symbol("missing");
 
 /** Writes every key of `partial` (an object, Map or [key, value] pairs) in one batch. */
-export function update<D extends object>(dict: D, partial: Partial<PlainOf<D>> | Iterable<[string, unknown]> | Map<string, unknown>): void {
+export function update<D extends object>(dict: D, partial: Partial<Input<PlainOf<D>>> | Iterable<[string, unknown]> | Map<string, unknown>): void {
   const node = dictNode(dict);
   const replica = replicaOf(node);
   replica.assertWritable(node);
@@ -146,7 +146,7 @@ export function get(dict: object, key: string, fallback?: unknown): unknown {
  * Atomically adds `by` to the number at `key` in Redis (a missing key counts as 0).
  * The replica changes at once; the promise gives the server's new value.
  */
-export function incr(dict: object, key: string, by = 1): Promise<number> {
+export function incr<D extends object>(dict: D, key: NumericKeys<PlainOf<D>>, by = 1): Promise<number> {
   const node = dictNode(dict);
   const replica = replicaOf(node);
   replica.assertWritable(node);
@@ -166,8 +166,9 @@ export function incr(dict: object, key: string, by = 1): Promise<number> {
   return result;
 }
 
-export function asdict<T extends object>(dict: T): JsonValue & object {
-  return plainCopy(dictNode(dict).proxy) as JsonValue & object;
+/** A deep plain copy, typed as the dict's plain data type. */
+export function asdict<D extends object>(dict: D): PlainOf<D> {
+  return plainCopy(dictNode(dict).proxy) as PlainOf<D>;
 }
 
 /** The plain data type behind a synced dict (its `DictMethods<T>`), else the type itself. */
@@ -175,13 +176,13 @@ export type PlainOf<D> = D extends DictMethods<infer T> ? T : D;
 
 /** The methods every SyncedDict has (a property of the same name in the data wins). */
 export interface DictMethods<T extends object> {
-  update(partial: Partial<T> | Iterable<[string, unknown]> | Map<string, unknown>): void;
+  update(partial: Partial<Input<T>> | Iterable<[string, unknown]> | Map<string, unknown>): void;
   pop<K extends keyof T & string>(key: K, fallback?: T[K]): T[K];
   popitem(): [keyof T & string, JsonValue];
-  setdefault<K extends keyof T & string>(key: K, fallback: T[K]): Synced<T[K]>;
+  setdefault<K extends keyof T & string>(key: K, fallback: Input<T[K]>): Synced<T[K]>;
   clear(): void;
   get<K extends keyof T & string>(key: K, fallback?: T[K]): Synced<T[K]> | undefined;
-  incr(key: keyof T & string, by?: number): Promise<number>;
+  incr(key: NumericKeys<T>, by?: number): Promise<number>;
   asdict(): T;
 }
 
@@ -205,7 +206,7 @@ class SyncedDictMethods {
     return get(this, key, fallback);
   }
   incr(key: string, by?: number): Promise<number> {
-    return incr(this, key, by);
+    return incr(this as Record<string, unknown>, key, by);
   }
   asdict(): object {
     return asdict(this);

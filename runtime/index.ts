@@ -3,9 +3,9 @@ export { Store, openStore, type StoreClass } from "./store.js";
 export { Memory, type UntypedMemory } from "./memory.js";
 export { SyncedList } from "./list.js";
 export { SyncedDict, update, pop, popitem, setdefault, clear, get, incr, asdict, type DictMethods } from "./dict.js";
-export type { Synced } from "./types.js";
+export type { Input, NumericKeys, Synced } from "./types.js";
 export type { OpenOptions } from "./options.js";
-export { LOG_DEFAULTS, type LogLimits } from "./backend.js";
+export { LOG_DEFAULTS, type LogLimits, type RedisClient } from "./backend.js";
 export type { ChangeEvent, StatusEvent, StoreEvents, EventName } from "./replica.js";
 export type { OpName } from "./ops.js";
 export type {

@@ -6,7 +6,7 @@ import { NotJsonError, OperationError } from "./errors.js";
 import { ListNode, NODE, bindProxy, nodeOf } from "./node.js";
 import type { Enc } from "./ops.js";
 import { proxyFactories, type Replica } from "./replica.js";
-import type { Synced } from "./types.js";
+import type { Input, Synced } from "./types.js";
 import { checkListChange, childShape } from "./validate.js";
 import { deepEqual, plainCopy, syncedViews, type JsonValue } from "./values.js";
 
@@ -140,7 +140,7 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     return nodeOf(value)?.kind === "list";
   }
 
-  override push(...values: (T | S)[]): number {
+  override push(...values: (Input<T> | S)[]): number {
     const node = writable(this);
     checkListChange(node, node.items.length + values.length, () => [...node.items, ...values]);
     const { stored, encs } = prepare(node, values, node.items.length);
@@ -151,7 +151,7 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     return node.items.length;
   }
 
-  override unshift(...values: (T | S)[]): number {
+  override unshift(...values: (Input<T> | S)[]): number {
     const node = writable(this);
     if (values.length === 0) return node.items.length;
     checkListChange(node, node.items.length + values.length, () => [...values, ...node.items]);
@@ -194,7 +194,7 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     return value as S;
   }
 
-  override splice(start: number, deleteCount?: number, ...values: (T | S)[]): S[] {
+  override splice(start: number, deleteCount?: number, ...values: (Input<T> | S)[]): S[] {
     const node = writable(this);
     const length = node.items.length;
     const from = relative(start, length, 0);
@@ -235,7 +235,7 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     return this;
   }
 
-  override fill(value: T | S, start?: number, end?: number): this {
+  override fill(value: Input<T> | S, start?: number, end?: number): this {
     const node = writable(this);
     const length = node.items.length;
     const from = relative(start, length, 0);
@@ -261,23 +261,23 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
 
   // ---- Python-style names (redis-memory) ----------------------------------
 
-  append(value: T): void {
+  append(value: Input<T>): void {
     this.push(value);
   }
 
-  extend(values: Iterable<T>): void {
+  extend(values: Iterable<Input<T>>): void {
     this.push(...Array.from(values));
   }
 
   /** Inserts before `index` (negative counts from the end; out of range clamps). */
-  insert(index: number, value: T): void {
+  insert(index: number, value: Input<T>): void {
     const length = listNode(this).items.length;
     const i = index < 0 ? Math.max(length + index, 0) : Math.min(index, length);
     this.splice(i, 0, value);
   }
 
   /** Removes the first element deep-equal to `value`; throws `OperationError` if there is none. */
-  remove(value: T): void {
+  remove(value: Input<T>): void {
     const node = writable(this);
     const index = node.items.findIndex((item) => deepEqual(item, value));
     if (index < 0) throw new OperationError(node.path(), "remove(x): x is not in the list");
@@ -297,12 +297,12 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     replicaOf(node).changed(node, "clear");
   }
 
-  /** A deep plain copy. */
-  aslist(): JsonValue[] {
-    return listNode(this).items.map(plainCopy);
+  /** A deep plain copy, typed as the plain element type. */
+  aslist(): T[] {
+    return listNode(this).items.map(plainCopy) as T[];
   }
 
-  toJSON(): JsonValue[] {
+  toJSON(): T[] {
     return this.aslist();
   }
 }

@@ -2,6 +2,7 @@
 // (they become part of the hash-tagged namespace, so braces would break it).
 import { LOG_DEFAULTS, type LogLimits, type RedisOption } from "./backend.js";
 import { OptionsError, type ValidationError } from "./errors.js";
+import type { Input } from "./types.js";
 
 export interface OpenOptions<TData extends object = Record<string, unknown>> {
   /** URL, ioredis `Redis`/`Cluster` instance or ioredis options; default `REDIS_URL`, else `REDIS_HOST`/`REDIS_PORT`, else 127.0.0.1:6379. */
@@ -13,7 +14,7 @@ export interface OpenOptions<TData extends object = Record<string, unknown>> {
   /** Apply other processes' writes as they happen; default `true`. */
   live?: boolean;
   /** Values for required fields without a `default` when the instance is new. */
-  init?: Partial<TData>;
+  init?: Partial<Input<TData>>;
   /**
    * Start from an empty local state when Redis cannot be reached. Not implemented
    * yet: only `false` (the default) is accepted.

@@ -9,6 +9,7 @@ import { applyLoad, type LoadedState } from "./load.js";
 import { namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
 import { Replica, type EventName, type StoreEvents } from "./replica.js";
 import type { StoreSchema } from "./shape.js";
+import type { NumericKeys } from "./types.js";
 import { plainCopy, type JsonValue } from "./values.js";
 import { problemsOf } from "./validate.js";
 import "./list.js";
@@ -124,8 +125,8 @@ export class Store<TData extends object = Record<string, unknown>> {
   }
 
   /** Atomic server-side increment of a numeric field; resolves to the new value. */
-  $incr(field: keyof TData & string, by = 1): Promise<number> {
-    return dictIncr(core(this).replica.root.proxy, field, by);
+  $incr<K extends NumericKeys<TData>>(field: K, by = 1): Promise<number> {
+    return dictIncr(core(this).replica.root.proxy as Record<string, unknown>, field, by);
   }
 
   /** The synced value of a top-level field (generated getters call this). */

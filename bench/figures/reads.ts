@@ -1,5 +1,5 @@
 // Reads over a loaded SyncedList vs a plain array holding the same elements:
-// for...of, map and reduce (DESIGN target), and an indexed loop (for the record).
+// for...of, map and reduce (a target), and an indexed loop (for the record).
 import { BenchStore, elements } from "../bench-store.js";
 import type { BenchContext } from "../context.js";
 import { interleave } from "../measure.js";

@@ -115,7 +115,7 @@ export async function rewriteFigures(context: BenchContext): Promise<Row[]> {
       ratio: peer / loop,
       ratioMeaning: "peer time / our time",
       // The same user code on both sides (a loop of appends, as redis-memory users write
-      // it), each persisting as its strategy does: this is the DESIGN §5 comparison.
+      // it), each persisting as its strategy does: this is the comparison the target names.
       target: { kind: "ratio-at-least", bound: 100, text: ">= 100x faster" },
       designTarget: true,
     }),

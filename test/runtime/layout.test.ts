@@ -1,6 +1,6 @@
-// The Redis layout: hash-tagged namespace, objects and arrays inline as JSON until a
-// write changes one in place (then one key per container), references, no orphans,
-// one script call per batch, coalesced appends.
+// The Redis layout (README, "Redis layout"): hash-tagged namespace, objects and arrays
+// inline as JSON until a write changes one in place (then one key per container),
+// references, no orphans, one script call per batch, coalesced appends.
 import { describe, expect, it } from "vitest";
 import { dumpInstance, openApp, openMemory, orphanKeys, rawClient, uniqueId } from "../helpers/redis.js";
 

@@ -1,4 +1,4 @@
-// Store semantics of DESIGN §3: JSON values only, value semantics, detached
+// Store semantics (README, "Runtime API"): JSON values only, value semantics, detached
 // references, undefined deletes, events, counters, options and connections.
 import { describe, expect, it } from "vitest";
 import {

@@ -1,4 +1,4 @@
-// Every validation keyword of DESIGN §2, enforced on writes through generated
+// Every validation keyword the generator covers, enforced on writes through generated
 // stores: the error is a ValidationError with the data path and schema pointer,
 // and neither the replica nor Redis changes.
 import { describe, expect, it } from "vitest";
