@@ -238,8 +238,9 @@ export class Backend {
           await delay(Math.min(50 * 2 ** Math.min(attempt, 5), 1_000));
           continue;
         }
-        throw new WriteError(batch.ns, `Redis refused the batch script (EVALSHA ${batch.ns}): ${message}`, {
-          cause: serverError(message),
+        const cause = serverError(message);
+        throw new WriteError(batch.ns, `Redis refused EVALSHA apply.lua: ${cause.message}`, {
+          cause,
           code: "redis",
         });
       }
@@ -252,7 +253,7 @@ export class Backend {
     const [root, meta, log] = keysOf(ns);
     const keys = new Set([...known].map((id) => nodeKey(ns, id)));
     for (let round = 0; ; round++) {
-      const reply = (await this.call("load", ns, () => this.commands.rmLoad(3 + keys.size, root, meta, log, ...keys, ns))) as unknown[];
+      const reply = (await this.call("EVALSHA load.lua", ns, () => this.commands.rmLoad(3 + keys.size, root, meta, log, ...keys, ns))) as unknown[];
       if (reply[0] === "keys" && round < KEY_ROUNDS) {
         for (const id of reply.slice(1) as string[]) keys.add(nodeKey(ns, id));
         continue;
@@ -272,7 +273,7 @@ export class Backend {
     const [root, meta, log] = keysOf(ns);
     const keys = new Set([...known].map((id) => nodeKey(ns, id)));
     for (let round = 0; round < KEY_ROUNDS; round++) {
-      const reply = (await this.call("delete", ns, () => this.commands.rmDelete(3 + keys.size, root, meta, log, ...keys, ns))) as unknown[];
+      const reply = (await this.call("EVALSHA delete.lua", ns, () => this.commands.rmDelete(3 + keys.size, root, meta, log, ...keys, ns))) as unknown[];
       if (reply[0] !== "keys") return;
       for (const id of reply.slice(1) as string[]) keys.add(nodeKey(ns, id));
     }
@@ -283,7 +284,7 @@ export class Backend {
     let ids = [...garbage];
     for (let round = 0; ids.length > 0 && round < KEY_ROUNDS * 4; round++) {
       const keys = ids.map((id) => nodeKey(ns, id));
-      ids = (await this.call("gc", ns, () => this.commands.rmGc(1 + keys.length, keysOf(ns)[1], ...keys, ns))) as string[];
+      ids = (await this.call("EVALSHA gc.lua", ns, () => this.commands.rmGc(1 + keys.length, keysOf(ns)[1], ...keys, ns))) as string[];
     }
   }
 
@@ -348,7 +349,9 @@ function errorMessage(error: unknown): string {
 
 /** The server's reply alone: ioredis' errors carry the command's arguments (the script source). */
 function serverError(message: string): Error {
-  return new Error(message.replace(/ script: [0-9a-f]{40}.*$/s, ""));
+  const reply = message.replace(/ script: [0-9a-f]{40}.*$/s, "");
+  // Inside a script an ACL refusal reads as a plain ERR: name it as Redis does elsewhere.
+  return new Error(/can't run this command|no permissions to/i.test(reply) && !reply.startsWith("NOPERM") ? `NOPERM (ACL) ${reply}` : reply);
 }
 
 function refusalCode(kind: string): WriteErrorCode {

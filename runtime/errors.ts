@@ -133,6 +133,17 @@ export class OptionsError extends RedisMemoryError {
   }
 }
 
+/** `$flush({ timeout })` (or the open option `flushTimeout`) ran out; the writes stay queued and are still sent, once. */
+export class FlushTimeoutError extends RedisMemoryError {
+  override name = "FlushTimeoutError";
+  constructor(
+    readonly key: string,
+    readonly timeout: number,
+  ) {
+    super(`writes to ${key} were not acknowledged by Redis within ${timeout} ms; they stay queued and are sent exactly once when Redis answers (raise \`timeout\` of $flush() or the open option \`flushTimeout\`)`);
+  }
+}
+
 /** The store was closed; open it again to use it. */
 export class ClosedError extends RedisMemoryError {
   override name = "ClosedError";

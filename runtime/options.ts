@@ -36,6 +36,8 @@ export interface OpenOptions<TData extends object = Record<string, unknown>> {
    * (default 2,048: a larger batch is logged as the ids of the containers it touched).
    */
   log?: Partial<LogLimits>;
+  /** Milliseconds `$flush()` waits before rejecting with FlushTimeoutError (default: no limit). */
+  flushTimeout?: number;
 }
 
 export interface ResolvedOptions {
@@ -48,6 +50,7 @@ export interface ResolvedOptions {
   readonly connectTimeout: number;
   readonly onInvalid: "fail" | "load-valid" | ((error: ValidationError) => void);
   readonly log: LogLimits;
+  readonly flushTimeout: number | undefined;
 }
 
 // Braces would move the hash tag; control characters make keys unreadable in tools.
@@ -69,6 +72,12 @@ function checkPart(option: string, value: unknown, allowEmpty: boolean): string 
 function checkOffline(value: unknown): false {
   if (value === undefined || value === false) return false;
   throw new OptionsError("offline", "offline mode is not implemented yet; open() needs Redis reachable within `connectTimeout`");
+}
+
+function checkFlushTimeout(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new OptionsError("flushTimeout", "must be a positive number of milliseconds");
+  return value;
 }
 
 function checkLog(value: Partial<LogLimits> | undefined): LogLimits {
@@ -101,6 +110,7 @@ export function resolveOptions(options: OpenOptions<object> = {}): ResolvedOptio
     connectTimeout: timeout,
     onInvalid,
     log: checkLog(options.log),
+    flushTimeout: checkFlushTimeout(options.flushTimeout),
   };
 }
 

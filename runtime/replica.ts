@@ -3,7 +3,7 @@
 // one synchronous run of code leave together as one batch (one script call).
 import { createHash } from "node:crypto";
 import { LOG_DEFAULTS, type Backend, type Batch, type BatchOutcome, type LogLimits } from "./backend.js";
-import { ClosedError, NotJsonError, RedisMemoryError, WriteError, type DataPath } from "./errors.js";
+import { ClosedError, FlushTimeoutError, NotJsonError, RedisMemoryError, WriteError, type DataPath } from "./errors.js";
 import { newId } from "./ids.js";
 import { DictNode, ListNode, nodeOf, type Node, type Owner } from "./node.js";
 import { DICT_REF, LIST_REF, type Enc, type NodeId, type Op, type OpName } from "./ops.js";
@@ -401,8 +401,19 @@ export class Replica implements Owner {
   }
 
   /** Resolves when every write queued before the call is acknowledged; rejects with a failure since the last flush. */
-  async flush(): Promise<void> {
-    await this.idle();
+  async flush(timeout?: number): Promise<void> {
+    if (timeout === undefined) await this.idle();
+    else {
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<"expired">((resolve) => {
+        timer = setTimeout(() => resolve("expired"), timeout);
+      });
+      try {
+        if ((await Promise.race([this.idle(), expired])) === "expired") throw new FlushTimeoutError(this.ns, timeout);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
     if (this.reloading) await this.reloading;
     const failure = this.failures[0];
     this.failures = [];

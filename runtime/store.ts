@@ -2,7 +2,7 @@
 // Store-level members start with `$` so that they never clash with schema fields.
 import { Backend } from "./backend.js";
 import { setField, deleteField, incr as dictIncr } from "./dict.js";
-import { ClosedError, ValidationError, type ValidationProblem } from "./errors.js";
+import { ClosedError, OptionsError, ValidationError, type ValidationProblem } from "./errors.js";
 import { nodeOf, type DictNode } from "./node.js";
 import { Feed, reload } from "./feed.js";
 import { applyLoad, type LoadedState } from "./load.js";
@@ -66,8 +66,13 @@ export class Store<TData extends object = Record<string, unknown>> {
   }
 
   /** Resolves when every write made before the call is acknowledged by Redis; rejects with the cause if one failed. */
-  $flush(): Promise<void> {
-    return core(this).replica.flush();
+  $flush(options: { timeout?: number } = {}): Promise<void> {
+    const state = core(this);
+    const timeout = options.timeout ?? state.options.flushTimeout;
+    if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0)) {
+      throw new OptionsError("timeout", "of $flush() must be a positive number of milliseconds");
+    }
+    return state.replica.flush(timeout);
   }
 
   /** Flushes, stops the change feed and closes the connections this store opened. */

@@ -160,13 +160,20 @@ end
 -- A list that a promote addresses by index after other ops of the batch moved its
 -- elements: its contents are simulated through the batch (the rare case).
 local sim = {}
+-- So is a list that may hold references and loses elements after another op moved them.
+local REMOVES = {lset = true, pop = true, shift = true, splice = true, replace = true, clear = true}
 do
   local structural = {}
   for _, op in ipairs(ops) do
+    local id = resolve(op[2])
     if op[1] == "promote" then
-      if structural[op[2]] then sim[key_of(op[2])] = false end
+      if structural[id] then sim[key_of(id)] = false end
     elseif LIST_OPS[op[1]] or op[1] == "clear" then
-      structural[op[2]] = true
+      if structural[id] and REMOVES[op[1]] and id ~= "" then
+        local f = flags_of(id)
+        if f and string.sub(f, 3, 3) == "r" then sim[key_of(id)] = false end
+      end
+      structural[id] = true
     end
   end
 end
@@ -202,6 +209,66 @@ local function slot_value(pk, pkind, slot)
     return redis.call("LINDEX", pk, slot)
   end
   return field_of(pk, slot)
+end
+
+-- A subtree the batch will delete: every key of it declared (asked for otherwise) and
+-- of the kind its reference names, so that deleting it cannot fail half-way.
+local checked = {}
+local function check_subtree(ref)
+  local stack = {ref}
+  while #stack > 0 do
+    local r = table.remove(stack)
+    local id, kind = string.sub(r, 4), string.sub(r, 2, 2)
+    if #id > 0 and string.sub(r, 3, 3) == ":" and not checked[id] then
+      checked[id] = true
+      local k = key_of(id)
+      if not declared[k] then ask(id)
+      elseif not fresh[k] then
+        local t = kind_of(k)
+        local children = {}
+        if kind == "l" and t == "list" then children = redis.call("LRANGE", k, 0, -1)
+        elseif kind == "d" and t == "hash" then children = redis.call("HVALS", k)
+        elseif t ~= "none" then return k .. " holds a " .. t .. ", but a reference names it as a " .. (kind == "l" and "list" or "hash") end
+        for _, v in ipairs(children) do
+          if string.byte(v, 1) == 64 then stack[#stack + 1] = v end
+        end
+      end
+    end
+  end
+  return nil
+end
+local function check_refs(values)
+  for _, v in ipairs(values) do
+    if v and string.byte(v, 1) == 64 then
+      local err = check_subtree(v)
+      if err then return err end
+    end
+  end
+  return nil
+end
+-- The elements a list op removes, as the server holds them at that point of the batch.
+local function removed_by(k, op, n)
+  local name = op[1]
+  if sim[k] ~= nil then
+    local s, out = simulated(k), {}
+    local from, to
+    if name == "lset" then from, to = op[3] + 1, op[3] + 1
+    elseif name == "pop" then from, to = #s - op[3] + 1, #s
+    elseif name == "shift" then from, to = 1, op[3]
+    elseif name == "splice" then from, to = op[3] + 1, op[3] + op[4]
+    else from, to = 1, #s end
+    for i = math.max(from, 1), math.min(to, #s) do out[#out + 1] = s[i] end
+    return out
+  end
+  if fresh[k] or kind_of(k) ~= "list" then return {} end
+  if name == "lset" then return {redis.call("LINDEX", k, op[3])}
+  elseif name == "pop" then return redis.call("LRANGE", k, -op[3], -1)
+  elseif name == "shift" then return redis.call("LRANGE", k, 0, op[3] - 1)
+  elseif name == "splice" then
+    if op[4] == 0 then return {} end
+    return redis.call("LRANGE", k, op[3], op[3] + op[4] - 1)
+  end
+  return redis.call("LRANGE", k, 0, -1)
 end
 
 for _, op in ipairs(ops) do
@@ -247,6 +314,10 @@ for _, op in ipairs(ops) do
     if not needed[op[2]] then
       if want == nil then want = kind_of(k) == "list" and "list" or "hash" end
       if want == "list" then
+        if REMOVES[name] and (op[2] == "" or string.sub(flags_of(op[2]) or "", 3, 3) == "r") then
+          local err = check_refs(removed_by(k, op))
+          if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
+        end
         local n = len_of(k)
         if name == "push" or name == "unshift" then n = n + #op[3]
         elseif name == "lset" then
@@ -262,13 +333,17 @@ for _, op in ipairs(ops) do
         local v = field_of(k, op[3])
         if v and not tonumber(v) then return refuse("CONFLICT", k, "field " .. op[3] .. " holds " .. string.sub(v, 1, 40) .. ", not a number") end
         fields[k .. "\0" .. op[3]] = tostring((tonumber(v) or 0) + op[4])
-      elseif name == "set" then
-        fields[k .. "\0" .. op[3]] = op[4]
+      elseif name == "set" or name == "del" then
+        local err = check_refs({field_of(k, op[3])})
+        if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
+        fields[k .. "\0" .. op[3]] = name == "set" and op[4] or false
       elseif name == "setnx" then
         if not field_of(k, op[3]) then fields[k .. "\0" .. op[3]] = op[4] end
-      elseif name == "del" then
-        fields[k .. "\0" .. op[3]] = false
       elseif name == "clear" then
+        if not fresh[k] and kind_of(k) == "hash" then
+          local err = check_refs(redis.call("HVALS", k))
+          if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
+        end
         lens[k] = 0
         cleared[k] = true
         local prefix = k .. "\0"
@@ -462,8 +537,8 @@ local seq = redis.call("HINCRBY", meta, "seq", 1)
 
 -- ---- the change log and the live feed ------------------------------------
 -- Log and feed never fail the batch: it is applied by now.
-local now = redis.call("TIME")
-local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local now = redis.pcall("TIME")
+local now_ms = type(now) == "table" and now.err == nil and (tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)) or nil
 local whole = skipped == 0 and not bulk and #ARGV[7] <= tonumber(ARGV[11])
 local rtext = #results > 0 and cjson.encode(results) or nil
 local entry
@@ -485,7 +560,7 @@ if type(added) == "string" then
   entry = added
   local age = tonumber(ARGV[10])
   if age > 0 then
-    redis.pcall("XTRIM", log, "MINID", tostring(now_ms - age))
+    if now_ms then redis.pcall("XTRIM", log, "MINID", tostring(now_ms - age)) end
     redis.pcall("PEXPIRE", log, age)
   end
 else
