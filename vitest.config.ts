@@ -10,8 +10,9 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
-    // The fault tests run with `npm run test:faults` until the write path passes them.
-    exclude: [...configDefaults.exclude, "test/faults/**"],
+    // The Cluster migration fault test runs with `npm run test:faults` until the change
+    // feed follows slots as they move (live stores must converge after a migration).
+    exclude: [...configDefaults.exclude, "test/faults/cluster-migration.test.ts"],
     globalSetup: ["test/setup/global.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
