@@ -48,6 +48,8 @@ export interface ReplicaOptions {
 
 /** Batches one replica keeps on the wire at once (the script remembers results for more). */
 const MAX_INFLIGHT = 16;
+/** Times a batch is sent again because an earlier one was not applied yet, before it is given up. */
+const MAX_WAITS = 64;
 
 interface InFlight {
   readonly batch: Batch;
@@ -342,7 +344,7 @@ export class Replica implements Owner {
   /** Sends one batch until it is applied or refused. */
   private async dispatch(record: InFlight): Promise<void> {
     const { batch } = record;
-    for (;;) {
+    for (let waits = 0; ; waits++) {
       let outcome: BatchOutcome;
       try {
         outcome = await this.backend.apply(batch, () => this.closed);
@@ -350,10 +352,11 @@ export class Replica implements Owner {
         return this.refused(record, error);
       }
       if (outcome.kind !== "wait") return this.acknowledged(record, outcome);
-      // An earlier batch of ours is not applied yet (its NOSCRIPT retry is behind us): wait for it.
+      // An earlier batch of ours was not applied when this one ran (its NOSCRIPT retry or
+      // its resend was behind us): wait for it, then send this one again.
       const earlier = [...this.inflight.values()].filter((other) => other.batch.seq < batch.seq && other.done);
       await Promise.allSettled(earlier.map((other) => other.done));
-      if (earlier.length === 0 || this.applied !== batch.prev) {
+      if (this.applied < batch.prev || waits >= MAX_WAITS) {
         return this.refused(record, new WriteError(this.ns, "an earlier batch of this store was refused, so this one was not applied", { code: "order" }));
       }
     }

@@ -91,18 +91,21 @@ function apply(w: Write, model: Model, store: UntypedMemory): [Promise<number>, 
 }
 
 /** Whether a batch writes anything (an edit past the end, a delete of an absent key or a pop of an empty list sends nothing). */
-function writes(batch: readonly Write[], model: Model): boolean {
+function writes(batch: readonly Write[], model: Model, before: readonly Write[]): boolean {
   const items = model.items.length;
   const records = model.records.length;
   const keys = new Set(Object.keys(model.keys));
-  return batch.some((w) => {
+  // What comes before each write (earlier batches, then the batch itself up to the write).
+  const earlier = (i: number): Write[] => [...before, ...batch.slice(0, i)];
+  const count = (list: Write[], kind: Write["kind"]): number => list.filter((other) => other.kind === kind).length;
+  return batch.some((w, i) => {
     switch (w.kind) {
       case "edit":
-        return w.index < records + batch.filter((other) => other.kind === "record").length;
+        return w.index < records + count(earlier(i), "record");
       case "delete":
-        return keys.has(w.key) || batch.some((other) => other.kind === "set" && other.key === w.key);
+        return keys.has(w.key) || earlier(i).some((other) => other.kind === "set" && other.key === w.key);
       case "pop":
-        return items > 0 || batch.some((other) => other.kind === "push");
+        return items + count(earlier(i), "push") - count(earlier(i), "pop") > 0;
       default:
         return true;
     }
@@ -133,7 +136,8 @@ describe("random faults between random batches", () => {
             if (fault === "lost reply") void proxy.dropReply(scriptCall);
             if (fault === "cut") void proxy.cutAfterRequest(scriptCall);
             // With two batches: the first gets NOSCRIPT, another client loads the script again, the second runs first.
-            const reloadBetween = fault === "script flush" && batches.length === 2 && writes(batches[0]!, model);
+            const reloadBetween =
+              fault === "script flush" && batches.length === 2 && writes(batches[0]!, model, []) && writes(batches[1]!, model, batches[0]!);
             if (fault === "script flush") await raw.script("FLUSH");
             if (reloadBetween) proxy.holdReplies(scriptCall);
             const increments: [Promise<number>, number][] = [];
