@@ -7,8 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export interface RedisServerHandle {
+  /** `redis://127.0.0.1:<port>`, with the password when `requirepass` was given. */
   readonly url: string;
   readonly port: number;
+  /** The server's temporary directory (removed by `stop()`). */
+  readonly dir: string;
   readonly process: ChildProcess;
   /** Stops the server (SIGTERM, then SIGKILL) and removes its directory. */
   stop(): Promise<void>;
@@ -27,12 +30,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface RedisServerOptions {
+  /** Listen on this port (to restart a server in place); default a free one. */
+  port?: number;
+  binary?: string;
+  /** Extra configuration, as `redis-server --name value` pairs (`{ maxmemory: "2mb", "cluster-enabled": "yes" }`). */
+  config?: Readonly<Record<string, string | number>>;
+  /** Sets `requirepass` (and `masterauth`, so that replicas of a password-protected master can sync). */
+  password?: string;
+}
+
 /** Starts `redis-server` on a free loopback port, or on `port` (to restart one in place). */
-export async function startRedisServer(options: { port?: number; binary?: string } = {}): Promise<RedisServerHandle> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "redis-memory-"));
   const binary = options.binary ?? process.env.REDIS_SERVER_BIN ?? "redis-server";
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--protected-mode", "yes"];
+  if (options.password !== undefined) args.push("--requirepass", options.password, "--masterauth", options.password);
+  for (const [name, value] of Object.entries(options.config ?? {})) args.push(`--${name}`, String(value));
   const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const collect = (chunk: Buffer): void => {
@@ -63,9 +78,11 @@ export async function startRedisServer(options: { port?: number; binary?: string
   child.stderr?.removeAllListeners("data");
   child.stdout?.resume();
   child.stderr?.resume();
+  const auth = options.password === undefined ? "" : `:${encodeURIComponent(options.password)}@`;
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${auth}127.0.0.1:${port}`,
     port,
+    dir,
     process: child,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
