@@ -27,6 +27,7 @@ interface Armed {
 }
 
 interface Delay {
+  /** Infinity: held until releaseReplies(). */
   readonly ms: number;
   readonly match: RequestMatch;
 }
@@ -119,10 +120,19 @@ class Link {
     this.schedule();
   }
 
+  /** Held replies go out now (in order). */
+  release(): void {
+    const now = Date.now();
+    for (const item of this.outbox) if (item.at === Infinity) item.at = now;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.schedule();
+  }
+
   private schedule(): void {
     if (this.timer || this.closed) return;
     const head = this.outbox[0];
-    if (!head) return;
+    if (!head || head.at === Infinity) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       const now = Date.now();
@@ -217,6 +227,26 @@ export class FaultProxy {
   /** Holds every reply to a request that `match` accepts for `ms` before forwarding it (order kept); `ms = 0` stops. */
   delayReplies(ms: number, match: RequestMatch = () => true): void {
     this.delays = ms > 0 ? [{ ms, match }] : [];
+  }
+
+  /**
+   * Holds every reply to a request that `match` accepts (and, to keep their order, the
+   * replies behind it on its connection) until `releaseReplies()`.
+   */
+  holdReplies(match: RequestMatch = scriptCall): void {
+    this.delays = [{ ms: Infinity, match }];
+  }
+
+  /** Forwards the held replies and stops holding. */
+  releaseReplies(): void {
+    this.delays = [];
+    for (const link of this.links) link.release();
+  }
+
+  /** Forgets faults armed with dropReply()/cutAfterRequest() that did not happen (their promises never resolve). */
+  disarm(): void {
+    this.armed.drop.length = 0;
+    this.armed.cut.length = 0;
   }
 
   /** Cuts every open connection (a network blip); clients reconnect through the proxy. */
