@@ -120,6 +120,10 @@ class Link {
     this.schedule();
   }
 
+  get held(): number {
+    return this.outbox.filter((item) => item.at === Infinity).length;
+  }
+
   /** Held replies go out now (in order). */
   release(): void {
     const now = Date.now();
@@ -235,6 +239,13 @@ export class FaultProxy {
    */
   holdReplies(match: RequestMatch = scriptCall): void {
     this.delays = [{ ms: Infinity, match }];
+  }
+
+  /** Replies held by holdReplies() now (all connections). */
+  get heldReplies(): number {
+    let count = 0;
+    for (const link of this.links) count += link.held;
+    return count;
   }
 
   /** Forwards the held replies and stops holding. */
