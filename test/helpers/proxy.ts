@@ -4,7 +4,7 @@
 // command, delays replies, or cuts every connection. It pairs each reply with its
 // request by reading RESP boundaries, so a fault can target e.g. the next EVALSHA.
 import { connect, createServer, type Server, type Socket } from "node:net";
-import { afterAll } from "vitest";
+import { afterStores } from "./redis.js";
 import { requestArgs, valueEnd } from "./resp.js";
 
 export interface ProxiedRequest {
@@ -171,7 +171,7 @@ export class FaultProxy {
     private readonly target: URL,
   ) {}
 
-  /** Starts a proxy on a free loopback port in front of the server at `targetUrl`; it is closed after the file's tests. */
+  /** Starts a proxy on a free loopback port in front of the server at `targetUrl`; it is closed after the file's tests (once its stores are closed). */
   static async start(targetUrl: string): Promise<FaultProxy> {
     const target = new URL(targetUrl);
     let proxy: FaultProxy | undefined;
@@ -182,7 +182,7 @@ export class FaultProxy {
     });
     const address = server.address();
     proxy = new FaultProxy(server, typeof address === "object" && address ? address.port : 0, target);
-    proxies.push(proxy);
+    afterStores(() => proxy!.close());
     return proxy;
   }
 
@@ -292,8 +292,3 @@ export class FaultProxy {
     this.links.delete(link);
   }
 }
-
-const proxies: FaultProxy[] = [];
-afterAll(async () => {
-  await Promise.allSettled(proxies.map((proxy) => proxy.close()));
-});

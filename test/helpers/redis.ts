@@ -21,9 +21,15 @@ export function track<S extends { $close(): Promise<void> }>(store: S): S {
   opened.push(store);
   return store;
 }
+const lastly: (() => Promise<void>)[] = [];
+/** Runs `fn` after the file's stores and clients are closed (servers and proxies they use stop last). */
+export function afterStores(fn: () => Promise<void>): void {
+  lastly.push(fn);
+}
 afterAll(async () => {
   await Promise.allSettled(opened.map((s) => s.$close()));
   await Promise.allSettled(clients.map((c) => c.quit()));
+  await Promise.allSettled(lastly.splice(0).map((fn) => fn()));
 });
 
 /** Every key of an instance with its type and content, for before/after comparisons. */

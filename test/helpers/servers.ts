@@ -2,18 +2,13 @@
 // ACL users limited to one tenant's keys.
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { afterAll } from "vitest";
 import { startRedisServer, type RedisServerHandle, type RedisServerOptions } from "../../scripts/redis-server.js";
+import { afterStores } from "./redis.js";
 
-const servers: RedisServerHandle[] = [];
-afterAll(async () => {
-  await Promise.allSettled(servers.map((server) => server.stop()));
-});
-
-/** A redis-server of this test file only (free port, temporary dir), stopped after the file's tests. */
+/** A redis-server of this test file only (free port, temporary dir), stopped after the file's tests (once its stores are closed). */
 export async function privateServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
   const server = await startRedisServer(options);
-  servers.push(server);
+  afterStores(() => server.stop());
   return server;
 }
 
