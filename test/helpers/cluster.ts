@@ -70,6 +70,13 @@ export async function masterOf(slot: number): Promise<ClusterNodeInfo> {
   return node;
 }
 
+/** A key that the target already held when MIGRATE came with the source's copy (someone wrote it on both nodes). */
+export interface MigrateConflict {
+  readonly key: string;
+  readonly source: string;
+  readonly target: string;
+}
+
 export interface MigrateOptions {
   /** The master to move the slot to; default another master than its owner. */
   to?: ClusterNodeInfo;
@@ -82,9 +89,12 @@ export interface MigrateOptions {
  * `redis-cli --cluster reshard` does: IMPORTING on the target, MIGRATING on the source,
  * then GETKEYSINSLOT + MIGRATE one key at a time until the source holds none (keys that
  * writers create meanwhile included), then SETSLOT NODE everywhere. Resolves to the
- * source, the target and the number of keys moved.
+ * source, the target, the number of keys moved and the keys found on both nodes.
  */
-export async function migrateSlot(slot: number, options: MigrateOptions = {}): Promise<{ from: ClusterNodeInfo; to: ClusterNodeInfo; moved: number }> {
+export async function migrateSlot(
+  slot: number,
+  options: MigrateOptions = {},
+): Promise<{ from: ClusterNodeInfo; to: ClusterNodeInfo; moved: number; conflicts: MigrateConflict[] }> {
   const info = clusterInfo();
   const from = await masterOf(slot);
   const to = options.to ?? info.nodes.find((node) => node.role === "master" && node.id !== from.id)!;
@@ -94,12 +104,31 @@ export async function migrateSlot(slot: number, options: MigrateOptions = {}): P
   await target.call("CLUSTER", "SETSLOT", slot, "IMPORTING", from.id);
   await source.call("CLUSTER", "SETSLOT", slot, "MIGRATING", to.id);
   let moved = 0;
+  const conflicts: MigrateConflict[] = [];
+  const describe = async (node: Redis, key: string): Promise<string> => {
+    // ASKING (valid for one command): the target answers for a slot it is importing.
+    const asking = async (): Promise<void> => {
+      if (node === target) await node.call("ASKING");
+    };
+    await asking();
+    const type = await node.type(key);
+    await asking();
+    const size = type === "list" ? await node.llen(key) : type === "hash" ? await node.hlen(key) : type === "stream" ? await node.xlen(key) : undefined;
+    return size === undefined ? type : `${type} of ${size}`;
+  };
   for (;;) {
     const keys = (await source.call("CLUSTER", "GETKEYSINSLOT", slot, 1)) as string[];
     const key = keys[0];
     if (key === undefined) break;
     // MIGRATE answers NOKEY when a writer deleted the key meanwhile: the next GETKEYSINSLOT decides.
-    await source.call("MIGRATE", to.host, to.port, "", 0, 10_000, "AUTH", info.password, "KEYS", key);
+    try {
+      await source.call("MIGRATE", to.host, to.port, "", 0, 10_000, "AUTH", info.password, "KEYS", key);
+    } catch (error) {
+      if (!/BUSYKEY/.test((error as Error).message)) throw error;
+      // Written on both nodes: recorded for the test to report, then the source's copy wins so that the migration ends.
+      conflicts.push({ key, source: await describe(source, key), target: await describe(target, key) });
+      await source.call("MIGRATE", to.host, to.port, "", 0, 10_000, "REPLACE", "AUTH", info.password, "KEYS", key);
+    }
     moved += 1;
     await options.afterKey?.(key, moved);
   }
@@ -109,7 +138,7 @@ export async function migrateSlot(slot: number, options: MigrateOptions = {}): P
   for (const node of info.nodes.filter((n) => n.role === "master" && n.id !== from.id && n.id !== to.id)) {
     await nodeClient(node).call("CLUSTER", "SETSLOT", slot, "NODE", to.id);
   }
-  return { from, to, moved };
+  return { from, to, moved, conflicts };
 }
 
 /** Every key of `slot` on the master serving it (CLUSTER GETKEYSINSLOT). */
