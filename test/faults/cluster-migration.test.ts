@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { Memory, WriteError, type SyncedDict, type SyncedList, type UntypedMemory } from "redis-memory";
 import { clusterClient, masterOf, migrateSlot, nodeClient, slotOf } from "../helpers/cluster.js";
 import { containerKey } from "../helpers/inspect.js";
-import { track, uniqueId } from "../helpers/redis.js";
+import { orphanKeys, track, uniqueId } from "../helpers/redis.js";
 
 const WRITERS = 4;
 const MIN_ROUNDS = 20;
@@ -103,6 +103,7 @@ describe("a slot migrated key by key under 4 writers appending to one list", () 
     // What Redis holds, read on the master that serves the slot now.
     const owner = nodeClient(await masterOf(slot));
     expect(await owner.llen(await containerKey(owner, ns, ["items"]))).toBe(data.items.length);
+    expect(await orphanKeys(owner, ns)).toEqual([]);
     for (const store of [...writers, ...readers]) {
       await expect.poll(() => store.$asdict(), { timeout: 20_000 }).toEqual(data);
     }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { RedisMemoryError } from "redis-memory";
 import { FaultProxy, scriptCall } from "../helpers/proxy.js";
-import { openApp, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
+import { openApp, orphanKeys, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
 import { containerKey } from "../helpers/inspect.js";
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -46,6 +46,7 @@ describe("replies delayed beyond ioredis commandTimeout", () => {
     const expected = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(expected.map(String));
     expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 10);
+    expect(await orphanKeys(raw, store.$key)).toEqual([]);
     expect((await openApp(id)).tasks.aslist()).toEqual(expected);
     expect(store.tasks.aslist()).toEqual(expected);
   });
@@ -74,5 +75,6 @@ describe("$flush({ timeout })", () => {
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(["1"]);
     expect(await raw.hget(`${store.$key}:root`, "title")).toBe(JSON.stringify("held"));
     expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 1);
+    expect(await orphanKeys(raw, store.$key)).toEqual([]);
   });
 });

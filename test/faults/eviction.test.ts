@@ -31,6 +31,9 @@ async function evictSome(): Promise<{ raw: Redis; live: Awaited<ReturnType<typeo
   for (let i = 0; i < LISTS; i++) live[`list${i}`] = Array.from({ length: 20 }, (_, j) => `${i}:${j}:${"x".repeat(100)}`);
   live.title = "kept";
   await live.$flush();
+  // Changed in place: each list is a container key of its own (not inline in ns:root).
+  for (let i = 0; i < LISTS; i++) (live[`list${i}`] as SyncedList<string>).push(`${i}:20`);
+  await live.$flush();
   const containers = (await instanceKeys(raw, live.$key)).filter((key) => key.includes(":n:"));
   expect(containers.length).toBeGreaterThanOrEqual(LISTS);
   // The instance's containers look idle for long (RESTORE IDLETIME): LRU takes them before the filler.

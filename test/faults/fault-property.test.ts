@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Memory, type SyncedDict, type SyncedList, type UntypedMemory } from "redis-memory";
 import { FaultProxy, scriptCall } from "../helpers/proxy.js";
-import { rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
+import { orphanKeys, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
 
 type Message = { role: string; content: string };
 interface Model {
@@ -142,6 +142,7 @@ describe("random faults between random batches", () => {
             const fresh = await Memory.open({ redis: redisUrl(), id, live: false });
             try {
               expect(fresh.$asdict()).toEqual(model);
+              expect(await orphanKeys(raw, writer.$key)).toEqual([]);
             } finally {
               await fresh.$close();
             }

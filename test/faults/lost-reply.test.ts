@@ -5,7 +5,7 @@
 // resolving to what Redis computed.
 import { describe, expect, it } from "vitest";
 import { FaultProxy, scriptCall } from "../helpers/proxy.js";
-import { openApp, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
+import { openApp, orphanKeys, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
 import { containerKey } from "../helpers/inspect.js";
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -33,6 +33,7 @@ describe("a batch whose reply was lost", () => {
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(["1", "2", "3"]);
     // One batch, one log entry: the resend did not apply it again.
     expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 1);
+    expect(await orphanKeys(raw, store.$key)).toEqual([]);
     expect(store.$asdict()).toEqual(fresh.$asdict());
     expect(proxy.accepted).toBeGreaterThan(1);
   });
@@ -79,6 +80,7 @@ describe("a batch whose reply was lost", () => {
     expect((await openApp(id)).tasks.aslist()).toEqual(expected);
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(expected.map(String));
     expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 5);
+    expect(await orphanKeys(raw, store.$key)).toEqual([]);
     expect(store.tasks.aslist()).toEqual(expected);
   });
 });
@@ -104,6 +106,7 @@ describe("a connection cut after a batch left, before its reply", () => {
     expect(fresh.$asdict()).toMatchObject({ tasks: [1, 2], title: "cut", counter: 3 });
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(["1", "2"]);
     expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 1);
+    expect(await orphanKeys(raw, store.$key)).toEqual([]);
     expect(store.$asdict()).toEqual(fresh.$asdict());
   });
 
@@ -129,5 +132,6 @@ describe("a connection cut after a batch left, before its reply", () => {
     expect((await openApp(id)).tasks.aslist()).toEqual([0, 1, 2, 3]);
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(["0", "1", "2", "3"]);
     expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 4);
+    expect(await orphanKeys(raw, store.$key)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
 // still apply once each, in the client's order.
 import { describe, expect, it } from "vitest";
 import { FaultProxy, scriptCall } from "../helpers/proxy.js";
-import { openApp, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
+import { openApp, orphanKeys, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
 import { containerKey } from "../helpers/inspect.js";
 
 describe("SCRIPT FLUSH with batches in flight", () => {
@@ -34,6 +34,7 @@ describe("SCRIPT FLUSH with batches in flight", () => {
 
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(["1", "2"]);
     expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 2);
+    expect(await orphanKeys(raw, store.$key)).toEqual([]);
     expect((await openApp(id)).tasks.aslist()).toEqual([1, 2]);
     expect(store.tasks.aslist()).toEqual([1, 2]);
   });
@@ -56,6 +57,7 @@ describe("SCRIPT FLUSH with batches in flight", () => {
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(["1", "2"]);
     expect(await raw.hget(`${store.$key}:root`, "counter")).toBe("5");
     expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 2);
+    expect(await orphanKeys(raw, store.$key)).toEqual([]);
     expect((await openApp(id)).$asdict()).toEqual(store.$asdict());
   });
 });
