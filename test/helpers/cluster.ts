@@ -1,20 +1,28 @@
-// The test run's local Redis Cluster (see test/setup/redis-cluster.ts): clients for
-// it and for each node, the slot of a key, and moving a slot key by key from its
+// The test run's local Redis Cluster (see test/setup/redis-cluster.ts), or one of a
+// test file's own (servers.ts `privateCluster()`, for tests that kill nodes): clients
+// for it and for each node, the slot of a key, and moving a slot key by key from its
 // master to another while clients keep writing (CLUSTER SETSLOT + MIGRATE).
 import { Cluster, Redis, type ClusterOptions } from "ioredis";
-import { afterAll, inject } from "vitest";
+import { inject } from "vitest";
 import type { ClusterNodeInfo } from "../../scripts/redis-cluster.js";
+import { afterStores } from "./redis.js";
 
-export const clusterInfo = (): { nodes: readonly ClusterNodeInfo[]; password: string } => inject("redisCluster");
+/** A cluster's nodes and password: the test run's (`clusterInfo()`) or a `privateCluster()`. */
+export interface ClusterRef {
+  readonly nodes: readonly ClusterNodeInfo[];
+  readonly password: string;
+}
+
+export const clusterInfo = (): ClusterRef => inject("redisCluster");
 
 const opened: (Redis | Cluster)[] = [];
-afterAll(async () => {
-  await Promise.allSettled(opened.map((client) => client.quit()));
+afterStores(async () => {
+  await Promise.allSettled(opened.splice(0).map((client) => client.quit()));
 });
 
-/** An ioredis Cluster client of the test cluster (its own connections), closed after the file's tests. */
-export function clusterClient(options: ClusterOptions = {}): Cluster {
-  const { nodes, password } = clusterInfo();
+/** An ioredis Cluster client (its own connections), closed after the file's tests once its stores are. */
+export function clusterClient(options: ClusterOptions = {}, cluster: ClusterRef = clusterInfo()): Cluster {
+  const { nodes, password } = cluster;
   const client = new Cluster(
     nodes.filter((node) => node.role === "master").map(({ host, port }) => ({ host, port })),
     { ...options, redisOptions: { password, ...options.redisOptions } },
@@ -25,17 +33,17 @@ export function clusterClient(options: ClusterOptions = {}): Cluster {
 }
 
 /** A plain client of one node, closed after the file's tests. */
-export function nodeClient(node: Pick<ClusterNodeInfo, "host" | "port">): Redis {
-  const client = new Redis({ host: node.host, port: node.port, password: clusterInfo().password });
+export function nodeClient(node: Pick<ClusterNodeInfo, "host" | "port">, cluster: ClusterRef = clusterInfo()): Redis {
+  const client = new Redis({ host: node.host, port: node.port, password: cluster.password });
   client.on("error", () => {});
   opened.push(client);
   return client;
 }
 
 /** The hash slot of `key` (CLUSTER KEYSLOT). */
-export async function slotOf(key: string): Promise<number> {
-  const node = clusterInfo().nodes[0]!;
-  const client = new Redis({ host: node.host, port: node.port, password: clusterInfo().password });
+export async function slotOf(key: string, cluster: ClusterRef = clusterInfo()): Promise<number> {
+  const node = cluster.nodes[0]!;
+  const client = new Redis({ host: node.host, port: node.port, password: cluster.password });
   try {
     return Number(await client.call("CLUSTER", "KEYSLOT", key));
   } finally {
@@ -61,9 +69,9 @@ async function shards(via: Redis): Promise<ClusterShard[]> {
 }
 
 /** The master that serves `slot` now. */
-export async function masterOf(slot: number): Promise<ClusterNodeInfo> {
-  const info = clusterInfo();
-  const via = nodeClient(info.nodes.find((node) => node.role === "master")!);
+export async function masterOf(slot: number, cluster: ClusterRef = clusterInfo()): Promise<ClusterNodeInfo> {
+  const info = cluster;
+  const via = nodeClient(info.nodes.find((node) => node.role === "master")!, cluster);
   const shard = (await shards(via)).find((s) => s.slots.some(([first, last]) => first <= slot && slot <= last));
   const node = shard && info.nodes.find((n) => n.id === shard.master.id);
   if (!node) throw new Error(`no master serves slot ${slot}`);
@@ -78,6 +86,8 @@ export interface MigrateConflict {
 }
 
 export interface MigrateOptions {
+  /** Default the test run's cluster. */
+  cluster?: ClusterRef;
   /** The master to move the slot to; default another master than its owner. */
   to?: ClusterNodeInfo;
   /** Called after each key moved (the slot is half-migrated meanwhile); awaited. */
@@ -95,12 +105,12 @@ export async function migrateSlot(
   slot: number,
   options: MigrateOptions = {},
 ): Promise<{ from: ClusterNodeInfo; to: ClusterNodeInfo; moved: number; conflicts: MigrateConflict[] }> {
-  const info = clusterInfo();
-  const from = await masterOf(slot);
+  const info = options.cluster ?? clusterInfo();
+  const from = await masterOf(slot, info);
   const to = options.to ?? info.nodes.find((node) => node.role === "master" && node.id !== from.id)!;
   if (to.id === from.id) throw new Error(`slot ${slot} is already served by ${to.port}`);
-  const source = nodeClient(from);
-  const target = nodeClient(to);
+  const source = nodeClient(from, info);
+  const target = nodeClient(to, info);
   await target.call("CLUSTER", "SETSLOT", slot, "IMPORTING", from.id);
   await source.call("CLUSTER", "SETSLOT", slot, "MIGRATING", to.id);
   let moved = 0;
@@ -136,13 +146,13 @@ export async function migrateSlot(
   await target.call("CLUSTER", "SETSLOT", slot, "NODE", to.id);
   await source.call("CLUSTER", "SETSLOT", slot, "NODE", to.id);
   for (const node of info.nodes.filter((n) => n.role === "master" && n.id !== from.id && n.id !== to.id)) {
-    await nodeClient(node).call("CLUSTER", "SETSLOT", slot, "NODE", to.id);
+    await nodeClient(node, info).call("CLUSTER", "SETSLOT", slot, "NODE", to.id);
   }
   return { from, to, moved, conflicts };
 }
 
 /** Every key of `slot` on the master serving it (CLUSTER GETKEYSINSLOT). */
-export async function keysInSlot(slot: number): Promise<string[]> {
-  const owner = nodeClient(await masterOf(slot));
+export async function keysInSlot(slot: number, cluster: ClusterRef = clusterInfo()): Promise<string[]> {
+  const owner = nodeClient(await masterOf(slot, cluster), cluster);
   return (await owner.call("CLUSTER", "GETKEYSINSLOT", slot, 100_000)) as string[];
 }

@@ -1,7 +1,8 @@
-// Private redis-servers for one test file (extra configuration: maxmemory, ...) and
-// ACL users limited to one tenant's keys.
+// Private redis-servers and Clusters for one test file (extra configuration:
+// maxmemory, ...; nodes a test may kill) and ACL users limited to one tenant's keys.
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
+import { startRedisCluster, type RedisClusterHandle, type RedisClusterOptions } from "../../scripts/redis-cluster.js";
 import { startRedisServer, type RedisServerHandle, type RedisServerOptions } from "../../scripts/redis-server.js";
 import { afterStores } from "./redis.js";
 
@@ -10,6 +11,17 @@ export async function privateServer(options: RedisServerOptions = {}): Promise<R
   const server = await startRedisServer(options);
   afterStores(() => server.stop());
   return server;
+}
+
+/**
+ * A Redis Cluster of this test file only (3 masters with a replica each unless told
+ * otherwise, a random password), stopped after the file's tests once its stores are
+ * closed. The helpers of cluster.ts take it as their `cluster` argument.
+ */
+export async function privateCluster(options: Partial<RedisClusterOptions> = {}): Promise<RedisClusterHandle> {
+  const cluster = await startRedisCluster({ password: randomBytes(12).toString("hex"), ...options });
+  afterStores(() => cluster.stop());
+  return cluster;
 }
 
 /** What a tenant user may run: data, scripts, streams, pub/sub and connection commands; nothing administrative, nor what affects other tenants (SCRIPT FLUSH). */

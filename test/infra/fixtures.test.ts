@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { clusterClient, clusterInfo, keysInSlot, masterOf, migrateSlot, nodeClient, slotOf } from "../helpers/cluster.js";
 import { FaultProxy } from "../helpers/proxy.js";
 import { rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
-import { privateServer, tenantUser } from "../helpers/servers.js";
+import { privateCluster, privateServer, tenantUser } from "../helpers/servers.js";
 
 const clients: Redis[] = [];
 afterAll(async () => {
@@ -138,5 +138,19 @@ describe("privateServer and tenantUser", () => {
     await expect(redis.publish("memory:{Store:tenantB}", "x")).rejects.toThrow(/NOPERM/);
     expect(await redis.publish(`${a}:feed`, "x")).toBe(0);
     await expect(redis.call("SCRIPT", "FLUSH")).rejects.toThrow(/NOPERM/);
+  });
+});
+
+describe("privateCluster", () => {
+  it("starts a Cluster of the file's own that the cluster helpers drive", async () => {
+    const own = await privateCluster({ masters: 3, replicasPerMaster: 0 });
+    expect(own.nodes.map((n) => n.role)).toEqual(["master", "master", "master"]);
+    const cluster = clusterClient({}, own);
+    const key = `{${uniqueId("own")}}:k`;
+    await cluster.set(key, "v");
+    const slot = await slotOf(key, own);
+    const { to } = await migrateSlot(slot, { cluster: own });
+    expect((await masterOf(slot, own)).id).toBe(to.id);
+    expect(await cluster.get(key)).toBe("v");
   });
 });
