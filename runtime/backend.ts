@@ -47,6 +47,10 @@ export interface Batch {
   readonly keys: readonly NodeId[];
   readonly schemaHash: string;
   readonly log: LogLimits;
+  /** The store's `ttl` (ms; 0: none): the batch slides the instance's expiry. */
+  readonly ttl: number;
+  /** A transaction's batch: the instance seq its reads saw ("" for other batches). */
+  readonly readAt: string;
 }
 
 export type BatchOutcome =
@@ -60,6 +64,8 @@ export type BatchOutcome =
       readonly incrs: readonly string[];
       readonly aliases: readonly [from: NodeId, to: NodeId][];
       readonly garbage: readonly NodeId[];
+      /** When the instance expires (ms since the epoch), -1 when it does not. */
+      readonly expireAt: number;
     }
   | { readonly kind: "dup"; readonly incrs: readonly string[]; readonly aliases: readonly [from: NodeId, to: NodeId][] }
   /** The batch must follow one that is not applied yet (NOSCRIPT retried out of order, or refused). */
@@ -72,6 +78,8 @@ export interface LoadReply {
   readonly epoch: string;
   readonly lastId: string;
   readonly format: string;
+  /** When the instance expires (ms since the epoch), -1 when it does not. */
+  readonly expireAt: number;
   /** Container id -> flags ("l"/"d", "1" when its key should exist, "r" when it may hold references). */
   readonly registry: ReadonlyMap<string, string>;
   readonly root: string[];
@@ -217,7 +225,7 @@ export class Backend {
         reply = await this.commands.rmApply(
           3 + keys.size, root, meta, log, ...keys,
           batch.ns, batch.clientId, batch.seq, batch.prev, batch.epoch, batch.newEpoch, ops, batch.schemaHash,
-          batch.log.maxEntries, batch.log.maxAgeMs, batch.log.maxOpsBytes, ...values,
+          batch.log.maxEntries, batch.log.maxAgeMs, batch.log.maxOpsBytes, batch.ttl, batch.readAt, ...values,
         );
       } catch (error) {
         const message = errorMessage(error);
@@ -259,12 +267,12 @@ export class Backend {
         continue;
       }
       if (reply[0] !== "ok") throw new CorruptDataError(root, undefined, "the instance changed shape on every read; try again");
-      const [, seq, epoch, lastId, format, registry, rootValues, ...containers] = reply as [
-        string, string, string, string, string, string[], string[], ...LoadedContainer[],
+      const [, seq, epoch, lastId, format, expireAt, registry, rootValues, ...containers] = reply as [
+        string, string, string, string, string, number, string[], string[], ...LoadedContainer[],
       ];
       const flags = new Map<string, string>();
       for (let i = 0; i + 1 < registry.length; i += 2) flags.set(registry[i]!, registry[i + 1]!);
-      return { seq: Number(seq), epoch, lastId, format, registry: flags, root: rootValues, containers };
+      return { seq: Number(seq), epoch, lastId, format, expireAt: Number(expireAt), registry: flags, root: rootValues, containers };
     }
   }
 
@@ -294,6 +302,48 @@ export class Backend {
       return await run();
     } catch (error) {
       throw new RedisCommandError(ns, command, serverError(errorMessage(error)));
+    }
+  }
+
+  /** Milliseconds until the instance expires, or undefined when it has no expiry (or is gone). */
+  async ttl(ns: string): Promise<number | undefined> {
+    const left = await this.call("PTTL", ns, () => this.redis.pttl(keysOf(ns)[1]));
+    return left >= 0 ? left : undefined;
+  }
+
+  /** The instance's batch sequence number (what a transaction compares). */
+  async seq(ns: string): Promise<number> {
+    return Number((await this.call("HGET", ns, () => this.redis.hget(keysOf(ns)[1], "seq"))) ?? 0);
+  }
+
+  /** Whether the instance `ns` exists (its meta hash holds an epoch). */
+  async exists(ns: string): Promise<boolean> {
+    return (await this.call("HEXISTS", ns, () => this.redis.hexists(keysOf(ns)[1], "epoch"))) === 1;
+  }
+
+  /** The namespaces whose meta key matches `<prefix>{<store>:*}:meta`, by SCAN (on every master of a Cluster). */
+  async *instances(prefix: string, store: string): AsyncGenerator<string> {
+    const glob = (text: string): string => text.replace(/[*?[\]\\]/g, "\\$&");
+    const pattern = `${glob(prefix)}{${glob(store)}:*}:meta`;
+    const nodes: Redis[] = isCluster(this.redis) ? this.redis.nodes("master") : [this.redis];
+    for (const node of nodes) {
+      let cursor = "0";
+      do {
+        const [next, keys] = await this.call("SCAN", `${prefix}{${store}:*}`, () => node.scan(cursor, "MATCH", pattern, "COUNT", 1000));
+        cursor = next;
+        for (const key of keys) yield key.slice(0, -":meta".length);
+      } while (cursor !== "0");
+    }
+  }
+
+  /** The server's `maxmemory-policy`, or undefined when CONFIG is not allowed (managed Redis, ACL). */
+  async evictionPolicy(): Promise<string | undefined> {
+    try {
+      const nodes: Redis[] = isCluster(this.redis) ? this.redis.nodes("master") : [this.redis];
+      const reply = (await nodes[0]?.config("GET", "maxmemory-policy")) as string[] | undefined;
+      return reply?.[1];
+    } catch {
+      return undefined;
     }
   }
 
@@ -360,6 +410,7 @@ function refusalCode(kind: string): WriteErrorCode {
     case "EVICTED": return "evicted";
     case "CORRUPT": return "corrupt";
     case "FORMAT": return "format";
+    case "STALE": return "stale";
     case "KEYS": return "conflict";
     default: return "conflict";
   }
@@ -392,5 +443,6 @@ function parseOutcome(reply: unknown): BatchOutcome {
     aliases: pairs(parts[4]),
     garbage: ((parts[5] as unknown[]) ?? []).map(String),
     epoch: String(parts[6]),
+    expireAt: Number(parts[7] ?? -1),
   };
 }

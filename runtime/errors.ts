@@ -80,9 +80,10 @@ export class ConnectionError extends RedisMemoryError {
  * `epoch` (the instance was deleted, expired or recreated since the replica loaded it),
  * `evicted` (Redis evicted some of its keys), `corrupt` (its keys hold what this
  * library did not write), `format` (written by another version), `order` (an earlier
- * batch of the store was refused), `redis` (Redis refused the call: ACL, OOM, ...).
+ * batch of the store was refused), `redis` (Redis refused the call: ACL, OOM, ...),
+ * `stale` (a transaction's reads were changed by another writer: it runs again).
  */
-export type WriteErrorCode = "conflict" | "epoch" | "evicted" | "corrupt" | "format" | "order" | "redis";
+export type WriteErrorCode = "conflict" | "epoch" | "evicted" | "corrupt" | "format" | "order" | "redis" | "stale";
 
 /** Redis refused a batch of writes; nothing of the batch was applied. */
 export class WriteError extends RedisMemoryError {
@@ -141,6 +142,17 @@ export class FlushTimeoutError extends RedisMemoryError {
     readonly timeout: number,
   ) {
     super(`writes to ${key} were not acknowledged by Redis within ${timeout} ms; they stay queued and are sent exactly once when Redis answers (raise \`timeout\` of $flush() or the open option \`flushTimeout\`)`);
+  }
+}
+
+/** `$transaction(fn)` found what it read changed by another writer on every attempt. */
+export class ConflictError extends RedisMemoryError {
+  override name = "ConflictError";
+  constructor(
+    readonly key: string,
+    readonly attempts: number,
+  ) {
+    super(`the transaction on ${key} conflicted with other writers ${attempts} times in a row; nothing of it was applied (retry later, or use $incr for counters)`);
   }
 }
 

@@ -14,5 +14,5 @@ export type {
 export type { JsonValue, JsonScalar } from "./values.js";
 export {
   RedisMemoryError, ValidationError, NotJsonError, DetachedError, OperationError, ConnectionError, WriteError,
-  CorruptDataError, OptionsError, ClosedError, RedisCommandError, FlushTimeoutError, type WriteErrorCode, type DataPath, type ValidationProblem,
+  CorruptDataError, OptionsError, ClosedError, RedisCommandError, FlushTimeoutError, ConflictError, type WriteErrorCode, type DataPath, type ValidationProblem,
 } from "./errors.js";

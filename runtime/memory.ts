@@ -24,6 +24,7 @@ export type UntypedMemory = Memory & { [field: string]: any };
 
 export class Memory extends Store<Record<string, JsonValue>> {
   static readonly schema: StoreSchema = { name: "Memory", shape: memoryShape };
+  static override readonly extensible = true;
 
   /** Any attribute: `mem.tasks = [1, 2]`, `mem.tasks.push(3)`, `delete mem.tasks`. */
   [field: string]: unknown;

@@ -38,6 +38,11 @@ export interface OpenOptions<TData extends object = Record<string, unknown>> {
   log?: Partial<LogLimits>;
   /** Milliseconds `$flush()` waits before rejecting with FlushTimeoutError (default: no limit). */
   flushTimeout?: number;
+  /**
+   * Milliseconds after its last write at which the instance expires, as a whole (every
+   * key carries the same expiry; each batch of this store slides it). Default: never.
+   */
+  ttl?: number;
 }
 
 export interface ResolvedOptions {
@@ -51,6 +56,20 @@ export interface ResolvedOptions {
   readonly onInvalid: "fail" | "load-valid" | ((error: ValidationError) => void);
   readonly log: LogLimits;
   readonly flushTimeout: number | undefined;
+  readonly ttl: number | undefined;
+}
+
+/** Every option `open()` takes: anything else is an OptionsError (a typo would be silently ignored). */
+const OPTION_NAMES: readonly string[] = [
+  "redis", "id", "prefix", "live", "init", "offline", "connectTimeout", "onInvalid", "log", "flushTimeout", "ttl",
+];
+
+function checkNames(options: object): void {
+  for (const name of Object.keys(options)) {
+    if (OPTION_NAMES.includes(name)) continue;
+    const near = OPTION_NAMES.find((known) => known.toLowerCase().startsWith(name.toLowerCase().slice(0, 3)));
+    throw new OptionsError(name, `is not an option of open()${near ? ` (did you mean \`${near}\`?)` : ""}; the options are ${OPTION_NAMES.join(", ")}`);
+  }
 }
 
 // Braces would move the hash tag; control characters make keys unreadable in tools.
@@ -74,9 +93,9 @@ function checkOffline(value: unknown): false {
   throw new OptionsError("offline", "offline mode is not implemented yet; open() needs Redis reachable within `connectTimeout`");
 }
 
-function checkFlushTimeout(value: unknown): number | undefined {
+function checkPositive(option: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new OptionsError("flushTimeout", "must be a positive number of milliseconds");
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new OptionsError(option, "must be a positive number of milliseconds");
   return value;
 }
 
@@ -92,6 +111,8 @@ function checkLog(value: Partial<LogLimits> | undefined): LogLimits {
 }
 
 export function resolveOptions(options: OpenOptions<object> = {}): ResolvedOptions {
+  if (typeof options !== "object" || options === null) throw new OptionsError("options", `open() takes an options object, got ${options === null ? "null" : typeof options}`);
+  checkNames(options);
   const timeout = options.connectTimeout ?? 5_000;
   if (!Number.isFinite(timeout) || timeout <= 0) throw new OptionsError("connectTimeout", "must be a positive number of milliseconds");
   const onInvalid = options.onInvalid ?? "fail";
@@ -110,7 +131,8 @@ export function resolveOptions(options: OpenOptions<object> = {}): ResolvedOptio
     connectTimeout: timeout,
     onInvalid,
     log: checkLog(options.log),
-    flushTimeout: checkFlushTimeout(options.flushTimeout),
+    flushTimeout: checkPositive("flushTimeout", options.flushTimeout),
+    ttl: checkPositive("ttl", options.ttl),
   };
 }
 

@@ -16,7 +16,10 @@ export interface ChangeEvent {
   readonly op: OpName;
   readonly source: "local" | "remote";
 }
-export type StatusEvent = { readonly status: "connected" | "disconnected" | "reloaded" | "expired" | "evicting" };
+export type StatusEvent =
+  | { readonly status: "connected" | "disconnected" | "reloaded" | "expired" | "offline" | "synced" }
+  /** The server's `maxmemory-policy` may evict single keys of the instance (detected and reported, never silent). */
+  | { readonly status: "evicting"; readonly policy: string };
 export interface StoreEvents {
   change: ChangeEvent;
   error: Error;
@@ -44,6 +47,7 @@ export interface ReplicaOptions {
   readonly shape: Shape;
   readonly schemaHash: string;
   readonly log?: LogLimits | undefined;
+  readonly ttl?: number | undefined;
 }
 
 /** Batches one replica keeps on the wire at once (the script remembers results for more). */
@@ -55,6 +59,9 @@ interface InFlight {
   readonly batch: Batch;
   readonly incrs: PendingIncr[];
   done?: Promise<void>;
+  /** Why it was refused (a transaction's batch reports it to the transaction, not to flush()). */
+  error?: RedisMemoryError;
+  transaction?: boolean;
 }
 
 export class Replica implements Owner {
@@ -65,6 +72,16 @@ export class Replica implements Owner {
   readonly ns: string;
   readonly schemaHash: string;
   private readonly log: LogLimits;
+  private readonly ttl: number;
+  /** The instance seq this replica reflects as far as it knows (its load, then its own batches in a row). */
+  knownSeq = 0;
+  /** When the instance expires (ms since the epoch), -1 when it does not (as of the last load or batch). */
+  expireAt = -1;
+  /** Called when the instance gets an expiry it did not have (the store watches for it). */
+  onExpiry: ((at: number) => void) | undefined;
+  /** A transaction runs: writes stay queued until it commits them as one batch. */
+  private holding = false;
+  private readAt = "";
 
   /** The instance epoch the replica reflects ("" when it loaded no instance: the next batch creates one). */
   epoch = "";
@@ -103,6 +120,7 @@ export class Replica implements Owner {
     this.ns = options.ns;
     this.schemaHash = options.schemaHash;
     this.log = options.log ?? LOG_DEFAULTS;
+    this.ttl = options.ttl ?? 0;
     this.root = this.newDict("", options.shape);
     this.root.stored = true;
   }
@@ -112,6 +130,11 @@ export class Replica implements Owner {
   }
 
   /** A load found another epoch (the instance was recreated): this client's batch chain starts over. */
+  loaded(seq: number, expireAt: number): void {
+    this.knownSeq = seq;
+    this.expireAt = expireAt;
+  }
+
   loadedEpoch(epoch: string): void {
     if (epoch !== this.epoch) {
       this.applied = 0;
@@ -304,12 +327,12 @@ export class Replica implements Owner {
   }
 
   /** Sends what is queued as one batch (unless the wire is full: it leaves when a batch settles). */
-  send(): void {
+  send(): InFlight | undefined {
     this.scheduled = false;
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 || this.holding) return undefined;
     // A new instance's first batch creates it: the next ones need its epoch.
     const limit = this.epoch === "" ? 1 : MAX_INFLIGHT;
-    if (this.inflight.size >= limit || (this.chainBroken && this.inflight.size > 0)) return;
+    if (this.inflight.size >= limit || (this.chainBroken && this.inflight.size > 0)) return undefined;
     if (this.chainBroken) {
       this.chainBroken = false;
       this.lastSent = this.applied;
@@ -328,8 +351,9 @@ export class Replica implements Owner {
     const seq = ++this.batchSeq;
     const batch: Batch = {
       ns: this.ns, clientId: this.clientId, seq, prev: this.lastSent, epoch: this.epoch, newEpoch: this.newEpoch,
-      ops, keys: [...keys], schemaHash: this.schemaHash, log: this.log,
+      ops, keys: [...keys], schemaHash: this.schemaHash, log: this.log, ttl: this.ttl, readAt: this.readAt,
     };
+    this.readAt = "";
     this.lastSent = seq;
     this.onSend?.(seq, ops);
     const record: InFlight = { batch, incrs };
@@ -339,6 +363,49 @@ export class Replica implements Owner {
       this.send();
       if (this.inflight.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     });
+    return record;
+  }
+
+  // ---- transactions --------------------------------------------------------
+
+  /** Writes from now on stay queued (a transaction's function runs). */
+  hold(): void {
+    this.holding = true;
+  }
+
+  /**
+   * Sends what is queued as one batch that Redis applies only if the instance seq is
+   * still `readAt`; resolves when it is applied, rejects with its refusal (`stale`: run
+   * the transaction again). Nothing queued: resolves at once.
+   */
+  async commit(readAt: number): Promise<void> {
+    this.holding = false;
+    if (this.pending.length === 0) return;
+    let record: InFlight | undefined;
+    for (;;) {
+      // The batch must carry `readAt` (send() takes it): nothing else may send it first.
+      this.readAt = String(readAt);
+      record = this.send();
+      if (record) break;
+      this.readAt = "";
+      this.holding = true;
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      this.holding = false;
+    }
+    record.transaction = true;
+    await record.done;
+    if (record.error) throw record.error;
+  }
+
+  /** The transaction's function threw: its writes are dropped (the replica reloads to undo them). */
+  discard(): void {
+    this.holding = false;
+    const failure = new WriteError(this.ns, "the transaction's function threw; its writes were not sent", { code: "conflict" });
+    for (const incr of this.pendingIncrs) incr.reject(failure);
+    this.pending = [];
+    this.pendingIncrs = [];
+    this.lastPush = undefined;
+    this.reloadWhenIdle();
   }
 
   /** Sends one batch until it is applied or refused. */
@@ -364,6 +431,11 @@ export class Replica implements Owner {
 
   private acknowledged(record: InFlight, outcome: Exclude<BatchOutcome, { kind: "wait" }>): void {
     this.applied = Math.max(this.applied, record.batch.seq);
+    if (outcome.kind === "applied") {
+      if (outcome.seq === this.knownSeq + 1) this.knownSeq = outcome.seq;
+      if (outcome.expireAt > 0 && this.expireAt <= 0) this.onExpiry?.(outcome.expireAt);
+      this.expireAt = outcome.expireAt;
+    }
     for (const [from, to] of outcome.aliases) this.rename(from, to);
     if (outcome.kind === "applied") {
       if (this.epoch === "") this.epoch = outcome.epoch;
@@ -386,8 +458,12 @@ export class Replica implements Owner {
     const failure = error instanceof RedisMemoryError ? error : new WriteError(this.ns, String(error), { cause: error, code: "redis" });
     for (const incr of record.incrs) incr.reject(failure);
     this.chainBroken = true;
-    this.failures.push(failure);
-    this.emit("error", failure);
+    record.error = failure;
+    // A transaction's refusal goes to the transaction (a stale read runs it again).
+    if (!record.transaction) {
+      this.failures.push(failure);
+      this.emit("error", failure);
+    }
     this.reloadWhenIdle();
   }
 

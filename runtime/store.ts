@@ -2,7 +2,7 @@
 // Store-level members start with `$` so that they never clash with schema fields.
 import { Backend } from "./backend.js";
 import { setField, deleteField, incr as dictIncr } from "./dict.js";
-import { ClosedError, OptionsError, ValidationError, type ValidationProblem } from "./errors.js";
+import { ClosedError, ConflictError, OptionsError, ValidationError, WriteError, type ValidationProblem } from "./errors.js";
 import { nodeOf, type DictNode } from "./node.js";
 import { Feed, reload } from "./feed.js";
 import { applyLoad, type LoadedState } from "./load.js";
@@ -12,6 +12,7 @@ import type { StoreSchema } from "./shape.js";
 import type { NumericKeys } from "./types.js";
 import { plainCopy, type JsonValue } from "./values.js";
 import { problemsOf } from "./validate.js";
+import { instanceExists, instanceIds, type LookupOptions } from "./instances.js";
 import "./list.js";
 
 /** What the runtime keeps for one open store; never visible on the instance. */
@@ -22,6 +23,8 @@ export interface StoreInternals {
   closed: boolean;
   /** The change feed (`live: true`). */
   feed?: Feed | undefined;
+  /** The last transaction of this store (the next waits for it). */
+  transactions: Promise<void>;
 }
 
 const internals = new WeakMap<object, StoreInternals>();
@@ -52,12 +55,32 @@ declare const tokenBrand: unique symbol;
 export type StoreToken = { readonly [tokenBrand]: true };
 
 export class Store<TData extends object = Record<string, unknown>> {
+  /** Whether instances take properties the schema does not declare (the untyped Memory does). */
+  static readonly extensible: boolean = false;
+
   constructor(token: StoreToken) {
     const pending = creating;
     if (pending === undefined || (token as unknown) !== pending) {
       throw new TypeError("stores are made by open(): use `await MyStore.open({ id })`");
     }
     internals.set(this, pending);
+    // A property the schema does not declare would be kept locally and never persisted.
+    if (!(new.target as { extensible?: boolean }).extensible) Object.preventExtensions(this);
+  }
+
+  /** Whether the instance `options.id` exists (same `redis` and `prefix` options as `open()`). */
+  static exists(this: { readonly schema: StoreSchema }, options: LookupOptions & { id: string }): Promise<boolean> {
+    return instanceExists(this.schema, options);
+  }
+
+  /** The ids of this store's instances under the prefix (SCAN; every master of a Cluster). */
+  static ids(this: { readonly schema: StoreSchema }, options: LookupOptions = {}): AsyncIterable<string> {
+    return instanceIds(this.schema, options);
+  }
+
+  /** `$close()`, so that `await using mem = await MyStore.open(...)` closes at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.$close();
   }
 
   /** The instance's key prefix in Redis: `<prefix>{<Store>:<id>}`. */
@@ -129,6 +152,59 @@ export class Store<TData extends object = Record<string, unknown>> {
     replica.loadedEpoch("");
   }
 
+  /**
+   * Runs `fn(store)` as an optimistic transaction: its writes are one batch that Redis
+   * applies only if nothing was written to the instance since `fn` read it; otherwise
+   * the store reloads and runs `fn` again (at most `attempts` times, default 10, then
+   * ConflictError). Resolves to `fn`'s result once the batch is acknowledged. Writes
+   * made by other code while `fn` runs join its batch. `mem.turns += 1` outside a
+   * transaction is last-writer-wins across processes.
+   */
+  $transaction<R>(fn: (store: this) => R | Promise<R>, options: { attempts?: number } = {}): Promise<Awaited<R>> {
+    const state = core(this);
+    // One transaction of a store at a time: the next starts when this one settled.
+    const run = state.transactions.then(() => this.$runTransaction(fn, options.attempts ?? 10));
+    state.transactions = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private async $runTransaction<R>(fn: (store: this) => R | Promise<R>, attempts: number): Promise<Awaited<R>> {
+    const state = core(this);
+    const replica = state.replica;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (state.closed) throw new ClosedError();
+      await replica.flush().catch(() => undefined);
+      // Read at a seq the replica reflects exactly: reload when another writer moved it.
+      if ((await replica.backend.seq(replica.ns)) !== replica.knownSeq) await reload(state);
+      const readAt = replica.knownSeq;
+      replica.hold();
+      let result: Awaited<R>;
+      try {
+        result = await fn(this);
+      } catch (error) {
+        replica.discard();
+        await replica.flush().catch(() => undefined);
+        throw error;
+      }
+      try {
+        await replica.commit(readAt);
+        return result;
+      } catch (error) {
+        if (!(error instanceof WriteError && error.code === "stale")) throw error;
+        // Someone wrote in between: back off a little (random), reload, run again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      }
+    }
+    throw new ConflictError(replica.ns, attempts);
+  }
+
+  /** Milliseconds until the instance expires, or undefined when it has no expiry. */
+  async $ttl(): Promise<number | undefined> {
+    const state = core(this);
+    if (state.closed) throw new ClosedError();
+    return state.replica.backend.ttl(state.replica.ns);
+  }
+
   /** Atomic server-side increment of a numeric field; resolves to the new value. */
   $incr<K extends NumericKeys<TData>>(field: K, by = 1): Promise<number> {
     return dictIncr(core(this).replica.root.proxy as Record<string, unknown>, field, by);
@@ -165,9 +241,9 @@ export async function openStore<S extends Store<object>>(cls: StoreClass<S>, opt
   const backend = await Backend.connect(resolved.redis, resolved.connectTimeout);
   try {
     const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
-    const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log });
+    const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl });
     const loaded = applyLoad(replica, await backend.load(ns));
-    const state: StoreInternals = { replica, options: resolved, loaded, closed: false };
+    const state: StoreInternals = { replica, options: resolved, loaded, closed: false, transactions: Promise.resolve() };
     const isNew = loaded.seq === 0 && Object.keys(replica.root.fields).length === 0;
     const fill = missingDefaults(state, schema);
     if (!isNew) for (const dropped of checkLoaded(state, fill)) delete fill[dropped];
@@ -183,6 +259,8 @@ export async function openStore<S extends Store<object>>(cls: StoreClass<S>, opt
     await replica.flush();
     // The feed reads from the position of the load above, which held none of this store's batches.
     if (resolved.live) state.feed = new Feed(state, backend, 0);
+    warnIfEvicting(state);
+    if (resolved.live) watchExpiry(state, schema);
     return store;
   } catch (error) {
     await backend.close();
@@ -205,13 +283,13 @@ function missingDefaults(state: StoreInternals, schema: StoreSchema): Record<str
  * defaults, then `init` for a new instance; a required field left without a value is
  * an error naming it.
  */
-function initialise(state: StoreInternals, schema: StoreSchema, isNew: boolean, defaults: Record<string, unknown>): void {
+function initialise(state: StoreInternals, schema: StoreSchema, isNew: boolean, defaults: Record<string, unknown>, again = false): void {
   const root = state.replica.root;
   const shape = schema.shape;
   const values: Record<string, unknown> = Object.create(null);
   Object.assign(values, defaults);
   if (isNew) for (const key of Object.keys(state.options.init)) values[key] = state.options.init[key];
-  const missing = isNew ? (shape.required ?? []).filter((key) => values[key] === undefined) : [];
+  const missing = isNew && !again ? (shape.required ?? []).filter((key) => values[key] === undefined) : [];
   if (missing.length > 0) {
     const problems: ValidationProblem[] = missing.map((key) => ({
       path: [key],
@@ -247,4 +325,47 @@ function checkLoaded(state: StoreInternals, defaults: Record<string, unknown>): 
   }
   if (typeof mode === "function") mode(error);
   return [...dropped];
+}
+
+/**
+ * A server whose `maxmemory-policy` may evict single keys of an instance is reported
+ * once the store is open (a `status` event "evicting" on the next turn, so a listener
+ * attached right after `await open()` gets it): eviction is detected, but the instance
+ * must then be deleted or restored.
+ */
+function warnIfEvicting(state: StoreInternals): void {
+  void state.replica.backend.evictionPolicy().then((policy) => {
+    const evicting = policy !== undefined && (policy.startsWith("allkeys") || (policy.startsWith("volatile") && state.options.ttl !== undefined));
+    if (evicting && !state.closed) setImmediate(() => state.replica.emit("status", { status: "evicting", policy }));
+  });
+}
+
+/**
+ * A live store notices its instance expire: at the expiry it knows of, it asks whether
+ * the instance is still there (another writer may have slid it: then it waits again);
+ * when it is gone it emits `status: "expired"` and holds the new instance (defaults,
+ * written on its next batch).
+ */
+function watchExpiry(state: StoreInternals, schema: StoreSchema): void {
+  const replica = state.replica;
+  const arm = (at: number): void => {
+    if (state.closed || at <= 0) return;
+    const timer = setTimeout(() => void check(), Math.max(at - Date.now(), 0) + 20);
+    timer.unref();
+  };
+  const check = async (): Promise<void> => {
+    if (state.closed) return;
+    try {
+      const left = await replica.backend.ttl(replica.ns);
+      if (left !== undefined) return arm(Date.now() + left);
+      if (await replica.backend.exists(replica.ns)) return;
+      replica.emit("status", { status: "expired" });
+      await reload(state);
+      initialise(state, schema, true, missingDefaults(state, schema), true);
+    } catch (error) {
+      replica.emit("error", error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+  arm(replica.expireAt);
+  replica.onExpiry = arm;
 }

@@ -7,8 +7,9 @@
 -- ARGV[5] epoch the replica loaded ("" = it loaded no instance)   ARGV[6] epoch to create
 -- ARGV[7] operations, JSON (runtime/ops.ts)   ARGV[8] schema hash
 -- ARGV[9] log: entries kept   ARGV[10] log: age kept (ms)   ARGV[11] log: largest ops logged whole
--- ARGV[12..] (large batches) the values of push/unshift ops, whose values field is then their count
--- Replies {seq, log id, skipped setnx, {incr results}, {aliases}, {garbage ids}, epoch}
+-- ARGV[12] ttl (ms; 0: the store sets none)   ARGV[13] the instance seq a transaction read at ("": none)
+-- ARGV[14..] (large batches) the values of push/unshift ops, whose values field is then their count
+-- Replies {seq, log id, skipped setnx, {incr results}, {aliases}, {garbage ids}, epoch, expiry (ms, -1: none)}
 -- or {"dup", {incr results}, {aliases}} for a batch already applied. Refusals are
 -- error replies "RM<KIND> ..." and write nothing.
 -- meta fields: format, epoch, seq, schema, n:<id> = container flags ("" = root),
@@ -60,13 +61,17 @@ if bseq <= marker then
   return {"dup", r[1] or {}, r[2] or {}}
 end
 if marker ~= prev then return refuse("WAIT", meta, "batch " .. bseq .. " follows " .. prev .. ", last applied " .. marker) end
+-- A transaction applies only if nothing was written since it read.
+if ARGV[13] ~= "" and (iseq or "0") ~= ARGV[13] then
+  return refuse("STALE", meta, "was written by another writer since the transaction read it (seq " .. (iseq or "0") .. ", read at " .. ARGV[13] .. ")")
+end
 
 local ops = cjson.decode(ARGV[7])
 -- A large batch sends the values of its pushes as arguments of their own (ARGV[12..]),
 -- not as JSON strings inside the operations: a push op then holds their count.
-local bulk = #ARGV > 11
+local bulk = #ARGV > 13
 if bulk then
-  local cursor = 11
+  local cursor = 13
   for _, op in ipairs(ops) do
     if (op[1] == "push" or op[1] == "unshift") and type(op[3]) == "number" then
       local values = {}
@@ -356,6 +361,23 @@ for _, op in ipairs(ops) do
     end
   end
 end
+-- Expiry: every key of the instance expires at once. A store opened with `ttl` sets it
+-- again for every key when less than 90% of it is left (amortised O(1) per batch);
+-- between refreshes, keys a batch creates get the instance's current expiry.
+local ttl = tonumber(ARGV[12])
+local expire_at = redis.call("PEXPIRETIME", meta)
+local refresh = ttl > 0 and (expire_at < 0 or redis.call("PTTL", meta) < ttl * 0.9)
+local registered = {}
+if refresh then
+  local all = redis.call("HKEYS", meta)
+  for _, f in ipairs(all) do
+    if string.sub(f, 1, 2) == "n:" and #f > 2 then
+      local id = string.sub(f, 3)
+      registered[#registered + 1] = id
+      if not declared[key_of(id)] then ask(id) end
+    end
+  end
+end
 if #need > 0 then return redis.error_reply("RMKEYS " .. table.concat(need, " ")) end
 
 -- ---- apply ---------------------------------------------------------------
@@ -519,6 +541,18 @@ for id in pairs(touched) do
 end
 if #reg > 0 then redis.call("HSET", meta, unpack(reg)) end
 
+if refresh then
+  redis.call("PEXPIRE", root, ttl)
+  redis.call("PEXPIRE", meta, ttl)
+  for _, id in ipairs(registered) do
+    if flags[id] ~= false then redis.call("PEXPIRE", key_of(id), ttl) end
+  end
+  for id in pairs(touched) do redis.call("PEXPIRE", key_of(id), ttl) end
+elseif expire_at > 0 then
+  redis.call("PEXPIREAT", root, expire_at)
+  for id in pairs(touched) do redis.call("PEXPIREAT", key_of(id), expire_at) end
+end
+
 -- Exactly once: the last batch of this client, and the results of recent ones.
 local aliases = {}
 for from, to in pairs(used) do aliases[#aliases + 1] = from; aliases[#aliases + 1] = to end
@@ -567,7 +601,7 @@ else
   entry = "0-0"
 end
 -- Live replicas get every batch whole (the log keeps large ones as container ids).
-local payload = '{"s":' .. seq .. ',"e":"' .. epoch .. '","c":"' .. client .. '","b":' .. bseq .. ',"id":"' .. entry .. '"'
+local payload = '{"s":' .. seq .. ',"e":"' .. epoch .. '","c":"' .. client .. '","b":' .. bseq .. ',"id":"' .. entry .. '","x":' .. redis.call("PEXPIRETIME", meta)
 if whole or (skipped == 0 and not bulk) then
   payload = payload .. ',"o":' .. ARGV[7]
   if rtext then payload = payload .. ',"r":' .. rtext end
@@ -578,4 +612,4 @@ else
 end
 redis.pcall("PUBLISH", log, payload .. "}")
 
-return {seq, entry, skipped, results, aliases, garbage, epoch}
+return {seq, entry, skipped, results, aliases, garbage, epoch, redis.call("PEXPIRETIME", meta)}

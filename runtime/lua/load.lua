@@ -5,7 +5,7 @@
 --           declare is not read: the reply asks for it)
 -- ARGV[1] ns
 -- Replies {"keys", id...} when containers were not declared (the caller asks again
--- with them), else {"ok", seq, epoch, last log id, format, {registry id, flags...},
+-- with them), else {"ok", seq, epoch, last log id, format, expiry (ms, -1: none), {registry id, flags...},
 -- root fields and values, {id, kind, values}...}; kind is "l"/"d", "none" for a
 -- missing key, or "x:<type>" for a key of another type (reported by the caller).
 local root, meta, log = KEYS[1], KEYS[2], KEYS[3]
@@ -42,7 +42,7 @@ local root_values = {}
 if root_type == "hash" then root_values = redis.call("HGETALL", root)
 elseif root_type ~= "none" then root_values = {"x:" .. root_type} end
 
-local out = {"ok", seq, epoch, last, format, registry, root_values}
+local out = {"ok", seq, epoch, last, format, redis.call("PEXPIRETIME", meta), registry, root_values}
 local need, asked = {}, {}
 local queue, seen = {}, {}
 local function scan(values, step, from)

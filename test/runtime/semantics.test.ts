@@ -248,7 +248,7 @@ describe("exactly once", () => {
     const backend = await Backend.connect(redis, 1000);
     const batch = {
       ns: mem.$key, clientId: "resender", seq: 1, prev: 0, epoch, newEpoch: "", keys: [listId],
-      ops: [["push", listId, ["1"]]] as never, schemaHash: "", log: LOG_DEFAULTS,
+      ops: [["push", listId, ["1"]]] as never, schemaHash: "", log: LOG_DEFAULTS, ttl: 0, readAt: "",
     };
     const first = await backend.apply(batch);
     const second = await backend.apply(batch);
