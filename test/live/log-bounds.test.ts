@@ -22,7 +22,7 @@ async function writeBatches(ns: string, count: number, size: number, limits: Lim
   for (let i = first; i < first + count; i++) {
     const ops = JSON.stringify([["set", "", `k${i % 10}`, JSON.stringify(`${i}:`.padEnd(size, "x"))]]);
     const e = i === 1 ? epoch : ((await raw.hget(`${ns}:meta`, "epoch")) ?? "");
-    await raw.eval(APPLY, 3, `${ns}:root`, `${ns}:meta`, `${ns}:log`, ns, "raw-writer", i, i - 1, e, "rawepoch00000", ops, "", limits.entries, limits.ageMs, 65_536);
+    await raw.eval(APPLY, 3, `${ns}:root`, `${ns}:meta`, `${ns}:log`, ns, "raw-writer", i, i - 1, e, "rawepoch00000", ops, "", limits.entries, limits.ageMs, 65_536, 0, "");
   }
 }
 
