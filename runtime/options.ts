@@ -16,10 +16,12 @@ export interface OpenOptions<TData extends object = Record<string, unknown>> {
   /** Values for required fields without a `default` when the instance is new. */
   init?: Partial<Input<TData>>;
   /**
-   * Start from an empty local state when Redis cannot be reached. Not implemented
-   * yet: only `false` (the default) is accepted.
+   * When Redis cannot be reached within `connectTimeout`: start from the local state
+   * (defaults and `init`) and keep taking writes; when Redis comes, load what it holds
+   * and replay the writes on top, in order, exactly once (status events "offline",
+   * "connected", "synced"). Default `false`: open() rejects with ConnectionError.
    */
-  offline?: false;
+  offline?: boolean;
   /** Milliseconds to wait for Redis before `open()` fails; default 5000. */
   connectTimeout?: number;
   /**
@@ -51,7 +53,7 @@ export interface ResolvedOptions {
   readonly prefix: string;
   readonly live: boolean;
   readonly init: Readonly<Record<string, unknown>>;
-  readonly offline: false;
+  readonly offline: boolean;
   readonly connectTimeout: number;
   readonly onInvalid: "fail" | "load-valid" | ((error: ValidationError) => void);
   readonly log: LogLimits;
@@ -88,9 +90,10 @@ function checkPart(option: string, value: unknown, allowEmpty: boolean): string 
   return value;
 }
 
-function checkOffline(value: unknown): false {
-  if (value === undefined || value === false) return false;
-  throw new OptionsError("offline", "offline mode is not implemented yet; open() needs Redis reachable within `connectTimeout`");
+function checkOffline(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw new OptionsError("offline", `must be true or false, got ${typeof value}`);
+  return value;
 }
 
 function checkPositive(option: string, value: unknown): number | undefined {

@@ -6,7 +6,7 @@ import { LOG_DEFAULTS, type Backend, type Batch, type BatchOutcome, type LogLimi
 import { ClosedError, FlushTimeoutError, NotJsonError, RedisMemoryError, WriteError, type DataPath } from "./errors.js";
 import { newId } from "./ids.js";
 import { DictNode, ListNode, nodeOf, type Node, type Owner } from "./node.js";
-import { DICT_REF, LIST_REF, type Enc, type NodeId, type Op, type OpName } from "./ops.js";
+import { DICT_REF, LIST_REF, isRef, type Enc, type NodeId, type Op, type OpName } from "./ops.js";
 import type { Shape } from "./shape.js";
 import { InlineText, assertJson, describeNonJson, isJsonScalar, plainCopy, syncedViews, type JsonValue } from "./values.js";
 import { childShape, resolveShape, validatePlace } from "./validate.js";
@@ -42,12 +42,21 @@ interface PendingIncr {
 }
 
 export interface ReplicaOptions {
-  readonly backend: Backend;
+  /** Undefined for a store opened offline (set when Redis comes). */
+  readonly backend: Backend | undefined;
   readonly ns: string;
   readonly shape: Shape;
   readonly schemaHash: string;
   readonly log?: LogLimits | undefined;
   readonly ttl?: number | undefined;
+}
+
+/** A write made offline: the path of the container it writes to, and the operation. */
+export interface Intent {
+  readonly path: DataPath;
+  readonly op: Op;
+  /** An offline `incr`: settled with the value of its replay. */
+  incr: { resolve: (value: number) => void; reject: (error: unknown) => void } | undefined;
 }
 
 /** Batches one replica keeps on the wire at once (the script remembers results for more). */
@@ -68,7 +77,8 @@ export class Replica implements Owner {
   readonly nodes = new Map<NodeId, ListNode | DictNode>();
   readonly root: DictNode;
   readonly clientId = newId();
-  readonly backend: Backend;
+  /** Set at open, or when Redis comes for a store opened offline. */
+  backend: Backend;
   readonly ns: string;
   readonly schemaHash: string;
   private readonly log: LogLimits;
@@ -79,6 +89,12 @@ export class Replica implements Owner {
   expireAt = -1;
   /** Called when the instance gets an expiry it did not have (the store watches for it). */
   onExpiry: ((at: number) => void) | undefined;
+  /**
+   * Opened without Redis: writes are kept (with the path of the container they write
+   * to) and replayed on what Redis holds when it comes (runtime/offline.ts).
+   */
+  offline = false;
+  private readonly intents: Intent[] = [];
   /** A transaction runs: writes stay queued until it commits them as one batch. */
   private holding = false;
   private readAt = "";
@@ -116,7 +132,8 @@ export class Replica implements Owner {
   private reloading: Promise<void> | undefined;
 
   constructor(options: ReplicaOptions) {
-    this.backend = options.backend;
+    this.backend = options.backend as Backend;
+    this.offline = options.backend === undefined;
     this.ns = options.ns;
     this.schemaHash = options.schemaHash;
     this.log = options.log ?? LOG_DEFAULTS;
@@ -298,7 +315,30 @@ export class Replica implements Owner {
   queue(op: Op): void {
     if (op[0] !== "promote") this.lastPush = undefined;
     this.pending.push(op);
+    if (this.offline) this.record(op);
     this.schedule();
+  }
+
+  /** An offline write, by the path of its container (node ids are local until Redis has them). */
+  private record(op: Op): void {
+    if (op[0] === "promote") return;
+    const node = op[1] === "" ? this.root : this.nodes.get(op[1]);
+    if (!node) return;
+    // References to local containers become their data: the replay writes values.
+    const plain = (enc: Enc): Enc => (isRef(enc) ? JSON.stringify(plainCopy(this.nodes.get(enc.slice(3))?.proxy ?? null)) : enc);
+    const copy = op[0] === "replace" ? (["replace", op[1], op[2].map(plain)] as Op) : op;
+    this.intents.push({ path: node.path(), op: copy, incr: undefined });
+  }
+
+  /** The writes made offline, in order; the replica forgets its own queue of them. */
+  takeIntents(): Intent[] {
+    const intents = this.intents.splice(0);
+    this.offline = false;
+    this.pending = [];
+    this.pendingIncrs = [];
+    this.lastPush = undefined;
+    this.dropped.clear();
+    return intents;
   }
 
   /** Appends join the previous push to the same list when nothing but new subtrees came between. */
@@ -315,8 +355,11 @@ export class Replica implements Owner {
 
   queueIncr(node: DictNode, field: string, by: number, expected: number): Promise<number> {
     this.queue(["incr", this.target(node), field, by]);
+    const intent = this.offline ? this.intents.at(-1) : undefined;
     return new Promise<number>((resolve, reject) => {
       this.pendingIncrs.push({ node, field, expected, resolve, reject });
+      // Offline: the replay's increment gives the server's value.
+      if (intent) intent.incr = { resolve, reject };
     });
   }
 
@@ -329,7 +372,7 @@ export class Replica implements Owner {
   /** Sends what is queued as one batch (unless the wire is full: it leaves when a batch settles). */
   send(): InFlight | undefined {
     this.scheduled = false;
-    if (this.pending.length === 0 || this.holding) return undefined;
+    if (this.pending.length === 0 || this.holding || this.offline) return undefined;
     // A new instance's first batch creates it: the next ones need its epoch.
     const limit = this.epoch === "" ? 1 : MAX_INFLIGHT;
     if (this.inflight.size >= limit || (this.chainBroken && this.inflight.size > 0)) return undefined;
@@ -364,6 +407,11 @@ export class Replica implements Owner {
       if (this.inflight.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     });
     return record;
+  }
+
+  /** Wakes `idle()` waiters (a store opened offline has synced). */
+  wakeIdle(): void {
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   // ---- transactions --------------------------------------------------------
@@ -471,7 +519,8 @@ export class Replica implements Owner {
   private async idle(): Promise<void> {
     this.send();
     while (this.inflight.size > 0 || this.pending.length > 0) {
-      if (this.inflight.size === 0) {
+      // Offline: writes are acknowledged once Redis came and has them.
+      if (this.inflight.size === 0 && !this.offline) {
         this.send();
         if (this.inflight.size === 0) break;
       }

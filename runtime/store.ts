@@ -2,7 +2,8 @@
 // Store-level members start with `$` so that they never clash with schema fields.
 import { Backend } from "./backend.js";
 import { setField, deleteField, incr as dictIncr } from "./dict.js";
-import { ClosedError, ConflictError, OptionsError, ValidationError, WriteError, type ValidationProblem } from "./errors.js";
+import { ClosedError, ConflictError, ConnectionError, OptionsError, ValidationError, WriteError, type ValidationProblem } from "./errors.js";
+import { connectWhenReachable, replay } from "./offline.js";
 import { nodeOf, type DictNode } from "./node.js";
 import { Feed, reload } from "./feed.js";
 import { applyLoad, type LoadedState } from "./load.js";
@@ -102,6 +103,13 @@ export class Store<TData extends object = Record<string, unknown>> {
   async $close(): Promise<void> {
     const state = core(this);
     if (state.closed) return;
+    if (state.replica.offline) {
+      // Redis never came: nothing can be flushed; say so rather than wait forever.
+      state.closed = true;
+      state.replica.closed = true;
+      state.replica.emit("error", new ConnectionError(`${state.replica.ns} was closed before Redis could be reached; the writes made offline were not sent`));
+      return;
+    }
     try {
       await state.replica.flush();
       // Nothing of this client can be resent now: its exactly-once marker may go.
@@ -118,6 +126,7 @@ export class Store<TData extends object = Record<string, unknown>> {
   async $refresh(): Promise<void> {
     const state = core(this);
     if (state.closed) throw new ClosedError();
+    if (state.replica.offline) throw new ConnectionError(`${state.replica.ns} is offline (opened with \`offline: true\` before Redis could be reached): nothing to reload from yet`);
     await state.replica.flush();
     await reload(state);
   }
@@ -238,7 +247,13 @@ export function storeInternals(store: object): StoreInternals {
 export async function openStore<S extends Store<object>>(cls: StoreClass<S>, options: OpenOptions<object> = {}): Promise<S> {
   const resolved = resolveOptions(options);
   const schema = cls.schema;
-  const backend = await Backend.connect(resolved.redis, resolved.connectTimeout);
+  let backend: Backend;
+  try {
+    backend = await Backend.connect(resolved.redis, resolved.connectTimeout);
+  } catch (error) {
+    if (resolved.offline && error instanceof ConnectionError) return openOffline(cls, resolved);
+    throw error;
+  }
   try {
     const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
     const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl });
@@ -368,4 +383,47 @@ function watchExpiry(state: StoreInternals, schema: StoreSchema): void {
   };
   arm(replica.expireAt);
   replica.onExpiry = arm;
+}
+
+/**
+ * `offline: true` and Redis out of reach: the store starts from the local state
+ * (defaults and `init`), takes writes, and syncs when Redis comes (runtime/offline.ts).
+ * Status events: "offline" (on the next turn), then "connected" and "synced".
+ */
+function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: ResolvedOptions): S {
+  const schema = cls.schema;
+  const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
+  const replica = new Replica({ backend: undefined, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl });
+  const state: StoreInternals = { replica, options: resolved, loaded: { seq: 0, lastId: "0-0" }, closed: false, transactions: Promise.resolve() };
+  initialise(state, schema, true, missingDefaults(state, schema));
+  creating = state;
+  let store: S;
+  try {
+    store = new cls(state as unknown as StoreToken);
+  } finally {
+    creating = undefined;
+  }
+  setImmediate(() => replica.emit("status", { status: "offline" }));
+  void (async () => {
+    const backend = await connectWhenReachable(() => Backend.connect(resolved.redis, resolved.connectTimeout), () => state.closed);
+    if (!backend) return;
+    if (state.closed) return void (await backend.close());
+    replica.backend = backend;
+    try {
+      const reply = await backend.load(ns);
+      const intents = replica.takeIntents();
+      state.loaded = applyLoad(replica, reply);
+      replica.onStale = () => reload(state);
+      replica.emit("status", { status: "connected" });
+      replay(replica, intents);
+      if (resolved.live) state.feed = new Feed(state, backend, 0);
+      replica.wakeIdle();
+      await replica.flush();
+      replica.emit("status", { status: "synced" });
+    } catch (error) {
+      replica.emit("error", error instanceof Error ? error : new Error(String(error)));
+      replica.wakeIdle();
+    }
+  })();
+  return store;
 }

@@ -180,9 +180,6 @@ describe("open options", () => {
     });
   }
 
-  it("rejects offline: true clearly (offline mode is not implemented)", async () => {
-    await expect(Memory.open({ redis: redisUrl(), offline: true as false })).rejects.toThrow(OptionsError);
-  });
 
   it("rejects with ConnectionError naming the option when Redis cannot be reached", async () => {
     const error = await Memory.open({ redis: "redis://127.0.0.1:1", connectTimeout: 500 }).catch((e: unknown) => e);
