@@ -6,7 +6,7 @@
 //
 // --json       JSON to stdout (the table goes to stderr), or to `file` when given
 // --quick      small sizes and few rounds: a smoke run, not figures to quote
-// --only       run only the named sections: appends, records, wire, rewrite, open, reads, memory, live, generator
+// --only       run only the named sections: appends, records, transactions, wire, rewrite, open, reads, memory, live, generator
 // --strict     exit 1 when a target is missed
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -20,6 +20,7 @@ import { memoryFigures } from "./figures/memory.js";
 import { openFigures } from "./figures/open.js";
 import { readFigures } from "./figures/reads.js";
 import { recordFigures } from "./figures/records.js";
+import { transactionFigures } from "./figures/transactions.js";
 import { rewriteFigures } from "./figures/rewrite.js";
 import { wireFigures, type BytesPoint } from "./figures/wire-bytes.js";
 import { formatLegend, formatTable, type Row } from "./report.js";
@@ -33,7 +34,7 @@ interface Args {
   strict: boolean;
 }
 
-const SECTIONS = ["appends", "records", "wire", "rewrite", "open", "reads", "memory", "live", "generator"] as const;
+const SECTIONS = ["appends", "records", "transactions", "wire", "rewrite", "open", "reads", "memory", "live", "generator"] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: readonly string[]): Args {
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
   try {
     if (wanted("appends")) rows.push(...(await appendFigures(context)));
     if (wanted("records")) rows.push(...(await recordFigures(context)));
+    if (wanted("transactions")) rows.push(...(await transactionFigures(context)));
     if (wanted("wire")) {
       const wire = await wireFigures(context);
       rows.push(...wire.rows);

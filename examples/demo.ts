@@ -1,8 +1,10 @@
-// Two processes share one generated AgentMemory: this process (the writer) appends
-// messages to a conversation and counts turns with `$incr`; a child process (the
-// reader) opens the same conversation and prints each message as its change event
-// arrives. Uses REDIS_URL, or starts a private redis-server when it is unset. Run
-// with `npm run demo`.
+// Two processes share one generated AgentMemory: this process (the agent worker)
+// appends messages to a conversation, counts turns with `$incr` and keeps a summary
+// with `$transaction` (a read-modify-write that never loses another writer's update);
+// a child process (the API) opens the same conversation and prints each message as
+// its change event arrives. The conversation expires 10 minutes after its last write
+// (`ttl`), and `await using` closes the stores at the end of their blocks. Uses
+// REDIS_URL, or starts a private redis-server when it is unset: `npm run demo`.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { AgentMemory } from "../generated/index.js";
@@ -18,7 +20,7 @@ const MESSAGES: readonly { role: "user" | "assistant"; content: string }[] = [
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function reader(redis: string, conversationId: string): Promise<void> {
-  const memory = await AgentMemory.open({ redis, id: conversationId, init: { conversationId } });
+  await using memory = await AgentMemory.open({ redis, id: conversationId, init: { conversationId } });
   let seen = 0;
   const show = (): void => {
     for (const message of memory.messages.slice(seen)) console.log(`[reader pid ${process.pid}] ${message.role}: ${message.content}`);
@@ -40,14 +42,13 @@ async function reader(redis: string, conversationId: string): Promise<void> {
   });
   process.send?.("ready");
   const complete = await done;
-  console.log(`[reader pid ${process.pid}] saw ${seen} messages, ${memory.turns} turns`);
-  await memory.$close();
+  console.log(`[reader pid ${process.pid}] saw ${seen} messages, ${memory.turns} turns; summary: ${memory.summary}`);
   if (!complete) process.exitCode = 1;
 }
 
 async function writer(redis: string): Promise<void> {
   const conversationId = `demo-${Date.now().toString(36)}`;
-  const memory = await AgentMemory.open({ redis, id: conversationId, init: { conversationId } });
+  await using memory = await AgentMemory.open({ redis, id: conversationId, init: { conversationId }, ttl: 10 * 60_000 });
   memory.title = "redis-memory demo";
   await memory.$flush();
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--reader", redis, conversationId], { stdio: ["inherit", "inherit", "inherit", "ipc"] });
@@ -59,11 +60,13 @@ async function writer(redis: string): Promise<void> {
     memory.messages.push({ ...message, at: new Date().toISOString() });
     // An atomic increment in Redis: counts from several writers add up (`turns += 1` would not).
     const turns = await memory.$incr("turns");
-    console.log(`[writer pid ${process.pid}] appended (turn ${turns}): ${message.content}`);
+    // Read-modify-write: applied only if nobody wrote in between, else run again.
+    const summary = await memory.$transaction((m) => (m.summary = `${m.messages.length} messages, last from ${message.role}`));
+    console.log(`[writer pid ${process.pid}] appended (turn ${turns}): ${message.content} [${summary}]`);
   }
   const code = await done;
+  console.log(`[writer pid ${process.pid}] the conversation expires in ${Math.round(((await memory.$ttl()) ?? 0) / 1000)} s unless written again`);
   await memory.$delete();
-  await memory.$close();
   if (code !== 0) process.exitCode = 1;
 }
 
