@@ -1,14 +1,14 @@
 // `offline: true`: a store opened while Redis is out of reach takes writes, and when
 // Redis comes it loads what Redis holds and replays them on top, in order, once,
 // merged with what another writer did meanwhile.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConnectionError, FlushTimeoutError, Memory, type SyncedDict, type SyncedList } from "redis-memory";
 import { freePort, startRedisServer, type RedisServerHandle } from "../../scripts/redis-server.js";
 import { connect, createServer } from "node:net";
-import { App, openApp, redisUrl, track, uniqueId } from "../helpers/redis.js";
+import { App, afterStores, openApp, redisUrl, track, uniqueId } from "../helpers/redis.js";
 
 const servers: RedisServerHandle[] = [];
-afterAll(async () => {
+afterStores(async () => {
   await Promise.allSettled(servers.map((server) => server.stop()));
 });
 
