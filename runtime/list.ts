@@ -88,6 +88,23 @@ function prepare(node: ListNode, values: readonly unknown[], firstIndex: number)
   return { stored, encs };
 }
 
+function hasListConstraints(node: ListNode): boolean {
+  const shape = node.shape;
+  return shape.kind === "list" && (shape.maxItems !== undefined || shape.minItems !== undefined || shape.prefixItems !== undefined || shape.uniqueItems === true);
+}
+
+function pushOne(node: ListNode, value: unknown): number {
+  const replica = replicaOf(node);
+  const index = node.items.length;
+  replica.check(node, index, value, childShape(node.shape, index));
+  const built = replica.buildElement(value, node);
+  const id = replica.target(node);
+  node.items.push(built.stored);
+  replica.queuePushOne(id, built.enc);
+  replica.changed(node, "push");
+  return node.items.length;
+}
+
 function writable(list: object): ListNode {
   const node = listNode(list);
   replicaOf(node).assertWritable(node);
@@ -142,6 +159,9 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
 
   override push(...values: (Input<T> | S)[]): number {
     const node = writable(this);
+    // The hot path of appends: a list without length or tuple constraints takes one
+    // value without the general checks' allocations.
+    if (values.length === 1 && !hasListConstraints(node)) return pushOne(node, values[0]);
     checkListChange(node, node.items.length + values.length, () => [...node.items, ...values]);
     const { stored, encs } = prepare(node, values, node.items.length);
     const id = replicaOf(node).target(node);

@@ -353,6 +353,12 @@ export class Replica implements Owner {
     this.lastPush = op;
   }
 
+  queuePushOne(node: NodeId, value: Enc): void {
+    const last = this.lastPush;
+    if (last !== undefined && last[1] === node) last[2].push(value);
+    else this.queuePush(node, [value]);
+  }
+
   queueIncr(node: DictNode, field: string, by: number, expected: number): Promise<number> {
     this.queue(["incr", this.target(node), field, by]);
     const intent = this.offline ? this.intents.at(-1) : undefined;
