@@ -263,13 +263,7 @@ export async function openStore<S extends Store<object>>(cls: StoreClass<S>, opt
     const fill = missingDefaults(state, schema);
     if (!isNew) for (const dropped of checkLoaded(state, fill)) delete fill[dropped];
     initialise(state, schema, isNew, fill);
-    creating = state;
-    let store: S;
-    try {
-      store = new cls(state as unknown as StoreToken);
-    } finally {
-      creating = undefined;
-    }
+    const store = construct(cls, state);
     replica.onStale = () => reload(state);
     await replica.flush();
     // The feed reads from the position of the load above, which held none of this store's batches.
@@ -280,6 +274,16 @@ export async function openStore<S extends Store<object>>(cls: StoreClass<S>, opt
   } catch (error) {
     await backend.close();
     throw error;
+  }
+}
+
+/** Makes the store object for `state` (only the runtime can: see StoreToken). */
+function construct<S extends Store<object>>(cls: StoreClass<S>, state: StoreInternals): S {
+  creating = state;
+  try {
+    return new cls(state as unknown as StoreToken);
+  } finally {
+    creating = undefined;
   }
 }
 
@@ -396,13 +400,7 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
   const replica = new Replica({ backend: undefined, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl });
   const state: StoreInternals = { replica, options: resolved, loaded: { seq: 0, lastId: "0-0" }, closed: false, transactions: Promise.resolve() };
   initialise(state, schema, true, missingDefaults(state, schema));
-  creating = state;
-  let store: S;
-  try {
-    store = new cls(state as unknown as StoreToken);
-  } finally {
-    creating = undefined;
-  }
+  const store = construct(cls, state);
   setImmediate(() => replica.emit("status", { status: "offline" }));
   void (async () => {
     const backend = await connectWhenReachable(() => Backend.connect(resolved.redis, resolved.connectTimeout), () => state.closed);
