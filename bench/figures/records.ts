@@ -1,24 +1,13 @@
-// Appends at native cost: scalars and records {role, content} pushed through a store
-// (one tick, then $flush) vs a raw coalesced RPUSH of their JSON texts (10k values per
-// command, pipelined), and the Redis memory of a conversation vs the same data in
-// native structures (one LIST of JSON + one HASH).
+// Records at native cost: records {role, content} pushed through a store (one tick,
+// then $flush) vs a raw coalesced RPUSH of their JSON texts (10k values per command,
+// pipelined), and the Redis memory of a conversation vs the same data in native
+// structures (one LIST of JSON + one HASH). Scalars vs the same peer: appends.ts.
 import { LOG_DEFAULTS, Memory } from "redis-memory";
-import { BenchStore, elements } from "../bench-store.js";
 import type { BenchContext } from "../context.js";
 import { interleave } from "../measure.js";
+import { COALESCE, coalescedRpush } from "../peers/raw-ioredis.js";
 import { row, type Row } from "../report.js";
 import type { Redis } from "ioredis";
-
-const COALESCE = 10_000;
-
-/** RPUSH of the values' JSON texts, 10k per command, pipelined: the fastest raw way to append. */
-async function coalescedRpush(redis: Redis, key: string, values: readonly unknown[]): Promise<void> {
-  const pipeline = redis.pipeline();
-  for (let i = 0; i < values.length; i += COALESCE) {
-    pipeline.rpush(key, ...values.slice(i, i + COALESCE).map((value) => JSON.stringify(value)));
-  }
-  await pipeline.exec();
-}
 
 function messages(count: number, size: number): { role: string; content: string }[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -48,33 +37,13 @@ const escapeGlob = (text: string): string => text.replace(/[*?[\]\\]/g, "\\$&");
 export async function recordFigures(context: BenchContext): Promise<Row[]> {
   const count = context.quick ? 10_000 : 100_000;
   const rounds = context.quick ? 2 : 5;
-  const scalars = elements(count);
   const records = messages(count, 60);
   const storeRedis = context.connect();
-  const store = await BenchStore.open(storeRedis, context.prefix, context.uniqueId("records"));
   const chat = await Memory.open({ redis: storeRedis, prefix: context.prefix, id: context.uniqueId("chat"), live: false });
   const chatView = chat as unknown as { messages: { push(...m: unknown[]): number; clear(): void; length: number } };
   const rawList = `${context.prefix}raw:coalesced`;
 
-  context.log(`appends vs coalesced RPUSH: ${count} scalars and ${count} records per run, ${rounds} rounds`);
-  const scalarRuns = await interleave(
-    [
-      {
-        name: "ours",
-        setup: async () => {
-          store.items.clear();
-          await store.$flush();
-        },
-        run: async () => {
-          const items = store.items;
-          for (let i = 0; i < count; i++) items.push(scalars[i]!);
-          await store.$flush();
-        },
-      },
-      { name: "peer", setup: async () => void (await context.redis.del(rawList)), run: () => coalescedRpush(context.redis, rawList, scalars) },
-    ],
-    { rounds },
-  );
+  context.log(`records vs coalesced RPUSH: ${count} records per run, ${rounds} rounds`);
   (chat as unknown as Record<string, unknown>).messages = [];
   await chat.$flush();
   const recordRuns = await interleave(
@@ -98,7 +67,6 @@ export async function recordFigures(context: BenchContext): Promise<Row[]> {
   if (chatView.messages.length !== count) throw new Error(`records: the store holds ${chatView.messages.length}, expected ${count}`);
   await chat.$delete();
   await chat.$close();
-  await store.$close();
   await context.redis.del(rawList);
 
   // A conversation: 20 messages of ~200 characters appended one batch each, a summary,
@@ -132,23 +100,9 @@ export async function recordFigures(context: BenchContext): Promise<Row[]> {
   storeRedis.disconnect();
 
   const perSecond = (ms: number): number => (count / ms) * 1000;
-  const oursScalars = perSecond(scalarRuns.get("ours")!.medianMs);
-  const peerScalars = perSecond(scalarRuns.get("peer")!.medianMs);
   const oursRecords = perSecond(recordRuns.get("ours")!.medianMs);
   const peerRecords = perSecond(recordRuns.get("peer")!.medianMs);
   return [
-    row({
-      id: "appends-vs-coalesced",
-      figure: `appends/s of scalars (one tick, ${count / 1000}k) vs raw coalesced RPUSH`,
-      oursLabel: `${count} SyncedList.push calls of strings in one synchronous run, then await $flush()`,
-      peerLabel: `ioredis pipeline of RPUSH commands of ${COALESCE} JSON texts each`,
-      ours: { value: oursScalars, unit: "/s" },
-      peer: { value: peerScalars, unit: "/s" },
-      ratio: oursScalars / peerScalars,
-      ratioMeaning: "our appends/s / peer appends/s",
-      target: { kind: "ratio-at-least", bound: 0.8, text: ">= 0.8x" },
-      designTarget: true,
-    }),
     row({
       id: "record-appends-vs-coalesced",
       figure: `appends/s of records {role, content} (one tick, ${count / 1000}k) vs raw coalesced RPUSH`,

@@ -26,3 +26,15 @@ export async function rpushOne(redis: Redis, key: string, value: unknown): Promi
 export async function hsetOne(redis: Redis, key: string, field: string, value: unknown): Promise<void> {
   await redis.hset(key, field, JSON.stringify(value));
 }
+
+/** Values per command of the coalesced peer. */
+export const COALESCE = 10_000;
+
+/** RPUSH of the values' JSON texts, 10k per command, pipelined: the fastest raw way to append many. */
+export async function coalescedRpush(redis: Redis, key: string, values: readonly unknown[]): Promise<void> {
+  const pipeline = redis.pipeline();
+  for (let i = 0; i < values.length; i += COALESCE) {
+    pipeline.rpush(key, ...values.slice(i, i + COALESCE).map((value) => JSON.stringify(value)));
+  }
+  await pipeline.exec();
+}
