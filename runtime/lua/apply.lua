@@ -74,10 +74,17 @@ if bulk then
   local cursor = 13
   for _, op in ipairs(ops) do
     if (op[1] == "push" or op[1] == "unshift") and type(op[3]) == "number" then
-      local values = {}
-      for i = 1, op[3] do values[i] = ARGV[cursor + i] end
-      cursor = cursor + op[3]
-      op[3] = values
+      if op[1] == "push" then
+        -- Pushed straight from ARGV (no copy): op.range names the slice.
+        op.range = {cursor + 1, cursor + op[3]}
+        op.count = op[3]
+        op[3] = nil
+      else
+        local values = {}
+        for i = 1, op[3] do values[i] = ARGV[cursor + i] end
+        op[3] = values
+      end
+      cursor = cursor + (op.count or #op[3])
     end
   end
 end
@@ -194,7 +201,9 @@ local function simulate(k, op)
   if sim[k] == nil then return end
   local s = simulated(k)
   local name = op[1]
-  if name == "push" then for _, v in ipairs(op[3]) do s[#s + 1] = v end
+  if name == "push" then
+    if op.range then for i = op.range[1], op.range[2] do s[#s + 1] = ARGV[i] end
+    else for _, v in ipairs(op[3]) do s[#s + 1] = v end end
   elseif name == "unshift" then for i = #op[3], 1, -1 do table.insert(s, 1, op[3][i]) end
   elseif name == "lset" then s[op[3] + 1] = op[4]
   elseif name == "pop" then for _ = 1, math.min(op[3], #s) do table.remove(s) end
@@ -324,7 +333,7 @@ for _, op in ipairs(ops) do
           if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
         end
         local n = len_of(k)
-        if name == "push" or name == "unshift" then n = n + #op[3]
+        if name == "push" or name == "unshift" then n = n + (op.count or #op[3])
         elseif name == "lset" then
           if op[3] >= n then return refuse("CONFLICT", k, "index " .. op[3] .. " out of range (length " .. n .. ")") end
         elseif name == "pop" or name == "shift" then n = math.max(n - op[3], 0)
@@ -483,7 +492,8 @@ for _, op in ipairs(ops) do
     end
     redis.call("DEL", k)
   elseif name == "push" then
-    push_all("RPUSH", k, op[3], 1, #op[3])
+    if op.range then push_all("RPUSH", k, ARGV, op.range[1], op.range[2])
+    else push_all("RPUSH", k, op[3], 1, #op[3]) end
   elseif name == "unshift" then
     local values = {}
     for i = #op[3], 1, -1 do values[#values + 1] = op[3][i] end
