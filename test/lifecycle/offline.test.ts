@@ -3,19 +3,26 @@
 // merged with what another writer did meanwhile.
 import { describe, expect, it } from "vitest";
 import { ConnectionError, FlushTimeoutError, Memory, type SyncedDict, type SyncedList } from "redis-memory";
-import { freePort, startRedisServer, type RedisServerHandle } from "../../scripts/redis-server.js";
+import { freePort } from "../../scripts/redis-server.js";
 import { connect, createServer } from "node:net";
 import { App, afterStores, openApp, redisUrl, track, uniqueId } from "../helpers/redis.js";
 
-const servers: RedisServerHandle[] = [];
-afterStores(async () => {
-  await Promise.allSettled(servers.map((server) => server.stop()));
-});
-
-async function later(port: number): Promise<RedisServerHandle> {
-  const server = await startRedisServer({ port });
-  servers.push(server);
-  return server;
+/**
+ * Opens, on `port`, a bridge to the test run's redis-server: a store pointed at the
+ * port is offline until then, and comes online exactly when the test says.
+ */
+async function bridge(port: number): Promise<void> {
+  const target = new URL(redisUrl());
+  const server = createServer((socket) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    socket.pipe(upstream).pipe(socket);
+    socket.on("error", () => upstream.destroy());
+    upstream.on("error", () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  afterStores(async () => {
+    server.close();
+  });
 }
 
 describe("offline: true", () => {
@@ -26,9 +33,8 @@ describe("offline: true", () => {
 
   it("takes writes without Redis; when Redis comes they land once, merged with another writer's", async () => {
     const port = await freePort();
-    const url = `redis://127.0.0.1:${port}`;
     const id = uniqueId("offline");
-    const mem = track(await Memory.open({ redis: url, id, offline: true, connectTimeout: 200 }));
+    const mem = track(await Memory.open({ redis: `redis://127.0.0.1:${port}`, id, offline: true, connectTimeout: 200 }));
     const statuses: string[] = [];
     mem.$on("status", (event) => statuses.push(event.status));
     mem.items = [];
@@ -40,18 +46,18 @@ describe("offline: true", () => {
     // Not acknowledged while Redis is away: a flush with a timeout says so, and loses nothing.
     await expect(mem.$flush({ timeout: 100 })).rejects.toThrow(FlushTimeoutError);
 
-    await later(port);
-    // Another writer got there first.
-    const other = track(await Memory.open({ redis: url, id, live: false }));
+    // Another writer, connected all along, writes first.
+    const other = track(await Memory.open({ redis: redisUrl(), id, live: false }));
     other.items = ["theirs-1"];
     (other.items as SyncedList<string>).push("theirs-2");
     other.counter = 10;
     await other.$flush();
+    await bridge(port);
 
     await expect.poll(() => statuses, { timeout: 15_000 }).toContain("synced");
     await mem.$flush();
     expect(statuses.filter((status) => ["offline", "connected", "synced"].includes(status))).toEqual(["offline", "connected", "synced"]);
-    const fresh = track(await Memory.open({ redis: url, id, live: false }));
+    const fresh = track(await Memory.open({ redis: redisUrl(), id, live: false }));
     const data = fresh.$asdict() as { items: string[]; keys: Record<string, number>; counter: number };
     // The offline `items = []` replays as a key write: last writer wins, as between two live writers.
     expect(data.items).toEqual(["mine-1", "mine-2"]);
@@ -72,21 +78,13 @@ describe("offline: true", () => {
     const synced = new Promise<void>((resolve) => app.$on("status", (event) => event.status === "synced" && resolve()));
     expect(app.tasks.aslist()).toEqual([]);
     app.tasks.push(7, 8);
-    const target = new URL(redisUrl());
-    const bridge = createServer((socket) => {
-      const upstream = connect(Number(target.port), target.hostname);
-      socket.pipe(upstream).pipe(socket);
-      socket.on("error", () => upstream.destroy());
-      upstream.on("error", () => socket.destroy());
-    });
-    await new Promise<void>((resolve) => bridge.listen(port, "127.0.0.1", resolve));
+    await bridge(port);
     try {
       await synced;
       expect(app.tasks.aslist()).toEqual([1, 2, 7, 8]);
       expect((await openApp(id)).tasks.aslist()).toEqual([1, 2, 7, 8]);
     } finally {
       await app.$close();
-      bridge.close();
     }
   });
 });
