@@ -5,9 +5,9 @@
 import { Project, StructureKind, type ClassDeclarationStructure, type StatementStructures, type OptionalKind, type GetAccessorDeclarationStructure, type SetAccessorDeclarationStructure } from "ts-morph";
 import type { StoreModel } from "./model.js";
 import { grouped, type SyncedTypes } from "./emit-synced.js";
-import { shapeName } from "./emit-shape.js";
+import { shapeName, type ShapeText } from "./emit-shape.js";
+import { IDENTIFIER } from "./identifiers.js";
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const PLACEHOLDER = "__redis_memory_verbatim_";
 
 export interface ModuleParts {
@@ -15,8 +15,7 @@ export interface ModuleParts {
   readonly runtime: string;
   readonly types: string;
   readonly synced: SyncedTypes;
-  readonly shape: string;
-  readonly defSources: Readonly<Record<string, string>>;
+  readonly shape: ShapeText;
   readonly validatorsModule: string;
   readonly hash: string;
 }
@@ -90,9 +89,8 @@ export function emitModule(project: Project, model: StoreModel, parts: ModulePar
     getAccessors: getters,
     setAccessors: setters,
   };
-  const containers = [...members.values()].some((m) => m.container);
-  const used = new Set(["DictShape", "OpenOptions", "StoreSchema", ...parts.synced.runtime, ...(containers ? ["Input"] : [])]);
-  const runtimeTypes = ["DictMethods", "DictShape", "Input", "OpenOptions", "StoreSchema", "Synced", "SyncedList"].filter((n) => used.has(n));
+  const used = new Set(["OpenOptions", "StoreSchema", ...parts.shape.types, ...parts.synced.runtime]);
+  const runtimeTypes = [...used].sort();
   const statements = (hold: (text: string) => string): (string | StatementStructures)[] => [
     `${parts.banner.trimEnd()}\n`,
     {
@@ -100,12 +98,10 @@ export function emitModule(project: Project, model: StoreModel, parts: ModulePar
       moduleSpecifier: parts.runtime,
       namedImports: ["Store", "openStore", ...runtimeTypes.map((n) => `type ${n}`)],
     },
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${parts.validatorsModule}`, namespaceImport: "ajv" },
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: "./validation.js", namedImports: ["validatorsFor"] },
-    hold(`\n${parts.synced.types}\n`),
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${parts.validatorsModule}`, namedImports: ["at"] },
+    hold(`\n${parts.types}\n`),
     ...(parts.synced.text === "" ? [] : [hold(`${parts.synced.text}\n`)]),
-    hold(`// Validators come from ./${parts.validatorsModule}; \`check\` maps their errors to the schema files.\nconst check = validatorsFor(${JSON.stringify(parts.defSources, null, 2)});`),
-    hold(`/** What each place of ${name} holds, its limits and validators: handed to the runtime. */\nexport ${parts.shape}`),
+    hold(`// \`...at(pointer)\`: the source and validator of the place whose schema is at \`pointer\` in ./${parts.validatorsModule}.\n${parts.shape.text}`),
     cls,
   ];
   const print = (hold: (text: string) => string): string => {

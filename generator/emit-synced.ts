@@ -7,11 +7,11 @@
 // intersection, since an interface's index signature would have to admit the methods.
 // The plain type texts are json-schema-to-typescript's, read back with ts-morph.
 import { Node, type Project, type PropertySignature, type SourceFile, type TypeNode } from "ts-morph";
-import { kindsOf } from "./model.js";
-import { isObjectType, syncedName, type TypeNames } from "./names.js";
-import type { NormalizedStore, Schema, SchemaObject } from "./normalize.js";
-
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+import { kindsOf, unionOptions } from "./classify.js";
+import { typeKey } from "./identifiers.js";
+import { isObject, type Schema, type SchemaObject } from "./json.js";
+import type { StoreModel } from "./model.js";
+import { isObjectType } from "./names.js";
 const METHODS = ["update", "pop", "popitem", "setdefault", "clear", "get", "incr", "asdict"];
 
 /** How one property reads and writes. */
@@ -46,16 +46,8 @@ interface Form {
   readonly custom: boolean;
 }
 
-function isObject(value: unknown): value is SchemaObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function unwrap(node: TypeNode): TypeNode {
   return Node.isParenthesizedTypeNode(node) ? unwrap(node.getTypeNode()) : node;
-}
-
-function keyText(key: string): string {
-  return IDENTIFIER.test(key) ? key : JSON.stringify(key);
 }
 
 function propertyKey(prop: PropertySignature): string {
@@ -75,12 +67,16 @@ export function grouped(text: string): string {
   return text.includes("=>") ? `(${text})` : text;
 }
 
-export function emitSynced(project: Project, store: NormalizedStore, names: TypeNames, types: string): SyncedTypes {
+export function emitSynced(project: Project, model: StoreModel, types: string): SyncedTypes {
+  const { store, names } = model;
+  const syncedName = (name: string): string => names.synced.get(name) ?? `${name}Synced`;
   const file: SourceFile = project.createSourceFile(`/synced-${store.dataName}.ts`, types, { overwrite: true });
   const defs = isObject(store.schema.$defs) ? store.schema.$defs : {};
   const runtime = new Set<string>();
   // Object types json-schema-to-typescript declared as interfaces (all of them, in practice).
-  const declared = new Set([...names.objects].filter((n) => file.getInterface(n) !== undefined));
+  const interfaces = new Map(file.getInterfaces().map((i) => [i.getName(), i]));
+  const declared = new Set([...names.objects].filter((n) => interfaces.has(n)));
+  const anonymousNodes = new Map([...names.anonymous].map(([node, n]) => [n, node]));
 
   const resolve = (node: Schema, seen: readonly string[] = []): Schema => {
     if (!isObject(node) || typeof node.$ref !== "string") return node;
@@ -91,10 +87,8 @@ export function emitSynced(project: Project, store: NormalizedStore, names: Type
   const isScalar = (node: Schema): boolean => {
     const target = resolve(node);
     if (!isObject(target)) return false;
-    for (const key of ["oneOf", "anyOf"]) {
-      const options = target[key];
-      if (Array.isArray(options)) return options.every((o) => isScalar(o as Schema));
-    }
+    const union = unionOptions(target);
+    if (union !== undefined) return union.options.every((o) => isScalar(o));
     if (target.allOf !== undefined) return false;
     const kinds = kindsOf(target);
     return kinds !== "any" && kinds.every((k) => k === "scalar");
@@ -117,8 +111,8 @@ export function emitSynced(project: Project, store: NormalizedStore, names: Type
     const target = resolve(node);
     const bare = unwrap(type);
     // A union of object types (a oneOf of $refs): one of their synced interfaces.
-    const options = isObject(target) ? (target.oneOf ?? target.anyOf) : undefined;
-    const optionNames = Array.isArray(options) ? options.map((o) => objectName(o as Schema)) : [];
+    const options = isObject(target) ? unionOptions(target)?.options : undefined;
+    const optionNames = options !== undefined ? options.map((o) => objectName(o)) : [];
     if (optionNames.length > 0 && optionNames.every((n) => n !== undefined)) {
       return { synced: optionNames.map((n) => syncedName(n!)).join(" | "), container: true, custom: true };
     }
@@ -140,7 +134,7 @@ export function emitSynced(project: Project, store: NormalizedStore, names: Type
   const membersOf = (name: string, node: SchemaObject): Member[] => {
     const props = isObject(node.properties) ? node.properties : {};
     const members: Member[] = [];
-    for (const prop of file.getInterface(name)?.getProperties() ?? []) {
+    for (const prop of interfaces.get(name)?.getProperties() ?? []) {
       const key = propertyKey(prop);
       const type = prop.getTypeNode();
       if (type === undefined) continue;
@@ -160,7 +154,7 @@ export function emitSynced(project: Project, store: NormalizedStore, names: Type
 
   /** The index signature's synced type, or undefined when the type has none. */
   const indexOf = (name: string, node: SchemaObject, members: readonly Member[]): string | undefined => {
-    const signature = file.getInterface(name)?.getIndexSignatures()[0];
+    const signature = interfaces.get(name)?.getIndexSignatures()[0];
     if (signature === undefined) return undefined;
     const type = signature.getReturnTypeNode();
     const text = type?.getText() ?? "unknown";
@@ -182,13 +176,13 @@ export function emitSynced(project: Project, store: NormalizedStore, names: Type
 
   const declarations: string[] = [];
   for (const name of [...declared].sort()) {
-    const node = defs[name] !== undefined ? (defs[name] as SchemaObject) : [...names.anonymous].find(([, n]) => n === name)?.[0];
+    const node = defs[name] !== undefined ? (defs[name] as SchemaObject) : anonymousNodes.get(name);
     if (!isObject(node) || !isObjectType(node)) continue;
     const members = membersOf(name, node);
     const lines: string[] = [];
     for (const m of members) {
       for (const doc of m.docs) lines.push(...doc.split("\n").map((l) => `  ${l.trim().startsWith("*") ? " " : ""}${l.trim()}`));
-      const key = keyText(m.key);
+      const key = typeKey(m.key);
       if (!m.container) lines.push(`  ${key}${m.optional ? "?" : ""}: ${m.plain};`);
       else {
         const u = m.optional ? " | undefined" : "";
