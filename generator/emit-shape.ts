@@ -28,6 +28,8 @@ export function emitShape(model: StoreModel): ShapeText {
   const json = (value: unknown): string => JSON.stringify(value);
   const write = (place: Place, indent: string): string => {
     const inner = indent + "  ";
+    // A named type where nothing about the place differs: the type's constant itself.
+    if (place.kind === "ref" && place.pointer === undefined && place.default === undefined) return defShapeName(place.name);
     const fields: string[] = [];
     if (place.kind === "ref") fields.push(`...${defShapeName(place.name)}`);
     else fields.push(`kind: ${json(place.kind)}`);

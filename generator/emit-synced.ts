@@ -112,9 +112,12 @@ export function emitSynced(project: Project, model: StoreModel, types: string): 
     const bare = unwrap(type);
     // A union of object types (a oneOf of $refs): one of their synced interfaces.
     const options = isObject(target) ? unionOptions(target)?.options : undefined;
-    const optionNames = options !== undefined ? options.map((o) => objectName(o)) : [];
+    const isNull = (o: Schema): boolean => isObject(o) && o.type === "null" && Object.keys(o).length === 1;
+    const objects = options?.filter((o) => !isNull(o)) ?? [];
+    const optionNames = objects.map((o) => objectName(o));
     if (optionNames.length > 0 && optionNames.every((n) => n !== undefined)) {
-      return { synced: optionNames.map((n) => syncedName(n!)).join(" | "), container: true, custom: true };
+      const nullable = objects.length < (options?.length ?? 0) ? " | null" : "";
+      return { synced: optionNames.map((n) => syncedName(n!)).join(" | ") + nullable, container: true, custom: true };
     }
     if (node === target && isObject(target) && target.prefixItems === undefined && Node.isArrayTypeNode(bare)) {
       const element = unwrap(bare.getElementTypeNode());
@@ -197,7 +200,9 @@ export function emitSynced(project: Project, model: StoreModel, types: string): 
     const base = shadowed.length > 0 ? `Omit<DictMethods<${name}>, ${shadowed.map((s) => JSON.stringify(s)).join(" | ")}>` : `DictMethods<${name}>`;
     const doc = `/** \`${name}\` as a SyncedDict holds it: reads give synced containers, writes take plain data. */`;
     const body = lines.length > 0 ? `{\n${lines.join("\n")}\n}` : "{}";
-    declarations.push(index === undefined ? `${doc}\nexport interface ${syncedName(name)} extends ${base} ${body}` : `${doc}\nexport type ${syncedName(name)} = ${base} & ${body};`);
+    // Nothing to sync below it: reads and writes are the plain type's.
+    if (index === undefined && members.every((m) => !m.container)) declarations.push(`${doc}\nexport interface ${syncedName(name)} extends ${base}, ${name} {}`);
+    else declarations.push(index === undefined ? `${doc}\nexport interface ${syncedName(name)} extends ${base} ${body}` : `${doc}\nexport type ${syncedName(name)} = ${base} & ${body};`);
   }
   if (declarations.length > 0) runtime.add("DictMethods");
   const root = membersOf(store.dataName, store.schema);

@@ -1,5 +1,6 @@
 // How schema names become TypeScript names: PascalCase types, kebab-case files,
 // object-literal keys.
+import { toSafeString } from "json-schema-to-typescript/dist/src/utils.js";
 
 export const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -10,7 +11,8 @@ export function pascalCase(text: string): string {
     .split(/[^A-Za-z0-9]+/)
     .filter((w) => w.length > 0);
   const name = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
-  return /^[0-9]/.test(name) ? `T${name}` : name;
+  // json-schema-to-typescript spells a type name its own way (`A11y` -> `A11Y`): spell it so first.
+  return toSafeString(/^[0-9]/.test(name) ? `T${name}` : name);
 }
 
 export function kebabCase(name: string): string {

@@ -10,7 +10,7 @@ import { emitSynced } from "./emit-synced.js";
 import { emitTypes } from "./emit-types.js";
 import { emitValidators } from "./emit-validators.js";
 import { kebabCase } from "./identifiers.js";
-import { canonicalText } from "./json.js";
+import { canonicalText, jsonLiteral } from "./json.js";
 import { load } from "./load.js";
 import { model as toModel, type StoreModel } from "./model.js";
 import { normalize } from "./normalize.js";
@@ -58,11 +58,6 @@ export function regenerateCommand(options: GenerateOptions): string {
   const words = ["npx", "redis-memory-gen", ...options.inputs.map((i) => posix(cwd, i)), "--out", posix(cwd, options.out ?? DEFAULT_OUT)];
   if ((options.runtime ?? DEFAULT_RUNTIME) !== DEFAULT_RUNTIME) words.push("--runtime", options.runtime ?? "");
   return words.map(shellWord).join(" ");
-}
-
-/** A JSON value as a TypeScript expression: `"__proto__"` keys stay own properties. */
-function literal(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(/^(\s*)"__proto__":/gm, '$1["__proto__"]:');
 }
 
 /**
@@ -113,7 +108,7 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
     const moduleText = emitModule(project, m, { banner, runtime, types, synced, shape: emitShape(m), validatorsModule, hash });
     files.set(`${out}/${kebab}.ts`, moduleText);
     modules.push({ store: m.store.name, file: `./${kebab}.js`, text: moduleText });
-    const body = template("validators.ts.txt", { runtime, store: m.store.name, schema: m.store.file, bundle: literal(validators.schema), sources: literal(validators.sources) });
+    const body = template("validators.ts.txt", { runtime, store: m.store.name, schema: m.store.file, bundle: jsonLiteral(validators.schema, "  "), sources: jsonLiteral(validators.sources, "  ") });
     files.set(`${out}/${kebab}.validators.ts`, `${banner}\n${body}`);
   }
   problems.throwIfAny();

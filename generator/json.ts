@@ -56,3 +56,26 @@ export function canonicalText(value: unknown): string {
 export function equal(a: unknown, b: unknown): boolean {
   return canonicalText(a) === canonicalText(b);
 }
+
+/**
+ * JSON as a TypeScript expression, laid out like the rest of the generated code: a value
+ * that fits in `width` columns on one line, else one entry per line. `"__proto__"` keys
+ * are computed, so that they stay own properties.
+ */
+export function jsonLiteral(value: unknown, indent = "", width = 100): string {
+  const key = (k: string): string => (k === "__proto__" ? `["__proto__"]` : JSON.stringify(k));
+  const flat = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${v.map(flat).join(", ")}]`;
+    if (isObject(v)) {
+      const entries = Object.keys(v).map((k) => `${key(k)}: ${flat(v[k])}`);
+      return entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`;
+    }
+    return JSON.stringify(v);
+  };
+  const one = flat(value);
+  if (one.length + indent.length <= width || (!Array.isArray(value) && !isObject(value))) return one;
+  const inner = indent + "  ";
+  if (Array.isArray(value)) return `[\n${value.map((v) => `${inner}${jsonLiteral(v, inner, width)},`).join("\n")}\n${indent}]`;
+  const object = value as SchemaObject;
+  return `{\n${Object.keys(object).map((k) => `${inner}${key(k)}: ${jsonLiteral(object[k], inner, width)},`).join("\n")}\n${indent}}`;
+}

@@ -12,7 +12,7 @@ export const RULES = {
   protoProperty: () => `a declared property named "__proto__" is not supported (TypeScript types cannot carry it); it is fine as a key of an open object's data`,
   notSchema: () => `a schema must be an object or a boolean`,
   notNumber: (k: string) => `"${k}" must be a number`,
-  badPattern: (p: string, why: string) => `pattern ${JSON.stringify(p)} is not a valid regular expression (${why})`,
+  badPattern: (p: string, why: string) => `patternProperties key ${JSON.stringify(p)} is not a valid regular expression (${why})`,
   // Warnings: what the generator did instead of refusing.
   unknownKeyword: (k: string) => `unknown keyword "${k}": kept as an annotation (no effect on types or validation)`,
   unknownFormat: (f: string) => `unknown format ${JSON.stringify(f)}: accepted, not validated (known: ${Object.keys(fullFormats).join(", ")})`,
@@ -22,6 +22,8 @@ export const RULES = {
   dynamicRef: (k: string) => `"${k}" is not followed: the place accepts any value here`,
   rootDollar: (k: string) => `store property "${k}" starts with "$" (reserved for store members): skipped`,
   rootReserved: (k: string) => `store property "${k}" cannot be a class accessor name: skipped`,
+  remoteRef: (ref: string) => `$ref "${ref}" is not fetched (no network access while generating): the place accepts any value; vendor the file and refer to it by relative path to type it`,
+  patternNotUnicode: (p: string, why: string) => `pattern ${JSON.stringify(p)} is not a valid Unicode regular expression (${why}): not validated`,
   allOfKept: (k: string) => `allOf parts set different values for "${k}": kept as allOf (validated; typed as an intersection)`,
 } as const;
 

@@ -91,14 +91,27 @@ export function model(store: NormalizedStore): StoreModel {
     }
     const union = unionOptions(node);
     if (union !== undefined) {
-      return { ...base, kind: "union", options: union.options.map((option, i) => placeOf(option, pointerJoin(pointer, union.key, i))) };
+      const options = union.options.map((option, i) => optionOf(option, pointerJoin(pointer, union.key, i)));
+      // Scalars all: the place's validator says which; the runtime holds a plain value either way.
+      if (options.every((o) => o.kind === "scalar")) return { ...base, kind: "scalar" };
+      return { ...base, kind: "union", options };
     }
     if (Array.isArray(node.allOf)) return { ...base, kind: "any" };
     const kinds = kindsOf(node);
     if (kinds === "any") return { ...base, kind: "any" };
     const shaped = kinds.map((kind) => ofKind(kind, node, pointer, base));
-    if (shaped.length === 1) return shaped[0]!;
+    if (shaped.length === 1 || shaped.every((o) => o.kind === "scalar")) return shaped[0]!;
     return { ...base, kind: "union", options: shaped };
+  }
+
+  // An option that is only a `$ref` is the named type itself (its validator is the type's).
+  function optionOf(node: Schema, pointer: string): Place {
+    if (isObject(node) && typeof node.$ref === "string" && node.$ref !== "#" && Object.keys(node).length === 1) {
+      const name = node.$ref.slice("#/$defs/".length);
+      const target = defPlace(name);
+      if (target !== undefined && target.kind !== "scalar" && target.kind !== "any") return { kind: "ref", name: target.kind === "ref" ? target.name : name };
+    }
+    return placeOf(node, pointer);
   }
 
   function ofKind(kind: Kind, node: SchemaObject, pointer: string, base: PlaceBase): Place {

@@ -88,6 +88,10 @@ export function resolveRef(context: Context, value: unknown, doc: string, pointe
   const document = context.loaded.documents.get(targetDoc);
   const anchored = fragment !== "" && !fragment.startsWith("/");
   const target = anchored ? findAnchor(document, fragment) : lookup(document, fragment);
+  if (document === undefined && /^[a-z][a-z0-9+.-]*:/i.test(filePart)) {
+    context.problems.warn(file, at, RULES.remoteRef(value), `remote ${filePart}`);
+    return {};
+  }
   if (document === undefined || target === undefined) {
     context.problems.add(file, at, RULES.unresolvedRef(value));
     return {};

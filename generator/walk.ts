@@ -86,7 +86,7 @@ export function walk(context: Context, node: unknown, doc: string, pointer: stri
         const bound = key === "exclusiveMinimum" ? "minimum" : "maximum";
         if (value && typeof node[bound] === "number") rest[key] = node[bound];
       } else if (key === "pattern" && typeof value === "string" && regexProblem(value) !== undefined) {
-        problems.add(file, at, RULES.badPattern(value, regexProblem(value) ?? ""));
+        problems.warn(file, at, RULES.patternNotUnicode(value, regexProblem(value) ?? ""));
       } else if (NUMERIC.has(key) && typeof value !== "number") {
         problems.add(file, at, RULES.notNumber(key));
       } else rest[key] = value;
