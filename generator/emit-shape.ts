@@ -34,7 +34,7 @@ export function emitShape(model: StoreModel): ShapeText {
     if (place.kind === "ref") fields.push(`...${defShapeName(place.name)}`);
     else fields.push(`kind: ${json(place.kind)}`);
     if (place.pointer !== undefined) fields.push(`...at(${json(place.pointer)})`);
-    if (place.default !== undefined) fields.push(`default: ${json(place.default.value)}`);
+    if (place.default !== undefined) fields.push(`default: ${place.default.value === undefined ? "undefined" : json(place.default.value)}`);
     switch (place.kind) {
       case "any":
       case "scalar":

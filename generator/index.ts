@@ -9,6 +9,7 @@ import { emitShape } from "./emit-shape.js";
 import { emitSynced } from "./emit-synced.js";
 import { emitTypes } from "./emit-types.js";
 import { emitValidators } from "./emit-validators.js";
+import { checkDefaults } from "./check-defaults.js";
 import { kebabCase } from "./identifiers.js";
 import { canonicalText, jsonLiteral } from "./json.js";
 import { load } from "./load.js";
@@ -96,10 +97,11 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
   const project = newProject();
   const files = new Map<string, string>();
   const modules: { store: string; file: string; text: string }[] = [];
-  for (const m of models) {
-    const kebab = kebabCase(m.store.name);
-    const validators = emitValidators(m, problems);
+  for (const normalized of models) {
+    const kebab = kebabCase(normalized.store.name);
+    const validators = emitValidators(normalized, problems);
     if (validators === undefined) continue;
+    const m = checkDefaults(normalized, validators, problems);
     const banner = template("banner.txt", { schema: m.store.file, command });
     const validatorsModule = `${kebab}.validators.js`;
     const types = await emitTypes(m);
@@ -111,6 +113,7 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
     const body = template("validators.ts.txt", { runtime, store: m.store.name, schema: m.store.file, bundle: jsonLiteral(validators.schema, "  "), sources: jsonLiteral(validators.sources, "  ") });
     files.set(`${out}/${kebab}.validators.ts`, `${banner}\n${body}`);
   }
+  report();
   problems.throwIfAny();
   const barrelBanner = template("banner.txt", { schema: "the schemas of the command below", command });
   files.set(`${out}/index.ts`, `${barrelBanner}\n${emitBarrel(modules)}`);

@@ -24,6 +24,8 @@ export const RULES = {
   rootReserved: (k: string) => `store property "${k}" cannot be a class accessor name: skipped`,
   remoteRef: (ref: string) => `$ref "${ref}" is not fetched (no network access while generating): the place accepts any value; vendor the file and refer to it by relative path to type it`,
   patternNotUnicode: (p: string, why: string) => `pattern ${JSON.stringify(p)} is not a valid Unicode regular expression (${why}): not validated`,
+  unknownOnlyOption: (keys: string) => `an option made only of keywords JSON Schema does not know (${keys}) would match any value: it matches none here`,
+  badDefault: (why: string) => `"default" does not validate against its own schema (${why}): not filled in for new instances`,
   allOfKept: (k: string) => `allOf parts set different values for "${k}": kept as allOf (validated; typed as an intersection)`,
 } as const;
 
@@ -56,3 +58,10 @@ export const KNOWN_FORMATS: ReadonlySet<string> = new Set(Object.keys(fullFormat
 export const SUBSCHEMA_ONE = [...SHAPING_ONE, ...VALUE_ONE] as const;
 export const SUBSCHEMA_MAPS = [...SHAPING_MAPS, ...VALUE_MAPS] as const;
 export const SUBSCHEMA_LISTS = SHAPING_LISTS;
+
+/** Whether `key` means something to JSON Schema (any draft) or to the generator. */
+export function isKeyword(key: string): boolean {
+  return ANNOTATIONS.has(key) || DROPPED.has(key) || VALIDATION.has(key) || VALUE_ONLY.has(key) || DYNAMIC.has(key) ||
+    (SHAPING_ONE as readonly string[]).includes(key) || (SHAPING_MAPS as readonly string[]).includes(key) ||
+    (SHAPING_LISTS as readonly string[]).includes(key) || ["$ref", "$id", "id", "additionalItems"].includes(key);
+}

@@ -8,7 +8,7 @@ import { basename } from "node:path";
 import type { Context, Def } from "./context.js";
 import { pascalCase } from "./identifiers.js";
 import { isObject, pointerJoin, type SchemaObject } from "./json.js";
-import { RULES } from "./keywords.js";
+import { isKeyword, RULES } from "./keywords.js";
 import type { LoadedSchema } from "./load.js";
 import type { Problems } from "./problems.js";
 import { hoist } from "./refs.js";
@@ -43,6 +43,10 @@ export function storeNameOf(loaded: LoadedSchema): string {
   const title = isObject(loaded.schema) && typeof loaded.schema.title === "string" ? loaded.schema.title : "";
   return pascalCase(title) || pascalCase(basename(loaded.path).replace(/(\.schema)?\.json$/, "")) || "Store";
 }
+
+// A `$defs` entry whose keys are no keywords at all is a folder of definitions (refs name its entries).
+const looksLikeSchema = (value: unknown): boolean =>
+  typeof value === "boolean" || (isObject(value) && (Object.keys(value).length === 0 || Object.keys(value).some(isKeyword)));
 
 const isObjectRoot = (root: SchemaObject): boolean =>
   isObject(root.properties) && (root.type === undefined || root.type === "object" || (Array.isArray(root.type) && root.type.includes("object")));
@@ -102,7 +106,7 @@ export function normalize(loaded: LoadedSchema, problems: Problems): NormalizedS
     if (!isObject(table)) continue;
     for (const defKey of Object.keys(table)) {
       const pointer = pointerJoin(`/${key}`, defKey);
-      if (table[defKey] !== loaded.schema) hoist(context, loaded.path, pointer, table[defKey], `${loaded.path}#${pointer}`);
+      if (table[defKey] !== loaded.schema && looksLikeSchema(table[defKey])) hoist(context, loaded.path, pointer, table[defKey], `${loaded.path}#${pointer}`);
     }
   }
 

@@ -6,7 +6,7 @@ import { close } from "./close.js";
 import { where, type Context, type Mode } from "./context.js";
 import { isObject, pointerJoin, type Schema, type SchemaObject } from "./json.js";
 import {
-  ANNOTATIONS, DROPPED, DYNAMIC, KNOWN_FORMATS, NUMERIC, RULES, SHAPING_LISTS, SHAPING_MAPS, TYPES, VALIDATION, VALUE_MAPS, VALUE_ONE,
+  ANNOTATIONS, DROPPED, DYNAMIC, isKeyword, KNOWN_FORMATS, NUMERIC, RULES, SHAPING_LISTS, SHAPING_MAPS, TYPES, VALIDATION, VALUE_MAPS, VALUE_ONE,
 } from "./keywords.js";
 import { mergeAllOf } from "./all-of.js";
 import { hoist, resolveRef } from "./refs.js";
@@ -116,7 +116,11 @@ export function walk(context: Context, node: unknown, doc: string, pointer: stri
     switch (key) {
       case "properties":
         if (isObject(value) && Object.hasOwn(value, "__proto__")) problems.add(file, pointerJoin(at, "__proto__"), RULES.protoProperty());
-        out[key] = map(value, at);
+        // An allOf merged before may have brought properties already.
+        out[key] = isObject(out.properties) ? { ...out.properties, ...map(value, at) } : map(value, at);
+        break;
+      case "required":
+        out[key] = Array.isArray(out.required) && Array.isArray(value) ? [...new Set([...(out.required as unknown[]), ...value])] : value;
         break;
       case "patternProperties":
         for (const pattern of isObject(value) ? Object.keys(value) : []) {
@@ -140,10 +144,20 @@ export function walk(context: Context, node: unknown, doc: string, pointer: stri
         out[key] = list(value, at);
         break;
       case "oneOf":
-      case "anyOf":
+      case "anyOf": {
         // Options beside the properties they complete are not closed on their own.
-        out[key] = list(value, at, { asDef: false, closable: mode.closable && !declares });
+        const options = list(value, at, { asDef: false, closable: mode.closable && !declares });
+        // An option made only of keywords JSON Schema does not know (`typeof`, `instanceof`) would
+        // match every value; it describes something JSON cannot hold, so it matches nothing here.
+        const kept = options.filter((option, i) => {
+          const raw = Array.isArray(value) ? value[i] : undefined;
+          const unknownOnly = isObject(raw) && Object.keys(raw).some((k) => !isKeyword(k) && !k.startsWith("x-")) && isObject(option) && Object.keys(option).every((k) => ANNOTATIONS.has(k));
+          if (unknownOnly) problems.warn(file, pointerJoin(at, i), RULES.unknownOnlyOption(Object.keys(raw).filter((k) => !isKeyword(k)).join(", ")));
+          return !unknownOnly;
+        });
+        out[key] = kept.length > 0 ? kept : options;
         break;
+      }
       case "allOf": {
         const merged = mergeAllOf(context, list(value, at), file, at);
         for (const [k, v] of Object.entries(merged)) {
