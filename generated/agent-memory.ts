@@ -50,15 +50,7 @@ export type AgentMemoryDataFactsSynced = DictMethods<AgentMemoryDataFacts> & {
   [k: string]: SyncedList<string> | undefined;
 };
 /** `Message` as a SyncedDict holds it: reads give synced containers, writes take plain data. */
-export interface MessageSynced extends DictMethods<Message> {
-  role: Role;
-  content: string;
-  /**
-   * Tool name, for role "tool".
-   */
-  name?: string;
-  at?: string;
-}
+export interface MessageSynced extends DictMethods<Message>, Message {}
 
 // `...at(pointer)`: the source and validator of the place whose schema is at `pointer` in ./agent-memory.validators.js.
 const messageShape: DictShape = {

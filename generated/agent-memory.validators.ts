@@ -14,87 +14,39 @@ import { ajvValidators } from "redis-memory";
  * the second table says which schema file each part of the schema comes from.
  */
 export const at = ajvValidators(
-{
-  "type": "object",
-  "properties": {
-    "conversationId": {
-      "type": "string",
-      "minLength": 1
-    },
-    "title": {
-      "type": "string"
-    },
-    "messages": {
-      "type": "array",
-      "items": {
-        "$ref": "#/$defs/Message"
-      }
-    },
-    "summary": {
-      "type": [
-        "string",
-        "null"
-      ]
-    },
-    "facts": {
-      "type": "object",
-      "additionalProperties": {
-        "type": "array",
-        "items": {
-          "type": "string"
-        }
-      }
-    },
-    "turns": {
-      "type": "integer",
-      "minimum": 0
-    }
-  },
-  "required": [
-    "conversationId",
-    "messages",
-    "summary",
-    "facts",
-    "turns"
-  ],
-  "additionalProperties": false,
-  "$defs": {
-    "Message": {
-      "type": "object",
-      "properties": {
-        "role": {
-          "$ref": "#/$defs/Role"
-        },
-        "content": {
-          "type": "string"
-        },
-        "name": {
-          "type": "string"
-        },
-        "at": {
-          "type": "string",
-          "format": "date-time"
-        }
+  {
+    "type": "object",
+    "properties": {
+      "conversationId": { "type": "string", "minLength": 1 },
+      "title": { "type": "string" },
+      "messages": { "type": "array", "items": { "$ref": "#/$defs/Message" } },
+      "summary": { "type": ["string", "null"] },
+      "facts": {
+        "type": "object",
+        "additionalProperties": { "type": "array", "items": { "type": "string" } },
       },
-      "required": [
-        "role",
-        "content"
-      ],
-      "additionalProperties": false
+      "turns": { "type": "integer", "minimum": 0 },
     },
-    "Role": {
-      "enum": [
-        "user",
-        "assistant",
-        "system",
-        "tool"
-      ]
-    }
-  }
-},
-{
-  "": "schemas/agent-memory.json#",
-  "/$defs/Message": "schemas/agent-memory.json#/$defs/Message",
-  "/$defs/Role": "schemas/agent-memory.json#/$defs/Role"
-},
+    "required": ["conversationId", "messages", "summary", "facts", "turns"],
+    "additionalProperties": false,
+    "$defs": {
+      "Message": {
+        "type": "object",
+        "properties": {
+          "role": { "$ref": "#/$defs/Role" },
+          "content": { "type": "string" },
+          "name": { "type": "string" },
+          "at": { "type": "string", "format": "date-time" },
+        },
+        "required": ["role", "content"],
+        "additionalProperties": false,
+      },
+      "Role": { "enum": ["user", "assistant", "system", "tool"] },
+    },
+  },
+  {
+    "": "schemas/agent-memory.json#",
+    "/$defs/Message": "schemas/agent-memory.json#/$defs/Message",
+    "/$defs/Role": "schemas/agent-memory.json#/$defs/Role",
+  },
 );

@@ -71,11 +71,7 @@ export interface AppMemoryDataComplexSettingsSynced extends DictMethods<AppMemor
   set notifications(value: Input<AppMemoryDataComplexSettingsNotifications> | undefined);
 }
 /** `AppMemoryDataComplexSettingsNotifications` as a SyncedDict holds it: reads give synced containers, writes take plain data. */
-export interface AppMemoryDataComplexSettingsNotificationsSynced extends DictMethods<AppMemoryDataComplexSettingsNotifications> {
-  email?: boolean;
-  push?: boolean;
-  digest?: "daily" | "weekly" | "never";
-}
+export interface AppMemoryDataComplexSettingsNotificationsSynced extends DictMethods<AppMemoryDataComplexSettingsNotifications>, AppMemoryDataComplexSettingsNotifications {}
 /** `AppMemoryDataData` as a SyncedDict holds it: reads give synced containers, writes take plain data. */
 export interface AppMemoryDataDataSynced extends DictMethods<AppMemoryDataData> {
   get user(): UserSynced | undefined;
@@ -94,11 +90,7 @@ export interface ScoredUserSynced extends DictMethods<ScoredUser> {
   set scores(value: Input<number[]>);
 }
 /** `User` as a SyncedDict holds it: reads give synced containers, writes take plain data. */
-export interface UserSynced extends DictMethods<User> {
-  name: string;
-  email?: string;
-  age?: number;
-}
+export interface UserSynced extends DictMethods<User>, User {}
 
 // `...at(pointer)`: the source and validator of the place whose schema is at `pointer` in ./app-memory.validators.js.
 const configShape: DictShape = {

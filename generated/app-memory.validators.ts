@@ -14,156 +14,79 @@ import { ajvValidators } from "redis-memory";
  * the second table says which schema file each part of the schema comes from.
  */
 export const at = ajvValidators(
-{
-  "type": "object",
-  "properties": {
-    "tasks": {
-      "type": "array",
-      "items": {
-        "type": "integer"
-      }
-    },
-    "items": {
-      "type": "array"
-    },
-    "config": {
-      "$ref": "#/$defs/Config"
-    },
-    "data": {
-      "type": "object",
-      "properties": {
-        "user": {
-          "$ref": "#/$defs/User"
-        }
+  {
+    "type": "object",
+    "properties": {
+      "tasks": { "type": "array", "items": { "type": "integer" } },
+      "items": { "type": "array" },
+      "config": { "$ref": "#/$defs/Config" },
+      "data": {
+        "type": "object",
+        "properties": { "user": { "$ref": "#/$defs/User" } },
+        "additionalProperties": false,
       },
-      "additionalProperties": false
-    },
-    "complex": {
-      "type": "object",
-      "properties": {
-        "users": {
-          "type": "array",
-          "items": {
-            "$ref": "#/$defs/ScoredUser"
-          }
-        },
-        "settings": {
-          "type": "object",
-          "properties": {
-            "notifications": {
-              "type": "object",
-              "properties": {
-                "email": {
-                  "type": "boolean"
+      "complex": {
+        "type": "object",
+        "properties": {
+          "users": { "type": "array", "items": { "$ref": "#/$defs/ScoredUser" } },
+          "settings": {
+            "type": "object",
+            "properties": {
+              "notifications": {
+                "type": "object",
+                "properties": {
+                  "email": { "type": "boolean" },
+                  "push": { "type": "boolean" },
+                  "digest": { "enum": ["daily", "weekly", "never"] },
                 },
-                "push": {
-                  "type": "boolean"
-                },
-                "digest": {
-                  "enum": [
-                    "daily",
-                    "weekly",
-                    "never"
-                  ]
-                }
+                "additionalProperties": false,
               },
-              "additionalProperties": false
-            }
+            },
+            "additionalProperties": false,
           },
-          "additionalProperties": false
-        }
+        },
+        "required": ["users", "settings"],
+        "additionalProperties": false,
       },
-      "required": [
-        "users",
-        "settings"
-      ],
-      "additionalProperties": false
+      "title": { "type": "string", "maxLength": 200 },
+      "counter": { "type": "integer", "minimum": 0 },
     },
-    "title": {
-      "type": "string",
-      "maxLength": 200
+    "required": ["tasks", "items", "config", "data", "complex", "counter"],
+    "additionalProperties": false,
+    "$defs": {
+      "Config": {
+        "type": "object",
+        "properties": {
+          "theme": { "enum": ["light", "dark"] },
+          "lang": { "type": "string", "pattern": "^[a-z]{2}(-[A-Z]{2})?$" },
+        },
+        "additionalProperties": { "type": "string" },
+      },
+      "ScoredUser": {
+        "type": "object",
+        "properties": {
+          "name": { "type": "string" },
+          "scores": { "type": "array", "items": { "type": "integer", "minimum": 0, "maximum": 100 } },
+        },
+        "required": ["name", "scores"],
+        "additionalProperties": false,
+      },
+      "User": {
+        "type": "object",
+        "properties": {
+          "name": { "type": "string", "minLength": 1 },
+          "email": { "type": "string", "format": "email" },
+          "age": { "type": "integer", "minimum": 0 },
+        },
+        "required": ["name"],
+        "additionalProperties": false,
+      },
     },
-    "counter": {
-      "type": "integer",
-      "minimum": 0
-    }
   },
-  "required": [
-    "tasks",
-    "items",
-    "config",
-    "data",
-    "complex",
-    "counter"
-  ],
-  "additionalProperties": false,
-  "$defs": {
-    "Config": {
-      "type": "object",
-      "properties": {
-        "theme": {
-          "enum": [
-            "light",
-            "dark"
-          ]
-        },
-        "lang": {
-          "type": "string",
-          "pattern": "^[a-z]{2}(-[A-Z]{2})?$"
-        }
-      },
-      "additionalProperties": {
-        "type": "string"
-      }
-    },
-    "ScoredUser": {
-      "type": "object",
-      "properties": {
-        "name": {
-          "type": "string"
-        },
-        "scores": {
-          "type": "array",
-          "items": {
-            "type": "integer",
-            "minimum": 0,
-            "maximum": 100
-          }
-        }
-      },
-      "required": [
-        "name",
-        "scores"
-      ],
-      "additionalProperties": false
-    },
-    "User": {
-      "type": "object",
-      "properties": {
-        "name": {
-          "type": "string",
-          "minLength": 1
-        },
-        "email": {
-          "type": "string",
-          "format": "email"
-        },
-        "age": {
-          "type": "integer",
-          "minimum": 0
-        }
-      },
-      "required": [
-        "name"
-      ],
-      "additionalProperties": false
-    }
-  }
-},
-{
-  "": "schemas/app-memory.json#",
-  "/$defs/Config": "schemas/app-memory.json#/$defs/Config",
-  "/$defs/ScoredUser": "schemas/app-memory.json#/$defs/ScoredUser",
-  "/$defs/User": "schemas/app-memory.json#/$defs/User"
-},
+  {
+    "": "schemas/app-memory.json#",
+    "/$defs/Config": "schemas/app-memory.json#/$defs/Config",
+    "/$defs/ScoredUser": "schemas/app-memory.json#/$defs/ScoredUser",
+    "/$defs/User": "schemas/app-memory.json#/$defs/User",
+  },
 );

@@ -29,11 +29,7 @@ export interface Address {
 }
 
 /** `Address` as a SyncedDict holds it: reads give synced containers, writes take plain data. */
-export interface AddressSynced extends DictMethods<Address> {
-  street?: string;
-  city: string;
-  zip?: string;
-}
+export interface AddressSynced extends DictMethods<Address>, Address {}
 /** `Contact` as a SyncedDict holds it: reads give synced containers, writes take plain data. */
 export interface ContactSynced extends DictMethods<Contact> {
   name: string;

@@ -14,71 +14,40 @@ import { ajvValidators } from "redis-memory";
  * the second table says which schema file each part of the schema comes from.
  */
 export const at = ajvValidators(
-{
-  "type": "object",
-  "properties": {
-    "contacts": {
-      "type": "array",
-      "items": {
-        "$ref": "#/$defs/Contact"
-      }
+  {
+    "type": "object",
+    "properties": {
+      "contacts": { "type": "array", "items": { "$ref": "#/$defs/Contact" } },
+      "owner": { "$ref": "#/$defs/Address" },
     },
-    "owner": {
-      "$ref": "#/$defs/Address"
-    }
+    "required": ["contacts"],
+    "additionalProperties": false,
+    "$defs": {
+      "Address": {
+        "type": "object",
+        "properties": {
+          "street": { "type": "string" },
+          "city": { "type": "string" },
+          "zip": { "type": "string", "pattern": "^[0-9]{5}$" },
+        },
+        "required": ["city"],
+        "additionalProperties": false,
+      },
+      "Contact": {
+        "type": "object",
+        "properties": {
+          "name": { "type": "string" },
+          "address": { "$ref": "#/$defs/Address" },
+          "phones": { "type": "array", "items": { "type": "string" }, "uniqueItems": true, "maxItems": 5 },
+        },
+        "required": ["name"],
+        "additionalProperties": false,
+      },
+    },
   },
-  "required": [
-    "contacts"
-  ],
-  "additionalProperties": false,
-  "$defs": {
-    "Address": {
-      "type": "object",
-      "properties": {
-        "street": {
-          "type": "string"
-        },
-        "city": {
-          "type": "string"
-        },
-        "zip": {
-          "type": "string",
-          "pattern": "^[0-9]{5}$"
-        }
-      },
-      "required": [
-        "city"
-      ],
-      "additionalProperties": false
-    },
-    "Contact": {
-      "type": "object",
-      "properties": {
-        "name": {
-          "type": "string"
-        },
-        "address": {
-          "$ref": "#/$defs/Address"
-        },
-        "phones": {
-          "type": "array",
-          "items": {
-            "type": "string"
-          },
-          "uniqueItems": true,
-          "maxItems": 5
-        }
-      },
-      "required": [
-        "name"
-      ],
-      "additionalProperties": false
-    }
-  }
-},
-{
-  "": "schemas/contact-book.json#",
-  "/$defs/Address": "schemas/contact-book.json#/definitions/Address",
-  "/$defs/Contact": "schemas/contact-book.json#/definitions/Contact"
-},
+  {
+    "": "schemas/contact-book.json#",
+    "/$defs/Address": "schemas/contact-book.json#/definitions/Address",
+    "/$defs/Contact": "schemas/contact-book.json#/definitions/Contact",
+  },
 );

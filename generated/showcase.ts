@@ -70,33 +70,15 @@ export interface Person {
 }
 
 /** `Address` as a SyncedDict holds it: reads give synced containers, writes take plain data. */
-export interface AddressSynced extends DictMethods<Address> {
-  street?: string;
-  city: string;
-  zip?: string;
-}
+export interface AddressSynced extends DictMethods<Address>, Address {}
 /** `Circle` as a SyncedDict holds it: reads give synced containers, writes take plain data. */
-export interface CircleSynced extends DictMethods<Circle> {
-  kind: "circle";
-  radius: number;
-}
+export interface CircleSynced extends DictMethods<Circle>, Circle {}
 /** `Person` as a SyncedDict holds it: reads give synced containers, writes take plain data. */
-export interface PersonSynced extends DictMethods<Person> {
-  name: string;
-  born?: string;
-}
+export interface PersonSynced extends DictMethods<Person>, Person {}
 /** `Rect` as a SyncedDict holds it: reads give synced containers, writes take plain data. */
-export interface RectSynced extends DictMethods<Rect> {
-  kind: "rect";
-  width: number;
-  height: number;
-}
+export interface RectSynced extends DictMethods<Rect>, Rect {}
 /** `ShowcaseDataEmployee` as a SyncedDict holds it: reads give synced containers, writes take plain data. */
-export interface ShowcaseDataEmployeeSynced extends DictMethods<ShowcaseDataEmployee> {
-  name: string;
-  born?: string;
-  employeeNo: number;
-}
+export interface ShowcaseDataEmployeeSynced extends DictMethods<ShowcaseDataEmployee>, ShowcaseDataEmployee {}
 /** `ShowcaseDataLabels` as a SyncedDict holds it: reads give synced containers, writes take plain data. */
 export type ShowcaseDataLabelsSynced = DictMethods<ShowcaseDataLabels> & {
   [k: string]: string | undefined;
@@ -143,18 +125,11 @@ export const showcaseShape: DictShape = {
       kind: "union",
       ...at("/properties/shape"),
       options: [
-        { ...circleShape, ...at("/properties/shape/oneOf/0") },
-        { ...rectShape, ...at("/properties/shape/oneOf/1") },
+        circleShape,
+        rectShape,
       ],
     },
-    idOrName: {
-      kind: "union",
-      ...at("/properties/idOrName"),
-      options: [
-        { kind: "scalar", ...at("/properties/idOrName/anyOf/0") },
-        { kind: "scalar", ...at("/properties/idOrName/anyOf/1") },
-      ],
-    },
+    idOrName: { kind: "scalar", ...at("/properties/idOrName") },
     point: {
       kind: "list",
       ...at("/properties/point"),

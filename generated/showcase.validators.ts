@@ -14,204 +14,85 @@ import { ajvValidators } from "redis-memory";
  * the second table says which schema file each part of the schema comes from.
  */
 export const at = ajvValidators(
-{
-  "type": "object",
-  "properties": {
-    "shape": {
-      "oneOf": [
-        {
-          "$ref": "#/$defs/Circle"
-        },
-        {
-          "$ref": "#/$defs/Rect"
-        }
-      ]
-    },
-    "idOrName": {
-      "anyOf": [
-        {
-          "type": "integer"
-        },
-        {
-          "type": "string",
-          "minLength": 1
-        }
-      ]
-    },
-    "point": {
-      "type": "array",
-      "prefixItems": [
-        {
-          "type": "number"
-        },
-        {
-          "type": "number"
-        }
-      ],
-      "items": false,
-      "minItems": 2
-    },
-    "status": {
-      "enum": [
-        "active",
-        "paused",
-        "done"
-      ]
-    },
-    "version": {
-      "const": 1
-    },
-    "nickname": {
-      "type": [
-        "string",
-        "null"
-      ]
-    },
-    "labels": {
-      "type": "object",
-      "patternProperties": {
-        "^[a-z]+$": {
-          "type": "string",
-          "maxLength": 40
-        }
-      },
-      "additionalProperties": false
-    },
-    "employee": {
-      "type": "object",
-      "properties": {
-        "name": {
-          "type": "string"
-        },
-        "born": {
-          "type": "string",
-          "format": "date"
-        },
-        "employeeNo": {
-          "type": "integer",
-          "minimum": 1
-        }
-      },
-      "required": [
-        "name",
-        "employeeNo"
-      ],
-      "additionalProperties": false
-    },
-    "home": {
-      "$ref": "#/$defs/Address"
-    },
-    "tags": {
-      "type": "array",
-      "items": {
-        "type": "string"
-      },
-      "uniqueItems": true,
-      "maxItems": 10
-    },
-    "legacyCode": {
-      "type": "string"
-    },
-    "matrix": {
-      "type": "array",
-      "items": {
+  {
+    "type": "object",
+    "properties": {
+      "shape": { "oneOf": [{ "$ref": "#/$defs/Circle" }, { "$ref": "#/$defs/Rect" }] },
+      "idOrName": { "anyOf": [{ "type": "integer" }, { "type": "string", "minLength": 1 }] },
+      "point": {
         "type": "array",
-        "items": {
-          "type": "number"
-        }
-      }
-    }
+        "prefixItems": [{ "type": "number" }, { "type": "number" }],
+        "items": false,
+        "minItems": 2,
+      },
+      "status": { "enum": ["active", "paused", "done"] },
+      "version": { "const": 1 },
+      "nickname": { "type": ["string", "null"] },
+      "labels": {
+        "type": "object",
+        "patternProperties": { "^[a-z]+$": { "type": "string", "maxLength": 40 } },
+        "additionalProperties": false,
+      },
+      "employee": {
+        "type": "object",
+        "properties": {
+          "name": { "type": "string" },
+          "born": { "type": "string", "format": "date" },
+          "employeeNo": { "type": "integer", "minimum": 1 },
+        },
+        "required": ["name", "employeeNo"],
+        "additionalProperties": false,
+      },
+      "home": { "$ref": "#/$defs/Address" },
+      "tags": { "type": "array", "items": { "type": "string" }, "uniqueItems": true, "maxItems": 10 },
+      "legacyCode": { "type": "string" },
+      "matrix": { "type": "array", "items": { "type": "array", "items": { "type": "number" } } },
+    },
+    "required": ["status", "version", "labels", "tags"],
+    "additionalProperties": false,
+    "$defs": {
+      "Address": {
+        "type": "object",
+        "properties": {
+          "street": { "type": "string" },
+          "city": { "type": "string" },
+          "zip": { "type": "string", "pattern": "^[0-9]{5}$" },
+        },
+        "required": ["city"],
+        "additionalProperties": false,
+      },
+      "Circle": {
+        "type": "object",
+        "properties": { "kind": { "const": "circle" }, "radius": { "type": "number", "exclusiveMinimum": 0 } },
+        "required": ["kind", "radius"],
+        "additionalProperties": false,
+      },
+      "Person": {
+        "type": "object",
+        "properties": { "name": { "type": "string" }, "born": { "type": "string", "format": "date" } },
+        "required": ["name"],
+        "additionalProperties": false,
+      },
+      "Rect": {
+        "type": "object",
+        "properties": {
+          "kind": { "const": "rect" },
+          "width": { "type": "number" },
+          "height": { "type": "number" },
+        },
+        "required": ["kind", "width", "height"],
+        "additionalProperties": false,
+      },
+    },
   },
-  "required": [
-    "status",
-    "version",
-    "labels",
-    "tags"
-  ],
-  "additionalProperties": false,
-  "$defs": {
-    "Address": {
-      "type": "object",
-      "properties": {
-        "street": {
-          "type": "string"
-        },
-        "city": {
-          "type": "string"
-        },
-        "zip": {
-          "type": "string",
-          "pattern": "^[0-9]{5}$"
-        }
-      },
-      "required": [
-        "city"
-      ],
-      "additionalProperties": false
-    },
-    "Circle": {
-      "type": "object",
-      "properties": {
-        "kind": {
-          "const": "circle"
-        },
-        "radius": {
-          "type": "number",
-          "exclusiveMinimum": 0
-        }
-      },
-      "required": [
-        "kind",
-        "radius"
-      ],
-      "additionalProperties": false
-    },
-    "Person": {
-      "type": "object",
-      "properties": {
-        "name": {
-          "type": "string"
-        },
-        "born": {
-          "type": "string",
-          "format": "date"
-        }
-      },
-      "required": [
-        "name"
-      ],
-      "additionalProperties": false
-    },
-    "Rect": {
-      "type": "object",
-      "properties": {
-        "kind": {
-          "const": "rect"
-        },
-        "width": {
-          "type": "number"
-        },
-        "height": {
-          "type": "number"
-        }
-      },
-      "required": [
-        "kind",
-        "width",
-        "height"
-      ],
-      "additionalProperties": false
-    }
-  }
-},
-{
-  "": "schemas/showcase.json#",
-  "/properties/employee/properties/name": "schemas/showcase.json#/$defs/Person/properties/name",
-  "/properties/employee/properties/born": "schemas/showcase.json#/$defs/Person/properties/born",
-  "/properties/employee/properties/employeeNo": "schemas/showcase.json#/properties/employee/allOf/1/properties/employeeNo",
-  "/$defs/Address": "schemas/contact-book.json#/definitions/Address",
-  "/$defs/Circle": "schemas/showcase.json#/$defs/Circle",
-  "/$defs/Person": "schemas/showcase.json#/$defs/Person",
-  "/$defs/Rect": "schemas/showcase.json#/$defs/Rect"
-},
+  {
+    "": "schemas/showcase.json#",
+    "/properties/employee/properties/name": "schemas/showcase.json#/$defs/Person/properties/name",
+    "/properties/employee/properties/born": "schemas/showcase.json#/$defs/Person/properties/born",
+    "/properties/employee/properties/employeeNo": "schemas/showcase.json#/properties/employee/allOf/1/properties/employeeNo",
+    "/$defs/Address": "schemas/contact-book.json#/definitions/Address",
+    "/$defs/Circle": "schemas/showcase.json#/$defs/Circle",
+    "/$defs/Person": "schemas/showcase.json#/$defs/Person",
+    "/$defs/Rect": "schemas/showcase.json#/$defs/Rect",
+  },
 );
