@@ -83,6 +83,7 @@ export interface ShowcaseDataEmployeeSynced extends DictMethods<ShowcaseDataEmpl
 export type ShowcaseDataLabelsSynced = DictMethods<ShowcaseDataLabels> & {
   [k: string]: string | undefined;
 };
+
 // `...at(pointer)`: the source and validator of the place whose schema is at `pointer` in ./showcase.validators.js.
 const circleShape: DictShape = {
   kind: "dict",

@@ -5,8 +5,9 @@
 // data (`M`, `E[]`). Index signatures cannot be accessors: they give the synced form
 // (write container values at unknown keys with `update()`), and a type with one is an
 // intersection, since an interface's index signature would have to admit the methods.
-// The plain type texts are json-schema-to-typescript's, read back with ts-morph.
-import { Node, type Project, type PropertySignature, type SourceFile, type TypeNode } from "ts-morph";
+// The plain type texts are json-schema-to-typescript's, read back with the TypeScript
+// parser ts-morph bundles (its syntax tree only: no project, no type checking).
+import { ts } from "ts-morph";
 import { kindsOf, unionOptions } from "./classify.js";
 import { typeKey } from "./identifiers.js";
 import { isObject, type Schema, type SchemaObject } from "./json.js";
@@ -46,20 +47,10 @@ interface Form {
   readonly custom: boolean;
 }
 
+type TypeNode = ts.TypeNode;
+
 function unwrap(node: TypeNode): TypeNode {
-  return Node.isParenthesizedTypeNode(node) ? unwrap(node.getTypeNode()) : node;
-}
-
-function propertyKey(prop: PropertySignature): string {
-  const name = prop.getNameNode();
-  return Node.isStringLiteral(name) || Node.isNoSubstitutionTemplateLiteral(name) ? name.getLiteralValue() : name.getText();
-}
-
-/** The property's JSDoc; for an object type that took the description along, the description. */
-function docsOf(prop: PropertySignature, schema: Schema): string[] {
-  const written = prop.getJsDocs().map((d) => d.getText());
-  if (written.length > 0 || !isObject(schema) || typeof schema.description !== "string" || schema.description.trim() === "") return written;
-  return [`/** ${schema.description.trim().replace(/\*\//g, "*\\/")} */`];
+  return ts.isParenthesizedTypeNode(node) ? unwrap(node.type) : node;
 }
 
 /** A type text that can take `| undefined` or `[]` after it. */
@@ -67,14 +58,25 @@ export function grouped(text: string): string {
   return text.includes("=>") ? `(${text})` : text;
 }
 
-export function emitSynced(project: Project, model: StoreModel, types: string): SyncedTypes {
+export function emitSynced(model: StoreModel, types: string): SyncedTypes {
   const { store, names } = model;
   const syncedName = (name: string): string => names.synced.get(name) ?? `${name}Synced`;
-  const file: SourceFile = project.createSourceFile(`/synced-${store.dataName}.ts`, types, { overwrite: true });
+  const file = ts.createSourceFile(`/synced-${store.dataName}.ts`, types, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const textOf = (node: ts.Node): string => node.getText(file);
+  const propertyKey = (prop: ts.PropertySignature): string => {
+    const name = prop.name;
+    return ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name) || ts.isNumericLiteral(name) ? name.text : name.getText(file);
+  };
+  /** The property's JSDoc; for an object type that took the description along, the description. */
+  const docsOf = (prop: ts.PropertySignature, schema: Schema): string[] => {
+    const written = ((prop as { jsDoc?: ts.JSDoc[] }).jsDoc ?? []).map((d) => d.getText(file));
+    if (written.length > 0 || !isObject(schema) || typeof schema.description !== "string" || schema.description.trim() === "") return written;
+    return [`/** ${schema.description.trim().replace(/\*\//g, "*\\/")} */`];
+  };
   const defs = isObject(store.schema.$defs) ? store.schema.$defs : {};
   const runtime = new Set<string>();
   // Object types json-schema-to-typescript declared as interfaces (all of them, in practice).
-  const interfaces = new Map(file.getInterfaces().map((i) => [i.getName(), i]));
+  const interfaces = new Map(file.statements.filter(ts.isInterfaceDeclaration).map((i) => [i.name.text, i]));
   const declared = new Set([...names.objects].filter((n) => interfaces.has(n)));
   const anonymousNodes = new Map([...names.anonymous].map(([node, n]) => [n, node]));
 
@@ -104,7 +106,7 @@ export function emitSynced(project: Project, model: StoreModel, types: string): 
 
   /** The synced form of a place whose schema is `node` and whose plain type is `type`. */
   const formOf = (node: Schema, type: TypeNode): Form => {
-    const text = unwrap(type).getText();
+    const text = textOf(unwrap(type));
     const named = objectName(node);
     if (named !== undefined) return { synced: syncedName(named), container: true, custom: true };
     if (text === "unknown" || isScalar(node)) return { synced: text, container: false, custom: false };
@@ -119,11 +121,11 @@ export function emitSynced(project: Project, model: StoreModel, types: string): 
       const nullable = objects.length < (options?.length ?? 0) ? " | null" : "";
       return { synced: optionNames.map((n) => syncedName(n!)).join(" | ") + nullable, container: true, custom: true };
     }
-    if (node === target && isObject(target) && target.prefixItems === undefined && Node.isArrayTypeNode(bare)) {
-      const element = unwrap(bare.getElementTypeNode());
+    if (node === target && isObject(target) && target.prefixItems === undefined && ts.isArrayTypeNode(bare)) {
+      const element = unwrap(bare.elementType);
       const item = formOf((target.items ?? {}) as Schema, element);
       runtime.add("SyncedList");
-      const elementText = element.getText();
+      const elementText = textOf(element);
       return {
         synced: item.custom ? `SyncedList<${elementText}, ${item.synced}>` : `SyncedList<${elementText}>`,
         container: true,
@@ -137,16 +139,16 @@ export function emitSynced(project: Project, model: StoreModel, types: string): 
   const membersOf = (name: string, node: SchemaObject): Member[] => {
     const props = isObject(node.properties) ? node.properties : {};
     const members: Member[] = [];
-    for (const prop of interfaces.get(name)?.getProperties() ?? []) {
+    for (const prop of interfaces.get(name)?.members.filter(ts.isPropertySignature) ?? []) {
       const key = propertyKey(prop);
-      const type = prop.getTypeNode();
+      const type = prop.type;
       if (type === undefined) continue;
       const schema = (Object.hasOwn(props, key) ? props[key] : {}) as Schema;
       const form = formOf(schema, type);
       members.push({
         key,
-        optional: prop.hasQuestionToken(),
-        plain: unwrap(type).getText(),
+        optional: prop.questionToken !== undefined,
+        plain: textOf(unwrap(type)),
         synced: form.synced,
         container: form.container,
         docs: docsOf(prop, schema),
@@ -157,19 +159,19 @@ export function emitSynced(project: Project, model: StoreModel, types: string): 
 
   /** The index signature's synced type, or undefined when the type has none. */
   const indexOf = (name: string, node: SchemaObject, members: readonly Member[]): string | undefined => {
-    const signature = interfaces.get(name)?.getIndexSignatures()[0];
+    const signature = interfaces.get(name)?.members.find(ts.isIndexSignatureDeclaration);
     if (signature === undefined) return undefined;
-    const type = signature.getReturnTypeNode();
-    const text = type?.getText() ?? "unknown";
+    const type = signature.type as TypeNode | undefined;
+    const text = type === undefined ? "unknown" : textOf(type);
     const patterns = isObject(node.patternProperties) ? (Object.values(node.patternProperties) as Schema[]) : [];
     const extra = isObject(node.additionalProperties) ? [node.additionalProperties] : [];
     const props = isObject(node.properties) ? (Object.values(node.properties) as Schema[]) : [];
     if (text === "unknown" || [...patterns, ...extra, ...props].every(isScalar)) return text;
     // The common case: one value schema and no properties, typed `T | undefined`.
     const values = [...patterns, ...extra];
-    if (type !== undefined && values.length === 1 && props.length === 0 && Node.isUnionTypeNode(type)) {
-      const parts = type.getTypeNodes();
-      if (parts.length === 2 && parts[1]!.getText() === "undefined") return `${grouped(formOf(values[0]!, parts[0]!).synced)} | undefined`;
+    if (type !== undefined && values.length === 1 && props.length === 0 && ts.isUnionTypeNode(type)) {
+      const parts = type.types;
+      if (parts.length === 2 && textOf(parts[1]!) === "undefined") return `${grouped(formOf(values[0]!, parts[0]!).synced)} | undefined`;
     }
     // Several value schemas, some containers: the runtime's mapping, widened to admit the properties.
     runtime.add("Synced");
@@ -206,17 +208,5 @@ export function emitSynced(project: Project, model: StoreModel, types: string): 
   }
   if (declarations.length > 0) runtime.add("DictMethods");
   const root = membersOf(store.dataName, store.schema);
-  // A synced interface reads an optional container through a getter typed `S | undefined`
-  // (an accessor cannot be optional); under exactOptionalPropertyTypes it is assignable to
-  // the data type only if that admits `undefined` too, as writes do (undefined deletes).
-  for (const prop of file.getInterfaces().flatMap((i) => i.getProperties())) {
-    const type = prop.getTypeNode();
-    if (!prop.hasQuestionToken() || type === undefined) continue;
-    const bare = unwrap(type);
-    const parts = Node.isUnionTypeNode(bare) ? bare.getTypeNodes().map((t) => t.getText()) : [bare.getText()];
-    if (!parts.includes("undefined")) prop.setType(`${grouped(type.getText())} | undefined`);
-  }
-  const widened = file.getFullText();
-  project.removeSourceFile(file);
-  return { types: widened, text: declarations.join("\n"), root, runtime };
+  return { text: declarations.join("\n"), root, runtime };
 }

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { emitBarrel } from "./emit-barrel.js";
-import { emitModule, newProject } from "./emit-class.js";
+import { emitModule } from "./emit-class.js";
 import { emitShape } from "./emit-shape.js";
 import { emitSynced } from "./emit-synced.js";
 import { emitTypes } from "./emit-types.js";
@@ -94,7 +94,6 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
   report();
   problems.throwIfAny();
 
-  const project = newProject();
   const files = new Map<string, string>();
   const modules: { store: string; file: string; text: string }[] = [];
   for (const normalized of models) {
@@ -105,9 +104,9 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
     const banner = template("banner.txt", { schema: m.store.file, command });
     const validatorsModule = `${kebab}.validators.js`;
     const types = await emitTypes(m);
-    const synced = emitSynced(project, m, types);
+    const synced = emitSynced(m, types);
     const hash = createHash("sha256").update(canonicalText(validators.schema)).digest("hex").slice(0, 16);
-    const moduleText = emitModule(project, m, { banner, runtime, types, synced, shape: emitShape(m), validatorsModule, hash });
+    const moduleText = emitModule(m, { banner, runtime, types, synced, shape: emitShape(m), validatorsModule, hash });
     files.set(`${out}/${kebab}.ts`, moduleText);
     modules.push({ store: m.store.name, file: `./${kebab}.js`, text: moduleText });
     const body = template("validators.ts.txt", { runtime, store: m.store.name, schema: m.store.file, bundle: jsonLiteral(validators.schema, "  "), sources: jsonLiteral(validators.sources, "  ") });
