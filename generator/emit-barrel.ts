@@ -43,6 +43,19 @@ export function emitBarrel(modules: readonly ModuleText[]): string {
       else if (seen.text !== declaration.text) clashing.add(name);
     }
   }
+  // A declaration two stores write alike still differs when it names a type that differs.
+  const shared = [...first.keys()].filter((name) => tables.filter((t) => t.names.has(name)).length > 1);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const name of shared) {
+      if (clashing.has(name)) continue;
+      const words = new Set(first.get(name)!.text.match(/[A-Za-z_$][A-Za-z0-9_$]*/g) ?? []);
+      if ([...clashing].some((c) => words.has(c))) {
+        clashing.add(name);
+        grew = true;
+      }
+    }
+  }
   const lines: string[] = [];
   for (const { module, names } of tables) {
     const exported = [...names]

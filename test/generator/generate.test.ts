@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkFiles, generate, SchemaProblemsError } from "redis-memory-gen";
+import { relative } from "node:path";
+import { checkFiles, generate, referencedFiles, SchemaProblemsError } from "redis-memory/generator";
 import { FIXTURES, ROOT } from "./helpers.js";
 
 const CASES = join(FIXTURES, "cases");
@@ -130,5 +131,17 @@ describe("generate: bad input", () => {
     await expect(generate({ inputs: ["test/fixtures/generator/warn"], cwd: ROOT, strict: true })).rejects.toThrow(
       'test/fixtures/generator/warn/dollar-property.json#/properties/$meta: store property "$meta" starts with "$" (reserved for store members): skipped (an error with --strict)',
     );
+  });
+});
+
+describe("referencedFiles (what --watch follows)", () => {
+  it("lists each input schema and every file its $refs reach, outside the inputs too", async () => {
+    const files = await referencedFiles(["schemas/showcase.json", "test/fixtures/generator/cases/cross-file/input/order.json"], ROOT);
+    expect(files.map((f) => relative(ROOT, f))).toEqual([
+      "schemas/contact-book.json",
+      "schemas/showcase.json",
+      "test/fixtures/generator/cases/cross-file/input/order.json",
+      "test/fixtures/generator/cases/cross-file/input/shared/types.json",
+    ]);
   });
 });
