@@ -80,7 +80,8 @@ export function emitModule(model: StoreModel, parts: ModuleParts): string {
     getAccessors: getters,
     setAccessors: setters,
   };
-  const used = new Set(["OpenOptions", "StoreSchema", ...parts.shape.types, ...parts.synced.runtime]);
+  const containers = [...members.values()].some((m) => m.container);
+  const used = new Set(["OpenOptions", "StoreSchema", ...parts.shape.types, ...parts.synced.runtime, ...(containers ? ["Input"] : [])]);
   const runtimeTypes = [...used].sort();
   const print = (structure: ClassDeclarationStructure | ImportDeclarationStructure): string => printStructure(structure, { indentNumberOfSpaces: 2 }).trimEnd();
   // The module, section by section; ts-morph prints the imports and the class.
@@ -89,7 +90,7 @@ export function emitModule(model: StoreModel, parts: ModuleParts): string {
     print({ kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${parts.validatorsModule}`, namedImports: ["at"] }),
   ].join("\n");
   const shape = `// \`...at(pointer)\`: the source and validator of the place whose schema is at \`pointer\` in ./${parts.validatorsModule}.\n${parts.shape.text}`;
-  const sections = [`${parts.banner.trimEnd()}\n${imports}`, parts.types, parts.synced.text, shape, print(cls)];
+  const sections = [`${parts.banner.trimEnd()}\n${imports}`, parts.synced.types, parts.synced.text, shape, print(cls)];
   const text = sections.filter((section) => section.trim() !== "").join("\n\n");
   return text.endsWith("\n") ? text : `${text}\n`;
 }

@@ -208,5 +208,34 @@ export function emitSynced(model: StoreModel, types: string): SyncedTypes {
   }
   if (declarations.length > 0) runtime.add("DictMethods");
   const root = membersOf(store.dataName, store.schema);
-  return { text: declarations.join("\n"), root, runtime };
+  return { types: widen(file, types), text: declarations.join("\n"), root, runtime };
+}
+
+/**
+ * The data types with every optional property admitting `undefined`: a synced interface
+ * reads an optional container through a getter typed `S | undefined` (an accessor
+ * cannot be optional), and under exactOptionalPropertyTypes it is assignable to the data
+ * type only if that admits `undefined` too, as writes do (undefined deletes).
+ */
+function widen(file: ts.SourceFile, text: string): string {
+  const edits: { start: number; end: number; text: string }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertySignature(node) && node.questionToken !== undefined && node.type !== undefined) {
+      const bare = unwrap(node.type);
+      const parts = ts.isUnionTypeNode(bare) ? bare.types.map((t) => t.getText(file)) : [bare.getText(file)];
+      if (!parts.includes("undefined")) {
+        const typeText = node.type.getText(file);
+        edits.push({ start: node.type.getStart(file), end: node.type.end, text: `${grouped(typeText)} | undefined` });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const statement of file.statements) if (ts.isInterfaceDeclaration(statement)) visit(statement);
+  let out = "";
+  let at = 0;
+  for (const edit of edits.sort((a, b) => a.start - b.start)) {
+    out += text.slice(at, edit.start) + edit.text;
+    at = edit.end;
+  }
+  return out + text.slice(at);
 }

@@ -34,7 +34,7 @@ export interface NormalizedStore {
 /** Names generated modules import from the runtime: never a type name of a store. */
 export const RUNTIME_NAMES = [
   "Store", "openStore", "ajvValidators", "DictMethods", "DictShape", "ListShape", "UnionShape", "ScalarShape", "AnyShape", "Shape",
-  "OpenOptions", "StoreSchema", "Synced", "SyncedList", "SyncedDict", "Validate", "ValidationIssue",
+  "Input", "OpenOptions", "StoreSchema", "Synced", "SyncedList", "SyncedDict", "Validate", "ValidationIssue",
 ];
 const RESERVED_ROOT = new Set(["constructor", "prototype"]);
 

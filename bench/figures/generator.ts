@@ -14,7 +14,7 @@ import { interleave, median, timeOnce } from "../measure.js";
 import { row, type Row } from "../report.js";
 import { benchSchema, corpusStores, CORPUS, ROOT, BIOME } from "../schemas.js";
 
-const CLI = fileURLToPath(new URL("../../generator/cli.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../../../generator/dist/cli.js", import.meta.url));
 const JSTT = `import { compileFromFile } from "json-schema-to-typescript";
 import { writeFileSync } from "node:fs";
 const [file, out] = process.argv.slice(1);

@@ -5,7 +5,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { generate, writeFiles, type Problem } from "redis-memory/generator";
+import { generate, writeFiles, type Problem } from "redis-memory-gen";
 import { OUT, ROOT, typecheck } from "./helpers.js";
 
 const CORPUS = "test/fixtures/real-schemas";

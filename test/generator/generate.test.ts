@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { relative } from "node:path";
-import { checkFiles, generate, referencedFiles, SchemaProblemsError } from "redis-memory/generator";
+import { checkFiles, generate, referencedFiles, SchemaProblemsError } from "redis-memory-gen";
 import { FIXTURES, ROOT } from "./helpers.js";
 
 const CASES = join(FIXTURES, "cases");

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generate, SchemaProblemsError, writeFiles, type Problem } from "redis-memory/generator";
+import { generate, SchemaProblemsError, writeFiles, type Problem } from "redis-memory-gen";
 import { RULES } from "../../generator/keywords.js";
 import { kebabCase } from "../../generator/identifiers.js";
 import { FIXTURES, ROOT } from "./helpers.js";
