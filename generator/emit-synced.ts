@@ -218,14 +218,16 @@ export function emitSynced(model: StoreModel, types: string): SyncedTypes {
  * type only if that admits `undefined` too, as writes do (undefined deletes).
  */
 function widen(file: ts.SourceFile, text: string): string {
-  const edits: { start: number; end: number; text: string }[] = [];
+  // Insertions only (nested properties inside a widened type are widened too).
+  const inserts: { at: number; text: string }[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isPropertySignature(node) && node.questionToken !== undefined && node.type !== undefined) {
       const bare = unwrap(node.type);
       const parts = ts.isUnionTypeNode(bare) ? bare.types.map((t) => t.getText(file)) : [bare.getText(file)];
       if (!parts.includes("undefined")) {
-        const typeText = node.type.getText(file);
-        edits.push({ start: node.type.getStart(file), end: node.type.end, text: `${grouped(typeText)} | undefined` });
+        const paren = grouped(node.type.getText(file)) !== node.type.getText(file);
+        if (paren) inserts.push({ at: node.type.getStart(file), text: "(" });
+        inserts.push({ at: node.type.end, text: `${paren ? ")" : ""} | undefined` });
       }
     }
     ts.forEachChild(node, visit);
@@ -233,9 +235,9 @@ function widen(file: ts.SourceFile, text: string): string {
   for (const statement of file.statements) if (ts.isInterfaceDeclaration(statement)) visit(statement);
   let out = "";
   let at = 0;
-  for (const edit of edits.sort((a, b) => a.start - b.start)) {
-    out += text.slice(at, edit.start) + edit.text;
-    at = edit.end;
+  for (const insert of inserts.sort((a, b) => a.at - b.at)) {
+    out += text.slice(at, insert.at) + insert.text;
+    at = insert.at;
   }
   return out + text.slice(at);
 }
