@@ -49,7 +49,7 @@ async function hundredSchemas(context: BenchContext): Promise<Row> {
   const base = {
     id: "generator-100-schemas",
     figure: `generator on ${count} schemas, cold`,
-    oursLabel: `a fresh \`node dist/generator/cli.js <dir> --out <dir>/out\` on ${count} schema files (median of ${runs} runs)`,
+    oursLabel: `a fresh \`node generator/dist/cli.js <dir> --out <dir>/out\` on ${count} schema files (median of ${runs} runs)`,
     target: { kind: "ours-at-most", bound: 2.5, text: "<= 2.5 s" } as const,
     designTarget: true,
   };
@@ -80,7 +80,7 @@ async function largeSchema(context: BenchContext): Promise<Row> {
   const base = {
     id: "generator-large-schema",
     figure: `generator on a large real config schema (biome's, ${(size / 1024).toFixed(0)} KB) vs json-schema-to-typescript on it`,
-    oursLabel: "a fresh `node dist/generator/cli.js <biome schema> --out <dir>` (store module, validators, index)",
+    oursLabel: "a fresh `node generator/dist/cli.js <biome schema> --out <dir>` (store module, validators, index)",
     peerLabel: "a fresh node running json-schema-to-typescript's compileFromFile on it (its defaults, Prettier included)",
     ratioMeaning: "our time / its time",
     target: { kind: "ratio-at-most", bound: 2, text: "<= 2x the time" } as const,
