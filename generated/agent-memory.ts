@@ -10,7 +10,7 @@ import { at } from "./agent-memory.validators.js";
 /**
  * Who wrote a message.
  */
-export type Role = ("user" | "assistant" | "system" | "tool")
+export type Role = ("user" | "assistant" | "system" | "tool");
 
 /**
  * One agent conversation: open it with the conversation id (`AgentMemory.open({ id })`); every worker that opens the same id shares it.
@@ -19,30 +19,30 @@ export interface AgentMemoryData {
   /**
    * The conversation this memory belongs to.
    */
-  conversationId: string
-  title?: string | undefined
-  messages: Message[]
+  conversationId: string;
+  title?: string | undefined;
+  messages: Message[];
   /**
    * Rolling summary of older messages, or null.
    */
-  summary: (string | null)
-  facts: AgentMemoryDataFacts
-  turns: number
+  summary: (string | null);
+  facts: AgentMemoryDataFacts;
+  turns: number;
 }
 export interface Message {
-  role: Role
-  content: string
+  role: Role;
+  content: string;
   /**
    * Tool name, for role "tool".
    */
-  name?: string | undefined
-  at?: string | undefined
+  name?: string | undefined;
+  at?: string | undefined;
 }
 /**
  * What the agent has learned, by topic.
  */
 export interface AgentMemoryDataFacts {
-  [k: string]: string[] | undefined
+  [k: string]: string[] | undefined;
 }
 
 /** `AgentMemoryDataFacts` as a SyncedDict holds it: reads give synced containers, writes take plain data. */

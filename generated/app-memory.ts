@@ -14,48 +14,48 @@ export interface AppMemoryData {
   /**
    * Task ids, in order.
    */
-  tasks: number[]
+  tasks: number[];
   /**
    * Free-form items: any JSON values.
    */
-  items: unknown[]
-  config: Config
-  data: AppMemoryDataData
-  complex: AppMemoryDataComplex
-  title?: string | undefined
-  counter: number
+  items: unknown[];
+  config: Config;
+  data: AppMemoryDataData;
+  complex: AppMemoryDataComplex;
+  title?: string | undefined;
+  counter: number;
 }
 /**
  * Application settings: known keys plus any string setting.
  */
 export interface Config {
-  theme?: ("light" | "dark") | undefined
-  lang?: string | undefined
-  [k: string]: string | "light" | "dark" | undefined
+  theme?: ("light" | "dark") | undefined;
+  lang?: string | undefined;
+  [k: string]: string | "light" | "dark" | undefined;
 }
 export interface AppMemoryDataData {
-  user?: User | undefined
+  user?: User | undefined;
 }
 export interface User {
-  name: string
-  email?: string | undefined
-  age?: number | undefined
+  name: string;
+  email?: string | undefined;
+  age?: number | undefined;
 }
 export interface AppMemoryDataComplex {
-  users: ScoredUser[]
-  settings: AppMemoryDataComplexSettings
+  users: ScoredUser[];
+  settings: AppMemoryDataComplexSettings;
 }
 export interface ScoredUser {
-  name: string
-  scores: number[]
+  name: string;
+  scores: number[];
 }
 export interface AppMemoryDataComplexSettings {
-  notifications?: AppMemoryDataComplexSettingsNotifications | undefined
+  notifications?: AppMemoryDataComplexSettingsNotifications | undefined;
 }
 export interface AppMemoryDataComplexSettingsNotifications {
-  email?: boolean | undefined
-  push?: boolean | undefined
-  digest?: ("daily" | "weekly" | "never") | undefined
+  email?: boolean | undefined;
+  push?: boolean | undefined;
+  digest?: ("daily" | "weekly" | "never") | undefined;
 }
 
 /** `AppMemoryDataComplex` as a SyncedDict holds it: reads give synced containers, writes take plain data. */

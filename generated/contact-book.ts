@@ -11,21 +11,21 @@ import { at } from "./contact-book.validators.js";
  * A draft-07 schema whose definitions another schema references by relative path.
  */
 export interface ContactBookData {
-  contacts: Contact[]
-  owner?: Address | undefined
+  contacts: Contact[];
+  owner?: Address | undefined;
 }
 export interface Contact {
-  name: string
-  address?: Address | undefined
+  name: string;
+  address?: Address | undefined;
   /**
    * @maxItems 5
    */
-  phones?: string[] | undefined
+  phones?: string[] | undefined;
 }
 export interface Address {
-  street?: string | undefined
-  city: string
-  zip?: string | undefined
+  street?: string | undefined;
+  city: string;
+  zip?: string | undefined;
 }
 
 /** `Address` as a SyncedDict holds it: reads give synced containers, writes take plain data. */

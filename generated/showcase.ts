@@ -14,59 +14,59 @@ export interface ShowcaseData {
   /**
    * A tagged union (oneOf).
    */
-  shape?: (Circle | Rect) | undefined
-  idOrName?: (number | string) | undefined
+  shape?: (Circle | Rect) | undefined;
+  idOrName?: (number | string) | undefined;
   /**
    * An [x, y] tuple (prefixItems).
    *
    * @minItems 2
    */
-  point?: [number, number] | undefined
-  status: ("active" | "paused" | "done")
-  version: 1
-  nickname?: (string | null) | undefined
-  labels: ShowcaseDataLabels
-  employee?: ShowcaseDataEmployee | undefined
-  home?: Address | undefined
+  point?: [number, number] | undefined;
+  status: ("active" | "paused" | "done");
+  version: 1;
+  nickname?: (string | null) | undefined;
+  labels: ShowcaseDataLabels;
+  employee?: ShowcaseDataEmployee | undefined;
+  home?: Address | undefined;
   /**
    * @maxItems 10
    */
-  tags: string[]
+  tags: string[];
   /**
    * @deprecated
    * Use `status` instead.
    */
-  legacyCode?: string | undefined
-  matrix?: number[][] | undefined
+  legacyCode?: string | undefined;
+  matrix?: number[][] | undefined;
 }
 export interface Circle {
-  kind: "circle"
-  radius: number
+  kind: "circle";
+  radius: number;
 }
 export interface Rect {
-  kind: "rect"
-  width: number
-  height: number
+  kind: "rect";
+  width: number;
+  height: number;
 }
 /**
  * Keys are lower-case words; values short strings.
  */
 export interface ShowcaseDataLabels {
-  [k: string]: string | undefined
+  [k: string]: string | undefined;
 }
 export interface ShowcaseDataEmployee {
-  name: string
-  born?: string | undefined
-  employeeNo: number
+  name: string;
+  born?: string | undefined;
+  employeeNo: number;
 }
 export interface Address {
-  street?: string | undefined
-  city: string
-  zip?: string | undefined
+  street?: string | undefined;
+  city: string;
+  zip?: string | undefined;
 }
 export interface Person {
-  name: string
-  born?: string | undefined
+  name: string;
+  born?: string | undefined;
 }
 
 /** `Address` as a SyncedDict holds it: reads give synced containers, writes take plain data. */

@@ -212,14 +212,18 @@ export function emitSynced(model: StoreModel, types: string): SyncedTypes {
 }
 
 /**
- * The data types with every optional property admitting `undefined`: a synced interface
- * reads an optional container through a getter typed `S | undefined` (an accessor
- * cannot be optional), and under exactOptionalPropertyTypes it is assignable to the data
- * type only if that admits `undefined` too, as writes do (undefined deletes).
+ * The data types as the module prints them. Every optional property admits `undefined`:
+ * a synced interface reads an optional container through a getter typed `S | undefined`
+ * (an accessor cannot be optional), and under exactOptionalPropertyTypes it is assignable
+ * to the data type only if that admits `undefined` too, as writes do (undefined deletes).
+ * Members and type aliases end with `;`, as the rest of the module does.
  */
 function widen(file: ts.SourceFile, text: string): string {
-  // Insertions only (nested properties inside a widened type are widened too).
+  // Insertions only, in the order pushed where they meet (a member's `| undefined`, then its `;`).
   const inserts: { at: number; text: string }[] = [];
+  const end = (node: ts.Node): void => {
+    if (!/[;,]$/.test(node.getText(file))) inserts.push({ at: node.end, text: ";" });
+  };
   const visit = (node: ts.Node): void => {
     if (ts.isPropertySignature(node) && node.questionToken !== undefined && node.type !== undefined) {
       const bare = unwrap(node.type);
@@ -230,9 +234,13 @@ function widen(file: ts.SourceFile, text: string): string {
         inserts.push({ at: node.type.end, text: `${paren ? ")" : ""} | undefined` });
       }
     }
+    if (ts.isTypeElement(node)) end(node);
     ts.forEachChild(node, visit);
   };
-  for (const statement of file.statements) if (ts.isInterfaceDeclaration(statement)) visit(statement);
+  for (const statement of file.statements) {
+    if (ts.isTypeAliasDeclaration(statement)) end(statement);
+    visit(statement);
+  }
   let out = "";
   let at = 0;
   for (const insert of inserts.sort((a, b) => a.at - b.at)) {

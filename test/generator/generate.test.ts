@@ -94,8 +94,8 @@ describe("generate: bad input", () => {
   it("gives two different types wanting one name a name from the path, never a refusal", async () => {
     const files = await generate({ inputs: ["test/fixtures/generator/clash/types.json"], cwd: ROOT });
     const text = files.get("generated/types.ts") ?? "";
-    expect(text).toMatch(/^export type Item = string$/m);
-    expect(text).toMatch(/^export type TypesItem = number$/m);
+    expect(text).toMatch(/^export type Item = string;$/m);
+    expect(text).toMatch(/^export type TypesItem = number;$/m);
   });
 
   it("gives an anonymous object's name, or a synced interface's, that another type has the next free number", async () => {

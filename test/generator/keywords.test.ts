@@ -63,7 +63,7 @@ describe("the keyword table", () => {
         expect(warnings).toEqual([]);
       }
       const module = [...files].find(([path]) => !path.endsWith("index.ts") && !path.endsWith(".validators.ts"))![1];
-      for (const [key, type] of Object.entries(expected.type ?? {})) expect(module).toMatch(new RegExp(`\\n  ${key}\\??: \\(?${type.replace(/[[\]|()]/g, "\\$&")}\\)?( \\| undefined)?\\n`));
+      for (const [key, type] of Object.entries(expected.type ?? {})) expect(module).toMatch(new RegExp(`\\n  ${key}\\??: \\(?${type.replace(/[[\]|()]/g, "\\$&")}\\)?( \\| undefined)?;\\n`));
       for (const name of expected.types ?? []) expect(module).toMatch(new RegExp(`^export interface ${name} `, "m"));
       for (const name of expected.absent ?? []) expect(module).not.toMatch(new RegExp(`^export interface ${name} `, "m"));
       if (expected.valid === undefined && expected.invalid === undefined) return;
