@@ -6,6 +6,9 @@ import type { Context } from "./context.js";
 import { equal, isObject, type Schema, type SchemaObject } from "./json.js";
 import { ANNOTATIONS, RULES } from "./keywords.js";
 
+// Keywords that say what the data is: two parts that disagree on one cannot merge.
+const SHAPING = new Set(["properties", "patternProperties", "additionalProperties", "items", "prefixItems", "const", "enum", "$ref"]);
+
 function resolveLocal(context: Context, schema: Schema): Schema | undefined {
   if (isObject(schema) && typeof schema.$ref === "string" && schema.$ref.startsWith("#/$defs/")) {
     const name = schema.$ref.slice("#/$defs/".length);
@@ -18,6 +21,11 @@ export function mergeAllOf(context: Context, parts: Schema[], file: string, poin
   const resolved = parts.map((p) => resolveLocal(context, p));
   if (resolved.some((p) => p === undefined || typeof p === "boolean" || isObject(p) && typeof p.$ref === "string")) return { allOf: parts };
   const merged: SchemaObject = {};
+  const stacked: SchemaObject[] = [];
+  const kept = (key: string): SchemaObject => {
+    context.problems.warn(file, pointer, RULES.allOfKept(key));
+    return { allOf: parts };
+  };
   for (const part of resolved as SchemaObject[]) {
     for (const [key, value] of Object.entries(part)) {
       if (ANNOTATIONS.has(key) && key !== "default") {
@@ -34,12 +42,20 @@ export function mergeAllOf(context: Context, parts: Schema[], file: string, poin
         merged.additionalProperties = false;
       } else if (merged[key] === undefined || equal(merged[key], value)) {
         merged[key] = value;
+      } else if (key === "type") {
+        // Both parts' types must hold: what they share.
+        const shared = [merged.type].flat().filter((t) => [value].flat().includes(t));
+        if (shared.length === 0) return kept(key);
+        merged.type = shared.length === 1 ? shared[0] : shared;
+      } else if (SHAPING.has(key)) {
+        return kept(key);
       } else {
-        context.problems.warn(file, pointer, RULES.allOfKept(key));
-        return { allOf: parts };
+        // Two constraints of one keyword (two oneOf lists, two patterns): both hold.
+        stacked.push({ [key]: value });
       }
     }
   }
+  if (stacked.length > 0) merged.allOf = [...(Array.isArray(merged.allOf) ? merged.allOf : []), ...stacked];
   close(merged, { asDef: false, closable: true });
   return merged;
 }

@@ -46,10 +46,16 @@ function forTypes(node: Schema, titles: ReadonlyMap<object, string>): Schema {
       case "additionalProperties":
         out[key] = forTypes(value as Schema, titles);
         break;
+      case "allOf": {
+        // Beside the node's own shape, parts that shape nothing (a stacked oneOf) type as the base type.
+        const own = node.type !== undefined || node.properties !== undefined;
+        const parts = (value as Schema[]).filter((v) => !own || !isObject(v) || ["type", "properties", "items", "$ref", "patternProperties", "additionalProperties"].some((k) => v[k] !== undefined));
+        if (parts.length > 0) out[key] = parts.map((v) => forTypes(v, titles));
+        break;
+      }
       case "prefixItems":
       case "oneOf":
       case "anyOf":
-      case "allOf":
         out[key] = (value as Schema[]).map((v) => forTypes(v, titles));
         break;
       // Annotations jstt would print as JSDoc tags; only description/deprecated are wanted.
@@ -92,6 +98,8 @@ export async function emitTypes(model: StoreModel): Promise<string> {
   const schema = forTypes(store.schema, names.anonymous) as SchemaObject;
   delete schema.$id;
   schema.title = store.dataName;
+  // A root typed ["object", ...] is a store of its object form: the data type is that object.
+  if (Array.isArray(schema.type) && schema.type.includes("object")) schema.type = "object";
   if (isObject(schema.$defs)) {
     for (const [name, def] of Object.entries(schema.$defs)) {
       schema.$defs[name] = isObject(def) ? { ...def, title: name } : { title: name };

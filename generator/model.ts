@@ -96,8 +96,9 @@ export function model(store: NormalizedStore): StoreModel {
       if (options.every((o) => o.kind === "scalar")) return { ...base, kind: "scalar" };
       return { ...base, kind: "union", options };
     }
-    if (Array.isArray(node.allOf)) return { ...base, kind: "any" };
     const kinds = kindsOf(node);
+    // An allOf left beside the node's own keywords only constrains it (all-of.ts merged the rest).
+    if (Array.isArray(node.allOf) && kinds === "any") return { ...base, kind: "any" };
     if (kinds === "any") return { ...base, kind: "any" };
     const shaped = kinds.map((kind) => ofKind(kind, node, pointer, base));
     if (shaped.length === 1 || shaped.every((o) => o.kind === "scalar")) return shaped[0]!;

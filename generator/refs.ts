@@ -88,6 +88,16 @@ export function resolveRef(context: Context, value: unknown, doc: string, pointe
   const document = context.loaded.documents.get(targetDoc);
   const anchored = fragment !== "" && !fragment.startsWith("/");
   const target = anchored ? findAnchor(document, fragment) : lookup(document, fragment);
+  // A relative ref in a document whose $id is a URL names a URL: a loaded document with that $id, or a remote one.
+  const base = (context.loaded.documents.get(doc) as { $id?: unknown; id?: unknown } | undefined) ?? {};
+  const baseId = typeof base.$id === "string" ? base.$id : typeof base.id === "string" ? base.id : undefined;
+  if (document === undefined && filePart !== "" && baseId !== undefined && /^https?:/i.test(baseId) && !/^[a-z][a-z0-9+.-]*:/i.test(filePart)) {
+    const url = new URL(filePart, baseId).href;
+    const known = context.loaded.ids.get(url);
+    if (known !== undefined) return resolveRef(context, `${url}${hash === -1 ? "" : value.slice(hash)}`, doc, pointer);
+    context.problems.warn(file, at, RULES.remoteRef(`${url}${hash === -1 ? "" : value.slice(hash)}`), `remote ${url}`);
+    return {};
+  }
   if (document === undefined && /^[a-z][a-z0-9+.-]*:/i.test(filePart)) {
     context.problems.warn(file, at, RULES.remoteRef(value), `remote ${filePart}`);
     return {};

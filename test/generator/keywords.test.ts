@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { generate, SchemaProblemsError, writeFiles, type Problem } from "redis-memory-gen";
 import { RULES } from "../../generator/keywords.js";
 import { kebabCase } from "../../generator/identifiers.js";
-import { FIXTURES, ROOT } from "./helpers.js";
+import { ROOT, typecheck } from "./helpers.js";
 
 interface Expect {
   problem?: string;
@@ -25,6 +25,7 @@ interface Expect {
 const DIR = "test/fixtures/generator/keywords";
 const fixtures = readdirSync(join(ROOT, DIR)).filter((f) => f.endsWith(".json")).sort();
 type At = (pointer: string) => { validate: (value: unknown) => unknown };
+const compiled: string[] = [];
 
 describe("the keyword table", () => {
   it("has a fixture for every rule that gives a problem or a warning", () => {
@@ -66,14 +67,20 @@ describe("the keyword table", () => {
       for (const [key, type] of Object.entries(expected.type ?? {})) expect(module).toMatch(new RegExp(`\\n  ${key}\\??: \\(?${type.replace(/[[\]|()]/g, "\\$&")}\\)?( \\| undefined)?;\\n`));
       for (const name of expected.types ?? []) expect(module).toMatch(new RegExp(`^export interface ${name} `, "m"));
       for (const name of expected.absent ?? []) expect(module).not.toMatch(new RegExp(`^export interface ${name} `, "m"));
-      if (expected.valid === undefined && expected.invalid === undefined) return;
       writeFiles(files, out, ROOT);
+      compiled.push(out);
+      if (expected.valid === undefined && expected.invalid === undefined) return;
       const validators = [...files.keys()].find((p) => p.endsWith(".validators.ts"))!;
       const { at } = (await import(join(ROOT, validators))) as { at: At };
       if (expected.valid !== undefined) expect(at("").validate(expected.valid)).toBeNull();
       if (expected.invalid !== undefined) expect(at("").validate(expected.invalid)).not.toBeNull();
     });
   }
-});
 
-export { FIXTURES };
+  it("every store a fixture generates compiles under tsc --strict", () => {
+    expect(compiled.length).toBeGreaterThan(20);
+    const result = typecheck("keywords", compiled);
+    expect(result.output).toBe("");
+    expect(result.status).toBe(0);
+  }, 120_000);
+});
