@@ -178,9 +178,3 @@ export function resolvePlace(model: StoreModel, place: Place): Place {
   for (let hops = 0; current.kind === "ref" && hops < 100; hops++) current = model.defs.get(current.name) ?? { kind: "any" };
   return current;
 }
-
-/** Whether a place only ever holds a JSON scalar (getter returns the plain value). */
-export function isScalarPlace(model: StoreModel, p: Place): boolean {
-  const place = resolvePlace(model, p);
-  return place.kind === "scalar" || (place.kind === "union" && place.options.every((o) => isScalarPlace(model, o)));
-}
