@@ -1,6 +1,21 @@
-// 100 generated JSON Schemas for timing the generator: each a store of ~15
-// fields using the keywords the generator covers ($defs and $ref, nested objects,
-// arrays of objects, dicts, enums, unions, formats, validation keywords).
+// The schemas the generator's figures run on: 100 generated JSON Schemas, each a store
+// of ~15 fields using the keywords the generator covers ($defs and $ref, nested
+// objects, arrays of objects, dicts, enums, unions, formats, validation keywords), and
+// the real-schema corpus of the repo (test/fixtures/real-schemas: schemas that npm
+// packages ship, with their licences), biome's ~1 MB configuration schema among them.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root (bench/ runs from dist/bench/ or from bench/). */
+export const ROOT = fileURLToPath(new URL(import.meta.url.includes("/dist/") ? "../.." : "..", new URL(".", import.meta.url)));
+export const CORPUS = join(ROOT, "test/fixtures/real-schemas");
+export const BIOME = join(CORPUS, "biome/configuration_schema.json");
+
+/** The corpus' store schemas, relative to CORPUS. */
+export function corpusStores(): string[] {
+  return (JSON.parse(readFileSync(join(CORPUS, "corpus.json"), "utf8")) as { stores: string[] }).stores;
+}
 
 export function benchSchema(index: number): object {
   const n = String(index).padStart(3, "0");

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // redis-memory-gen: parses arguments and calls the generator. Exit codes: 0 done,
 // 1 `--check` found stale, missing or extra files, 2 bad input.
-import { readFileSync, statSync, watch } from "node:fs";
+import { readFileSync, statSync, watch, type FSWatcher } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { packageRoot } from "./templates.js";
-import { checkFiles, DEFAULT_OUT, DEFAULT_RUNTIME, generate, SchemaProblemsError, writeFiles, type GenerateOptions } from "./index.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { checkFiles, DEFAULT_OUT, DEFAULT_RUNTIME, generate, referencedFiles, SchemaProblemsError, writeFiles, type GenerateOptions } from "./index.js";
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version?: string };
@@ -24,7 +25,12 @@ async function run(options: RunOptions): Promise<number> {
   const out = options.out ?? DEFAULT_OUT;
   let files: Map<string, string>;
   try {
-    files = await generate(options);
+    files = await generate({
+      ...options,
+      onWarning: (w) => {
+        if (!options.quiet) process.stderr.write(`redis-memory-gen: warning: ${w.file}#${w.pointer}: ${w.rule}\n`);
+      },
+    });
   } catch (error) {
     if (error instanceof SchemaProblemsError) {
       process.stderr.write(`redis-memory-gen: ${error.message.split("\n").length} problem(s) in the schemas:\n${error.message}\n`);
@@ -57,43 +63,58 @@ async function run(options: RunOptions): Promise<number> {
 }
 
 function watchInputs(options: RunOptions): void {
+  const cwd = options.cwd ?? process.cwd();
   let timer: NodeJS.Timeout | undefined;
   let running = false;
+  const watchers = new Map<string, FSWatcher>();
+  const files = new Set<string>();
+  // Watch directories, not files: editors and `sed -i` replace a file, which ends a file watch.
+  const follow = async (): Promise<void> => {
+    files.clear();
+    for (const file of await referencedFiles(options.inputs, cwd)) files.add(file);
+    const dirs = new Map<string, boolean>();
+    for (const input of options.inputs) {
+      const path = resolve(cwd, input);
+      if (statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false) dirs.set(path, true);
+    }
+    for (const file of files) if (!dirs.has(dirname(file))) dirs.set(dirname(file), false);
+    for (const [dir, recursive] of dirs) {
+      if (watchers.has(dir)) continue;
+      watchers.set(dir, watch(dir, { recursive }, (_event, name) => {
+        if (name === null || (recursive && String(name).endsWith(".json")) || files.has(join(dir, String(name)))) again();
+      }));
+    }
+  };
   const again = (): void => {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       if (running) return again();
       running = true;
       run(options)
+        .then(follow)
         .catch((error: unknown) => process.stderr.write(`redis-memory-gen: ${String(error)}\n`))
         .finally(() => {
           running = false;
         });
     }, 100);
   };
-  // Watch directories, not files: editors and `sed -i` replace a file, which ends a file watch.
-  for (const input of options.inputs) {
-    const path = resolve(options.cwd ?? process.cwd(), input);
-    const isDir = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
-    const target = isDir ? path : dirname(path);
-    watch(target, { recursive: isDir }, (_event, name) => {
-      if (name === null) return again();
-      if (isDir ? String(name).endsWith(".json") : String(name) === basename(path)) again();
-    });
-  }
-  process.stdout.write(`redis-memory-gen: watching ${options.inputs.join(" ")}\n`);
+  follow().then(
+    () => process.stdout.write(`redis-memory-gen: watching ${options.inputs.join(" ")} and ${files.size} schema file(s) they refer to\n`),
+    (error: unknown) => process.stderr.write(`redis-memory-gen: ${String(error)}\n`),
+  );
 }
 
 async function main(): Promise<number> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName("redis-memory-gen")
-    .usage("$0 <files-or-dirs...> [options]\n\nGenerates typed redis-memory stores from JSON Schemas.")
-    .command("$0 <inputs..>", false)
-    .positional("inputs", { type: "string", array: true, describe: "schema files (*.json) or directories" })
-    .option("out", { type: "string", default: DEFAULT_OUT, describe: "output directory" })
+    .usage("$0 [files-or-dirs...] [options]\n\nGenerates typed redis-memory stores from JSON Schemas.\nDefaults come from redis-memory-gen.config.json or a \"redis-memory-gen\" key in package.json; flags win.")
+    .command("$0 [inputs..]", false)
+    .positional("inputs", { type: "string", array: true, describe: "schema files (*.json) or directories (default: the config's inputs)" })
+    .option("out", { alias: "o", type: "string", describe: `output directory (default: the config's out, else ${DEFAULT_OUT})` })
     .option("check", { type: "boolean", default: false, describe: "exit 1 with a diff if the output is stale, missing or extra" })
     .option("watch", { type: "boolean", default: false, describe: "regenerate when a schema changes" })
-    .option("runtime", { type: "string", default: DEFAULT_RUNTIME, describe: "import specifier of the runtime in generated code" })
+    .option("runtime", { type: "string", describe: `import specifier of the runtime in generated code (default: the config's, else ${DEFAULT_RUNTIME})` })
+    .option("strict", { type: "boolean", describe: "turn every warning (what the generator did instead of refusing) into an error" })
     .option("quiet", { type: "boolean", default: false, describe: "print nothing on success" })
     .strict()
     .version(version())
@@ -105,13 +126,19 @@ async function main(): Promise<number> {
     .parseAsync();
   if (argv.help || argv.version) return 0;
   if (argv.check && argv.watch) throw new UsageError("--check and --watch cannot be used together");
+  const config = loadConfig(process.cwd());
+  const inputs = (argv.inputs as string[] | undefined) ?? [];
   const options: RunOptions = {
-    inputs: (argv.inputs as string[] | undefined) ?? [],
-    out: argv.out,
-    runtime: argv.runtime,
+    inputs: inputs.length > 0 ? inputs : (config.inputs ?? []),
+    out: argv.out ?? config.out ?? DEFAULT_OUT,
+    runtime: argv.runtime ?? config.runtime ?? DEFAULT_RUNTIME,
+    strict: argv.strict ?? config.strict ?? false,
     check: argv.check,
     quiet: argv.quiet,
   };
+  if (options.inputs.length === 0) {
+    throw new UsageError(`no schema files or directories given (pass them, or set "inputs" in redis-memory-gen.config.json or package.json's "redis-memory-gen")`);
+  }
   const code = await run(options);
   if (argv.watch) {
     watchInputs(options);
@@ -127,7 +154,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
       process.stderr.write(`redis-memory-gen: ${error.message}\nRun redis-memory-gen --help for usage.\n`);
       process.exitCode = 2;
       return;

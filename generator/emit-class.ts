@@ -1,39 +1,29 @@
-// Stage 4d: one store module, built by ts-morph from structures in one call: the
-// banner, imports, data types (from emit-types), synced interfaces (from emit-synced),
-// the shape (from emit-shape) and the store class with a typed accessor per top-level
-// property (getter: the synced form; setter: plain data).
-import { Project, StructureKind, type ClassDeclarationStructure, type StatementStructures, type OptionalKind, type GetAccessorDeclarationStructure, type SetAccessorDeclarationStructure } from "ts-morph";
+// Stage 4d: one store module, assembled from its sections: the banner, imports, data
+// types (from emit-types), synced interfaces (from emit-synced), the shape (from
+// emit-shape) and the store class with a typed accessor per top-level property (getter:
+// the synced form; setter: plain data), which ts-morph prints from its structure.
+import { printStructure, StructureKind, type ClassDeclarationStructure, type ImportDeclarationStructure, type OptionalKind, type GetAccessorDeclarationStructure, type SetAccessorDeclarationStructure } from "ts-morph";
 import type { StoreModel } from "./model.js";
 import { grouped, type SyncedTypes } from "./emit-synced.js";
-import { shapeName } from "./emit-shape.js";
+import { shapeName, type ShapeText } from "./emit-shape.js";
+import { IDENTIFIER } from "./identifiers.js";
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const PLACEHOLDER = "__redis_memory_verbatim_";
 
 export interface ModuleParts {
   readonly banner: string;
   readonly runtime: string;
   readonly types: string;
   readonly synced: SyncedTypes;
-  readonly shape: string;
-  readonly defSources: Readonly<Record<string, string>>;
+  readonly shape: ShapeText;
   readonly validatorsModule: string;
   readonly hash: string;
-}
-
-export function newProject(): Project {
-  return new Project({
-    useInMemoryFileSystem: true,
-    skipLoadingLibFiles: true,
-    manipulationSettings: { indentationText: "  " as never, useTrailingCommas: true },
-  });
 }
 
 function docs(text: unknown): string[] {
   return typeof text === "string" && text.trim() !== "" ? [text.trim().replace(/\*\//g, "*\\/")] : [];
 }
 
-export function emitModule(project: Project, model: StoreModel, parts: ModuleParts): string {
+export function emitModule(model: StoreModel, parts: ModuleParts): string {
   const { name, dataName } = model.store;
   const required = new Set(model.root.required);
   const getters: OptionalKind<GetAccessorDeclarationStructure>[] = [];
@@ -91,46 +81,16 @@ export function emitModule(project: Project, model: StoreModel, parts: ModulePar
     setAccessors: setters,
   };
   const containers = [...members.values()].some((m) => m.container);
-  const used = new Set(["DictShape", "OpenOptions", "StoreSchema", ...parts.synced.runtime, ...(containers ? ["Input"] : [])]);
-  const runtimeTypes = ["DictMethods", "DictShape", "Input", "OpenOptions", "StoreSchema", "Synced", "SyncedList"].filter((n) => used.has(n));
-  const statements = (hold: (text: string) => string): (string | StatementStructures)[] => [
-    `${parts.banner.trimEnd()}\n`,
-    {
-      kind: StructureKind.ImportDeclaration,
-      moduleSpecifier: parts.runtime,
-      namedImports: ["Store", "openStore", ...runtimeTypes.map((n) => `type ${n}`)],
-    },
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${parts.validatorsModule}`, namespaceImport: "ajv" },
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: "./validation.js", namedImports: ["validatorsFor"] },
-    hold(`\n${parts.synced.types}\n`),
-    ...(parts.synced.text === "" ? [] : [hold(`${parts.synced.text}\n`)]),
-    hold(`// Validators come from ./${parts.validatorsModule}; \`check\` maps their errors to the schema files.\nconst check = validatorsFor(${JSON.stringify(parts.defSources, null, 2)});`),
-    hold(`/** What each place of ${name} holds, its limits and validators: handed to the runtime. */\nexport ${parts.shape}`),
-    cls,
-  ];
-  const print = (hold: (text: string) => string): string => {
-    const file = project.createSourceFile(`/${name}.ts`, { statements: statements(hold) }, { overwrite: true });
-    const text = file.getFullText();
-    project.removeSourceFile(file);
-    return text;
-  };
-  // ts-morph would write the long generated texts through its writer and parse them back
-  // only to hand them out unchanged (most of a run's ts-morph time): it gets placeholders
-  // with the same edges (whitespace and first and last characters, which its layout
-  // rules look at) instead, and the texts go in after.
-  const held: string[] = [];
-  const printed = print((text) => {
-    const lead = /^\s*/.exec(text)?.[0] ?? "";
-    const trail = /\s*$/.exec(text.slice(lead.length))?.[0] ?? "";
-    const body = text.slice(lead.length, text.length - trail.length);
-    if (body.length < 2) return text;
-    held.push(body.slice(1, -1));
-    return `${lead}${body[0]}${PLACEHOLDER}${held.length - 1}__${body.at(-1)}${trail}`;
-  });
-  const placeholders = printed.split(PLACEHOLDER).length - 1;
-  const text =
-    placeholders === held.length
-      ? printed.replace(new RegExp(`${PLACEHOLDER}(\\d+)__`, "g"), (_match, i: string) => held[Number(i)] ?? "")
-      : print((t) => t);
+  const used = new Set(["OpenOptions", "StoreSchema", ...parts.shape.types, ...parts.synced.runtime, ...(containers ? ["Input"] : [])]);
+  const runtimeTypes = [...used].sort();
+  const print = (structure: ClassDeclarationStructure | ImportDeclarationStructure): string => printStructure(structure, { indentNumberOfSpaces: 2 }).trimEnd();
+  // The module, section by section; ts-morph prints the imports and the class.
+  const imports = [
+    print({ kind: StructureKind.ImportDeclaration, moduleSpecifier: parts.runtime, namedImports: ["Store", "openStore", ...runtimeTypes.map((n) => `type ${n}`)] }),
+    print({ kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${parts.validatorsModule}`, namedImports: ["at"] }),
+  ].join("\n");
+  const shape = `// \`...at(pointer)\`: the source and validator of the place whose schema is at \`pointer\` in ./${parts.validatorsModule}.\n${parts.shape.text}`;
+  const sections = [`${parts.banner.trimEnd()}\n${imports}`, parts.synced.types, parts.synced.text, shape, print(cls)];
+  const text = sections.filter((section) => section.trim() !== "").join("\n\n");
   return text.endsWith("\n") ? text : `${text}\n`;
 }

@@ -1,46 +1,44 @@
-// Stage 4c: the runtime shape of a store, as the text of one object literal: what
-// each place is (list, dict, scalar, union, any), its container-level limits (the
-// runtime checks those on each mutation itself) and its validator.
+// Stage 4c: the runtime shape of a store: what each place is (list, dict, scalar,
+// union, any), its container-level limits (the runtime checks those on each mutation
+// itself), its default, and `...at(pointer)`: its source and validator. Each named type
+// is one constant, referred to (`{ ...userShape, ...at("/properties/owner") }`)
+// wherever the type is used.
+import { camelCase, literalKey } from "./identifiers.js";
 import type { Place, StoreModel } from "./model.js";
 import { unreachable } from "./problems.js";
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-/** An object-literal key; `__proto__` is computed so that it stays an own property. */
-export function literalKey(key: string): string {
-  if (key === "__proto__") return `["__proto__"]`;
-  return IDENTIFIER.test(key) ? key : JSON.stringify(key);
-}
-
-function json(value: unknown): string {
-  return JSON.stringify(value);
-}
-
-export function camelCase(name: string): string {
-  return name.charAt(0).toLowerCase() + name.slice(1);
-}
+const TYPES = { any: "AnyShape", scalar: "ScalarShape", list: "ListShape", dict: "DictShape", union: "UnionShape" } as const;
 
 export function shapeName(model: StoreModel): string {
   return `${camelCase(model.store.name)}Shape`;
 }
 
-/**
- * The shape literal. `validator(pointer)` gives the expression of the ajv function for
- * a bundle pointer; the place's `source` names where in the user's schema it comes from.
- */
-export function emitShape(model: StoreModel, validator: (pointer: string) => string): string {
-  const lines: string[] = [];
+export function defShapeName(name: string): string {
+  return `${camelCase(name)}Shape`;
+}
+
+export interface ShapeText {
+  readonly text: string;
+  /** The runtime shape types the text names. */
+  readonly types: ReadonlySet<string>;
+}
+
+export function emitShape(model: StoreModel): ShapeText {
+  const types = new Set<string>(["DictShape"]);
+  const json = (value: unknown): string => JSON.stringify(value);
   const write = (place: Place, indent: string): string => {
     const inner = indent + "  ";
-    const fields: string[] = [`kind: ${json(place.kind)}`];
-    if (place.source !== undefined) fields.push(`source: ${json(place.source)}`);
-    if (place.pointer !== undefined) {
-      fields.push(`validate: check(${validator(place.pointer)}, ${json(place.source ?? model.store.file + "#" + place.pointer)})`);
-    }
-    if (place.default !== undefined) fields.push(`default: ${json(place.default.value)}`);
+    // A named type where nothing about the place differs: the type's constant itself.
+    if (place.kind === "ref" && place.pointer === undefined && place.default === undefined) return defShapeName(place.name);
+    const fields: string[] = [];
+    if (place.kind === "ref") fields.push(`...${defShapeName(place.name)}`);
+    else fields.push(`kind: ${json(place.kind)}`);
+    if (place.pointer !== undefined) fields.push(`...at(${json(place.pointer)})`);
+    if (place.default !== undefined) fields.push(`default: ${place.default.value === undefined ? "undefined" : json(place.default.value)}`);
     switch (place.kind) {
       case "any":
       case "scalar":
+      case "ref":
         break;
       case "list":
         fields.push(`items: ${write(place.items, inner)}`);
@@ -74,6 +72,13 @@ export function emitShape(model: StoreModel, validator: (pointer: string) => str
     if (oneLine.length + indent.length <= 100 && !oneLine.includes("\n")) return oneLine;
     return `{\n${fields.map((f) => `${inner}${f},`).join("\n")}\n${indent}}`;
   };
-  lines.push(`const ${shapeName(model)}: DictShape = ${write(model.root, "")};`);
-  return lines.join("\n");
+  const consts: string[] = [];
+  for (const [name, place] of model.defs) {
+    // A named type is a ref only when it is a container or a union (model.ts inlines the rest).
+    if (place.kind === "scalar" || place.kind === "any" || place.kind === "ref") continue;
+    types.add(TYPES[place.kind]);
+    consts.push(`const ${defShapeName(name)}: ${TYPES[place.kind]} = ${write(place, "")};`);
+  }
+  consts.push(`/** What each place of ${model.store.name} holds, its limits and validators: handed to the runtime. */\nexport const ${shapeName(model)}: DictShape = ${write(model.root, "")};`);
+  return { text: consts.join("\n"), types };
 }

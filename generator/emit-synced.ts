@@ -5,13 +5,14 @@
 // data (`M`, `E[]`). Index signatures cannot be accessors: they give the synced form
 // (write container values at unknown keys with `update()`), and a type with one is an
 // intersection, since an interface's index signature would have to admit the methods.
-// The plain type texts are json-schema-to-typescript's, read back with ts-morph.
-import { Node, type Project, type PropertySignature, type SourceFile, type TypeNode } from "ts-morph";
-import { kindsOf } from "./model.js";
-import { isObjectType, syncedName, type TypeNames } from "./names.js";
-import type { NormalizedStore, Schema, SchemaObject } from "./normalize.js";
-
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+// The plain type texts are json-schema-to-typescript's, read back with the TypeScript
+// parser ts-morph bundles (its syntax tree only: no project, no type checking).
+import { ts } from "ts-morph";
+import { kindsOf, unionOptions } from "./classify.js";
+import { typeKey } from "./identifiers.js";
+import { isObject, type Schema, type SchemaObject } from "./json.js";
+import type { StoreModel } from "./model.js";
+import { isObjectType } from "./names.js";
 const METHODS = ["update", "pop", "popitem", "setdefault", "clear", "get", "incr", "asdict"];
 
 /** How one property reads and writes. */
@@ -46,28 +47,10 @@ interface Form {
   readonly custom: boolean;
 }
 
-function isObject(value: unknown): value is SchemaObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+type TypeNode = ts.TypeNode;
 
 function unwrap(node: TypeNode): TypeNode {
-  return Node.isParenthesizedTypeNode(node) ? unwrap(node.getTypeNode()) : node;
-}
-
-function keyText(key: string): string {
-  return IDENTIFIER.test(key) ? key : JSON.stringify(key);
-}
-
-function propertyKey(prop: PropertySignature): string {
-  const name = prop.getNameNode();
-  return Node.isStringLiteral(name) || Node.isNoSubstitutionTemplateLiteral(name) ? name.getLiteralValue() : name.getText();
-}
-
-/** The property's JSDoc; for an object type that took the description along, the description. */
-function docsOf(prop: PropertySignature, schema: Schema): string[] {
-  const written = prop.getJsDocs().map((d) => d.getText());
-  if (written.length > 0 || !isObject(schema) || typeof schema.description !== "string" || schema.description.trim() === "") return written;
-  return [`/** ${schema.description.trim().replace(/\*\//g, "*\\/")} */`];
+  return ts.isParenthesizedTypeNode(node) ? unwrap(node.type) : node;
 }
 
 /** A type text that can take `| undefined` or `[]` after it. */
@@ -75,12 +58,27 @@ export function grouped(text: string): string {
   return text.includes("=>") ? `(${text})` : text;
 }
 
-export function emitSynced(project: Project, store: NormalizedStore, names: TypeNames, types: string): SyncedTypes {
-  const file: SourceFile = project.createSourceFile(`/synced-${store.dataName}.ts`, types, { overwrite: true });
+export function emitSynced(model: StoreModel, types: string): SyncedTypes {
+  const { store, names } = model;
+  const syncedName = (name: string): string => names.synced.get(name) ?? `${name}Synced`;
+  const file = ts.createSourceFile(`/synced-${store.dataName}.ts`, types, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const textOf = (node: ts.Node): string => node.getText(file);
+  const propertyKey = (prop: ts.PropertySignature): string => {
+    const name = prop.name;
+    return ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name) || ts.isNumericLiteral(name) ? name.text : name.getText(file);
+  };
+  /** The property's JSDoc; for an object type that took the description along, the description. */
+  const docsOf = (prop: ts.PropertySignature, schema: Schema): string[] => {
+    const written = ((prop as { jsDoc?: ts.JSDoc[] }).jsDoc ?? []).map((d) => d.getText(file));
+    if (written.length > 0 || !isObject(schema) || typeof schema.description !== "string" || schema.description.trim() === "") return written;
+    return [`/** ${schema.description.trim().replace(/\*\//g, "*\\/")} */`];
+  };
   const defs = isObject(store.schema.$defs) ? store.schema.$defs : {};
   const runtime = new Set<string>();
   // Object types json-schema-to-typescript declared as interfaces (all of them, in practice).
-  const declared = new Set([...names.objects].filter((n) => file.getInterface(n) !== undefined));
+  const interfaces = new Map(file.statements.filter(ts.isInterfaceDeclaration).map((i) => [i.name.text, i]));
+  const declared = new Set([...names.objects].filter((n) => interfaces.has(n)));
+  const anonymousNodes = new Map([...names.anonymous].map(([node, n]) => [n, node]));
 
   const resolve = (node: Schema, seen: readonly string[] = []): Schema => {
     if (!isObject(node) || typeof node.$ref !== "string") return node;
@@ -91,10 +89,8 @@ export function emitSynced(project: Project, store: NormalizedStore, names: Type
   const isScalar = (node: Schema): boolean => {
     const target = resolve(node);
     if (!isObject(target)) return false;
-    for (const key of ["oneOf", "anyOf"]) {
-      const options = target[key];
-      if (Array.isArray(options)) return options.every((o) => isScalar(o as Schema));
-    }
+    const union = unionOptions(target);
+    if (union !== undefined) return union.options.every((o) => isScalar(o));
     if (target.allOf !== undefined) return false;
     const kinds = kindsOf(target);
     return kinds !== "any" && kinds.every((k) => k === "scalar");
@@ -110,23 +106,26 @@ export function emitSynced(project: Project, store: NormalizedStore, names: Type
 
   /** The synced form of a place whose schema is `node` and whose plain type is `type`. */
   const formOf = (node: Schema, type: TypeNode): Form => {
-    const text = unwrap(type).getText();
+    const text = textOf(unwrap(type));
     const named = objectName(node);
     if (named !== undefined) return { synced: syncedName(named), container: true, custom: true };
     if (text === "unknown" || isScalar(node)) return { synced: text, container: false, custom: false };
     const target = resolve(node);
     const bare = unwrap(type);
     // A union of object types (a oneOf of $refs): one of their synced interfaces.
-    const options = isObject(target) ? (target.oneOf ?? target.anyOf) : undefined;
-    const optionNames = Array.isArray(options) ? options.map((o) => objectName(o as Schema)) : [];
+    const options = isObject(target) ? unionOptions(target)?.options : undefined;
+    const isNull = (o: Schema): boolean => isObject(o) && o.type === "null" && Object.keys(o).length === 1;
+    const objects = options?.filter((o) => !isNull(o)) ?? [];
+    const optionNames = objects.map((o) => objectName(o));
     if (optionNames.length > 0 && optionNames.every((n) => n !== undefined)) {
-      return { synced: optionNames.map((n) => syncedName(n!)).join(" | "), container: true, custom: true };
+      const nullable = objects.length < (options?.length ?? 0) ? " | null" : "";
+      return { synced: optionNames.map((n) => syncedName(n!)).join(" | ") + nullable, container: true, custom: true };
     }
-    if (node === target && isObject(target) && target.prefixItems === undefined && Node.isArrayTypeNode(bare)) {
-      const element = unwrap(bare.getElementTypeNode());
+    if (node === target && isObject(target) && target.prefixItems === undefined && ts.isArrayTypeNode(bare)) {
+      const element = unwrap(bare.elementType);
       const item = formOf((target.items ?? {}) as Schema, element);
       runtime.add("SyncedList");
-      const elementText = element.getText();
+      const elementText = textOf(element);
       return {
         synced: item.custom ? `SyncedList<${elementText}, ${item.synced}>` : `SyncedList<${elementText}>`,
         container: true,
@@ -140,16 +139,16 @@ export function emitSynced(project: Project, store: NormalizedStore, names: Type
   const membersOf = (name: string, node: SchemaObject): Member[] => {
     const props = isObject(node.properties) ? node.properties : {};
     const members: Member[] = [];
-    for (const prop of file.getInterface(name)?.getProperties() ?? []) {
+    for (const prop of interfaces.get(name)?.members.filter(ts.isPropertySignature) ?? []) {
       const key = propertyKey(prop);
-      const type = prop.getTypeNode();
+      const type = prop.type;
       if (type === undefined) continue;
       const schema = (Object.hasOwn(props, key) ? props[key] : {}) as Schema;
       const form = formOf(schema, type);
       members.push({
         key,
-        optional: prop.hasQuestionToken(),
-        plain: unwrap(type).getText(),
+        optional: prop.questionToken !== undefined,
+        plain: textOf(unwrap(type)),
         synced: form.synced,
         container: form.container,
         docs: docsOf(prop, schema),
@@ -160,19 +159,19 @@ export function emitSynced(project: Project, store: NormalizedStore, names: Type
 
   /** The index signature's synced type, or undefined when the type has none. */
   const indexOf = (name: string, node: SchemaObject, members: readonly Member[]): string | undefined => {
-    const signature = file.getInterface(name)?.getIndexSignatures()[0];
+    const signature = interfaces.get(name)?.members.find(ts.isIndexSignatureDeclaration);
     if (signature === undefined) return undefined;
-    const type = signature.getReturnTypeNode();
-    const text = type?.getText() ?? "unknown";
+    const type = signature.type as TypeNode | undefined;
+    const text = type === undefined ? "unknown" : textOf(type);
     const patterns = isObject(node.patternProperties) ? (Object.values(node.patternProperties) as Schema[]) : [];
     const extra = isObject(node.additionalProperties) ? [node.additionalProperties] : [];
     const props = isObject(node.properties) ? (Object.values(node.properties) as Schema[]) : [];
     if (text === "unknown" || [...patterns, ...extra, ...props].every(isScalar)) return text;
     // The common case: one value schema and no properties, typed `T | undefined`.
     const values = [...patterns, ...extra];
-    if (type !== undefined && values.length === 1 && props.length === 0 && Node.isUnionTypeNode(type)) {
-      const parts = type.getTypeNodes();
-      if (parts.length === 2 && parts[1]!.getText() === "undefined") return `${grouped(formOf(values[0]!, parts[0]!).synced)} | undefined`;
+    if (type !== undefined && values.length === 1 && props.length === 0 && ts.isUnionTypeNode(type)) {
+      const parts = type.types;
+      if (parts.length === 2 && textOf(parts[1]!) === "undefined") return `${grouped(formOf(values[0]!, parts[0]!).synced)} | undefined`;
     }
     // Several value schemas, some containers: the runtime's mapping, widened to admit the properties.
     runtime.add("Synced");
@@ -182,13 +181,13 @@ export function emitSynced(project: Project, store: NormalizedStore, names: Type
 
   const declarations: string[] = [];
   for (const name of [...declared].sort()) {
-    const node = defs[name] !== undefined ? (defs[name] as SchemaObject) : [...names.anonymous].find(([, n]) => n === name)?.[0];
+    const node = defs[name] !== undefined ? (defs[name] as SchemaObject) : anonymousNodes.get(name);
     if (!isObject(node) || !isObjectType(node)) continue;
     const members = membersOf(name, node);
     const lines: string[] = [];
     for (const m of members) {
       for (const doc of m.docs) lines.push(...doc.split("\n").map((l) => `  ${l.trim().startsWith("*") ? " " : ""}${l.trim()}`));
-      const key = keyText(m.key);
+      const key = typeKey(m.key);
       if (!m.container) lines.push(`  ${key}${m.optional ? "?" : ""}: ${m.plain};`);
       else {
         const u = m.optional ? " | undefined" : "";
@@ -203,21 +202,50 @@ export function emitSynced(project: Project, store: NormalizedStore, names: Type
     const base = shadowed.length > 0 ? `Omit<DictMethods<${name}>, ${shadowed.map((s) => JSON.stringify(s)).join(" | ")}>` : `DictMethods<${name}>`;
     const doc = `/** \`${name}\` as a SyncedDict holds it: reads give synced containers, writes take plain data. */`;
     const body = lines.length > 0 ? `{\n${lines.join("\n")}\n}` : "{}";
-    declarations.push(index === undefined ? `${doc}\nexport interface ${syncedName(name)} extends ${base} ${body}` : `${doc}\nexport type ${syncedName(name)} = ${base} & ${body};`);
+    // Nothing to sync below it: reads and writes are the plain type's.
+    if (index === undefined && members.every((m) => !m.container)) declarations.push(`${doc}\nexport interface ${syncedName(name)} extends ${base}, ${name} {}`);
+    else declarations.push(index === undefined ? `${doc}\nexport interface ${syncedName(name)} extends ${base} ${body}` : `${doc}\nexport type ${syncedName(name)} = ${base} & ${body};`);
   }
   if (declarations.length > 0) runtime.add("DictMethods");
   const root = membersOf(store.dataName, store.schema);
-  // A synced interface reads an optional container through a getter typed `S | undefined`
-  // (an accessor cannot be optional); under exactOptionalPropertyTypes it is assignable to
-  // the data type only if that admits `undefined` too, as writes do (undefined deletes).
-  for (const prop of file.getInterfaces().flatMap((i) => i.getProperties())) {
-    const type = prop.getTypeNode();
-    if (!prop.hasQuestionToken() || type === undefined) continue;
-    const bare = unwrap(type);
-    const parts = Node.isUnionTypeNode(bare) ? bare.getTypeNodes().map((t) => t.getText()) : [bare.getText()];
-    if (!parts.includes("undefined")) prop.setType(`${grouped(type.getText())} | undefined`);
+  return { types: widen(file, types), text: declarations.join("\n"), root, runtime };
+}
+
+/**
+ * The data types as the module prints them. Every optional property admits `undefined`:
+ * a synced interface reads an optional container through a getter typed `S | undefined`
+ * (an accessor cannot be optional), and under exactOptionalPropertyTypes it is assignable
+ * to the data type only if that admits `undefined` too, as writes do (undefined deletes).
+ * Members and type aliases end with `;`, as the rest of the module does.
+ */
+function widen(file: ts.SourceFile, text: string): string {
+  // Insertions only, in the order pushed where they meet (a member's `| undefined`, then its `;`).
+  const inserts: { at: number; text: string }[] = [];
+  const end = (node: ts.Node): void => {
+    if (!/[;,]$/.test(node.getText(file))) inserts.push({ at: node.end, text: ";" });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertySignature(node) && node.questionToken !== undefined && node.type !== undefined) {
+      const bare = unwrap(node.type);
+      const parts = ts.isUnionTypeNode(bare) ? bare.types.map((t) => t.getText(file)) : [bare.getText(file)];
+      if (!parts.includes("undefined")) {
+        const paren = grouped(node.type.getText(file)) !== node.type.getText(file);
+        if (paren) inserts.push({ at: node.type.getStart(file), text: "(" });
+        inserts.push({ at: node.type.end, text: `${paren ? ")" : ""} | undefined` });
+      }
+    }
+    if (ts.isTypeElement(node)) end(node);
+    ts.forEachChild(node, visit);
+  };
+  for (const statement of file.statements) {
+    if (ts.isTypeAliasDeclaration(statement)) end(statement);
+    visit(statement);
   }
-  const widened = file.getFullText();
-  project.removeSourceFile(file);
-  return { types: widened, text: declarations.join("\n"), root, runtime };
+  let out = "";
+  let at = 0;
+  for (const insert of inserts.sort((a, b) => a.at - b.at)) {
+    out += text.slice(at, insert.at) + insert.text;
+    at = insert.at;
+  }
+  return out + text.slice(at);
 }

@@ -5,11 +5,12 @@
 // declares the type twice), and every named type carries its name as `title`, the
 // anonymous objects too (names.ts), so that each object type has a name to refer to.
 import { compile, type Options } from "json-schema-to-typescript";
-import type { NormalizedStore, Schema, SchemaObject } from "./normalize.js";
-import { equal } from "./normalize.js";
-import type { TypeNames } from "./names.js";
+import { equal, isObject, type Schema, type SchemaObject } from "./json.js";
+import { VALUE_ONLY } from "./keywords.js";
+import { unionOptions } from "./classify.js";
+import type { StoreModel } from "./model.js";
 
-// Pinned (generator/package.json): upgrading the library changes output.
+// Pinned versions: upgrading json-schema-to-typescript changes its output.
 const OPTIONS: Partial<Options> = {
   additionalProperties: false,
   strictIndexSignatures: true,
@@ -22,17 +23,16 @@ const OPTIONS: Partial<Options> = {
   $refOptions: { resolve: { http: false } },
 };
 
-function isObject(value: unknown): value is SchemaObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function forTypes(node: Schema, titles: ReadonlyMap<object, string>): Schema {
   if (!isObject(node)) return node;
   if (typeof node.$ref === "string") return { $ref: node.$ref };
   const out: SchemaObject = {};
   const title = titles.get(node);
   if (title !== undefined) out.title = title;
+  // Value-only keywords, and a oneOf/anyOf beside the node's own type or of constraints only, type as the base type.
+  const union = unionOptions(node)?.key;
   for (const [key, value] of Object.entries(node)) {
+    if (VALUE_ONLY.has(key) || ((key === "oneOf" || key === "anyOf") && key !== union)) continue;
     switch (key) {
       case "properties":
       case "patternProperties":
@@ -46,10 +46,16 @@ function forTypes(node: Schema, titles: ReadonlyMap<object, string>): Schema {
       case "additionalProperties":
         out[key] = forTypes(value as Schema, titles);
         break;
+      case "allOf": {
+        // Beside the node's own shape, parts that shape nothing (a stacked oneOf) type as the base type.
+        const own = node.type !== undefined || node.properties !== undefined;
+        const parts = (value as Schema[]).filter((v) => !own || !isObject(v) || ["type", "properties", "items", "$ref", "patternProperties", "additionalProperties"].some((k) => v[k] !== undefined));
+        if (parts.length > 0) out[key] = parts.map((v) => forTypes(v, titles));
+        break;
+      }
       case "prefixItems":
       case "oneOf":
       case "anyOf":
-      case "allOf":
         out[key] = (value as Schema[]).map((v) => forTypes(v, titles));
         break;
       // Annotations jstt would print as JSDoc tags; only description/deprecated are wanted.
@@ -63,6 +69,8 @@ function forTypes(node: Schema, titles: ReadonlyMap<object, string>): Schema {
         out[key] = value;
     }
   }
+  const objectLike = out.properties !== undefined || out.patternProperties !== undefined || out.type === "object";
+  if (objectLike && out.additionalProperties === undefined) out.additionalProperties = true;
   if (Array.isArray(out.prefixItems)) {
     const rest = out.items;
     out.items = out.prefixItems;
@@ -85,10 +93,13 @@ function forTypes(node: Schema, titles: ReadonlyMap<object, string>): Schema {
 }
 
 /** The TypeScript declarations of a store's data types, as json-schema-to-typescript writes them. */
-export async function emitTypes(store: NormalizedStore, names: TypeNames): Promise<string> {
+export async function emitTypes(model: StoreModel): Promise<string> {
+  const { store, names } = model;
   const schema = forTypes(store.schema, names.anonymous) as SchemaObject;
   delete schema.$id;
   schema.title = store.dataName;
+  // A root typed ["object", ...] is a store of its object form: the data type is that object.
+  if (Array.isArray(schema.type) && schema.type.includes("object")) schema.type = "object";
   if (isObject(schema.$defs)) {
     for (const [name, def] of Object.entries(schema.$defs)) {
       schema.$defs[name] = isObject(def) ? { ...def, title: name } : { title: name };

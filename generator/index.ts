@@ -1,24 +1,29 @@
-// The generator, composed in pipeline order: load -> normalize -> model, names -> emit
-// (types, synced interfaces, validators, shape, class) -> files. `generate()` never touches the output
-// directory; `writeFiles` and `checkFiles` do.
+// The generator, composed in pipeline order: load -> normalize -> model (with names) ->
+// emit (types, synced interfaces, validators, shape, class) -> barrel -> files.
+// `generate()` never touches the output directory; `writeFiles` and `checkFiles` do.
 import { createHash } from "node:crypto";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { emitModule, newProject } from "./emit-class.js";
-import { emitShape, shapeName } from "./emit-shape.js";
+import { emitBarrel } from "./emit-barrel.js";
+import { emitModule } from "./emit-class.js";
+import { emitShape } from "./emit-shape.js";
 import { emitSynced } from "./emit-synced.js";
 import { emitTypes } from "./emit-types.js";
 import { emitValidators } from "./emit-validators.js";
+import { checkDefaults } from "./check-defaults.js";
+import { kebabCase } from "./identifiers.js";
+import { canonicalText, jsonLiteral } from "./json.js";
 import { load } from "./load.js";
 import { model as toModel, type StoreModel } from "./model.js";
-import { nameTypes, type TypeNames } from "./names.js";
-import { canonical, kebabCase, normalize } from "./normalize.js";
-import { Problems } from "./problems.js";
+import { normalize } from "./normalize.js";
+import { Problems, type Problem } from "./problems.js";
 import { template } from "./templates.js";
 
 export { checkFiles, type CheckResult } from "./check.js";
 export { unifiedDiff } from "./diff.js";
 export { formatProblems, SchemaProblemsError, type Problem } from "./problems.js";
-export { writeFiles, type WriteResult } from "./write.js";
+export { writeFiles, isGeneratedFile, BANNER_FIRST_LINE, type WriteResult } from "./write.js";
+export { loadConfig, type GeneratorConfig } from "./config.js";
+export { referencedFiles } from "./watch-files.js";
 
 export interface GenerateOptions {
   /** Schema files and directories (searched recursively for `*.json`). */
@@ -29,6 +34,10 @@ export interface GenerateOptions {
   readonly runtime?: string;
   /** Directory paths are relative to; default `process.cwd()`. */
   readonly cwd?: string;
+  /** Every warning is a problem (the run fails) instead. */
+  readonly strict?: boolean;
+  /** Called with each warning: what the generator did instead of refusing. */
+  readonly onWarning?: (warning: Problem) => void;
 }
 
 export const DEFAULT_OUT = "generated";
@@ -55,22 +64,22 @@ export function regenerateCommand(options: GenerateOptions): string {
 /**
  * Generates the store modules for `inputs`. Returns the files (path relative to
  * `cwd`, posix slashes -> text), sorted by path. Throws `SchemaProblemsError` with
- * every problem found when the input is bad.
+ * every problem found when the input cannot become stores.
  */
 export async function generate(options: GenerateOptions): Promise<Map<string, string>> {
   const cwd = options.cwd ?? process.cwd();
   const out = posix(cwd, options.out ?? DEFAULT_OUT);
   const runtime = options.runtime ?? DEFAULT_RUNTIME;
   const command = regenerateCommand(options);
-  const problems = new Problems();
+  const problems = new Problems(options.strict === true);
+  const report = (): void => {
+    for (const warning of problems.warnings.splice(0)) options.onWarning?.(warning);
+  };
 
   const loaded = await load(options.inputs, cwd, problems);
   if (loaded.length === 0 && problems.list.length === 0) problems.add(options.inputs.join(" "), "", "no *.json schema files found");
-  const models: { model: StoreModel; names: TypeNames }[] = [];
-  const owners = new Map<string, string>([
-    ["index", "the barrel index.ts"],
-    ["validation", "the shared validation.ts"],
-  ]);
+  const models: StoreModel[] = [];
+  const owners = new Map<string, string>([["index", "the barrel index.ts"]]);
   for (const schema of loaded) {
     const before = problems.list.length;
     const store = normalize(schema, problems);
@@ -80,34 +89,32 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
       problems.add(schema.file, "", `store name "${store.name}" maps to ${out}/${kebab}.ts, which ${owner} also wants; set another "title"`);
     }
     owners.set(kebab, `${schema.file}#`);
-    if (problems.list.length !== before) continue;
-    const names = nameTypes(store, problems);
-    if (problems.list.length === before) models.push({ model: toModel(store), names });
+    if (problems.list.length === before) models.push(toModel(store));
   }
+  report();
   problems.throwIfAny();
 
-  const project = newProject();
   const files = new Map<string, string>();
-  const barrel: string[] = [];
-  for (const { model: m, names } of models) {
-    const kebab = kebabCase(m.store.name);
-    const validators = emitValidators(m, problems);
-    if (validators.code === "") continue;
-    const fullBanner = template("banner.txt", { schema: m.store.file, command });
+  const modules: { store: string; file: string; text: string }[] = [];
+  for (const normalized of models) {
+    const kebab = kebabCase(normalized.store.name);
+    const validators = emitValidators(normalized, problems);
+    if (validators === undefined) continue;
+    const m = checkDefaults(normalized, validators, problems);
+    const banner = template("banner.txt", { schema: m.store.file, command });
     const validatorsModule = `${kebab}.validators.js`;
-    const shape = emitShape(m, (pointer) => `ajv.${validators.names.get(pointer) ?? "missing"}`);
-    const types = await emitTypes(m.store, names);
-    const synced = emitSynced(project, m.store, names, types);
-    const hash = createHash("sha256").update(JSON.stringify(canonical(m.store.schema))).digest("hex").slice(0, 16);
-    const moduleText = emitModule(project, m, { banner: fullBanner, runtime, types, synced, shape, defSources: validators.sources, validatorsModule, hash });
+    const types = await emitTypes(m);
+    const synced = emitSynced(m, types);
+    const hash = createHash("sha256").update(canonicalText(validators.schema)).digest("hex").slice(0, 16);
+    const moduleText = emitModule(m, { banner, runtime, types, synced, shape: emitShape(m), validatorsModule, hash });
     files.set(`${out}/${kebab}.ts`, moduleText);
-    const header = template("validators-header.txt", { store: m.store.name, schema: m.store.file, module: `./${kebab}.ts` });
-    files.set(`${out}/${kebab}.validators.ts`, `${header}${fullBanner}\n${validators.code.trim()}\n`);
-    barrel.push(`export { ${m.store.name}, ${shapeName(m)}, type ${m.store.dataName} } from "./${kebab}.js";`);
+    modules.push({ store: m.store.name, file: `./${kebab}.js`, text: moduleText });
+    const body = template("validators.ts.txt", { runtime, store: m.store.name, schema: m.store.file, bundle: jsonLiteral(validators.schema, "  "), sources: jsonLiteral(validators.sources, "  ") });
+    files.set(`${out}/${kebab}.validators.ts`, `${banner}\n${body}`);
   }
+  report();
   problems.throwIfAny();
   const barrelBanner = template("banner.txt", { schema: "the schemas of the command below", command });
-  files.set(`${out}/index.ts`, `${barrelBanner}\n${barrel.sort().join("\n")}\n`);
-  files.set(`${out}/validation.ts`, `${barrelBanner}\n${template("validation.ts", { runtime })}`);
+  files.set(`${out}/index.ts`, `${barrelBanner}\n${emitBarrel(modules)}`);
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

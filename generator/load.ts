@@ -17,6 +17,8 @@ export interface LoadedSchema {
   readonly schema: JSONSchema;
   /** Every document reachable by `$ref`, by absolute path (the root included). */
   readonly documents: ReadonlyMap<string, unknown>;
+  /** Absolute path of each document by its `$id` (refs may name a file by it). */
+  readonly ids: ReadonlyMap<string, string>;
   /** Relative file name for an absolute path, as shown in messages. */
   readonly display: (path: string) => string;
 }
@@ -100,7 +102,12 @@ export async function load(inputs: readonly string[], cwd: string, problems: Pro
       if (value !== undefined && value !== null && !(value instanceof Error)) documents.set(key, value);
     }
     documents.set(path, schema);
-    loaded.push({ file, path, schema: schema as JSONSchema, documents, display });
+    const ids = new Map<string, string>();
+    for (const [docPath, doc] of documents) {
+      const id = typeof doc === "object" && doc !== null ? ((doc as Record<string, unknown>).$id ?? (doc as Record<string, unknown>).id) : undefined;
+      if (typeof id === "string" && id.replace(/#$/, "") !== "") ids.set(id.replace(/#$/, ""), docPath);
+    }
+    loaded.push({ file, path, schema: schema as JSONSchema, documents, ids, display });
   }
   return loaded;
 }

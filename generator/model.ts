@@ -1,18 +1,33 @@
 // Stage 3: the store model. Each place of a store (a field, a list item, a dict
 // value, a union option) becomes one `Place`, a tagged union of the kinds the
-// runtime knows. `pointer` is where the place's schema lives in the bundle: the
-// validator of the place is compiled from it.
-import type { NormalizedStore, Schema, SchemaObject } from "./normalize.js";
-import { pointerJoin } from "./problems.js";
+// runtime knows, plus `ref`: a place that holds a named type, whose place is built
+// once (`StoreModel.defs`) and referred to wherever the type is used, so that the
+// model grows with the schema, not with its `$ref` expansion. `pointer` is where the
+// place's schema lives in the bundle: the place's validator is compiled from it.
+// Keywords that only constrain values (`not`, `if`, a `oneOf` of `required` lists,
+// ...) never shape a place: the validator enforces them.
+import { isObject, pointerJoin, type Schema, type SchemaObject } from "./json.js";
+export { isConstraint, kindsOf, unionOptions, type Kind } from "./classify.js";
+import { kindsOf, unionOptions, type Kind } from "./classify.js";
+import { nameTypes, type TypeNames } from "./names.js";
+import type { NormalizedStore } from "./normalize.js";
 
 interface PlaceBase {
   /** Bundle pointer of the schema validating this place; absent: anything goes. */
   readonly pointer?: string;
-  /** `file#/pointer` in the user's schema. */
-  readonly source?: string;
   /** Present when the schema gives a `default`. */
   readonly default?: { readonly value: unknown };
 }
+
+export type DictPlace = PlaceBase & {
+  readonly kind: "dict";
+  readonly properties: readonly (readonly [string, Place])[];
+  readonly patternProperties: readonly { readonly pattern: string; readonly place: Place }[];
+  readonly additional: Place | false;
+  readonly required: readonly string[];
+  readonly minProperties?: number;
+  readonly maxProperties?: number;
+};
 
 export type Place =
   | (PlaceBase & { readonly kind: "any" })
@@ -25,42 +40,18 @@ export type Place =
       readonly maxItems?: number;
       readonly uniqueItems?: boolean;
     })
-  | (PlaceBase & {
-      readonly kind: "dict";
-      readonly properties: readonly (readonly [string, Place])[];
-      readonly patternProperties: readonly { readonly pattern: string; readonly place: Place }[];
-      readonly additional: Place | false;
-      readonly required: readonly string[];
-      readonly minProperties?: number;
-      readonly maxProperties?: number;
-    })
-  | (PlaceBase & { readonly kind: "union"; readonly options: readonly Place[] });
+  | DictPlace
+  | (PlaceBase & { readonly kind: "union"; readonly options: readonly Place[] })
+  | (PlaceBase & { readonly kind: "ref"; readonly name: string });
 
 export interface StoreModel {
   readonly store: NormalizedStore;
   /** The root place: always a dict. */
-  readonly root: Extract<Place, { kind: "dict" }>;
-}
-
-const SCALAR_TYPES = new Set(["string", "number", "integer", "boolean", "null"]);
-export type Kind = "dict" | "list" | "scalar";
-
-function isObject(value: unknown): value is SchemaObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** What a schema node can hold, from its `type` (or, without one, from the keywords it uses). */
-export function kindsOf(node: SchemaObject): Kind[] | "any" {
-  const types = node.type === undefined ? [] : Array.isArray(node.type) ? (node.type as string[]) : [node.type as string];
-  if (types.length > 0) {
-    const kinds = new Set<Kind>(types.map((t) => (t === "object" ? "dict" : t === "array" ? "list" : "scalar")));
-    return (["dict", "list", "scalar"] as const).filter((k) => kinds.has(k));
-  }
-  if (node.properties !== undefined || node.patternProperties !== undefined || node.additionalProperties !== undefined) return ["dict"];
-  if (node.items !== undefined || node.prefixItems !== undefined) return ["list"];
-  const values = node.const !== undefined ? [node.const] : Array.isArray(node.enum) ? node.enum : undefined;
-  if (values !== undefined && values.every((v) => v === null || typeof v !== "object")) return ["scalar"];
-  return "any";
+  readonly root: DictPlace;
+  /** The place of each named type a `ref` place names, dependencies first. */
+  readonly defs: ReadonlyMap<string, Place>;
+  /** Names of the object types and their synced interfaces. */
+  readonly names: TypeNames;
 }
 
 function numberOf(value: unknown): number | undefined {
@@ -68,46 +59,70 @@ function numberOf(value: unknown): number | undefined {
 }
 
 export function model(store: NormalizedStore): StoreModel {
-  const defs = isObject(store.schema.$defs) ? store.schema.$defs : {};
+  const defSchemas = isObject(store.schema.$defs) ? store.schema.$defs : {};
+  const defs = new Map<string, Place>();
+  const building = new Set<string>();
 
-  function place(node: Schema, pointer: string, stack: readonly string[]): Place {
-    const source = isObject(node) ? store.sourceOf(node) : undefined;
+  const defPlace = (name: string): Place | undefined => {
+    if (!defs.has(name) && !building.has(name) && Object.hasOwn(defSchemas, name)) {
+      building.add(name);
+      const place = placeOf(defSchemas[name] as Schema, pointerJoin("/$defs", name));
+      building.delete(name);
+      defs.set(name, place);
+    }
+    return defs.get(name);
+  };
+
+  function placeOf(node: Schema, pointer: string): Place {
     const base: PlaceBase = {
       pointer,
-      ...(source === undefined ? {} : { source }),
       ...(isObject(node) && node.default !== undefined ? { default: { value: node.default } } : {}),
     };
     if (typeof node === "boolean") return { ...base, kind: "any" };
     if (typeof node.$ref === "string") {
+      // The store's own root, or a type on a cycle: the runtime holds it as "any", validated whole.
+      if (node.$ref === "#") return { ...base, kind: "any" };
       const name = node.$ref.slice("#/$defs/".length);
-      const target = defs[name] as Schema | undefined;
-      const defPointer = pointerJoin("/$defs", name);
-      // A recursive type: the runtime holds the inner levels as "any", validated whole.
-      if (target === undefined || stack.includes(name)) return { ...base, pointer: defPointer, kind: "any" };
-      const inner = place(target, defPointer, [...stack, name]);
-      return { ...inner, ...(base.default ? { default: base.default } : {}), ...(source ? { source } : {}) };
+      const target = defPlace(name);
+      if (target === undefined) return { ...base, kind: "any" };
+      // A ref to a plain scalar or "any" costs more than the place itself.
+      if (target.kind === "scalar" || target.kind === "any") return { ...base, kind: target.kind };
+      return { ...base, kind: "ref", name: target.kind === "ref" ? target.name : name };
     }
-    if (Array.isArray(node.oneOf) || Array.isArray(node.anyOf)) {
-      const key = Array.isArray(node.oneOf) ? "oneOf" : "anyOf";
-      const options = (node[key] as Schema[]).map((option, i) => place(option, pointerJoin(pointer, key, i), stack));
+    const union = unionOptions(node);
+    if (union !== undefined) {
+      const options = union.options.map((option, i) => optionOf(option, pointerJoin(pointer, union.key, i)));
+      // Scalars all: the place's validator says which; the runtime holds a plain value either way.
+      if (options.every((o) => o.kind === "scalar")) return { ...base, kind: "scalar" };
       return { ...base, kind: "union", options };
     }
-    if (Array.isArray(node.allOf)) return { ...base, kind: "any" };
     const kinds = kindsOf(node);
+    // An allOf left beside the node's own keywords only constrains it (all-of.ts merged the rest).
+    if (Array.isArray(node.allOf) && kinds === "any") return { ...base, kind: "any" };
     if (kinds === "any") return { ...base, kind: "any" };
-    const shaped = kinds.map((kind) => ofKind(kind, node, pointer, base, stack));
-    if (shaped.length === 1) return shaped[0]!;
+    const shaped = kinds.map((kind) => ofKind(kind, node, pointer, base));
+    if (shaped.length === 1 || shaped.every((o) => o.kind === "scalar")) return shaped[0]!;
     return { ...base, kind: "union", options: shaped };
   }
 
-  function ofKind(kind: Kind, node: SchemaObject, pointer: string, base: PlaceBase, stack: readonly string[]): Place {
+  // An option that is only a `$ref` is the named type itself (its validator is the type's).
+  function optionOf(node: Schema, pointer: string): Place {
+    if (isObject(node) && typeof node.$ref === "string" && node.$ref !== "#" && Object.keys(node).length === 1) {
+      const name = node.$ref.slice("#/$defs/".length);
+      const target = defPlace(name);
+      if (target !== undefined && target.kind !== "scalar" && target.kind !== "any") return { kind: "ref", name: target.kind === "ref" ? target.name : name };
+    }
+    return placeOf(node, pointer);
+  }
+
+  function ofKind(kind: Kind, node: SchemaObject, pointer: string, base: PlaceBase): Place {
     switch (kind) {
       case "scalar":
         return { ...base, kind: "scalar" };
       case "list": {
-        const items = node.items === undefined ? ({ kind: "any" } as const) : place(node.items as Schema, pointerJoin(pointer, "items"), stack);
+        const items = node.items === undefined ? ({ kind: "any" } as const) : placeOf(node.items as Schema, pointerJoin(pointer, "items"));
         const prefix = Array.isArray(node.prefixItems)
-          ? (node.prefixItems as Schema[]).map((s, i) => place(s, pointerJoin(pointer, "prefixItems", i), stack))
+          ? (node.prefixItems as Schema[]).map((s, i) => placeOf(s, pointerJoin(pointer, "prefixItems", i)))
           : undefined;
         const minItems = numberOf(node.minItems);
         const maxItems = numberOf(node.maxItems);
@@ -121,42 +136,45 @@ export function model(store: NormalizedStore): StoreModel {
           ...(node.uniqueItems === true ? { uniqueItems: true } : {}),
         };
       }
-      case "dict": {
-        const props = isObject(node.properties) ? node.properties : {};
-        const patterns = isObject(node.patternProperties) ? node.patternProperties : {};
-        const extra = node.additionalProperties;
-        const minProperties = numberOf(node.minProperties);
-        const maxProperties = numberOf(node.maxProperties);
-        return {
-          ...base,
-          kind: "dict",
-          properties: Object.entries(props).map(([k, s]) => [k, place(s as Schema, pointerJoin(pointer, "properties", k), stack)] as const),
-          patternProperties: Object.entries(patterns).map(([pattern, s]) => ({
-            pattern,
-            place: place(s as Schema, pointerJoin(pointer, "patternProperties", pattern), stack),
-          })),
-          additional:
-            extra === false
-              ? false
-              : extra === undefined || extra === true
-                ? { kind: "any" }
-                : place(extra as Schema, pointerJoin(pointer, "additionalProperties"), stack),
-          required: Array.isArray(node.required) ? (node.required as string[]) : [],
-          ...(minProperties === undefined ? {} : { minProperties }),
-          ...(maxProperties === undefined ? {} : { maxProperties }),
-        };
-      }
+      case "dict":
+        return dictOf(node, pointer, base);
     }
   }
 
-  const root = place(store.schema, "", []);
-  if (root.kind !== "dict") throw new Error(`internal: root of ${store.file} is not a dict`);
-  return { store, root };
+  function dictOf(node: SchemaObject, pointer: string, base: PlaceBase): DictPlace {
+    const props = isObject(node.properties) ? node.properties : {};
+    const patterns = isObject(node.patternProperties) ? node.patternProperties : {};
+    const extra = node.additionalProperties;
+    const minProperties = numberOf(node.minProperties);
+    const maxProperties = numberOf(node.maxProperties);
+    return {
+      ...base,
+      kind: "dict",
+      properties: Object.keys(props).map((k) => [k, placeOf(props[k] as Schema, pointerJoin(pointer, "properties", k))] as const),
+      patternProperties: Object.entries(patterns).map(([pattern, s]) => ({
+        pattern,
+        place: placeOf(s as Schema, pointerJoin(pointer, "patternProperties", pattern)),
+      })),
+      additional:
+        extra === false
+          ? false
+          : extra === undefined || extra === true
+            ? { kind: "any" }
+            : placeOf(extra as Schema, pointerJoin(pointer, "additionalProperties")),
+      required: Array.isArray(node.required) ? (node.required as string[]) : [],
+      ...(minProperties === undefined ? {} : { minProperties }),
+      ...(maxProperties === undefined ? {} : { maxProperties }),
+    };
+  }
+
+  // The root: its dict part (a root typed ["object", ...] is a store of its object form).
+  const root = dictOf(store.schema, "", { pointer: "" });
+  return { store, root, defs, names: nameTypes(store) };
 }
 
-/** Whether a place only ever holds a JSON scalar (getter returns the plain value). */
-export function isScalarPlace(p: Place): boolean {
-  return p.kind === "scalar" || (p.kind === "union" && p.options.every(isScalarPlace));
+/** The place a `ref` names, followed through. */
+export function resolvePlace(model: StoreModel, place: Place): Place {
+  let current = place;
+  for (let hops = 0; current.kind === "ref" && hops < 100; hops++) current = model.defs.get(current.name) ?? { kind: "any" };
+  return current;
 }
-
-export { SCALAR_TYPES };

@@ -3,30 +3,24 @@
 // after the nearest named type that holds it plus its path, PascalCase:
 // `AppMemoryData` + `complex.settings` -> `AppMemoryDataComplexSettings`, `User` +
 // `address` -> `UserAddress`. Every object type `N` also gets its synced interface
-// `NSynced`. A name wanted twice is a problem with both places, never `Item1`.
-import { kindsOf } from "./model.js";
-import { RULES, pascalCase, type NormalizedStore, type Schema, type SchemaObject } from "./normalize.js";
-import type { Problems } from "./problems.js";
+// `NSynced`. A path name another type already has takes the first free `<name>2`, ...
+import { pascalCase } from "./identifiers.js";
+import { isObject, type Schema, type SchemaObject } from "./json.js";
+import { kindsOf, unionOptions } from "./classify.js";
+import { RUNTIME_NAMES, type NormalizedStore } from "./normalize.js";
 
 export interface TypeNames {
   /** Names of the anonymous object nodes of the bundle (by node identity). */
   readonly anonymous: ReadonlyMap<object, string>;
-  /** Every object type (`$defs` entries and anonymous): each has a `<name>Synced` interface. */
+  /** Every object type (`$defs` entries and anonymous): each has a synced interface. */
   readonly objects: ReadonlySet<string>;
-}
-
-/** The synced interface of object type `name`. */
-export function syncedName(name: string): string {
-  return `${name}Synced`;
-}
-
-function isObject(value: unknown): value is SchemaObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  /** The synced interface of each object type. */
+  readonly synced: ReadonlyMap<string, string>;
 }
 
 /** A node the runtime holds as a SyncedDict whatever its value: an object schema, not a union or a $ref. */
 export function isObjectType(node: Schema): boolean {
-  if (!isObject(node) || node.$ref !== undefined || node.oneOf !== undefined || node.anyOf !== undefined || node.allOf !== undefined) return false;
+  if (!isObject(node) || node.$ref !== undefined || node.allOf !== undefined || unionOptions(node) !== undefined) return false;
   const kinds = kindsOf(node);
   return kinds !== "any" && kinds.length === 1 && kinds[0] === "dict";
 }
@@ -38,36 +32,24 @@ function isPlainList(node: Schema): boolean {
   return kinds !== "any" && kinds.length === 1 && kinds[0] === "list";
 }
 
-export function nameTypes(store: NormalizedStore, problems: Problems): TypeNames {
+export function nameTypes(store: NormalizedStore): TypeNames {
   const anonymous = new Map<object, string>();
   const objects = new Set<string>();
+  const synced = new Map<string, string>();
   const defs = isObject(store.schema.$defs) ? store.schema.$defs : {};
-  const taken = new Map<string, string>([
-    [store.name, `the store class of ${store.file}`],
-    [store.dataName, `the data type of ${store.file}`],
-  ]);
-  for (const name of Object.keys(defs)) taken.set(name, store.defSources[name] ?? `${store.file}#/$defs/${name}`);
-
-  const placeOf = (node: object): [string, string] => {
-    const source = store.sourceOf(node) ?? `${store.file}#`;
-    const hash = source.indexOf("#");
-    return [source.slice(0, hash), source.slice(hash + 1)];
-  };
-  const claim = (name: string, owner: string, node: object): boolean => {
-    const other = taken.get(name);
-    if (other !== undefined) {
-      problems.add(...placeOf(node), RULES.nameClash(name, other));
-      return false;
-    }
-    taken.set(name, owner);
-    return true;
+  const taken = new Set<string>([store.name, store.dataName, ...RUNTIME_NAMES, ...Object.keys(defs)]);
+  const claim = (wanted: string): string => {
+    let name = wanted;
+    for (let i = 2; taken.has(name); i++) name = `${wanted}${i}`;
+    taken.add(name);
+    return name;
   };
 
   // `node` belongs to the type `name`: its object places below are named from it.
   const visit = (node: SchemaObject, name: string): void => {
     if (isObjectType(node)) {
       const props = isObject(node.properties) ? node.properties : {};
-      for (const [key, sub] of Object.entries(props)) child(sub as Schema, name, pascalCase(key));
+      for (const key of Object.keys(props)) child(props[key] as Schema, name, pascalCase(key) || "Property");
       const patterns = isObject(node.patternProperties) ? Object.values(node.patternProperties) : [];
       patterns.forEach((sub, i) => child(sub as Schema, name, `Pattern${i + 1}`));
       if (isObject(node.additionalProperties)) child(node.additionalProperties, name, "Value");
@@ -78,13 +60,7 @@ export function nameTypes(store: NormalizedStore, problems: Problems): TypeNames
   const child = (node: Schema, parent: string, segment: string): void => {
     if (!isObject(node)) return;
     if (isObjectType(node)) {
-      if (segment === "") {
-        problems.add(...placeOf(node), RULES.noName());
-        return;
-      }
-      const name = parent + segment;
-      const [file, pointer] = placeOf(node);
-      if (!claim(name, `${file}#${pointer}`, node)) return;
+      const name = claim(parent + segment);
       anonymous.set(node, name);
       objects.add(name);
       visit(node, name);
@@ -98,11 +74,6 @@ export function nameTypes(store: NormalizedStore, problems: Problems): TypeNames
     if (isObjectType(def as Schema)) objects.add(name);
     if (isObject(def)) visit(def, name);
   }
-  for (const name of [...objects].sort()) claim(syncedName(name), `the synced interface of ${name}`, defs[name] ?? findNode(anonymous, name) ?? store.schema);
-  return { anonymous, objects };
-}
-
-function findNode(anonymous: ReadonlyMap<object, string>, name: string): object | undefined {
-  for (const [node, n] of anonymous) if (n === name) return node;
-  return undefined;
+  for (const name of [...objects].sort()) synced.set(name, claim(`${name}Synced`));
+  return { anonymous, objects, synced };
 }

@@ -1,6 +1,9 @@
-// Schema problems are collected, never thrown one by one: a user fixing a schema
-// wants every problem of a run at once. Each carries the rule it breaks (the rule's
-// sentence is the message), the schema file and the JSON pointer inside it.
+// Schema problems and warnings are collected, never thrown one by one: a user fixing a
+// schema wants every problem of a run at once. Each carries the rule it breaks or applies
+// (the rule's sentence is the message), the schema file and the JSON pointer inside it.
+// A warning says what the generator did instead of refusing; `strict` makes it a problem.
+
+export { escapePointer, pointerJoin } from "./json.js";
 
 export interface Problem {
   /** The rule, as a sentence a user can act on. */
@@ -27,11 +30,25 @@ export function formatProblems(problems: readonly Problem[]): string {
   return [...new Set(lines)].sort().join("\n");
 }
 
-/** Collects problems while a stage walks the schemas. */
+/** Collects problems and warnings while a stage walks the schemas. */
 export class Problems {
   readonly list: Problem[] = [];
+  readonly warnings: Problem[] = [];
+  private readonly seen = new Set<string>();
+  /** With `strict`, every warning is a problem. */
+  constructor(readonly strict = false) {}
   add(file: string, pointer: string, rule: string): void {
     this.list.push({ rule, file, pointer });
+  }
+  /** A warning; `once` (a key) keeps one warning per key and file. */
+  warn(file: string, pointer: string, rule: string, once?: string): void {
+    if (once !== undefined) {
+      const key = `${file}\0${once}`;
+      if (this.seen.has(key)) return;
+      this.seen.add(key);
+    }
+    if (this.strict) this.add(file, pointer, `${rule} (an error with --strict)`);
+    else this.warnings.push({ rule, file, pointer });
   }
   throwIfAny(): void {
     if (this.list.length > 0) throw new SchemaProblemsError(this.list);
@@ -40,13 +57,4 @@ export class Problems {
 
 export function unreachable(value: never): never {
   throw new Error(`unreachable: ${JSON.stringify(value)}`);
-}
-
-/** Escapes one JSON pointer segment (RFC 6901). */
-export function escapePointer(segment: string | number): string {
-  return String(segment).replace(/~/g, "~0").replace(/\//g, "~1");
-}
-
-export function pointerJoin(pointer: string, ...segments: (string | number)[]): string {
-  return pointer + segments.map((s) => "/" + escapePointer(s)).join("");
 }

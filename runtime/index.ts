@@ -16,3 +16,4 @@ export {
   RedisMemoryError, ValidationError, NotJsonError, DetachedError, OperationError, ConnectionError, WriteError,
   CorruptDataError, OptionsError, ClosedError, RedisCommandError, FlushTimeoutError, ConflictError, type WriteErrorCode, type DataPath, type ValidationProblem,
 } from "./errors.js";
+export { ajvValidators, type PlaceValidation } from "./ajv-adapter.js";

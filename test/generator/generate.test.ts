@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkFiles, generate, SchemaProblemsError } from "redis-memory-gen";
+import { relative } from "node:path";
+import { checkFiles, generate, referencedFiles, SchemaProblemsError } from "redis-memory-gen";
 import { FIXTURES, ROOT } from "./helpers.js";
 
 const CASES = join(FIXTURES, "cases");
@@ -45,7 +46,7 @@ describe("generate: determinism", () => {
     expect(existsSync(join(FIXTURES, "out/never-written"))).toBe(false);
   });
 
-  it("emits one module and one validators module per schema, a barrel and the shared adapter", async () => {
+  it("emits one module and one validators module per schema, and a barrel", async () => {
     const files = await generate({ inputs: ["schemas"], cwd: ROOT });
     expect([...files.keys()]).toEqual([
       "generated/agent-memory.ts",
@@ -57,7 +58,6 @@ describe("generate: determinism", () => {
       "generated/index.ts",
       "generated/showcase.ts",
       "generated/showcase.validators.ts",
-      "generated/validation.ts",
     ]);
     for (const text of files.values()) {
       expect(text).toContain("npx redis-memory-gen schemas --out generated");
@@ -91,19 +91,18 @@ describe("generate: bad input", () => {
     return "";
   };
 
-  it("reports a name clash between two types with both pointers, never Item1", async () => {
-    const message = await problemsOf(["test/fixtures/generator/clash/types.json"]);
-    expect(message).toContain(
-      'test/fixtures/generator/clash/types.json#/$defs/item: type name "Item" is also wanted by test/fixtures/generator/clash/types.json#/properties/a',
-    );
+  it("gives two different types wanting one name a name from the path, never a refusal", async () => {
+    const files = await generate({ inputs: ["test/fixtures/generator/clash/types.json"], cwd: ROOT });
+    const text = files.get("generated/types.ts") ?? "";
+    expect(text).toMatch(/^export type Item = string;$/m);
+    expect(text).toMatch(/^export type TypesItem = number;$/m);
   });
 
-  it("reports an anonymous object's name, or a synced interface's, that another type has", async () => {
-    const message = await problemsOf(["test/fixtures/generator/clash/synced.json"]);
-    expect(message.split("\n")).toEqual([
-      'test/fixtures/generator/clash/synced.json#/$defs/Foo: type name "FooSynced" is also wanted by test/fixtures/generator/clash/synced.json#/$defs/FooSynced; give one of them another "title"',
-      'test/fixtures/generator/clash/synced.json#/properties/a: type name "ClashDataA" is also wanted by test/fixtures/generator/clash/synced.json#/$defs/ClashDataA; give one of them another "title"',
-    ]);
+  it("gives an anonymous object's name, or a synced interface's, that another type has the next free number", async () => {
+    const files = await generate({ inputs: ["test/fixtures/generator/clash/synced.json"], cwd: ROOT });
+    const text = files.get("generated/clash.ts") ?? "";
+    expect(text).toMatch(/^export interface ClashDataA2 \{/m);
+    expect(text).toMatch(/^export interface FooSynced2 extends DictMethods<Foo>, Foo \{\}$/m);
   });
 
   it("reports two schemas mapping to one class name", async () => {
@@ -115,28 +114,34 @@ describe("generate: bad input", () => {
   it("collects every problem of a run together", async () => {
     const message = await problemsOf(["test/fixtures/generator/bad"]);
     expect(message.split("\n")).toEqual([
-      'test/fixtures/generator/bad/dollar-property.json#/properties/$meta: store property "$meta" starts with "$", which is reserved for store members',
       expect.stringMatching(/^test\/fixtures\/generator\/bad\/invalid-json\.json#: the file is not valid JSON at line 3, column \d+/),
       'test/fixtures/generator/bad/root-not-object.json#: the root of a store schema must be an object schema ("type": "object" with "properties")',
       'test/fixtures/generator/bad/unknown-type.json#/properties/a/type: unknown type "text" (expected string, number, integer, boolean, null, object or array)',
       'test/fixtures/generator/bad/unresolved-ref.json#/properties/a/$ref: $ref "#/$defs/Missing" cannot be resolved',
       'test/fixtures/generator/bad/unresolved-ref.json#/properties/b/$ref: $ref "./nowhere.json" cannot be resolved',
-      'test/fixtures/generator/bad/unsupported-keyword.json#/properties/a/not: keyword "not" is not supported by redis-memory-gen',
-      'test/fixtures/generator/bad/unsupported-keyword.json#/properties/b/if: keyword "if" is not supported by redis-memory-gen',
-      'test/fixtures/generator/bad/unsupported-keyword.json#/properties/b/then: keyword "then" is not supported by redis-memory-gen',
     ]);
   });
 
-  it.each(["$dynamicRef", "$anchor", "unevaluatedProperties", "propertyNames", "dependentRequired", "contains", "if"])(
-    "rejects the unsupported keyword %s with file and pointer",
-    async (keyword) => {
-      const dir = join(FIXTURES, "out/keywords");
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, `${keyword.replace("$", "")}.json`);
-      const value = keyword === "$dynamicRef" ? "#meta" : keyword === "$anchor" ? "here" : keyword === "dependentRequired" ? {} : keyword === "unevaluatedProperties" ? false : {};
-      writeFileSync(file, JSON.stringify({ type: "object", properties: { a: { type: "object", [keyword]: value } } }));
-      const message = await problemsOf([file]);
-      expect(message).toContain(`#/properties/a/${keyword.replace("~", "~0")}: keyword "${keyword}" is not supported`);
-    },
-  );
+  it("turns every warning into a problem with strict", async () => {
+    const warnings: string[] = [];
+    await generate({ inputs: ["test/fixtures/generator/warn"], cwd: ROOT, onWarning: (w) => warnings.push(`${w.file}#${w.pointer}: ${w.rule}`) });
+    expect(warnings).toEqual([
+      'test/fixtures/generator/warn/dollar-property.json#/properties/$meta: store property "$meta" starts with "$" (reserved for store members): skipped',
+    ]);
+    await expect(generate({ inputs: ["test/fixtures/generator/warn"], cwd: ROOT, strict: true })).rejects.toThrow(
+      'test/fixtures/generator/warn/dollar-property.json#/properties/$meta: store property "$meta" starts with "$" (reserved for store members): skipped (an error with --strict)',
+    );
+  });
+});
+
+describe("referencedFiles (what --watch follows)", () => {
+  it("lists each input schema and every file its $refs reach, outside the inputs too", async () => {
+    const files = await referencedFiles(["schemas/showcase.json", "test/fixtures/generator/cases/cross-file/input/order.json"], ROOT);
+    expect(files.map((f) => relative(ROOT, f))).toEqual([
+      "schemas/contact-book.json",
+      "schemas/showcase.json",
+      "test/fixtures/generator/cases/cross-file/input/order.json",
+      "test/fixtures/generator/cases/cross-file/input/shared/types.json",
+    ]);
+  });
 });

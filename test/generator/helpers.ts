@@ -39,7 +39,7 @@ export function typecheck(name: string, include: readonly string[]): { status: n
   const tsconfig = join(dir, "tsconfig.json");
   writeFileSync(
     tsconfig,
-    JSON.stringify({ extends: join(ROOT, "tsconfig.json"), compilerOptions: { noEmit: true, strict: true }, include: include.map((p) => resolve(ROOT, p)) }),
+    JSON.stringify({ extends: join(ROOT, "tsconfig.json"), compilerOptions: { noEmit: true, strict: true }, include: include.map((p) => resolve(ROOT, p)), exclude: [] }),
   );
   const result = spawnSync("npx", ["tsc", "-p", tsconfig], { cwd: ROOT, encoding: "utf8" });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
