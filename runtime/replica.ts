@@ -101,7 +101,8 @@ export class Replica implements Owner {
 
   /** The instance epoch the replica reflects ("" when it loaded no instance: the next batch creates one). */
   epoch = "";
-  private readonly newEpoch = newId();
+  /** The epoch this replica's next batch creates when the instance is new (fresh for each incarnation). */
+  private newEpoch = newId();
   /** The last of this replica's batches known applied, and the last one sent. */
   private applied = 0;
   private lastSent = 0;
@@ -156,6 +157,9 @@ export class Replica implements Owner {
     if (epoch !== this.epoch) {
       this.applied = 0;
       this.lastSent = 0;
+      // An instance this replica creates again must not take the epoch of the one that is gone:
+      // other stores' writes made for that one would be accepted by the new one.
+      if (epoch === "") this.newEpoch = newId();
     }
     this.epoch = epoch;
   }
