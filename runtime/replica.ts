@@ -438,7 +438,7 @@ export class Replica implements Owner {
    */
   async commit(readAt: number): Promise<void> {
     this.holding = false;
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0) return this.wakeIdle();
     let record: InFlight | undefined;
     for (;;) {
       // The batch must carry `readAt` (send() takes it): nothing else may send it first.
@@ -463,6 +463,7 @@ export class Replica implements Owner {
     this.pending = [];
     this.pendingIncrs = [];
     this.lastPush = undefined;
+    this.wakeIdle();
     this.reloadWhenIdle();
   }
 
@@ -573,9 +574,18 @@ export class Replica implements Owner {
     return this.batchSeq;
   }
 
-  /** Resolves once nothing is queued or in flight; unlike flush() it leaves failures for flush() to report. */
+  /**
+   * Resolves once nothing is queued or in flight, writes a running transaction holds
+   * included (once it committed or dropped them); unlike flush() it leaves failures
+   * for flush() to report.
+   */
   async settled(): Promise<void> {
     await this.idle();
+    // Held writes cannot leave before the transaction's fn returns: wait for it (not in a loop of microtasks).
+    while (this.holding && this.pending.length > 0) {
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      await this.idle();
+    }
   }
 
   /** After a refused batch the replica no longer matches Redis: reload once the queue drains. */
