@@ -27,6 +27,13 @@ local function key_of(id)
   return ns .. ":n:" .. id
 end
 
+-- A copy of a sequence (unpack() takes at most a few thousand values).
+local function copy(values)
+  local out = {}
+  for i = 1, #values do out[i] = values[i] end
+  return out
+end
+
 local function refuse(kind, k, msg)
   return redis.error_reply("RM" .. kind .. " " .. k .. " " .. msg)
 end
@@ -202,7 +209,7 @@ local function simulate(k, op)
   elseif name == "splice" then
     for _ = 1, math.min(op[4], #s - op[3]) do table.remove(s, op[3] + 1) end
     for i, v in ipairs(op[5]) do table.insert(s, op[3] + i, v) end
-  elseif name == "replace" then sim[k] = {unpack(op[3])}
+  elseif name == "replace" then sim[k] = copy(op[3])
   elseif name == "clear" then sim[k] = {} end
 end
 
@@ -306,7 +313,7 @@ for _, op in ipairs(ops) do
         fresh[k] = true
         kinds[k] = op[5] == "l" and "list" or "hash"
         -- A new list's contents are known: later promotes of its elements read them here.
-        if op[5] == "l" then lens[k] = #op[7]; sim[k] = {unpack(op[7])} else
+        if op[5] == "l" then lens[k] = #op[7]; sim[k] = copy(op[7]) else
           for j = 1, #op[7] - 1, 2 do fields[k .. "\0" .. op[7][j]] = op[7][j + 1] end
         end
         if pkind == "hash" then fields[pk .. "\0" .. op[3]] = "@" .. op[5] .. ":" .. op[4]
@@ -539,7 +546,7 @@ for id in pairs(touched) do
     reg[#reg + 1] = string.sub(f, 1, 1) .. exists .. string.sub(f, 3)
   end
 end
-if #reg > 0 then redis.call("HSET", meta, unpack(reg)) end
+if #reg > 0 then hset_all(meta, reg) end
 
 if refresh then
   redis.call("PEXPIRE", root, ttl)
