@@ -496,8 +496,9 @@ export class Replica implements Owner {
       this.expireAt = outcome.expireAt;
     }
     for (const [from, to] of outcome.aliases) this.rename(from, to);
+    // The batch that created the instance may be answered as a duplicate (its reply was lost).
+    if (this.epoch === "") this.epoch = outcome.epoch;
     if (outcome.kind === "applied") {
-      if (this.epoch === "") this.epoch = outcome.epoch;
       // Another process filled a default first: its value, not ours, is in Redis.
       if (outcome.skipped > 0) this.reloadWhenIdle();
       if (outcome.garbage.length > 0) {

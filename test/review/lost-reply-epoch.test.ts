@@ -1,0 +1,38 @@
+// The batch that creates an instance, whose reply is lost: the resend is answered as a
+// duplicate, and the store must still learn the instance's epoch (otherwise its later
+// batches carry none and recreate part of the instance after it is deleted).
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { WriteError } from "redis-memory";
+import { FaultProxy, type RequestMatch } from "../helpers/proxy.js";
+import { openMemory, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
+
+const APPLY = readFileSync(new URL("../../runtime/lua/apply.lua", import.meta.url), "utf8");
+const APPLY_SHA = createHash("sha1").update(APPLY).digest("hex");
+/** A call of the batch script (ioredis sends EVAL the first time on a connection, EVALSHA after). */
+const batchCall: RequestMatch = (request) =>
+  (request.command === "EVALSHA" && request.args[0] === APPLY_SHA) || (request.command === "EVAL" && request.args[0] === APPLY);
+
+describe("the creating batch's reply lost", () => {
+  it("the store learns the epoch from the duplicate answer: after the instance is deleted its writes are refused", async () => {
+    const proxy = await FaultProxy.start(redisUrl());
+    const id = uniqueId("lost-create");
+    const store = await openMemory(id, { redis: proxy.url });
+    const dropped = proxy.dropReply(batchCall);
+    store.title = "created";
+    await store.$flush();
+    await dropped;
+    const raw = rawClient();
+    expect(await raw.hget(`${store.$key}:root`, "title")).toBe(JSON.stringify("created"));
+
+    // Another process deletes the instance; this store does not know.
+    const other = await openMemory(id);
+    await other.$delete();
+    store.late = "queued across the deletion";
+    const error = await store.$flush().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WriteError);
+    expect((error as WriteError).code).toBe("epoch");
+    expect(await raw.exists(`${store.$key}:root`, `${store.$key}:meta`)).toBe(0);
+  });
+});
