@@ -34,7 +34,12 @@ local function copy(values)
   return out
 end
 
+-- Keys the checks found they need and were not given (asked for with RMKEYS).
+local need, needed = {}, {}
 local function refuse(kind, k, msg)
+  -- A check made while keys are missing (an op on a container a skipped promote makes)
+  -- may refuse wrongly: ask for them first; the batch comes back and is checked whole.
+  if #need > 0 then return redis.error_reply("RMKEYS " .. table.concat(need, " ")) end
   return redis.error_reply("RM" .. kind .. " " .. k .. " " .. msg)
 end
 
@@ -101,7 +106,6 @@ local function flags_of(id)
   end
   return f
 end
-local need, needed = {}, {}
 local function ask(id)
   if not needed[id] then
     needed[id] = true

@@ -1,0 +1,33 @@
+// Two stores that hold the same inline record (or inline list) and change it in place:
+// the second one's promote finds the first one's container and writes there.
+import { describe, expect, it } from "vitest";
+import { openMemory, orphanKeys, rawClient, uniqueId } from "../helpers/redis.js";
+
+describe("concurrent promotes", () => {
+  it("a second store changing a record and a list another store already made containers lands in them, and so do its next batches", async () => {
+    const id = uniqueId("promote-twice");
+    const setup = await openMemory(id);
+    setup.msgs = [{ n: 0 }, { n: 1 }, { n: 2 }];
+    setup.tags = ["x"];
+    await setup.$flush();
+    const first = await openMemory(id);
+    const second = await openMemory(id);
+    const live = await openMemory(id, { live: true });
+
+    first.msgs[1].a = 1;
+    first.tags.push("a");
+    await first.$flush();
+    // `second` still holds both inline: its promotes find `first`'s containers.
+    second.msgs[1].b = 2;
+    second.tags.push("b");
+    await second.$flush();
+    second.msgs[1].b2 = 3;
+    second.tags.push("b2");
+    await second.$flush();
+
+    const expected = { msgs: [{ n: 0 }, { n: 1, a: 1, b: 2, b2: 3 }, { n: 2 }], tags: ["x", "a", "b", "b2"] };
+    expect((await openMemory(id)).$asdict()).toEqual(expected);
+    await expect.poll(() => live.$asdict(), { timeout: 10_000 }).toEqual(expected);
+    expect(await orphanKeys(rawClient(), setup.$key)).toEqual([]);
+  });
+});
