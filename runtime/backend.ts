@@ -80,7 +80,7 @@ export interface LoadReply {
   readonly format: string;
   /** When the instance expires (ms since the epoch), -1 when it does not. */
   readonly expireAt: number;
-  /** Container id -> flags ("l"/"d", "1" when its key should exist, "r" when it may hold references). */
+  /** Container id -> flags ("l"/"d", "1" when its key should exist, "r" when it may hold references, ":<sha1 start>" of a promoted record). */
   readonly registry: ReadonlyMap<string, string>;
   readonly root: string[];
   readonly containers: readonly LoadedContainer[];

@@ -96,7 +96,8 @@ end
 
 -- ---- check everything before the first write -------------------------------
 -- Containers are registered in meta (n:<id>): kind "l"/"d", then "1" when the key
--- should exist (not empty), then "r" when it may hold references.
+-- should exist (not empty), then "r" when it may hold references, then ":" and the
+-- start of the SHA-1 of the inline text it was promoted from.
 local flags = {}
 local function flags_of(id)
   local f = flags[id]
@@ -304,6 +305,11 @@ for _, op in ipairs(ops) do
       if cur and string.byte(cur, 1) == 64 and string.sub(cur, 2, 2) == op[5] then
         -- Another writer made it a container first: this batch's writes go there.
         local existing = string.sub(cur, 4)
+        -- It must be the record this batch saw: a container made from another text replaced it.
+        local origin = string.match(flags_of(existing) or "", ":(%x+)$")
+        if origin and origin ~= string.sub(op[6], 1, #origin) then
+          return refuse("CONFLICT", pk, "element " .. op[3] .. " was replaced by another writer")
+        end
         alias[op[4]] = existing
         used[op[4]] = existing
         created[#created + 1] = op[4]
@@ -469,11 +475,12 @@ for _, op in ipairs(ops) do
       if op[5] == "l" then push_all("RPUSH", nk, op[7], 1, #op[7]) else hset_all(nk, op[7]) end
       local ref = "@" .. op[5] .. ":" .. newid
       if redis.call("TYPE", k).ok == "list" then redis.call("LSET", k, op[3], ref) else redis.call("HSET", k, op[3], ref) end
-      flags[newid] = op[5] .. "0"
+      -- The start of the SHA-1 of the text it was made from: a later promote of that text aliases only to it.
+      flags[newid] = op[5] .. "0:" .. string.sub(op[6], 1, 16)
       touched[newid] = true
       if id ~= "" then
         local f = flags_of(id)
-        if f and string.sub(f, 3, 3) ~= "r" then flags[id] = string.sub(f, 1, 2) .. "r" end
+        if f and string.sub(f, 3, 3) ~= "r" then flags[id] = string.sub(f, 1, 2) .. "r" .. string.sub(f, 3) end
       end
     end
   elseif name == "setnx" then

@@ -1,6 +1,7 @@
 // Two stores that hold the same inline record (or inline list) and change it in place:
 // the second one's promote finds the first one's container and writes there.
 import { describe, expect, it } from "vitest";
+import { WriteError } from "redis-memory";
 import { openMemory, orphanKeys, rawClient, uniqueId } from "../helpers/redis.js";
 
 describe("concurrent promotes", () => {
@@ -29,5 +30,25 @@ describe("concurrent promotes", () => {
     expect((await openMemory(id)).$asdict()).toEqual(expected);
     await expect.poll(() => live.$asdict(), { timeout: 10_000 }).toEqual(expected);
     expect(await orphanKeys(rawClient(), setup.$key)).toEqual([]);
+  });
+
+  it("a store changing a record that another writer replaced with a new one (then changed in place) is refused, not written into the new record", async () => {
+    const id = uniqueId("promote-replaced");
+    const setup = await openMemory(id);
+    setup.msgs = [{ n: 0 }, { n: 1 }];
+    await setup.$flush();
+    const replacer = await openMemory(id);
+    const stale = await openMemory(id);
+
+    replacer.msgs[1] = { n: "new" };
+    replacer.msgs[1].z = 1;
+    await replacer.$flush();
+    // `stale` still holds the old record {n: 1} inline at that index.
+    stale.msgs[1].old = true;
+    const error = await stale.$flush().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WriteError);
+    expect((error as WriteError).code).toBe("conflict");
+    expect((await openMemory(id)).$asdict()).toEqual({ msgs: [{ n: 0 }, { n: "new", z: 1 }] });
+    expect(stale.$asdict()).toEqual({ msgs: [{ n: 0 }, { n: "new", z: 1 }] });
   });
 });
