@@ -560,6 +560,12 @@ export class Replica implements Owner {
     if (failure !== undefined) throw failure;
   }
 
+  /** As flush(), but a failure stays for the next flush() to report (a transaction waits with it). */
+  async drained(): Promise<void> {
+    await this.idle();
+    if (this.reloading) await this.reloading;
+  }
+
   get hasPendingWrites(): boolean {
     return this.pending.length > 0 || this.inflight.size > 0;
   }

@@ -182,7 +182,7 @@ export class Store<TData extends object = Record<string, unknown>> {
     const replica = state.replica;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (state.closed) throw new ClosedError();
-      await replica.flush().catch(() => undefined);
+      await replica.drained();
       // Read at a seq the replica reflects exactly: reload when another writer moved it.
       if ((await replica.backend.seq(replica.ns)) !== replica.knownSeq) await reload(state);
       const readAt = replica.knownSeq;
@@ -192,7 +192,7 @@ export class Store<TData extends object = Record<string, unknown>> {
         result = await fn(this);
       } catch (error) {
         replica.discard();
-        await replica.flush().catch(() => undefined);
+        await replica.drained();
         throw error;
       }
       try {
