@@ -354,7 +354,9 @@ for _, op in ipairs(ops) do
       elseif name == "incr" then
         local v = field_of(k, op[3])
         if v and not tonumber(v) then return refuse("CONFLICT", k, "field " .. op[3] .. " holds " .. string.sub(v, 1, 40) .. ", not a number") end
-        fields[k .. "\0" .. op[3]] = tostring((tonumber(v) or 0) + op[4])
+        local sum = (tonumber(v) or 0) + op[4]
+        if sum ~= sum or sum == math.huge or sum == -math.huge then return refuse("CONFLICT", k, "field " .. op[3] .. " + " .. op[4] .. " is not a finite number") end
+        fields[k .. "\0" .. op[3]] = tostring(sum)
       elseif name == "set" or name == "del" then
         local err = check_refs({field_of(k, op[3])})
         if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
@@ -537,7 +539,9 @@ for _, op in ipairs(ops) do
     local by = op[4]
     local v = redis.call("HGET", k, op[3]) or "0"
     local r
-    if math.floor(by) == by and string.match(v, "^-?%d+$") and math.abs(by) < 2^53 then
+    -- HINCRBY fails past 64-bit integers (after this batch's earlier writes): exact integers only.
+    local cur = tonumber(v)
+    if math.floor(by) == by and string.match(v, "^-?%d+$") and math.abs(by) < 2^53 and math.abs(cur) < 2^53 and math.abs(cur + by) < 2^53 then
       r = redis.call("HINCRBY", k, op[3], string.format("%d", by))
     else
       r = redis.call("HINCRBYFLOAT", k, op[3], string.format("%.17g", by))
