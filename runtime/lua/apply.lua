@@ -312,6 +312,8 @@ for _, op in ipairs(ops) do
         end
         alias[op[4]] = existing
         used[op[4]] = existing
+        -- Later ops that address it by index after moving its elements: simulate it under its real id.
+        if sim[k] ~= nil and sim[key_of(existing)] == nil then sim[key_of(existing)] = false end
         created[#created + 1] = op[4]
         created[#created + 1] = existing
         if not declared[key_of(existing)] then ask(existing) end

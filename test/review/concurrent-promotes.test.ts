@@ -51,4 +51,20 @@ describe("concurrent promotes", () => {
     expect((await openMemory(id)).$asdict()).toEqual({ msgs: [{ n: 0 }, { n: "new", z: 1 }] });
     expect(stale.$asdict()).toEqual({ msgs: [{ n: 0 }, { n: "new", z: 1 }] });
   });
+
+  it("a list another writer made a container, changed by index after an unshift in the same batch, lands at the shifted index", async () => {
+    const id = uniqueId("promote-shift");
+    const setup = await openMemory(id);
+    setup.list = [{ n: 0 }, { n: 1 }];
+    await setup.$flush();
+    const first = await openMemory(id);
+    const second = await openMemory(id);
+    first.list.push(9);
+    await first.$flush();
+    // `second` holds the list inline; its promote joins `first`'s container.
+    second.list.unshift(5);
+    second.list[1].x = 1;
+    await second.$flush();
+    expect((await openMemory(id)).$asdict()).toEqual({ list: [5, { n: 0, x: 1 }, { n: 1 }, 9] });
+  });
 });
