@@ -347,11 +347,11 @@ export class Backend {
     }
   }
 
-  /** Drops a closed client's marker of its last applied batch (keeps `ns:meta` bounded). */
+  /** Drops a closed client's marker of its last applied batch and its remembered results (keeps `ns:meta` bounded). */
   async forgetClient(ns: string, clientId: string): Promise<void> {
     // Best effort: a marker left behind costs a few bytes; waiting for a lost server would hang $close().
     if (this.redis.status !== "ready") return;
-    await this.redis.hdel(keysOf(ns)[1], `c:${clientId}`);
+    await this.redis.hdel(keysOf(ns)[1], `c:${clientId}`, `r:${clientId}`);
   }
 
   async close(): Promise<void> {
