@@ -8,7 +8,7 @@ import { nodeOf, type DictNode } from "./node.js";
 import { Feed, reload } from "./feed.js";
 import { applyLoad, type LoadedState } from "./load.js";
 import { namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
-import { Replica, type EventName, type StoreEvents } from "./replica.js";
+import { Replica, transactionScope, type EventName, type StoreEvents } from "./replica.js";
 import type { StoreSchema } from "./shape.js";
 import type { NumericKeys } from "./types.js";
 import { plainCopy, type JsonValue } from "./values.js";
@@ -166,7 +166,8 @@ export class Store<TData extends object = Record<string, unknown>> {
    * applies only if nothing was written to the instance since `fn` read it; otherwise
    * the store reloads and runs `fn` again (at most `attempts` times, default 10, then
    * ConflictError). Resolves to `fn`'s result once the batch is acknowledged. Writes
-   * made by other code while `fn` runs join its batch. `mem.turns += 1` outside a
+   * other code makes while an async `fn` runs are not part of it: they are sent as
+   * usual (and make the transaction run again). `mem.turns += 1` outside a
    * transaction is last-writer-wins across processes.
    */
   $transaction<R>(fn: (store: this) => R | Promise<R>, options: { attempts?: number } = {}): Promise<Awaited<R>> {
@@ -189,7 +190,8 @@ export class Store<TData extends object = Record<string, unknown>> {
       replica.hold();
       let result: Awaited<R>;
       try {
-        result = await fn(this);
+        // Writes made in fn's async context are the transaction's; other code's go out as usual.
+        result = await transactionScope.run(replica, () => fn(this));
       } catch (error) {
         replica.discard();
         await replica.drained();
