@@ -67,7 +67,14 @@ export type BatchOutcome =
       /** When the instance expires (ms since the epoch), -1 when it does not. */
       readonly expireAt: number;
     }
-  | { readonly kind: "dup"; readonly incrs: readonly string[]; readonly aliases: readonly [from: NodeId, to: NodeId][]; readonly epoch: string }
+  | {
+      readonly kind: "dup";
+      readonly incrs: readonly string[];
+      readonly aliases: readonly [from: NodeId, to: NodeId][];
+      readonly epoch: string;
+      /** `setnx` operations the batch skipped when it was applied. */
+      readonly skipped: number;
+    }
   /** The batch must follow one that is not applied yet (NOSCRIPT retried out of order, or refused). */
   | { readonly kind: "wait" };
 
@@ -433,7 +440,7 @@ function parseOutcome(reply: unknown): BatchOutcome {
     for (let i = 0; i + 1 < list.length; i += 2) out.push([list[i]!, list[i + 1]!]);
     return out;
   };
-  if (parts[0] === "dup") return { kind: "dup", incrs: ((parts[1] as unknown[]) ?? []).map(String), aliases: pairs(parts[2]), epoch: String(parts[3] ?? "") };
+  if (parts[0] === "dup") return { kind: "dup", incrs: ((parts[1] as unknown[]) ?? []).map(String), aliases: pairs(parts[2]), epoch: String(parts[3] ?? ""), skipped: Number(parts[4] ?? 0) };
   return {
     kind: "applied",
     seq: Number(parts[0]),

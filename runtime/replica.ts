@@ -532,9 +532,9 @@ export class Replica implements Owner {
     for (const [from, to] of outcome.aliases) this.rename(from, to);
     // The batch that created the instance may be answered as a duplicate (its reply was lost).
     if (this.epoch === "") this.epoch = outcome.epoch;
+    // Another process filled a default first: its value, not ours, is in Redis.
+    if (outcome.skipped > 0) this.reloadWhenIdle();
     if (outcome.kind === "applied") {
-      // Another process filled a default first: its value, not ours, is in Redis.
-      if (outcome.skipped > 0) this.reloadWhenIdle();
       if (outcome.garbage.length > 0) {
         this.backend.collect(this.ns, outcome.garbage).catch((error: unknown) => this.emit("error", error instanceof Error ? error : new Error(String(error))));
       }

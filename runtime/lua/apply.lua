@@ -10,7 +10,7 @@
 -- ARGV[12] ttl (ms; 0: the store sets none)   ARGV[13] the instance seq a transaction read at ("": none)
 -- ARGV[14..] (large batches) the values of push/unshift ops, whose values field is then their count
 -- Replies {seq, log id, skipped setnx, {incr results}, {aliases}, {garbage ids}, epoch, expiry (ms, -1: none)}
--- or {"dup", {incr results}, {aliases}, epoch} for a batch already applied. Refusals are
+-- or {"dup", {incr results}, {aliases}, epoch, skipped setnx} for a batch already applied. Refusals are
 -- error replies "RM<KIND> ..." and write nothing.
 -- meta fields: format, epoch, seq, schema, n:<id> = container flags ("" = root),
 -- c:<client> = last batch applied, r:<client> = recent results (JSON), g:<id> = garbage.
@@ -70,7 +70,7 @@ local function remembered()
 end
 if bseq <= marker then
   local r = remembered()[tostring(bseq)] or {}
-  return {"dup", r[1] or {}, r[2] or {}, epoch}
+  return {"dup", r[1] or {}, r[2] or {}, epoch, r[3] or 0}
 end
 if marker ~= prev then return refuse("WAIT", meta, "batch " .. bseq .. " follows " .. prev .. ", last applied " .. marker) end
 -- A transaction applies only if nothing was written since it read.
@@ -580,13 +580,13 @@ end
 -- Exactly once: the last batch of this client, and the results of recent ones.
 local aliases = {}
 for from, to in pairs(used) do aliases[#aliases + 1] = from; aliases[#aliases + 1] = to end
-if #results > 0 or #created > 0 or recent then
+if #results > 0 or #created > 0 or skipped > 0 or recent then
   local keep = remembered()
   local out, any = {}, false
   for s, v in pairs(keep) do
     if tonumber(s) > bseq - WINDOW then out[s] = v; any = true end
   end
-  if #results > 0 or #created > 0 then out[tostring(bseq)] = {results, created}; any = true end
+  if #results > 0 or #created > 0 or skipped > 0 then out[tostring(bseq)] = {results, created, skipped}; any = true end
   if any then redis.call("HSET", meta, "r:" .. client, cjson.encode(out))
   else redis.call("HDEL", meta, "r:" .. client) end
 end

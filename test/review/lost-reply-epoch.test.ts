@@ -1,10 +1,13 @@
-// The batch that creates an instance, whose reply is lost: the resend is answered as a
-// duplicate, and the store must still learn the instance's epoch (otherwise its later
-// batches carry none and recreate part of the instance after it is deleted).
+// A batch whose reply is lost is answered as a duplicate when sent again; that answer
+// must carry what the store learns from a batch: the epoch of the instance it created
+// (otherwise later batches carry none and go unchecked), and whether it skipped a
+// set-if-absent write (otherwise the replica keeps a value Redis does not hold).
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { WriteError } from "redis-memory";
+import { setField } from "../../runtime/dict.js";
+import { rootNode } from "../../runtime/store.js";
 import { FaultProxy, type RequestMatch } from "../helpers/proxy.js";
 import { openMemory, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
 
@@ -34,5 +37,25 @@ describe("the creating batch's reply lost", () => {
     expect(error).toBeInstanceOf(WriteError);
     expect((error as WriteError).code).toBe("epoch");
     expect(await raw.exists(`${store.$key}:root`, `${store.$key}:meta`)).toBe(0);
+  });
+});
+
+describe("a set-if-absent batch's reply lost", () => {
+  it("the duplicate answer says the write was skipped: the store reloads and shows the other writer's value", async () => {
+    const proxy = await FaultProxy.start(redisUrl());
+    const id = uniqueId("lost-setnx");
+    const store = await openMemory(id, { redis: proxy.url });
+    store.title = "created";
+    await store.$flush();
+    const other = await openMemory(id);
+    other.field = "theirs";
+    await other.$flush();
+    // What filling a default does: set only if absent (this store does not know `other` wrote it).
+    const dropped = proxy.dropReply(batchCall);
+    setField(rootNode(store), "field", "mine", true);
+    await store.$flush();
+    await dropped;
+    expect(await rawClient().hget(`${store.$key}:root`, "field")).toBe(JSON.stringify("theirs"));
+    expect(store.field).toBe("theirs");
   });
 });
