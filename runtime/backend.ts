@@ -74,6 +74,8 @@ export type BatchOutcome =
       readonly epoch: string;
       /** `setnx` operations the batch skipped when it was applied. */
       readonly skipped: number;
+      /** When the instance expires now (ms since the epoch), -1 when it does not. */
+      readonly expireAt: number;
     }
   /** The batch must follow one that is not applied yet (NOSCRIPT retried out of order, or refused). */
   | { readonly kind: "wait" };
@@ -440,7 +442,7 @@ function parseOutcome(reply: unknown): BatchOutcome {
     for (let i = 0; i + 1 < list.length; i += 2) out.push([list[i]!, list[i + 1]!]);
     return out;
   };
-  if (parts[0] === "dup") return { kind: "dup", incrs: ((parts[1] as unknown[]) ?? []).map(String), aliases: pairs(parts[2]), epoch: String(parts[3] ?? ""), skipped: Number(parts[4] ?? 0) };
+  if (parts[0] === "dup") return { kind: "dup", incrs: ((parts[1] as unknown[]) ?? []).map(String), aliases: pairs(parts[2]), epoch: String(parts[3] ?? ""), skipped: Number(parts[4] ?? 0), expireAt: Number(parts[5] ?? -1) };
   return {
     kind: "applied",
     seq: Number(parts[0]),

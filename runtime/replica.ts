@@ -524,11 +524,10 @@ export class Replica implements Owner {
 
   private acknowledged(record: InFlight, outcome: Exclude<BatchOutcome, { kind: "wait" }>): void {
     this.applied = Math.max(this.applied, record.batch.seq);
-    if (outcome.kind === "applied") {
-      if (outcome.seq === this.knownSeq + 1) this.knownSeq = outcome.seq;
-      if (outcome.expireAt > 0 && this.expireAt <= 0) this.onExpiry?.(outcome.expireAt);
-      this.expireAt = outcome.expireAt;
-    }
+    if (outcome.kind === "applied" && outcome.seq === this.knownSeq + 1) this.knownSeq = outcome.seq;
+    // A duplicate answer (the reply was lost) gives the expiry too: a live store must see the instance expire.
+    if (outcome.expireAt > 0 && this.expireAt <= 0) this.onExpiry?.(outcome.expireAt);
+    this.expireAt = outcome.expireAt;
     for (const [from, to] of outcome.aliases) this.rename(from, to);
     // The batch that created the instance may be answered as a duplicate (its reply was lost).
     if (this.epoch === "") this.epoch = outcome.epoch;

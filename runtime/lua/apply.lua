@@ -10,7 +10,7 @@
 -- ARGV[12] ttl (ms; 0: the store sets none)   ARGV[13] the instance seq a transaction read at ("": none)
 -- ARGV[14..] (large batches) the values of push/unshift ops, whose values field is then their count
 -- Replies {seq, log id, skipped setnx, {incr results}, {aliases}, {garbage ids}, epoch, expiry (ms, -1: none)}
--- or {"dup", {incr results}, {aliases}, epoch, skipped setnx} for a batch already applied. Refusals are
+-- or {"dup", {incr results}, {aliases}, epoch, skipped setnx, expiry} for a batch already applied. Refusals are
 -- error replies "RM<KIND> ..." and write nothing.
 -- meta fields: format, epoch, seq, schema, n:<id> = container flags ("" = root),
 -- c:<client> = last batch applied, r:<client> = recent results (JSON), g:<id> = garbage.
@@ -70,7 +70,7 @@ local function remembered()
 end
 if bseq <= marker then
   local r = remembered()[tostring(bseq)] or {}
-  return {"dup", r[1] or {}, r[2] or {}, epoch, r[3] or 0}
+  return {"dup", r[1] or {}, r[2] or {}, epoch, r[3] or 0, redis.call("PEXPIRETIME", meta)}
 end
 if marker ~= prev then return refuse("WAIT", meta, "batch " .. bseq .. " follows " .. prev .. ", last applied " .. marker) end
 -- A transaction applies only if nothing was written since it read.

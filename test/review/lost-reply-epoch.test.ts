@@ -1,7 +1,8 @@
 // A batch whose reply is lost is answered as a duplicate when sent again; that answer
 // must carry what the store learns from a batch: the epoch of the instance it created
-// (otherwise later batches carry none and go unchecked), and whether it skipped a
-// set-if-absent write (otherwise the replica keeps a value Redis does not hold).
+// (otherwise later batches carry none and go unchecked), whether it skipped a
+// set-if-absent write (otherwise the replica keeps a value Redis does not hold), and
+// the instance's expiry (otherwise a live store never sees it expire).
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -57,5 +58,22 @@ describe("a set-if-absent batch's reply lost", () => {
     await dropped;
     expect(await rawClient().hget(`${store.$key}:root`, "field")).toBe(JSON.stringify("theirs"));
     expect(store.field).toBe("theirs");
+  });
+});
+
+describe("a batch of a store with ttl whose reply was lost", () => {
+  it("the duplicate answer gives the instance's expiry: a live store still sees the instance expire", async () => {
+    const proxy = await FaultProxy.start(redisUrl());
+    const id = uniqueId("lost-ttl");
+    const store = await openMemory(id, { redis: proxy.url, live: true, ttl: 300 });
+    const statuses: string[] = [];
+    store.$on("status", (event) => statuses.push(event.status));
+    const dropped = proxy.dropReply(batchCall);
+    store.title = "expires";
+    await store.$flush();
+    await dropped;
+    expect(await rawClient().hget(`${store.$key}:root`, "title")).toBe(JSON.stringify("expires"));
+    await expect.poll(() => statuses, { timeout: 10_000 }).toContain("expired");
+    expect(store.title).toBeUndefined();
   });
 });
