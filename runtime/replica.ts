@@ -595,6 +595,8 @@ export class Replica implements Owner {
 
   /** As flush(), but a failure stays for the next flush() to report (a transaction waits with it). */
   async drained(): Promise<void> {
+    // Opened offline: what a transaction reads is what Redis holds, so wait until the store synced.
+    while (this.offline && !this.closed) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     await this.idle();
     if (this.reloading) await this.reloading;
   }

@@ -108,6 +108,8 @@ export class Store<TData extends object = Record<string, unknown>> {
       state.closed = true;
       state.replica.closed = true;
       state.replica.emit("error", new ConnectionError(`${state.replica.ns} was closed before Redis could be reached; the writes made offline were not sent`));
+      // A transaction waiting for Redis ends (ClosedError).
+      state.replica.wakeIdle();
       return;
     }
     try {
@@ -184,6 +186,7 @@ export class Store<TData extends object = Record<string, unknown>> {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (state.closed) throw new ClosedError();
       await replica.drained();
+      if (state.closed) throw new ClosedError();
       // Read at a seq the replica reflects exactly: reload when another writer moved it.
       if ((await replica.backend.seq(replica.ns)) !== replica.knownSeq) await reload(state);
       const readAt = replica.knownSeq;
@@ -213,6 +216,7 @@ export class Store<TData extends object = Record<string, unknown>> {
   async $ttl(): Promise<number | undefined> {
     const state = core(this);
     if (state.closed) throw new ClosedError();
+    if (state.replica.offline) throw new ConnectionError(`${state.replica.ns} is offline (opened with \`offline: true\` before Redis could be reached): its expiry is not known yet`);
     return state.replica.backend.ttl(state.replica.ns);
   }
 
