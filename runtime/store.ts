@@ -151,6 +151,8 @@ export class Store<TData extends object = Record<string, unknown>> {
   async $delete(): Promise<void> {
     const state = core(this);
     const replica = state.replica;
+    if (state.closed) throw new ClosedError();
+    if (replica.offline) throw new ConnectionError(`${replica.ns} is offline (opened with \`offline: true\` before Redis could be reached): there is nothing to delete yet`);
     await replica.flush();
     const known = [...replica.nodes.keys()];
     const root = replica.root;

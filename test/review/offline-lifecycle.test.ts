@@ -32,11 +32,12 @@ describe("a store opened offline", () => {
     }
   });
 
-  it("$transaction on a store closed before Redis came rejects with ClosedError; $ttl() with ConnectionError", async () => {
+  it("$transaction on a store closed before Redis came rejects with ClosedError; $ttl() and $delete() with ConnectionError", async () => {
     const port = await freePort();
     const mem = await Memory.open({ redis: `redis://127.0.0.1:${port}`, id: uniqueId("offline-closed"), offline: true, connectTimeout: 100 });
     mem.$on("error", () => {});
     await expect(mem.$ttl()).rejects.toBeInstanceOf(ConnectionError);
+    await expect(mem.$delete()).rejects.toBeInstanceOf(ConnectionError);
     const result = mem.$transaction((m) => {
       m.a = 1;
     });
