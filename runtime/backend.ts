@@ -78,7 +78,11 @@ export type BatchOutcome =
       readonly expireAt: number;
     }
   /** The batch must follow one that is not applied yet (NOSCRIPT retried out of order, or refused). */
-  | { readonly kind: "wait" };
+  | {
+      readonly kind: "wait";
+      /** The last batch of this client that Redis holds as applied. */
+      readonly applied: number;
+    };
 
 /** One container as the load script returns it. */
 export type LoadedContainer = [id: string, kind: string, values: string[]];
@@ -245,7 +249,7 @@ export class Backend {
             for (const id of `${key} ${reason}`.trim().split(" ")) keys.add(nodeKey(batch.ns, id));
             if (attempt < KEY_ROUNDS) continue;
           }
-          if (kind === "WAIT") return { kind: "wait" };
+          if (kind === "WAIT") return { kind: "wait", applied: Number(/last applied (\d+)/.exec(reason)?.[1] ?? 0) };
           throw new WriteError(key, reason, { cause: serverError(message), code: refusalCode(kind) });
         }
         if (isTransient(error)) {

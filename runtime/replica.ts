@@ -515,6 +515,12 @@ export class Replica implements Owner {
       // An earlier batch of ours was not applied when this one ran (its NOSCRIPT retry or
       // its resend was behind us): wait for it, then send this one again.
       const earlier = [...this.inflight.values()].filter((other) => other.batch.seq < batch.seq && other.done);
+      if (earlier.length === 0 && outcome.applied < batch.prev) {
+        // Nothing of ours is on the wire before it, yet Redis does not hold the batch it
+        // follows: Redis lost acknowledged batches (a failover, an older snapshot). Go on from what it holds.
+        this.applied = Math.min(this.applied, outcome.applied);
+        return this.refused(record, new WriteError(this.ns, "Redis no longer holds an earlier batch of this store (lost in a failover or a restart?), so this one was not applied", { code: "order" }));
+      }
       await Promise.allSettled(earlier.map((other) => other.done));
       if (this.applied < batch.prev || waits >= MAX_WAITS) {
         return this.refused(record, new WriteError(this.ns, "an earlier batch of this store was refused, so this one was not applied", { code: "order" }));
