@@ -545,6 +545,10 @@ for _, op in ipairs(ops) do
     local cur = tonumber(v)
     if math.floor(by) == by and string.match(v, "^-?%d+$") and math.abs(by) < 2^53 and math.abs(cur) < 2^53 and math.abs(cur + by) < 2^53 then
       r = redis.call("HINCRBY", k, op[3], string.format("%d", by))
+    elseif math.floor(by) == by and math.floor(cur) == cur then
+      -- Integers past 2^53 are doubles in JSON: add as one (what a replica computes), not as text digits.
+      r = string.format("%.17g", cur + by)
+      redis.call("HSET", k, op[3], r)
     else
       r = redis.call("HINCRBYFLOAT", k, op[3], string.format("%.17g", by))
     end

@@ -18,6 +18,16 @@ describe("$incr of large numbers", () => {
     expect((await openMemory(id)).$asdict()).toEqual({ big: 1e19, title: "after" });
   });
 
+  it("adds to an integer beyond 2^53 as JSON numbers add (doubles), so Redis, the replica and plain arithmetic agree", async () => {
+    const id = uniqueId("incr-double");
+    const mem = await openMemory(id);
+    const start = -53453404896375530;
+    mem.n = start;
+    await mem.$flush();
+    expect(await mem.$incr("n", 5)).toBe(start + 5);
+    expect((await openMemory(id)).n).toBe(start + 5);
+  });
+
   it("an increment that would leave the finite numbers is refused with nothing of its batch applied", async () => {
     const id = uniqueId("incr-inf");
     const mem = await openMemory(id);
