@@ -67,9 +67,22 @@ export type BatchOutcome =
       /** When the instance expires (ms since the epoch), -1 when it does not. */
       readonly expireAt: number;
     }
-  | { readonly kind: "dup"; readonly incrs: readonly string[]; readonly aliases: readonly [from: NodeId, to: NodeId][] }
+  | {
+      readonly kind: "dup";
+      readonly incrs: readonly string[];
+      readonly aliases: readonly [from: NodeId, to: NodeId][];
+      readonly epoch: string;
+      /** `setnx` operations the batch skipped when it was applied. */
+      readonly skipped: number;
+      /** When the instance expires now (ms since the epoch), -1 when it does not. */
+      readonly expireAt: number;
+    }
   /** The batch must follow one that is not applied yet (NOSCRIPT retried out of order, or refused). */
-  | { readonly kind: "wait" };
+  | {
+      readonly kind: "wait";
+      /** The last batch of this client that Redis holds as applied. */
+      readonly applied: number;
+    };
 
 /** One container as the load script returns it. */
 export type LoadedContainer = [id: string, kind: string, values: string[]];
@@ -80,7 +93,7 @@ export interface LoadReply {
   readonly format: string;
   /** When the instance expires (ms since the epoch), -1 when it does not. */
   readonly expireAt: number;
-  /** Container id -> flags ("l"/"d", "1" when its key should exist, "r" when it may hold references). */
+  /** Container id -> flags ("l"/"d", "1" when its key should exist, "r" when it may hold references, ":<sha1 start>" of a promoted record). */
   readonly registry: ReadonlyMap<string, string>;
   readonly root: string[];
   readonly containers: readonly LoadedContainer[];
@@ -236,7 +249,7 @@ export class Backend {
             for (const id of `${key} ${reason}`.trim().split(" ")) keys.add(nodeKey(batch.ns, id));
             if (attempt < KEY_ROUNDS) continue;
           }
-          if (kind === "WAIT") return { kind: "wait" };
+          if (kind === "WAIT") return { kind: "wait", applied: Number(/last applied (\d+)/.exec(reason)?.[1] ?? 0) };
           throw new WriteError(key, reason, { cause: serverError(message), code: refusalCode(kind) });
         }
         if (isTransient(error)) {
@@ -347,11 +360,11 @@ export class Backend {
     }
   }
 
-  /** Drops a closed client's marker of its last applied batch (keeps `ns:meta` bounded). */
+  /** Drops a closed client's marker of its last applied batch and its remembered results (keeps `ns:meta` bounded). */
   async forgetClient(ns: string, clientId: string): Promise<void> {
     // Best effort: a marker left behind costs a few bytes; waiting for a lost server would hang $close().
     if (this.redis.status !== "ready") return;
-    await this.redis.hdel(keysOf(ns)[1], `c:${clientId}`);
+    await this.redis.hdel(keysOf(ns)[1], `c:${clientId}`, `r:${clientId}`);
   }
 
   async close(): Promise<void> {
@@ -433,7 +446,7 @@ function parseOutcome(reply: unknown): BatchOutcome {
     for (let i = 0; i + 1 < list.length; i += 2) out.push([list[i]!, list[i + 1]!]);
     return out;
   };
-  if (parts[0] === "dup") return { kind: "dup", incrs: ((parts[1] as unknown[]) ?? []).map(String), aliases: pairs(parts[2]) };
+  if (parts[0] === "dup") return { kind: "dup", incrs: ((parts[1] as unknown[]) ?? []).map(String), aliases: pairs(parts[2]), epoch: String(parts[3] ?? ""), skipped: Number(parts[4] ?? 0), expireAt: Number(parts[5] ?? -1) };
   return {
     kind: "applied",
     seq: Number(parts[0]),

@@ -1,6 +1,7 @@
 // The local replica of one store instance and its write path: a mutation is
 // checked, applied to the replica, and queued as an operation; the operations of
 // one synchronous run of code leave together as one batch (one script call).
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { LOG_DEFAULTS, type Backend, type Batch, type BatchOutcome, type LogLimits } from "./backend.js";
 import { ClosedError, FlushTimeoutError, NotJsonError, RedisMemoryError, WriteError, type DataPath } from "./errors.js";
@@ -59,6 +60,9 @@ export interface Intent {
   incr: { resolve: (value: number) => void; reject: (error: unknown) => void } | undefined;
 }
 
+/** The replica whose transaction's fn runs in this async context (its writes are the transaction's). */
+export const transactionScope = new AsyncLocalStorage<Replica>();
+
 /** Batches one replica keeps on the wire at once (the script remembers results for more). */
 const MAX_INFLIGHT = 16;
 /** Times a batch is sent again because an earlier one was not applied yet, before it is given up. */
@@ -95,13 +99,17 @@ export class Replica implements Owner {
    */
   offline = false;
   private readonly intents: Intent[] = [];
-  /** A transaction runs: writes stay queued until it commits them as one batch. */
+  /** A transaction runs: the writes its fn makes stay held until it commits them as one batch. */
   private holding = false;
+  /** The transaction's writes (other code's writes meanwhile are queued and sent as usual). */
+  private held: Op[] = [];
+  private heldIncrs: PendingIncr[] = [];
   private readAt = "";
 
   /** The instance epoch the replica reflects ("" when it loaded no instance: the next batch creates one). */
   epoch = "";
-  private readonly newEpoch = newId();
+  /** The epoch this replica's next batch creates when the instance is new (fresh for each incarnation). */
+  private newEpoch = newId();
   /** The last of this replica's batches known applied, and the last one sent. */
   private applied = 0;
   private lastSent = 0;
@@ -115,6 +123,8 @@ export class Replica implements Owner {
   private pendingIncrs: PendingIncr[] = [];
   /** The push op that later appends to the same list may join. */
   private lastPush: [op: "push", node: NodeId, values: Enc[]] | undefined;
+  /** Whether `lastPush` is one of the transaction's held writes. */
+  private lastPushHeld = false;
   private scheduled = false;
   private batchSeq = 0;
   private readonly inflight = new Map<number, InFlight>();
@@ -156,6 +166,9 @@ export class Replica implements Owner {
     if (epoch !== this.epoch) {
       this.applied = 0;
       this.lastSent = 0;
+      // An instance this replica creates again must not take the epoch of the one that is gone:
+      // other stores' writes made for that one would be accepted by the new one.
+      if (epoch === "") this.newEpoch = newId();
     }
     this.epoch = epoch;
   }
@@ -312,9 +325,15 @@ export class Replica implements Owner {
 
   // ---- the write queue ---------------------------------------------------
 
+  /** Whether a write made now belongs to the running transaction (made by its fn). */
+  private holdsNow(): boolean {
+    return this.holding && transactionScope.getStore() === this;
+  }
+
   queue(op: Op): void {
     if (op[0] !== "promote") this.lastPush = undefined;
-    this.pending.push(op);
+    if (this.holdsNow()) this.held.push(op);
+    else this.pending.push(op);
     if (this.offline) this.record(op);
     this.schedule();
   }
@@ -336,6 +355,8 @@ export class Replica implements Owner {
     this.offline = false;
     this.pending = [];
     this.pendingIncrs = [];
+    this.held = [];
+    this.heldIncrs = [];
     this.lastPush = undefined;
     this.dropped.clear();
     return intents;
@@ -344,26 +365,28 @@ export class Replica implements Owner {
   /** Appends join the previous push to the same list when nothing but new subtrees came between. */
   queuePush(node: NodeId, values: Enc[]): void {
     const last = this.lastPush;
-    if (last !== undefined && last[1] === node) {
+    if (last !== undefined && last[1] === node && this.lastPushHeld === this.holdsNow()) {
       for (const value of values) last[2].push(value);
       return;
     }
     const op: [op: "push", node: NodeId, values: Enc[]] = ["push", node, values];
     this.queue(op);
     this.lastPush = op;
+    this.lastPushHeld = this.holdsNow();
   }
 
   queuePushOne(node: NodeId, value: Enc): void {
     const last = this.lastPush;
-    if (last !== undefined && last[1] === node) last[2].push(value);
+    if (last !== undefined && last[1] === node && this.lastPushHeld === this.holdsNow()) last[2].push(value);
     else this.queuePush(node, [value]);
   }
 
   queueIncr(node: DictNode, field: string, by: number, expected: number): Promise<number> {
     this.queue(["incr", this.target(node), field, by]);
     const intent = this.offline ? this.intents.at(-1) : undefined;
+    const incrs = this.holdsNow() ? this.heldIncrs : this.pendingIncrs;
     return new Promise<number>((resolve, reject) => {
-      this.pendingIncrs.push({ node, field, expected, resolve, reject });
+      incrs.push({ node, field, expected, resolve, reject });
       // Offline: the replay's increment gives the server's value.
       if (intent) intent.incr = { resolve, reject };
     });
@@ -378,7 +401,7 @@ export class Replica implements Owner {
   /** Sends what is queued as one batch (unless the wire is full: it leaves when a batch settles). */
   send(): InFlight | undefined {
     this.scheduled = false;
-    if (this.pending.length === 0 || this.holding || this.offline) return undefined;
+    if (this.pending.length === 0 || this.offline) return undefined;
     // A new instance's first batch creates it: the next ones need its epoch.
     const limit = this.epoch === "" ? 1 : MAX_INFLIGHT;
     if (this.inflight.size >= limit || (this.chainBroken && this.inflight.size > 0)) return undefined;
@@ -422,7 +445,7 @@ export class Replica implements Owner {
 
   // ---- transactions --------------------------------------------------------
 
-  /** Writes from now on stay queued (a transaction's function runs). */
+  /** Writes the transaction's fn makes from now on stay held (transactionScope tells them apart). */
   hold(): void {
     this.holding = true;
   }
@@ -433,19 +456,34 @@ export class Replica implements Owner {
    * the transaction again). Nothing queued: resolves at once.
    */
   async commit(readAt: number): Promise<void> {
-    this.holding = false;
-    if (this.pending.length === 0) return;
+    if (this.held.length === 0) {
+      this.holding = false;
+      this.heldIncrs = [];
+      return this.wakeIdle();
+    }
     let record: InFlight | undefined;
     for (;;) {
-      // The batch must carry `readAt` (send() takes it): nothing else may send it first.
-      this.readAt = String(readAt);
-      record = this.send();
-      if (record) break;
-      this.readAt = "";
-      this.holding = true;
+      // Other code's queued writes leave first, in batches of their own: the transaction's
+      // batch (which carries `readAt`, taken by send()) holds only the transaction's writes.
+      if (this.pending.length === 0) {
+        this.pending = this.held;
+        this.pendingIncrs = this.heldIncrs;
+        this.held = [];
+        this.heldIncrs = [];
+        this.lastPush = undefined;
+        this.readAt = String(readAt);
+        record = this.send();
+        if (record) break;
+        this.held = this.pending;
+        this.heldIncrs = this.pendingIncrs;
+        this.pending = [];
+        this.pendingIncrs = [];
+        this.readAt = "";
+      } else this.send();
       await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-      this.holding = false;
     }
+    this.holding = false;
+    this.wakeIdle();
     record.transaction = true;
     await record.done;
     if (record.error) throw record.error;
@@ -455,10 +493,11 @@ export class Replica implements Owner {
   discard(): void {
     this.holding = false;
     const failure = new WriteError(this.ns, "the transaction's function threw; its writes were not sent", { code: "conflict" });
-    for (const incr of this.pendingIncrs) incr.reject(failure);
-    this.pending = [];
-    this.pendingIncrs = [];
+    for (const incr of this.heldIncrs) incr.reject(failure);
+    this.held = [];
+    this.heldIncrs = [];
     this.lastPush = undefined;
+    this.wakeIdle();
     this.reloadWhenIdle();
   }
 
@@ -476,6 +515,12 @@ export class Replica implements Owner {
       // An earlier batch of ours was not applied when this one ran (its NOSCRIPT retry or
       // its resend was behind us): wait for it, then send this one again.
       const earlier = [...this.inflight.values()].filter((other) => other.batch.seq < batch.seq && other.done);
+      if (earlier.length === 0 && outcome.applied < batch.prev) {
+        // Nothing of ours is on the wire before it, yet Redis does not hold the batch it
+        // follows: Redis lost acknowledged batches (a failover, an older snapshot). Go on from what it holds.
+        this.applied = Math.min(this.applied, outcome.applied);
+        return this.refused(record, new WriteError(this.ns, "Redis no longer holds an earlier batch of this store (lost in a failover or a restart?), so this one was not applied", { code: "order" }));
+      }
       await Promise.allSettled(earlier.map((other) => other.done));
       if (this.applied < batch.prev || waits >= MAX_WAITS) {
         return this.refused(record, new WriteError(this.ns, "an earlier batch of this store was refused, so this one was not applied", { code: "order" }));
@@ -485,16 +530,16 @@ export class Replica implements Owner {
 
   private acknowledged(record: InFlight, outcome: Exclude<BatchOutcome, { kind: "wait" }>): void {
     this.applied = Math.max(this.applied, record.batch.seq);
-    if (outcome.kind === "applied") {
-      if (outcome.seq === this.knownSeq + 1) this.knownSeq = outcome.seq;
-      if (outcome.expireAt > 0 && this.expireAt <= 0) this.onExpiry?.(outcome.expireAt);
-      this.expireAt = outcome.expireAt;
-    }
+    if (outcome.kind === "applied" && outcome.seq === this.knownSeq + 1) this.knownSeq = outcome.seq;
+    // A duplicate answer (the reply was lost) gives the expiry too: a live store must see the instance expire.
+    if (outcome.expireAt > 0 && this.expireAt <= 0) this.onExpiry?.(outcome.expireAt);
+    this.expireAt = outcome.expireAt;
     for (const [from, to] of outcome.aliases) this.rename(from, to);
+    // The batch that created the instance may be answered as a duplicate (its reply was lost).
+    if (this.epoch === "") this.epoch = outcome.epoch;
+    // Another process filled a default first: its value, not ours, is in Redis.
+    if (outcome.skipped > 0) this.reloadWhenIdle();
     if (outcome.kind === "applied") {
-      if (this.epoch === "") this.epoch = outcome.epoch;
-      // Another process filled a default first: its value, not ours, is in Redis.
-      if (outcome.skipped > 0) this.reloadWhenIdle();
       if (outcome.garbage.length > 0) {
         this.backend.collect(this.ns, outcome.garbage).catch((error: unknown) => this.emit("error", error instanceof Error ? error : new Error(String(error))));
       }
@@ -554,14 +599,22 @@ export class Replica implements Owner {
     if (failure !== undefined) throw failure;
   }
 
+  /** As flush(), but a failure stays for the next flush() to report (a transaction waits with it). */
+  async drained(): Promise<void> {
+    // Opened offline: what a transaction reads is what Redis holds, so wait until the store synced.
+    while (this.offline && !this.closed) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await this.idle();
+    if (this.reloading) await this.reloading;
+  }
+
   get hasPendingWrites(): boolean {
-    return this.pending.length > 0 || this.inflight.size > 0;
+    return this.pending.length > 0 || this.held.length > 0 || this.inflight.size > 0;
   }
 
 
   /** The writes queued that no batch has taken yet. */
   get queuedOps(): readonly Op[] {
-    return this.pending;
+    return this.held.length === 0 ? this.pending : [...this.pending, ...this.held];
   }
 
   /** How many batches this replica has sent (the change feed matches them with its own log entries). */
@@ -569,9 +622,18 @@ export class Replica implements Owner {
     return this.batchSeq;
   }
 
-  /** Resolves once nothing is queued or in flight; unlike flush() it leaves failures for flush() to report. */
+  /**
+   * Resolves once nothing is queued or in flight, writes a running transaction holds
+   * included (once it committed or dropped them); unlike flush() it leaves failures
+   * for flush() to report.
+   */
   async settled(): Promise<void> {
     await this.idle();
+    // Held writes cannot leave before the transaction's fn returns: wait for it (not in a loop of microtasks).
+    while (this.holding && this.held.length > 0) {
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      await this.idle();
+    }
   }
 
   /** After a refused batch the replica no longer matches Redis: reload once the queue drains. */

@@ -8,7 +8,7 @@ import { nodeOf, type DictNode } from "./node.js";
 import { Feed, reload } from "./feed.js";
 import { applyLoad, type LoadedState } from "./load.js";
 import { namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
-import { Replica, type EventName, type StoreEvents } from "./replica.js";
+import { Replica, transactionScope, type EventName, type StoreEvents } from "./replica.js";
 import type { StoreSchema } from "./shape.js";
 import type { NumericKeys } from "./types.js";
 import { plainCopy, type JsonValue } from "./values.js";
@@ -108,6 +108,8 @@ export class Store<TData extends object = Record<string, unknown>> {
       state.closed = true;
       state.replica.closed = true;
       state.replica.emit("error", new ConnectionError(`${state.replica.ns} was closed before Redis could be reached; the writes made offline were not sent`));
+      // A transaction waiting for Redis ends (ClosedError).
+      state.replica.wakeIdle();
       return;
     }
     try {
@@ -149,6 +151,8 @@ export class Store<TData extends object = Record<string, unknown>> {
   async $delete(): Promise<void> {
     const state = core(this);
     const replica = state.replica;
+    if (state.closed) throw new ClosedError();
+    if (replica.offline) throw new ConnectionError(`${replica.ns} is offline (opened with \`offline: true\` before Redis could be reached): there is nothing to delete yet`);
     await replica.flush();
     const known = [...replica.nodes.keys()];
     const root = replica.root;
@@ -166,7 +170,8 @@ export class Store<TData extends object = Record<string, unknown>> {
    * applies only if nothing was written to the instance since `fn` read it; otherwise
    * the store reloads and runs `fn` again (at most `attempts` times, default 10, then
    * ConflictError). Resolves to `fn`'s result once the batch is acknowledged. Writes
-   * made by other code while `fn` runs join its batch. `mem.turns += 1` outside a
+   * other code makes while an async `fn` runs are not part of it: they are sent as
+   * usual (and make the transaction run again). `mem.turns += 1` outside a
    * transaction is last-writer-wins across processes.
    */
   $transaction<R>(fn: (store: this) => R | Promise<R>, options: { attempts?: number } = {}): Promise<Awaited<R>> {
@@ -182,17 +187,19 @@ export class Store<TData extends object = Record<string, unknown>> {
     const replica = state.replica;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (state.closed) throw new ClosedError();
-      await replica.flush().catch(() => undefined);
+      await replica.drained();
+      if (state.closed) throw new ClosedError();
       // Read at a seq the replica reflects exactly: reload when another writer moved it.
       if ((await replica.backend.seq(replica.ns)) !== replica.knownSeq) await reload(state);
       const readAt = replica.knownSeq;
       replica.hold();
       let result: Awaited<R>;
       try {
-        result = await fn(this);
+        // Writes made in fn's async context are the transaction's; other code's go out as usual.
+        result = await transactionScope.run(replica, () => fn(this));
       } catch (error) {
         replica.discard();
-        await replica.flush().catch(() => undefined);
+        await replica.drained();
         throw error;
       }
       try {
@@ -211,6 +218,7 @@ export class Store<TData extends object = Record<string, unknown>> {
   async $ttl(): Promise<number | undefined> {
     const state = core(this);
     if (state.closed) throw new ClosedError();
+    if (state.replica.offline) throw new ConnectionError(`${state.replica.ns} is offline (opened with \`offline: true\` before Redis could be reached): its expiry is not known yet`);
     return state.replica.backend.ttl(state.replica.ns);
   }
 

@@ -10,7 +10,7 @@
 -- ARGV[12] ttl (ms; 0: the store sets none)   ARGV[13] the instance seq a transaction read at ("": none)
 -- ARGV[14..] (large batches) the values of push/unshift ops, whose values field is then their count
 -- Replies {seq, log id, skipped setnx, {incr results}, {aliases}, {garbage ids}, epoch, expiry (ms, -1: none)}
--- or {"dup", {incr results}, {aliases}} for a batch already applied. Refusals are
+-- or {"dup", {incr results}, {aliases}, epoch, skipped setnx, expiry} for a batch already applied. Refusals are
 -- error replies "RM<KIND> ..." and write nothing.
 -- meta fields: format, epoch, seq, schema, n:<id> = container flags ("" = root),
 -- c:<client> = last batch applied, r:<client> = recent results (JSON), g:<id> = garbage.
@@ -27,7 +27,19 @@ local function key_of(id)
   return ns .. ":n:" .. id
 end
 
+-- A copy of a sequence (unpack() takes at most a few thousand values).
+local function copy(values)
+  local out = {}
+  for i = 1, #values do out[i] = values[i] end
+  return out
+end
+
+-- Keys the checks found they need and were not given (asked for with RMKEYS).
+local need, needed = {}, {}
 local function refuse(kind, k, msg)
+  -- A check made while keys are missing (an op on a container a skipped promote makes)
+  -- may refuse wrongly: ask for them first; the batch comes back and is checked whole.
+  if #need > 0 then return redis.error_reply("RMKEYS " .. table.concat(need, " ")) end
   return redis.error_reply("RM" .. kind .. " " .. k .. " " .. msg)
 end
 
@@ -58,7 +70,7 @@ local function remembered()
 end
 if bseq <= marker then
   local r = remembered()[tostring(bseq)] or {}
-  return {"dup", r[1] or {}, r[2] or {}}
+  return {"dup", r[1] or {}, r[2] or {}, epoch, r[3] or 0, redis.call("PEXPIRETIME", meta)}
 end
 if marker ~= prev then return refuse("WAIT", meta, "batch " .. bseq .. " follows " .. prev .. ", last applied " .. marker) end
 -- A transaction applies only if nothing was written since it read.
@@ -91,7 +103,8 @@ end
 
 -- ---- check everything before the first write -------------------------------
 -- Containers are registered in meta (n:<id>): kind "l"/"d", then "1" when the key
--- should exist (not empty), then "r" when it may hold references.
+-- should exist (not empty), then "r" when it may hold references, then ":" and the
+-- start of the SHA-1 of the inline text it was promoted from.
 local flags = {}
 local function flags_of(id)
   local f = flags[id]
@@ -101,7 +114,6 @@ local function flags_of(id)
   end
   return f
 end
-local need, needed = {}, {}
 local function ask(id)
   if not needed[id] then
     needed[id] = true
@@ -211,7 +223,7 @@ local function simulate(k, op)
   elseif name == "splice" then
     for _ = 1, math.min(op[4], #s - op[3]) do table.remove(s, op[3] + 1) end
     for i, v in ipairs(op[5]) do table.insert(s, op[3] + i, v) end
-  elseif name == "replace" then sim[k] = {unpack(op[3])}
+  elseif name == "replace" then sim[k] = copy(op[3])
   elseif name == "clear" then sim[k] = {} end
 end
 
@@ -302,8 +314,15 @@ for _, op in ipairs(ops) do
       if cur and string.byte(cur, 1) == 64 and string.sub(cur, 2, 2) == op[5] then
         -- Another writer made it a container first: this batch's writes go there.
         local existing = string.sub(cur, 4)
+        -- It must be the record this batch saw: a container made from another text replaced it.
+        local origin = string.match(flags_of(existing) or "", ":(%x+)$")
+        if origin and origin ~= string.sub(op[6], 1, #origin) then
+          return refuse("CONFLICT", pk, "element " .. op[3] .. " was replaced by another writer")
+        end
         alias[op[4]] = existing
         used[op[4]] = existing
+        -- Later ops that address it by index after moving its elements: simulate it under its real id.
+        if sim[k] ~= nil and sim[key_of(existing)] == nil then sim[key_of(existing)] = false end
         created[#created + 1] = op[4]
         created[#created + 1] = existing
         if not declared[key_of(existing)] then ask(existing) end
@@ -315,7 +334,7 @@ for _, op in ipairs(ops) do
         fresh[k] = true
         kinds[k] = op[5] == "l" and "list" or "hash"
         -- A new list's contents are known: later promotes of its elements read them here.
-        if op[5] == "l" then lens[k] = #op[7]; sim[k] = {unpack(op[7])} else
+        if op[5] == "l" then lens[k] = #op[7]; sim[k] = copy(op[7]) else
           for j = 1, #op[7] - 1, 2 do fields[k .. "\0" .. op[7][j]] = op[7][j + 1] end
         end
         if pkind == "hash" then fields[pk .. "\0" .. op[3]] = "@" .. op[5] .. ":" .. op[4]
@@ -346,7 +365,9 @@ for _, op in ipairs(ops) do
       elseif name == "incr" then
         local v = field_of(k, op[3])
         if v and not tonumber(v) then return refuse("CONFLICT", k, "field " .. op[3] .. " holds " .. string.sub(v, 1, 40) .. ", not a number") end
-        fields[k .. "\0" .. op[3]] = tostring((tonumber(v) or 0) + op[4])
+        local sum = (tonumber(v) or 0) + op[4]
+        if sum ~= sum or sum == math.huge or sum == -math.huge then return refuse("CONFLICT", k, "field " .. op[3] .. " + " .. op[4] .. " is not a finite number") end
+        fields[k .. "\0" .. op[3]] = tostring(sum)
       elseif name == "set" or name == "del" then
         local err = check_refs({field_of(k, op[3])})
         if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
@@ -467,11 +488,12 @@ for _, op in ipairs(ops) do
       if op[5] == "l" then push_all("RPUSH", nk, op[7], 1, #op[7]) else hset_all(nk, op[7]) end
       local ref = "@" .. op[5] .. ":" .. newid
       if redis.call("TYPE", k).ok == "list" then redis.call("LSET", k, op[3], ref) else redis.call("HSET", k, op[3], ref) end
-      flags[newid] = op[5] .. "0"
+      -- The start of the SHA-1 of the text it was made from: a later promote of that text aliases only to it.
+      flags[newid] = op[5] .. "0:" .. string.sub(op[6], 1, 16)
       touched[newid] = true
       if id ~= "" then
         local f = flags_of(id)
-        if f and string.sub(f, 3, 3) ~= "r" then flags[id] = string.sub(f, 1, 2) .. "r" end
+        if f and string.sub(f, 3, 3) ~= "r" then flags[id] = string.sub(f, 1, 2) .. "r" .. string.sub(f, 3) end
       end
     end
   elseif name == "setnx" then
@@ -529,8 +551,14 @@ for _, op in ipairs(ops) do
     local by = op[4]
     local v = redis.call("HGET", k, op[3]) or "0"
     local r
-    if math.floor(by) == by and string.match(v, "^-?%d+$") and math.abs(by) < 2^53 then
+    -- HINCRBY fails past 64-bit integers (after this batch's earlier writes): exact integers only.
+    local cur = tonumber(v)
+    if math.floor(by) == by and string.match(v, "^-?%d+$") and math.abs(by) < 2^53 and math.abs(cur) < 2^53 and math.abs(cur + by) < 2^53 then
       r = redis.call("HINCRBY", k, op[3], string.format("%d", by))
+    elseif math.floor(by) == by and math.floor(cur) == cur then
+      -- Integers past 2^53 are doubles in JSON: add as one (what a replica computes), not as text digits.
+      r = string.format("%.17g", cur + by)
+      redis.call("HSET", k, op[3], r)
     else
       r = redis.call("HINCRBYFLOAT", k, op[3], string.format("%.17g", by))
     end
@@ -549,7 +577,7 @@ for id in pairs(touched) do
     reg[#reg + 1] = string.sub(f, 1, 1) .. exists .. string.sub(f, 3)
   end
 end
-if #reg > 0 then redis.call("HSET", meta, unpack(reg)) end
+if #reg > 0 then hset_all(meta, reg) end
 
 if refresh then
   redis.call("PEXPIRE", root, ttl)
@@ -566,13 +594,13 @@ end
 -- Exactly once: the last batch of this client, and the results of recent ones.
 local aliases = {}
 for from, to in pairs(used) do aliases[#aliases + 1] = from; aliases[#aliases + 1] = to end
-if #results > 0 or #created > 0 or recent then
+if #results > 0 or #created > 0 or skipped > 0 or recent then
   local keep = remembered()
   local out, any = {}, false
   for s, v in pairs(keep) do
     if tonumber(s) > bseq - WINDOW then out[s] = v; any = true end
   end
-  if #results > 0 or #created > 0 then out[tostring(bseq)] = {results, created}; any = true end
+  if #results > 0 or #created > 0 or skipped > 0 then out[tostring(bseq)] = {results, created, skipped}; any = true end
   if any then redis.call("HSET", meta, "r:" .. client, cjson.encode(out))
   else redis.call("HDEL", meta, "r:" .. client) end
 end

@@ -17,4 +17,9 @@ for _, f in ipairs(m) do
   end
 end
 if #need > 1 then return need end
-return {"ok", redis.call("DEL", unpack(KEYS))}
+-- DEL takes at most a few thousand keys at a time from Lua (unpack()).
+local deleted = 0
+for i = 1, #KEYS, 4000 do
+  deleted = deleted + redis.call("DEL", unpack(KEYS, i, math.min(i + 3999, #KEYS)))
+end
+return {"ok", deleted}
