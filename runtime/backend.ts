@@ -298,6 +298,7 @@ export class Backend {
       if (reply[0] !== "keys") return;
       for (const id of reply.slice(1) as string[]) keys.add(nodeKey(ns, id));
     }
+    throw new RedisCommandError(ns, "EVALSHA delete.lua", new Error(`other writers added containers on each of ${KEY_ROUNDS} tries; the instance was not deleted`));
   }
 
   /** Collects containers a batch unlinked without declaring them (and what hangs below them). */
