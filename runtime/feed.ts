@@ -9,6 +9,7 @@
 // instance is reloaded. The rule and its proof: README, "Live sync across processes".
 import { keysOf, type Backend } from "./backend.js";
 import { applyLoad, type LoadedState } from "./load.js";
+import type { Node } from "./node.js";
 import type { NodeId, Op } from "./ops.js";
 import { applyRemote } from "./remote.js";
 import type { ChangeEvent, Replica } from "./replica.js";
@@ -135,11 +136,24 @@ function aliasPairs(list: readonly string[]): [string, string][] {
   return pairs;
 }
 
-/** The containers a batch writes to (a promote writes to the parent that holds the element). */
-function touchedBy(ops: readonly Op[]): Set<NodeId> {
-  const ids = new Set<NodeId>();
-  for (const op of ops) ids.add(op[1]);
-  return ids;
+/**
+ * The containers a batch writes to, as the replica's nodes: ids alone do not say it
+ * (a promote that found the element already a container writes under the winner's id,
+ * and the replica renames its node when it learns that). `undefined` stands for a
+ * container the replica does not know.
+ */
+function touchedBy(replica: Replica, ops: readonly Op[], aliases: readonly [string, string][] = []): Set<Node | undefined> {
+  const alias = new Map(aliases);
+  const nodeOf = (id: NodeId): Node | undefined => {
+    const resolved = alias.get(id) ?? id;
+    return resolved === "" ? replica.root : replica.nodes.get(resolved);
+  };
+  const nodes = new Set<Node | undefined>();
+  for (const op of ops) {
+    nodes.add(nodeOf(op[1]));
+    if (op[0] === "promote") nodes.add(nodeOf(op[3]));
+  }
+  return nodes;
 }
 
 /** The log channel of an instance: the batch script publishes each log entry there. */
@@ -155,7 +169,7 @@ export class Feed implements ChannelListener {
   /** Own batches (by batch seq) that are in the replica's log position or before it. */
   private ownSeen = 0;
   /** Containers each own batch past `ownSeen` wrote to, by batch seq. */
-  private readonly unseen = new Map<number, Set<NodeId>>();
+  private readonly unseen = new Map<number, Set<Node | undefined>>();
   /** Entries received and not applied yet, in the order they were published. */
   private queue: LogEntry[] = [];
   private state: SyncState | undefined;
@@ -174,7 +188,7 @@ export class Feed implements ChannelListener {
     private readonly subscriber: Subscriber,
   ) {
     this.channel = channelOf(replica.ns);
-    replica.onSend = (seq, ops) => this.unseen.set(seq, touchedBy(ops));
+    replica.onSend = (seq, ops) => this.unseen.set(seq, touchedBy(replica, ops));
   }
 
   /** Subscribes to the instance's channel; call before the load the feed will start from. */
@@ -336,7 +350,7 @@ export class Feed implements ChannelListener {
     if (ops === undefined) return this.markStale();
     let events: ChangeEvent[];
     try {
-      if (this.overlapsUnseen(ops)) return this.markStale();
+      if (this.overlapsUnseen(ops, entry.aliases)) return this.markStale();
       events = applyRemote(replica, ops, entry.results, entry.aliases);
     } catch {
       // Whatever failed, the replica may be half-way: Redis is the truth.
@@ -359,17 +373,20 @@ export class Feed implements ChannelListener {
    * the replica; writes to different containers give the same result in either
    * order, writes to one container may not.
    */
-  private overlapsUnseen(ops: readonly Op[]): boolean {
-    const theirs = touchedBy(ops);
+  private overlapsUnseen(ops: readonly Op[], aliases: readonly [string, string][]): boolean {
     const replica = this.replica;
-    for (const op of replica.queuedOps) if (theirs.has(op[1])) return true;
+    const theirs = touchedBy(replica, ops, aliases);
+    const mine = [touchedBy(replica, replica.queuedOps)];
     for (let seq = this.ownSeen + 1; seq <= replica.sentBatches; seq++) {
-      const mine = this.unseen.get(seq);
+      const batch = this.unseen.get(seq);
       // Sent before the feed started: what it touched is not known.
-      if (mine === undefined) return true;
-      for (const id of mine) if (theirs.has(id)) return true;
+      if (batch === undefined) return true;
+      mine.push(batch);
     }
-    return false;
+    const pending = replica.queuedOps.length > 0 || this.ownSeen < replica.sentBatches;
+    // A container the replica does not know may be one of its own under another id.
+    if (pending && theirs.has(undefined)) return true;
+    return mine.some((batch) => [...batch].some((node) => node === undefined || theirs.has(node)));
   }
 
   private markStale(): undefined {

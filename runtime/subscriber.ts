@@ -51,7 +51,6 @@ export class Subscriber {
     // A Cluster client learns a failover when it refreshes its slots; a single-server
     // (or Sentinel) client when its command connection comes back, maybe to a new primary.
     if (isCluster(commands)) {
-      commands.on("+node", this.onTopology);
       commands.on("-node", this.onTopology);
     } else {
       this.commandsWereUp = commands.status === "ready";
@@ -92,7 +91,6 @@ export class Subscriber {
 
   close(): void {
     this.closed = true;
-    this.commands.off("+node", this.onTopology);
     this.commands.off("-node", this.onTopology);
     this.commands.off("ready", this.onCommandsReady);
     this.connection?.disconnect();
