@@ -34,6 +34,25 @@ function startReader(args: string[]): ReturnType<typeof spawn> {
   });
 }
 
+/** The other process's clock minus this one's, from the ping least delayed either way. */
+export async function clockOffset(receive: () => Promise<unknown>, send: (message: { ping: true }) => void): Promise<number> {
+  let offset = 0;
+  let bestRoundTrip = Infinity;
+  for (let i = 0; i < PINGS; i++) {
+    const pong = receive();
+    const sentAt = now();
+    send({ ping: true });
+    const message = (await pong) as { pong?: number };
+    const receivedAt = now();
+    if (message.pong === undefined) continue;
+    if (receivedAt - sentAt < bestRoundTrip) {
+      bestRoundTrip = receivedAt - sentAt;
+      offset = message.pong - (sentAt + receivedAt) / 2;
+    }
+  }
+  return offset;
+}
+
 export async function measureLiveLatency(redisUrl: string, count: number): Promise<LiveLatency> {
   const id = `live-latency-${randomBytes(4).toString("hex")}`;
   const prefix = "rmbench:";
@@ -54,21 +73,7 @@ export async function measureLiveLatency(redisUrl: string, count: number): Promi
     };
     await receive();
 
-    // reader clock - writer clock, from the ping least delayed either way.
-    let offset = 0;
-    let bestRoundTrip = Infinity;
-    for (let i = 0; i < PINGS; i++) {
-      const pong = receive();
-      const sentAt = now();
-      send({ ping: true });
-      const message = await pong;
-      const receivedAt = now();
-      if (!("pong" in message)) continue;
-      if (receivedAt - sentAt < bestRoundTrip) {
-        bestRoundTrip = receivedAt - sentAt;
-        offset = message.pong - (sentAt + receivedAt) / 2;
-      }
-    }
+    const offset = await clockOffset(receive, send);
 
     for (let i = 0; i < count; i++) {
       const seen = receive();

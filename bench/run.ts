@@ -6,7 +6,7 @@
 //
 // --json       JSON to stdout (the table goes to stderr), or to `file` when given
 // --quick      small sizes and few rounds: a smoke run, not figures to quote
-// --only       run only the named sections: appends, records, transactions, wire, rewrite, open, reads, memory, live, generator
+// --only       run only the named sections: appends, records, transactions, wire, rewrite, open, reads, memory, live, fleet, generator
 // --strict     exit 1 when a target is missed
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -14,6 +14,7 @@ import { performance } from "node:perf_hooks";
 import { startRedisServer, type RedisServerHandle } from "../scripts/redis-server.js";
 import { cleanUp, createContext, type BenchContext } from "./context.js";
 import { appendFigures } from "./figures/appends.js";
+import { fleetFigures } from "./figures/fleet.js";
 import { generatorFigures } from "./figures/generator.js";
 import { liveFigures } from "./figures/live.js";
 import { memoryFigures } from "./figures/memory.js";
@@ -34,7 +35,7 @@ interface Args {
   strict: boolean;
 }
 
-const SECTIONS = ["appends", "records", "transactions", "wire", "rewrite", "open", "reads", "memory", "live", "generator"] as const;
+const SECTIONS = ["appends", "records", "transactions", "wire", "rewrite", "open", "reads", "memory", "live", "fleet", "generator"] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: readonly string[]): Args {
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
     if (wanted("rewrite")) rows.push(...(await rewriteFigures(context)));
     if (wanted("open")) rows.push(...(await openFigures(context)));
     if (wanted("live")) rows.push(...(await liveFigures(context)));
+    if (wanted("fleet")) rows.push(...(await fleetFigures(context)));
     if (wanted("reads")) rows.push(...(await readFigures(context)));
     if (wanted("memory")) rows.push(...(await memoryFigures(context)));
     if (wanted("generator")) rows.push(...(await generatorFigures(context)));

@@ -1,5 +1,6 @@
-// The only module that talks to Redis (ioredis): connecting, the batch and load
-// scripts, and deleting an instance. Scripts live in lua/ and are called by name
+// The module that runs the library's commands on a connection (ioredis): the batch
+// and load scripts, deleting an instance, the feed's catch-up reads, WAIT. Turning
+// the `redis` option into connections is runtime/connect.ts. Scripts live in lua/ and are called by name
 // (EVALSHA, with ioredis falling back to EVAL on NOSCRIPT).
 import { readFileSync } from "node:fs";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
@@ -125,20 +126,20 @@ export interface RedisClient {
 
 const CLIENT_METHODS = ["connect", "disconnect", "quit", "duplicate", "defineCommand", "sendCommand"] as const;
 
-function isConnection(value: unknown): value is Connection {
+export function isConnection(value: unknown): value is Connection {
   if (typeof value !== "object" || value === null) return false;
   const client = value as Record<string, unknown>;
   return typeof client.status === "string" && typeof client.isCluster === "boolean" && CLIENT_METHODS.every((name) => typeof client[name] === "function");
 }
 
-function isCluster(connection: Connection): connection is Cluster {
+export function isCluster(connection: Connection): connection is Cluster {
   return connection.isCluster;
 }
 
 const EXPECTED = "pass a redis:// URL, an ioredis 5 or 6 Redis/Cluster client, or plain ioredis options";
 
 /** What is left once clients are recognised must be a URL or plain ioredis options. */
-function assertTarget(value: unknown): asserts value is string | RedisOptions | undefined {
+export function assertTarget(value: unknown): asserts value is string | RedisOptions | undefined {
   if (value === undefined || typeof value === "string") return;
   if (typeof value !== "object" || value === null) throw new OptionsError("redis", `got ${value === null ? "null" : typeof value}; ${EXPECTED}`);
   const proto = Object.getPrototypeOf(value) as object | null;
@@ -153,25 +154,15 @@ function assertTarget(value: unknown): asserts value is string | RedisOptions | 
   throw new OptionsError("redis", `got ${kind}, which is not an ioredis client (it lacks ${missing.join(", ")}) nor plain options; ${EXPECTED}`);
 }
 
-export type RedisOption = string | RedisClient | RedisOptions;
-
 /** Where `open()` connects when no `redis` option is given. */
 export function defaultRedis(): string | RedisOptions {
   if (process.env.REDIS_URL) return process.env.REDIS_URL;
   return { host: process.env.REDIS_HOST ?? "127.0.0.1", port: Number(process.env.REDIS_PORT ?? 6379) };
 }
 
-function describeTarget(option: string | RedisOptions): string {
-  if (typeof option === "string") return option.replace(/\/\/[^@/]*@/, "//***@");
-  return `${option.host ?? "127.0.0.1"}:${option.port ?? 6379}`;
-}
-
 export class Backend {
-  private constructor(
-    readonly redis: Connection,
-    /** Whether `close()` should disconnect (the store made the connection). */
-    private readonly owned: boolean,
-  ) {
+  /** `redis` is shared by every store of the process on that target (runtime/pool.ts owns it). */
+  constructor(readonly redis: Connection) {
     // The number of keys is the call's first argument: a batch declares every key it touches.
     for (const [name, lua] of Object.entries(SCRIPTS)) {
       if (!(name in redis)) redis.defineCommand(name, { lua });
@@ -180,47 +171,6 @@ export class Backend {
 
   private get commands(): ScriptCommands {
     return this.redis as unknown as ScriptCommands;
-  }
-
-  /** Connects (or adopts a given ioredis client); rejects with `ConnectionError` after `connectTimeout`. */
-  static async connect(option: RedisOption | undefined, connectTimeout: number): Promise<Backend> {
-    if (isConnection(option)) {
-      if (option.status === "wait") await option.connect();
-      return new Backend(option, false);
-    }
-    assertTarget(option);
-    const target = option ?? defaultRedis();
-    const settings: RedisOptions = { lazyConnect: true, connectTimeout, maxRetriesPerRequest: null };
-    const redis = typeof target === "string" ? new Redis(target, settings) : new Redis({ ...target, ...settings });
-    // Errors surface through the promises of the commands; without a listener ioredis logs them.
-    // The last one is kept: connect() itself only rejects with "Connection is closed."
-    let socketError: unknown;
-    redis.on("error", (error: unknown) => (socketError = error));
-    const started = performance.now();
-    try {
-      await redis.connect();
-    } catch (error) {
-      redis.disconnect();
-      const cause = socketError ?? error;
-      const elapsed = Math.round(performance.now() - started);
-      throw new ConnectionError(
-        `could not connect to Redis at ${describeTarget(target)}: ${(cause as Error).message ?? String(cause)} (after ${elapsed} ms; connectTimeout is ${connectTimeout} ms); ` +
-          "set the `redis` option of open() or REDIS_URL (or REDIS_HOST/REDIS_PORT)",
-        { cause },
-      );
-    }
-    return new Backend(redis, true);
-  }
-
-  /**
-   * A second connection to the same server (for blocking reads of the change feed),
-   * named `name` in CLIENT LIST; its commands wait across reconnects.
-   */
-  duplicate(name?: string): Connection {
-    const override = { maxRetriesPerRequest: null, ...(name === undefined ? {} : { connectionName: name }) };
-    const copy = isCluster(this.redis) ? this.redis.duplicate([], { redisOptions: override }) : this.redis.duplicate(override);
-    copy.on("error", () => {});
-    return copy;
   }
 
   /**
@@ -368,19 +318,39 @@ export class Backend {
     await this.redis.hdel(keysOf(ns)[1], `c:${clientId}`, `r:${clientId}`);
   }
 
-  async close(): Promise<void> {
-    if (!this.owned) return;
-    // QUIT would wait in the offline queue until the server is back, maybe forever.
-    if (this.redis.status !== "ready") {
-      this.redis.disconnect();
-      return;
-    }
-    try {
-      await this.redis.quit();
-    } catch {
-      this.redis.disconnect();
-    }
+  /**
+   * The instance's sequence number and the log entries after `afterId` (at most
+   * `count`), read together (one MULTI on the instance's slot).
+   */
+  async readLog(ns: string, afterId: string, count: number): Promise<{ seq: number; entries: [id: string, fields: string[]][] }> {
+    const [, meta, log] = keysOf(ns);
+    const replies = await this.call("MULTI HGET XRANGE", ns, () => this.redis.multi().hget(meta, "seq").xrange(log, `(${afterId}`, "+", "COUNT", count).exec());
+    if (!replies) throw new RedisCommandError(ns, "MULTI HGET XRANGE", new Error("the transaction was aborted"));
+    const [[seqError, seq], [rangeError, entries]] = replies as [[Error | null, string | null], [Error | null, [string, string[]][]]];
+    if (seqError || rangeError) throw new RedisCommandError(ns, "MULTI HGET XRANGE", (seqError ?? rangeError)!);
+    return { seq: Number(seq ?? 0), entries };
   }
+
+  /**
+   * Waits until `replicas` replicas of the instance's primary acknowledged every
+   * write this connection made (WAIT), at most `timeoutMs`; resolves to how many did.
+   */
+  async waitReplicas(ns: string, replicas: number, timeoutMs: number): Promise<number> {
+    const redis = this.redis;
+    if (!isCluster(redis)) return Number(await this.call("WAIT", ns, () => redis.call("WAIT", replicas, timeoutMs)));
+    // WAIT has no key: send it on the connection that carried the instance's writes.
+    const master = await primaryOf(redis, keysOf(ns)[1]);
+    return Number(await this.call("WAIT", ns, () => master.call("WAIT", replicas, timeoutMs)));
+  }
+}
+
+/** The connection of a Cluster client to the master that holds `key`'s slot. */
+async function primaryOf(cluster: Cluster, key: string): Promise<Redis> {
+  const slot = Number(await cluster.cluster("KEYSLOT", key));
+  const owner = cluster.slots[slot]?.[0];
+  const master = cluster.nodes("master").find((node) => `${node.options.host}:${node.options.port}` === owner);
+  if (!master) throw new ConnectionError(`no known master holds slot ${slot} of ${key}; the Cluster is changing, try again`);
+  return master;
 }
 
 /**

@@ -70,8 +70,26 @@ export class OperationError extends RedisMemoryError {
 /** Redis could not be reached or the connection was lost. */
 export class ConnectionError extends RedisMemoryError {
   override name = "ConnectionError";
-  constructor(message: string, options?: ErrorOptions) {
+  /** Milliseconds spent trying, when known. */
+  readonly elapsed: number | undefined;
+  constructor(message: string, options?: ErrorOptions & { elapsed?: number }) {
     super(message, options);
+    this.elapsed = options?.elapsed;
+  }
+}
+
+/** `$flush()` with the open option `waitReplicas`: fewer replicas than asked acknowledged the writes in time. */
+export class ReplicaWaitError extends RedisMemoryError {
+  override name = "ReplicaWaitError";
+  constructor(
+    readonly wanted: number,
+    readonly acknowledged: number,
+    readonly timeout: number,
+  ) {
+    super(
+      `${acknowledged} of the ${wanted} replicas asked for (\`waitReplicas\`) acknowledged the writes within ${timeout} ms; ` +
+        "the primary holds them, a failover before the replicas catch up may lose them",
+    );
   }
 }
 

@@ -1,14 +1,19 @@
-// The change feed: reads the instance's log (`ns:log`) on a connection of its own
-// and applies other writers' batches to the replica, in log order, exactly once.
-// When it cannot know that the replica equals Redis after an entry (a gap in the
-// sequence, a rewind, an invalidation, a reconnect, or another writer's entry
-// landing while this store's own writes are unseen), it reloads the instance.
-// The rule and its proof: README, "Live sync across processes".
-import { keysOf, type Backend, type Connection } from "./backend.js";
+// The change feed of one live store: follows the instance's log and applies other
+// writers' batches to the replica, in log order, exactly once. Entries arrive as
+// messages on the channel `<ns>:log` (the batch script publishes each entry it
+// appends to the stream `ns:log`), over the subscriber connection the store shares
+// with every live store on its Redis (runtime/subscriber.ts). A gap in the
+// sequence numbers, or a reconnect, is caught up from the stream; when that cannot
+// prove the replica equals Redis (entries trimmed away, a rewind, an invalidation,
+// another writer's entry landing while this store's own writes are unseen), the
+// instance is reloaded. The rule and its proof: README, "Live sync across processes".
+import { keysOf, type Backend } from "./backend.js";
 import { applyLoad, type LoadedState } from "./load.js";
+import type { Node } from "./node.js";
 import type { NodeId, Op } from "./ops.js";
 import { applyRemote } from "./remote.js";
 import type { ChangeEvent, Replica } from "./replica.js";
+import type { ChannelListener, Subscriber } from "./subscriber.js";
 
 /** What the feed and reloads share with the store (StoreInternals has these). */
 export interface SyncState {
@@ -19,9 +24,9 @@ export interface SyncState {
   feed?: Feed | undefined;
 }
 
-/** Entries read per XREAD call. */
+/** Entries read per XRANGE call when catching up. */
 const READ_COUNT = 1_000;
-/** Longest pause between retries after the feed's reads or reloads fail. */
+/** Longest pause between retries after catching up or reloading failed. */
 const MAX_RETRY_MS = 2_000;
 
 /**
@@ -55,6 +60,21 @@ export async function reload(state: SyncState): Promise<void> {
   }
 }
 
+/** Reloads until a load succeeds (each failure is an `error` event, then a growing pause); ends early when the store closes. */
+export async function reloadUntilDone(state: SyncState): Promise<void> {
+  let retry = 50;
+  while (!state.closed) {
+    try {
+      return await reload(state);
+    } catch (error) {
+      if (state.closed) return;
+      state.replica.emit("error", error instanceof Error ? error : new Error(String(error)));
+      await new Promise((resolve) => setTimeout(resolve, retry).unref());
+      retry = Math.min(retry * 2, MAX_RETRY_MS);
+    }
+  }
+}
+
 /** Stream ids are `<ms>-<n>`; compares them as numbers. */
 export function compareIds(a: string, b: string): number {
   const [am = "0", an = "0"] = a.split("-");
@@ -62,98 +82,136 @@ export function compareIds(a: string, b: string): number {
   return Number(am) - Number(bm) || Number(an) - Number(bn);
 }
 
-type LogReply = [key: string, entries: [id: string, fields: string[]][]][] | null;
-
 interface LogEntry {
   readonly id: string;
   readonly seq: number;
   readonly client: string | undefined;
   readonly batch: number;
-  readonly ops: string | undefined;
-  readonly results: string | undefined;
-  /** Promotes of the batch that found the element already a container: [from, to, from, to, ...]. */
-  readonly aliases: string | undefined;
+  /** The batch's operations (undefined for an invalidation: the ids of the containers it touched instead). */
+  readonly ops: Op[] | undefined;
+  readonly results: string[];
+  /** Promotes of the batch that found the element already a container. */
+  readonly aliases: [string, string][];
 }
 
+/** A stream entry (read when catching up). */
 function parseEntry(id: string, fields: readonly string[]): LogEntry {
   const values: Record<string, string> = Object.create(null);
   for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i]!] = fields[i + 1]!;
-  return { id, seq: Number(values.s), client: values.c, batch: Number(values.b ?? 0), ops: values.o, results: values.r, aliases: values.a };
+  return {
+    id,
+    seq: Number(values.s),
+    client: values.c,
+    batch: Number(values.b ?? 0),
+    ops: values.o === undefined ? undefined : (JSON.parse(values.o) as Op[]),
+    results: values.r === undefined ? [] : (JSON.parse(values.r) as string[]),
+    aliases: aliasPairs(values.a === undefined ? [] : (JSON.parse(values.a) as string[])),
+  };
 }
 
-/** The containers a batch writes to (a promote writes to the parent that holds the element). */
-function touchedBy(ops: readonly Op[]): Set<NodeId> {
-  const ids = new Set<NodeId>();
-  for (const op of ops) ids.add(op[1]);
-  return ids;
+/**
+ * A published entry: the JSON object `{ s, e, c, b, id, x, o | i, r?, a? }` (the stream
+ * entry's fields, its id, and the operations whole even when the stream keeps only ids).
+ */
+function parseMessage(text: string): LogEntry | undefined {
+  try {
+    const message = JSON.parse(text) as { s: number; c: string; b: number; id: string; o?: Op[]; r?: string[]; a?: string[] };
+    return {
+      id: message.id,
+      seq: Number(message.s),
+      client: message.c,
+      batch: Number(message.b ?? 0),
+      ops: message.o,
+      results: message.r ?? [],
+      aliases: aliasPairs(message.a ?? []),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
-function aliasPairs(flat: string | undefined): [string, string][] {
-  const list = flat === undefined ? [] : (JSON.parse(flat) as string[]);
+function aliasPairs(list: readonly string[]): [string, string][] {
   const pairs: [string, string][] = [];
   for (let i = 0; i + 1 < list.length; i += 2) pairs.push([list[i]!, list[i + 1]!]);
   return pairs;
 }
 
-export class Feed {
+/**
+ * The containers a batch writes to, as the replica's nodes: ids alone do not say it
+ * (a promote that found the element already a container writes under the winner's id,
+ * and the replica renames its node when it learns that). `undefined` stands for a
+ * container the replica does not know.
+ */
+function touchedBy(replica: Replica, ops: readonly Op[], aliases: readonly [string, string][] = []): Set<Node | undefined> {
+  const alias = new Map(aliases);
+  const nodeOf = (id: NodeId): Node | undefined => {
+    const resolved = alias.get(id) ?? id;
+    return resolved === "" ? replica.root : replica.nodes.get(resolved);
+  };
+  const nodes = new Set<Node | undefined>();
+  for (const op of ops) {
+    nodes.add(nodeOf(op[1]));
+    if (op[0] === "promote") nodes.add(nodeOf(op[3]));
+  }
+  return nodes;
+}
+
+/** The log channel of an instance: the batch script publishes each log entry there. */
+export function channelOf(ns: string): string {
+  return keysOf(ns)[2];
+}
+
+export class Feed implements ChannelListener {
   /** A reload is due: entries are not applied until it is done. */
   stale = false;
   /** Loads on the wire: entries are not applied meanwhile. */
   private holds = 0;
-  private readonly released: (() => void)[] = [];
   /** Own batches (by batch seq) that are in the replica's log position or before it. */
-  private ownSeen: number;
+  private ownSeen = 0;
   /** Containers each own batch past `ownSeen` wrote to, by batch seq. */
-  private readonly unseen = new Map<number, Set<NodeId>>();
-  private readonly connection: Connection;
-  private readonly log: string;
+  private readonly unseen = new Map<number, Set<Node | undefined>>();
+  /** Entries received and not applied yet, in the order they were published. */
+  private queue: LogEntry[] = [];
+  private state: SyncState | undefined;
+  private readonly channel: string;
   private stopped = false;
   private disconnected = false;
   private reloading: Promise<void> | undefined;
-  private readonly running: Promise<void>;
-  /** Resolves when stop() is called: a wait on a connection to a server that is gone may never end. */
-  private readonly stopping: Promise<void>;
-  private signalStop!: () => void;
+  private catching: Promise<void> | undefined;
+  /** A catch-up was asked for while one was on the wire (it may have read before the reason for it). */
+  private catchAgain = false;
   /** Pauses between retries, ended early by stop(). */
   private readonly pauses = new Map<NodeJS.Timeout, () => void>();
 
-  /** Starts reading after `state.loaded`; `coveredBatches` is how many own batches that load included. */
   constructor(
-    private readonly state: SyncState,
-    backend: Backend,
-    coveredBatches: number,
+    private readonly replica: Replica,
+    private readonly subscriber: Subscriber,
   ) {
-    this.ownSeen = coveredBatches;
-    this.stopping = new Promise((resolve) => {
-      this.signalStop = resolve;
-    });
-    state.replica.onSend = (seq, ops) => this.unseen.set(seq, touchedBy(ops));
-    this.log = keysOf(state.replica.ns)[2];
-    this.connection = backend.duplicate(`redis-memory:feed:${state.replica.clientId}`);
-    this.connection.on("close", () => {
-      if (this.stopped || this.disconnected) return;
-      this.disconnected = true;
-      state.replica.emit("status", { status: "disconnected" });
-    });
-    this.connection.on("ready", () => {
-      if (this.stopped || !this.disconnected) return;
-      this.disconnected = false;
-      state.replica.emit("status", { status: "connected" });
-      // Entries may have been trimmed, or the server restarted, while we were away.
-      void this.requestReload();
-    });
-    this.running = this.run();
+    this.channel = channelOf(replica.ns);
+    replica.onSend = (seq, ops) => this.unseen.set(seq, touchedBy(replica, ops));
+  }
+
+  /** Subscribes to the instance's channel; call before the load the feed will start from. */
+  listen(): Promise<void> {
+    return this.subscriber.listen(this.channel, this);
+  }
+
+  /** Starts applying entries after `state.loaded`; `coveredBatches` is how many own batches that load included. */
+  start(state: SyncState, coveredBatches: number): void {
+    this.state = state;
+    this.seen(coveredBatches);
+    this.pump();
   }
 
   /** Called by `reload()` around a load. */
   hold(delta: number): void {
     this.holds += delta;
-    if (this.holds === 0) for (const resolve of this.released.splice(0)) resolve();
+    if (this.holds === 0) this.pump();
   }
 
   /** Whether the replica matches Redis at its position, with no load on the wire. */
   get current(): boolean {
-    return !this.stale && this.holds === 0;
+    return !this.stale && this.holds === 0 && this.catching === undefined && this.queue.length === 0;
   }
 
   /** Called by `reload()`: the replica now equals Redis at `state.loaded`. */
@@ -162,87 +220,145 @@ export class Feed {
     this.stale = false;
   }
 
-  /** Stops reading and closes the feed's connection (a blocked read ends with it). */
-  async stop(): Promise<void> {
+  /** Stops applying entries and leaves the channel. */
+  stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.signalStop();
+    this.subscriber.unlisten(this.channel, this);
     for (const [timer, resolve] of this.pauses) {
       clearTimeout(timer);
       resolve();
     }
     this.pauses.clear();
-    this.connection.disconnect();
-    // A reload still on the wire finds the store closed and changes nothing.
-    await this.running;
+    this.queue = [];
   }
 
-  /** `promise`, or undefined as soon as stop() is called. */
-  private untilStopped<T>(promise: Promise<T>): Promise<T | undefined> {
-    promise.catch(() => {});
-    return Promise.race([promise, this.stopping.then(() => undefined)]);
+  // ---- the transport's events ----------------------------------------------
+
+  message(text: string): void {
+    if (this.stopped) return;
+    const entry = parseMessage(text);
+    if (entry === undefined) {
+      // Not an entry this runtime can read: only Redis can say what the instance holds.
+      this.markStale();
+    } else {
+      this.queue.push(entry);
+    }
+    this.pump();
   }
 
-  private async run(): Promise<void> {
-    let retry = 50;
-    while (!this.stopped && !this.state.closed) {
-      if (this.stale) {
-        await this.untilStopped(this.requestReload());
-        continue;
+  down(): void {
+    if (this.stopped || this.disconnected) return;
+    this.disconnected = true;
+    this.replica.emit("status", { status: "disconnected" });
+  }
+
+  up(): void {
+    if (this.stopped) return;
+    if (this.disconnected) {
+      this.disconnected = false;
+      this.replica.emit("status", { status: "connected" });
+    }
+    // Entries published while the connection was away were missed.
+    this.catchUp();
+  }
+
+  resync(): void {
+    if (!this.stopped) this.catchUp();
+  }
+
+  // ---- applying entries ------------------------------------------------------
+
+  /** Applies queued entries while the replica is current; a gap starts a catch-up from the stream. */
+  private pump(): void {
+    const state = this.state;
+    if (!state || this.stopped || state.closed) return;
+    while (this.queue.length > 0 && !this.stale && this.holds === 0 && this.catching === undefined) {
+      const entry = this.queue[0]!;
+      if (this.take(entry) === "gap") {
+        this.catchUp();
+        break;
       }
-      if (this.holds > 0) {
-        await this.untilStopped(new Promise<void>((resolve) => this.released.push(resolve)));
-        continue;
-      }
-      let reply: LogReply | undefined;
-      try {
-        const read = this.connection.xread("COUNT", READ_COUNT, "BLOCK", 0, "STREAMS", this.log, this.state.loaded.lastId);
-        reply = (await this.untilStopped(read)) as LogReply | undefined;
-        retry = 50;
-      } catch (error) {
-        if (this.stopped) return;
-        this.state.replica.emit("error", error instanceof Error ? error : new Error(String(error)));
-        await this.pause(retry);
-        retry = Math.min(retry * 2, MAX_RETRY_MS);
-        continue;
-      }
-      if (this.stopped) return;
-      for (const [, entries] of reply ?? []) {
-        for (const [id, fields] of entries) {
-          // Left for the next read, from the position the reload gives.
-          if (!this.current) break;
-          this.take(parseEntry(id, fields));
+      this.queue.shift();
+    }
+    if (this.stale) void this.requestReload();
+  }
+
+  /** Reads the entries after the replica's position from the stream, then goes on with the queue. */
+  private catchUp(): void {
+    const state = this.state;
+    if (!state || this.stopped) return;
+    if (this.catching) {
+      this.catchAgain = true;
+      return;
+    }
+    this.catchAgain = false;
+    this.catching = (async () => {
+      let retry = 50;
+      while (!this.stopped && !state.closed && !this.stale && this.holds === 0) {
+        try {
+          const { seq, entries } = await this.replica.backend.readLog(this.replica.ns, state.loaded.lastId, READ_COUNT);
+          if (this.stopped || state.closed || this.stale || this.holds > 0) return;
+          for (const [id, fields] of entries) {
+            // Read from the stream itself: a gap here means entries were trimmed away.
+            let entry: LogEntry;
+            try {
+              entry = parseEntry(id, fields);
+            } catch {
+              return this.markStale();
+            }
+            if (this.take(entry) === "gap") return this.markStale();
+            if (this.stale) return;
+          }
+          if (entries.length === READ_COUNT) continue;
+          // Fewer than Redis counted (ids out of order after a restart), or more (a rewind).
+          if (state.loaded.seq !== seq) this.markStale();
+          return;
+        } catch (error) {
+          if (this.stopped || state.closed) return;
+          this.replica.emit("error", error instanceof Error ? error : new Error(String(error)));
+          await this.pause(retry);
+          retry = Math.min(retry * 2, MAX_RETRY_MS);
         }
       }
-    }
+    })().finally(() => {
+      this.catching = undefined;
+      if (this.catchAgain) this.catchUp();
+      else this.pump();
+    });
   }
 
-  /** Applies one log entry, or marks the replica stale when it cannot know the result. */
-  private take(entry: LogEntry): void {
-    const state = this.state;
-    const replica = state.replica;
-    // Already in the replica: a reload read past it.
-    if (compareIds(entry.id, state.loaded.lastId) <= 0) return;
-    // A gap (trimmed or missed entries) or a rewind (server restarted, instance deleted).
+  /** Applies one log entry, or marks the replica stale when it cannot know the result; "gap" when entries before it are missing. */
+  private take(entry: LogEntry): "gap" | undefined {
+    const state = this.state!;
+    const replica = this.replica;
+    // Already in the replica: a reload or a catch-up read past it. ("0-0": the script
+    // could not log it; only its seq places it.)
+    const logged = entry.id !== "0-0";
+    if (logged ? compareIds(entry.id, state.loaded.lastId) <= 0 : entry.seq <= state.loaded.seq) return undefined;
+    // Entries between the position and this one were missed.
+    if (entry.seq > state.loaded.seq + 1) return "gap";
+    // A rewind (server restarted, instance deleted, a failover lost writes).
     if (entry.seq !== state.loaded.seq + 1) return this.markStale();
     if (entry.client === replica.clientId) {
       // Applied locally when it was written.
       this.seen(entry.batch);
-      state.loaded = { seq: entry.seq, lastId: entry.id };
-      return;
+      state.loaded = { seq: entry.seq, lastId: logged ? entry.id : state.loaded.lastId };
+      return undefined;
     }
-    if (entry.ops === undefined) return this.markStale();
+    const ops = entry.ops;
+    if (ops === undefined) return this.markStale();
     let events: ChangeEvent[];
     try {
-      const ops = JSON.parse(entry.ops) as Op[];
-      if (this.overlapsUnseen(ops)) return this.markStale();
-      events = applyRemote(replica, ops, entry.results === undefined ? [] : (JSON.parse(entry.results) as string[]), aliasPairs(entry.aliases));
+      if (this.overlapsUnseen(ops, entry.aliases)) return this.markStale();
+      events = applyRemote(replica, ops, entry.results, entry.aliases);
     } catch {
       // Whatever failed, the replica may be half-way: Redis is the truth.
       return this.markStale();
     }
-    state.loaded = { seq: entry.seq, lastId: entry.id };
+    state.loaded = { seq: entry.seq, lastId: logged ? entry.id : state.loaded.lastId };
     for (const event of events) replica.emit("change", event);
+    return undefined;
   }
 
   /** Own batches up to `batch` are in the replica's log position. */
@@ -257,40 +373,47 @@ export class Feed {
    * the replica; writes to different containers give the same result in either
    * order, writes to one container may not.
    */
-  private overlapsUnseen(ops: readonly Op[]): boolean {
-    const theirs = touchedBy(ops);
-    const replica = this.state.replica;
-    for (const op of replica.queuedOps) if (theirs.has(op[1])) return true;
+  private overlapsUnseen(ops: readonly Op[], aliases: readonly [string, string][]): boolean {
+    const replica = this.replica;
+    const theirs = touchedBy(replica, ops, aliases);
+    const mine = [touchedBy(replica, replica.queuedOps)];
     for (let seq = this.ownSeen + 1; seq <= replica.sentBatches; seq++) {
-      const mine = this.unseen.get(seq);
+      const batch = this.unseen.get(seq);
       // Sent before the feed started: what it touched is not known.
-      if (mine === undefined) return true;
-      for (const id of mine) if (theirs.has(id)) return true;
+      if (batch === undefined) return true;
+      mine.push(batch);
     }
-    return false;
+    const pending = replica.queuedOps.length > 0 || this.ownSeen < replica.sentBatches;
+    // A container the replica does not know may be one of its own under another id.
+    if (pending && theirs.has(undefined)) return true;
+    return mine.some((batch) => [...batch].some((node) => node === undefined || theirs.has(node)));
   }
 
-  private markStale(): void {
+  private markStale(): undefined {
     this.stale = true;
+    return undefined;
   }
 
   /** Reloads (once at a time) until the replica is fresh; retries with a growing pause on failure. */
-  private requestReload(): Promise<void> {
+  requestReload(): Promise<void> {
+    const state = this.state;
+    if (!state) return Promise.resolve();
     this.stale = true;
     this.reloading ??= (async () => {
       let retry = 50;
-      while (this.stale && !this.stopped && !this.state.closed) {
+      while (this.stale && !this.stopped && !state.closed) {
         try {
-          await reload(this.state);
+          await reload(state);
         } catch (error) {
-          if (this.stopped || this.state.closed) break;
-          this.state.replica.emit("error", error instanceof Error ? error : new Error(String(error)));
+          if (this.stopped || state.closed) break;
+          this.replica.emit("error", error instanceof Error ? error : new Error(String(error)));
           await this.pause(retry);
           retry = Math.min(retry * 2, MAX_RETRY_MS);
         }
       }
     })().finally(() => {
       this.reloading = undefined;
+      this.pump();
     });
     return this.reloading;
   }

@@ -6,6 +6,7 @@ export { SyncedDict, update, pop, popitem, setdefault, clear, get, incr, asdict,
 export type { Input, NumericKeys, Synced } from "./types.js";
 export type { OpenOptions } from "./options.js";
 export { LOG_DEFAULTS, type LogLimits, type RedisClient } from "./backend.js";
+export type { RedisOption, ClusterDescription } from "./connect.js";
 export type { ChangeEvent, StatusEvent, StoreEvents, EventName } from "./replica.js";
 export type { OpName } from "./ops.js";
 export type {
@@ -14,6 +15,6 @@ export type {
 export type { JsonValue, JsonScalar } from "./values.js";
 export {
   RedisMemoryError, ValidationError, NotJsonError, DetachedError, OperationError, ConnectionError, WriteError,
-  CorruptDataError, OptionsError, ClosedError, RedisCommandError, FlushTimeoutError, ConflictError, type WriteErrorCode, type DataPath, type ValidationProblem,
+  CorruptDataError, OptionsError, ClosedError, ReplicaWaitError, RedisCommandError, FlushTimeoutError, ConflictError, type WriteErrorCode, type DataPath, type ValidationProblem,
 } from "./errors.js";
 export { ajvValidators, type PlaceValidation } from "./ajv-adapter.js";

@@ -1,6 +1,6 @@
 // Questions about a store's instances that need no open store: does one exist, which
 // ids are there (SCAN, on every master of a Cluster).
-import { Backend } from "./backend.js";
+import { acquire } from "./pool.js";
 import { namespaceOf, resolveOptions, type OpenOptions } from "./options.js";
 import type { StoreSchema } from "./shape.js";
 
@@ -9,17 +9,18 @@ export type LookupOptions = Pick<OpenOptions, "redis" | "prefix" | "connectTimeo
 
 export async function instanceExists(schema: StoreSchema, options: LookupOptions & { id: string }): Promise<boolean> {
   const resolved = resolveOptions(options);
-  const backend = await Backend.connect(resolved.redis, resolved.connectTimeout);
+  const lease = await acquire(resolved.redis, resolved.connectTimeout);
   try {
-    return await backend.exists(namespaceOf(resolved.prefix, schema.name, resolved.id));
+    return await lease.backend.exists(namespaceOf(resolved.prefix, schema.name, resolved.id));
   } finally {
-    await backend.close();
+    await lease.release();
   }
 }
 
 export async function* instanceIds(schema: StoreSchema, options: LookupOptions = {}): AsyncGenerator<string> {
   const resolved = resolveOptions(options);
-  const backend = await Backend.connect(resolved.redis, resolved.connectTimeout);
+  const lease = await acquire(resolved.redis, resolved.connectTimeout);
+  const backend = lease.backend;
   const head = namespaceOf(resolved.prefix, schema.name, "");
   const seen = new Set<string>();
   try {
@@ -31,6 +32,6 @@ export async function* instanceIds(schema: StoreSchema, options: LookupOptions =
       yield id;
     }
   } finally {
-    await backend.close();
+    await lease.release();
   }
 }

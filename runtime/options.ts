@@ -1,6 +1,7 @@
 // Open options: defaults from the environment and checks of `id` and `prefix`
 // (they become part of the hash-tagged namespace, so braces would break it).
-import { LOG_DEFAULTS, type LogLimits, type RedisOption } from "./backend.js";
+import { LOG_DEFAULTS, type LogLimits } from "./backend.js";
+import type { RedisOption } from "./connect.js";
 import { OptionsError, type ValidationError } from "./errors.js";
 import type { Input } from "./types.js";
 
@@ -24,6 +25,13 @@ export interface OpenOptions<TData extends object = Record<string, unknown>> {
   offline?: boolean;
   /** Milliseconds to wait for Redis before `open()` fails; default 5000. */
   connectTimeout?: number;
+  /**
+   * `$flush()` also waits (Redis WAIT) until `replicas` replicas of the instance's
+   * primary acknowledged the writes, at most `timeout` ms, and rejects with
+   * ReplicaWaitError when fewer did. It narrows, not closes, the window in which a
+   * failover loses acknowledged writes (README, "Deployment").
+   */
+  waitReplicas?: { replicas: number; timeout: number };
   /**
    * Data in Redis that does not match the schema: `"fail"` (default: open() rejects
    * with a ValidationError listing every mismatch), `"load-valid"` (leave out the
@@ -55,6 +63,7 @@ export interface ResolvedOptions {
   readonly init: Readonly<Record<string, unknown>>;
   readonly offline: boolean;
   readonly connectTimeout: number;
+  readonly waitReplicas: { readonly replicas: number; readonly timeout: number } | undefined;
   readonly onInvalid: "fail" | "load-valid" | ((error: ValidationError) => void);
   readonly log: LogLimits;
   readonly flushTimeout: number | undefined;
@@ -63,7 +72,7 @@ export interface ResolvedOptions {
 
 /** Every option `open()` takes: anything else is an OptionsError (a typo would be silently ignored). */
 const OPTION_NAMES: readonly string[] = [
-  "redis", "id", "prefix", "live", "init", "offline", "connectTimeout", "onInvalid", "log", "flushTimeout", "ttl",
+  "redis", "id", "prefix", "live", "init", "offline", "connectTimeout", "waitReplicas", "onInvalid", "log", "flushTimeout", "ttl",
 ];
 
 function checkNames(options: object): void {
@@ -113,6 +122,18 @@ function checkLog(value: Partial<LogLimits> | undefined): LogLimits {
   return limits;
 }
 
+function checkWait(value: unknown): ResolvedOptions["waitReplicas"] {
+  if (value === undefined) return undefined;
+  const wait = value as { replicas?: unknown; timeout?: unknown };
+  if (typeof value !== "object" || value === null || !Number.isInteger(wait.replicas) || (wait.replicas as number) < 1) {
+    throw new OptionsError("waitReplicas", "expected { replicas, timeout } with replicas a positive integer");
+  }
+  if (typeof wait.timeout !== "number" || !Number.isInteger(wait.timeout) || wait.timeout < 1) {
+    throw new OptionsError("waitReplicas", "`timeout` must be a positive integer of milliseconds (WAIT 0 would block forever)");
+  }
+  return { replicas: wait.replicas as number, timeout: wait.timeout };
+}
+
 export function resolveOptions(options: OpenOptions<object> = {}): ResolvedOptions {
   if (typeof options !== "object" || options === null) throw new OptionsError("options", `open() takes an options object, got ${options === null ? "null" : typeof options}`);
   checkNames(options);
@@ -126,6 +147,7 @@ export function resolveOptions(options: OpenOptions<object> = {}): ResolvedOptio
   if (typeof init !== "object" || init === null || Array.isArray(init)) throw new OptionsError("init", "must be an object of field values");
   return {
     redis: options.redis,
+    waitReplicas: checkWait(options.waitReplicas),
     id: checkPart("id", options.id ?? "default", false),
     prefix: checkPart("prefix", options.prefix ?? process.env.REDIS_PREFIX ?? "memory:", true),
     live: options.live ?? true,

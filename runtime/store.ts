@@ -1,18 +1,19 @@
 // Store: the base class of every generated store (and of the untyped Memory).
 // Store-level members start with `$` so that they never clash with schema fields.
-import { Backend } from "./backend.js";
+import { within } from "./connect.js";
 import { setField, deleteField, incr as dictIncr } from "./dict.js";
-import { ClosedError, ConflictError, ConnectionError, OptionsError, ValidationError, WriteError, type ValidationProblem } from "./errors.js";
+import { ClosedError, ConflictError, ConnectionError, OptionsError, ReplicaWaitError, ValidationError, WriteError, type ValidationProblem } from "./errors.js";
 import { connectWhenReachable, replay } from "./offline.js";
 import { nodeOf, type DictNode } from "./node.js";
-import { Feed, reload } from "./feed.js";
+import { Feed, reload, reloadUntilDone } from "./feed.js";
+import { acquire, type Lease } from "./pool.js";
 import { applyLoad, type LoadedState } from "./load.js";
 import { namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
 import { Replica, transactionScope, type EventName, type StoreEvents } from "./replica.js";
 import type { StoreSchema } from "./shape.js";
 import type { NumericKeys } from "./types.js";
 import { plainCopy, type JsonValue } from "./values.js";
-import { problemsOf } from "./validate.js";
+import { childShape, problemsOf } from "./validate.js";
 import { instanceExists, instanceIds, type LookupOptions } from "./instances.js";
 import "./list.js";
 
@@ -26,6 +27,8 @@ export interface StoreInternals {
   feed?: Feed | undefined;
   /** The last transaction of this store (the next waits for it). */
   transactions: Promise<void>;
+  /** This store's share of the process's connections to its Redis (none yet while offline). */
+  lease?: Lease | undefined;
 }
 
 const internals = new WeakMap<object, StoreInternals>();
@@ -89,14 +92,26 @@ export class Store<TData extends object = Record<string, unknown>> {
     return core(this).replica.ns;
   }
 
-  /** Resolves when every write made before the call is acknowledged by Redis; rejects with the cause if one failed. */
+  /**
+   * Resolves when every write made before the call is acknowledged by Redis; rejects
+   * with the cause if one failed. With the open option `waitReplicas`, also waits for
+   * that many replicas to acknowledge them (ReplicaWaitError when fewer did).
+   */
   $flush(options: { timeout?: number } = {}): Promise<void> {
     const state = core(this);
     const timeout = options.timeout ?? state.options.flushTimeout;
     if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0)) {
       throw new OptionsError("timeout", "of $flush() must be a positive number of milliseconds");
     }
-    return state.replica.flush(timeout);
+    const flushed = state.replica.flush(timeout);
+    const wait = state.options.waitReplicas;
+    if (wait === undefined) return flushed;
+    return flushed.then(async () => {
+      const backend = state.replica.backend;
+      if (!backend) return;
+      const acknowledged = await backend.waitReplicas(state.replica.ns, wait.replicas, wait.timeout);
+      if (acknowledged < wait.replicas) throw new ReplicaWaitError(wait.replicas, acknowledged, wait.timeout);
+    });
   }
 
   /** Flushes, stops the change feed and closes the connections this store opened. */
@@ -119,8 +134,8 @@ export class Store<TData extends object = Record<string, unknown>> {
     } finally {
       state.closed = true;
       state.replica.closed = true;
-      await state.feed?.stop();
-      await state.replica.backend.close();
+      state.feed?.stop();
+      await state.lease?.release();
     }
   }
 
@@ -255,32 +270,45 @@ export function storeInternals(store: object): StoreInternals {
 export async function openStore<S extends Store<object>>(cls: StoreClass<S>, options: OpenOptions<object> = {}): Promise<S> {
   const resolved = resolveOptions(options);
   const schema = cls.schema;
-  let backend: Backend;
+  const started = Date.now();
+  let lease: Lease;
   try {
-    backend = await Backend.connect(resolved.redis, resolved.connectTimeout);
+    lease = await acquire(resolved.redis, resolved.connectTimeout);
   } catch (error) {
     if (resolved.offline && error instanceof ConnectionError) return openOffline(cls, resolved);
     throw error;
   }
+  const backend = lease.backend;
+  let feed: Feed | undefined;
   try {
     const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
     const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl });
-    const loaded = applyLoad(replica, await backend.load(ns));
-    const state: StoreInternals = { replica, options: resolved, loaded, closed: false, transactions: Promise.resolve() };
+    const where = `instance ${ns} on Redis`;
+    // Subscribed before the load: every entry after the loaded position reaches the feed.
+    if (resolved.live) {
+      feed = new Feed(replica, lease.subscriber());
+      await within(feed.listen(), started, resolved.connectTimeout, "subscribe to the change feed of", where, () => undefined);
+    }
+    const loaded = applyLoad(replica, await within(backend.load(ns), started, resolved.connectTimeout, "load", where, () => undefined));
+    const state: StoreInternals = { replica, options: resolved, loaded, closed: false, transactions: Promise.resolve(), lease };
     const isNew = loaded.seq === 0 && Object.keys(replica.root.fields).length === 0;
     const fill = missingDefaults(state, schema);
     if (!isNew) for (const dropped of checkLoaded(state, fill)) delete fill[dropped];
     initialise(state, schema, isNew, fill);
     const store = construct(cls, state);
-    replica.onStale = () => reload(state);
+    replica.onStale = staleHandler(state);
+    if (feed) {
+      state.feed = feed;
+      // The load above held none of this store's batches.
+      feed.start(state, 0);
+    }
     await replica.flush();
-    // The feed reads from the position of the load above, which held none of this store's batches.
-    if (resolved.live) state.feed = new Feed(state, backend, 0);
     warnIfEvicting(state);
     if (resolved.live) watchExpiry(state, schema);
     return store;
   } catch (error) {
-    await backend.close();
+    feed?.stop();
+    await lease.release();
     throw error;
   }
 }
@@ -293,6 +321,21 @@ function construct<S extends Store<object>>(cls: StoreClass<S>, state: StoreInte
   } finally {
     creating = undefined;
   }
+}
+
+/**
+ * After a refused batch: reload; a reload that fails is retried in the background
+ * until it succeeds (until then the replica may hold a write Redis does not).
+ */
+function staleHandler(state: StoreInternals): () => Promise<void> {
+  return async () => {
+    try {
+      await reload(state);
+    } catch (error) {
+      void (state.feed ? state.feed.requestReload() : reloadUntilDone(state));
+      throw error;
+    }
+  };
 }
 
 /** Schema defaults of top-level fields the instance does not have. */
@@ -324,6 +367,11 @@ function initialise(state: StoreInternals, schema: StoreSchema, isNew: boolean, 
       message: `required field ${JSON.stringify(key)} has no default; pass it in the \`init\` option of open() for a new instance`,
     }));
     throw new ValidationError(problems);
+  }
+  // Every value is checked before the first is queued: a refused open() must write nothing
+  // (the pooled connection stays open and would carry the batch).
+  for (const key of Object.keys(values)) {
+    if (values[key] !== undefined) state.replica.check(root, key, values[key], childShape(root.shape, key));
   }
   // Set-if-absent: processes opening a new instance at once must not overwrite each other.
   for (const key of Object.keys(values)) setField(root, key, values[key], true);
@@ -411,18 +459,28 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
   const store = construct(cls, state);
   setImmediate(() => replica.emit("status", { status: "offline" }));
   void (async () => {
-    const backend = await connectWhenReachable(() => Backend.connect(resolved.redis, resolved.connectTimeout), () => state.closed);
-    if (!backend) return;
-    if (state.closed) return void (await backend.close());
+    const backend = await connectWhenReachable(async () => {
+      const lease = await acquire(resolved.redis, resolved.connectTimeout);
+      state.lease = lease;
+      return lease.backend;
+    }, () => state.closed);
+    if (!backend || !state.lease) return;
+    if (state.closed) return void (await state.lease.release());
     replica.backend = backend;
     try {
+      // Subscribed before the load: every entry after the loaded position reaches the feed.
+      const feed = resolved.live ? new Feed(replica, state.lease.subscriber()) : undefined;
+      await feed?.listen();
       const reply = await backend.load(ns);
       const intents = replica.takeIntents();
       state.loaded = applyLoad(replica, reply);
-      replica.onStale = () => reload(state);
+      replica.onStale = staleHandler(state);
       replica.emit("status", { status: "connected" });
       replay(replica, intents);
-      if (resolved.live) state.feed = new Feed(state, backend, 0);
+      if (feed) {
+        state.feed = feed;
+        feed.start(state, 0);
+      }
       replica.wakeIdle();
       await replica.flush();
       replica.emit("status", { status: "synced" });

@@ -82,6 +82,8 @@ export async function memoryFigures(context: BenchContext): Promise<Row[]> {
       peer: { value: mb(plainRecords), unit: "MB" },
       ratio: storeRecords / plainRecords,
       ratioMeaning: "store heap / plain heap",
+      target: { kind: "ratio-at-most", bound: 3, text: "<= 3x" },
+      designTarget: true,
     }),
   ];
 }

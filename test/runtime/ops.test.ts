@@ -40,7 +40,7 @@ async function instance(): Promise<{ ns: string; list: string; dict: string; epo
     list: root.l!.slice(3),
     dict: root.d!.slice(3),
     epoch: (await raw.hget(`${mem.$key}:meta`, "epoch"))!,
-    backend: await Backend.connect(raw, 1_000),
+    backend: new Backend(raw),
   };
 }
 

@@ -242,7 +242,7 @@ describe("exactly once", () => {
     const listId = root.list!.slice(3);
     const epoch = (await redis.hget(`${mem.$key}:meta`, "epoch"))!;
     const { Backend, LOG_DEFAULTS } = await import("../../runtime/backend.js");
-    const backend = await Backend.connect(redis, 1000);
+    const backend = new Backend(redis);
     const batch = {
       ns: mem.$key, clientId: "resender", seq: 1, prev: 0, epoch, newEpoch: "", keys: [listId],
       ops: [["push", listId, ["1"]]] as never, schemaHash: "", log: LOG_DEFAULTS, ttl: 0, readAt: "",

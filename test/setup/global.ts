@@ -2,9 +2,10 @@
 // fixture beside this file, each providing what tests `inject`) and stops them after.
 import type { TestProject } from "vitest/node";
 import * as redisCluster from "./redis-cluster.js";
+import * as redisSentinel from "./redis-sentinel.js";
 import * as redisServer from "./redis-server.js";
 
-const fixtures = [redisServer, redisCluster];
+const fixtures = [redisServer, redisCluster, redisSentinel];
 let teardowns: (() => Promise<void>)[] = [];
 
 export async function setup(project: TestProject): Promise<void> {
