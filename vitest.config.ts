@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { configDefaults, defineConfig } from "vitest/config";
+import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
@@ -10,9 +10,6 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
-    // The Cluster migration fault test runs with `npm run test:faults` until the change
-    // feed follows slots as they move (live stores must converge after a migration).
-    exclude: [...configDefaults.exclude, "test/faults/cluster-migration.test.ts"],
     globalSetup: ["test/setup/global.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
