@@ -10,6 +10,7 @@ import { DICT_REF, LIST_REF } from "./ops.js";
 import type { Replica } from "./replica.js";
 import type { Shape } from "./shape.js";
 import { assignShape, childShape } from "./validate.js";
+import { InlineText } from "./values.js";
 
 /** The layout this runtime reads and writes (`ns:meta` field `format`). */
 export const FORMAT = "2";
@@ -99,7 +100,21 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
 
   const fill = (node: ListNode | DictNode, values: string[]): void => {
     if (node.kind === "list") {
-      const items = values.map((enc, i) => decode(enc, node, undefined, childShape(node.shape, i), i, node.items[i]));
+      const items = values.map((enc, i) => {
+        // A record nothing holds yet stays its JSON text until read, as appended ones do:
+        // a loaded conversation costs about its text in the process.
+        const first = enc.charCodeAt(0);
+        if ((first === 123 || first === 91) && !nodeOf(node.items[i])) {
+          try {
+            JSON.parse(enc);
+          } catch {
+            throw new CorruptDataError(nodeKey(ns, node.id), i, `holds ${JSON.stringify(enc.slice(0, 80))}, which is not JSON`);
+          }
+          node.lazy = true;
+          return new InlineText(enc);
+        }
+        return decode(enc, node, undefined, childShape(node.shape, i), i, node.items[i]);
+      });
       for (const old of node.items) detachInline(old);
       node.items.length = 0;
       for (const item of items) node.items.push(item);
