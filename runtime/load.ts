@@ -165,7 +165,7 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
       if (shape.kind === "union") assignShape(old, shape);
       return old.proxy;
     }
-    return replica.hydrate(value, parent, key, shape);
+    return replica.hydrate(value, parent, key, shape, true);
   };
   // A value the replica held and no longer holds: detach it (and below) unless reused.
   const detachInline = (value: unknown): void => {

@@ -192,7 +192,7 @@ function decodeAll(replica: Replica, encs: readonly Enc[], list: ListNode, first
  * JSON text), or a container the replica holds (`replace` keeps them by reference).
  */
 function decode(replica: Replica, enc: Enc, parent: Node, key: string | undefined, shape: Shape): unknown {
-  if (!isRef(enc)) return replica.hydrate(JSON.parse(enc) as unknown, parent, key, shape);
+  if (!isRef(enc)) return replica.hydrate(JSON.parse(enc) as unknown, parent, key, shape, true);
   const id = enc.slice(3);
   const isList = enc.startsWith(LIST_REF);
   const existing = replica.nodes.get(id);

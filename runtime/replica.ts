@@ -217,7 +217,7 @@ export class Replica implements Owner {
     const value = list.items[index];
     if (typeof value !== "object" || value === null || nodeOf(value)) return value;
     const plain: unknown = value instanceof InlineText ? JSON.parse(value.text) : value;
-    const proxy = this.hydrate(plain, list, undefined, childShape(list.shape, index));
+    const proxy = this.hydrate(plain, list, undefined, childShape(list.shape, index), true);
     list.items[index] = proxy;
     return proxy;
   }
@@ -229,15 +229,25 @@ export class Replica implements Owner {
     list.lazy = false;
   }
 
-  /** The replica's form of plain JSON data held inline by `parent`: nodes without keys of their own. */
-  hydrate(plain: unknown, parent: Node, key: string | undefined, shape: Shape): unknown {
+  /**
+   * The replica's form of plain JSON data held inline by `parent`: nodes without keys of
+   * their own. `owned`: the data is the runtime's (parsed from Redis), so a list keeps its
+   * object and array elements as they are, made proxies when first read.
+   */
+  hydrate(plain: unknown, parent: Node, key: string | undefined, shape: Shape, owned = false): unknown {
     if (typeof plain !== "object" || plain === null) return plain === 0 ? 0 : plain;
     if (shape.kind === "union") shape = resolveShape(shape, plain);
     if (Array.isArray(plain)) {
       const node = this.newList("", shape);
       node.parent = parent;
       node.key = key;
-      for (let i = 0; i < plain.length; i++) node.items.push(this.hydrate(plain[i], node, undefined, childShape(shape, i)));
+      for (let i = 0; i < plain.length; i++) {
+        const item: unknown = plain[i];
+        if (owned && typeof item === "object" && item !== null) {
+          node.items.push(item);
+          node.lazy = true;
+        } else node.items.push(this.hydrate(item, node, undefined, childShape(shape, i)));
+      }
       return node.proxy;
     }
     const node = this.newDict("", shape);
@@ -245,7 +255,7 @@ export class Replica implements Owner {
     node.key = key;
     for (const field of Object.keys(plain)) {
       const item: unknown = (plain as Record<string, unknown>)[field];
-      if (item !== undefined) node.fields[field] = this.hydrate(item, node, field, childShape(shape, field));
+      if (item !== undefined) node.fields[field] = this.hydrate(item, node, field, childShape(shape, field), owned);
     }
     return node.proxy;
   }
