@@ -5,6 +5,9 @@ import { storeInternals } from "../../runtime/store.js";
 /** Whether the store's replica reflects the instance's latest batch (and has nothing of its own in flight). */
 export async function caughtUp(store: object, redis: Redis): Promise<boolean> {
   const state = storeInternals(store);
+  // Local state first: a batch acknowledged while the seq was being read would otherwise
+  // pass for caught up against the seq from before it.
+  if (state.feed?.current === false || state.replica.hasPendingWrites) return false;
   const serverSeq = Number((await redis.hget(`${state.replica.ns}:meta`, "seq")) ?? 0);
   return state.feed?.current !== false && !state.replica.hasPendingWrites && state.loaded.seq === serverSeq;
 }
