@@ -7,9 +7,10 @@ export async function caughtUp(store: object, redis: Redis): Promise<boolean> {
   const state = storeInternals(store);
   // Local state first: a batch acknowledged while the seq was being read would otherwise
   // pass for caught up against the seq from before it.
-  if (state.feed?.current === false || state.replica.hasPendingWrites) return false;
+  const settled = (): boolean => state.feed?.current !== false && !state.replica.hasPendingWrites;
+  if (!settled()) return false;
   const serverSeq = Number((await redis.hget(`${state.replica.ns}:meta`, "seq")) ?? 0);
-  return state.feed?.current !== false && !state.replica.hasPendingWrites && state.loaded.seq === serverSeq;
+  return settled() && state.loaded.seq === serverSeq;
 }
 
 /** Resolves once every store has caught up; rejects after `timeoutMs` naming the stores that did not. */
