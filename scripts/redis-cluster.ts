@@ -91,6 +91,9 @@ export async function startRedisCluster(options: RedisClusterOptions): Promise<R
       clients.push(client);
     }
     const ids = await Promise.all(clients.map(async (client) => String(await client.call("CLUSTER", "MYID"))));
+    // The bus port each node listens on (startRedisServer picks another when one was taken meanwhile).
+    const buses = await Promise.all(clients.map(async (client) => Number(((await client.config("GET", "cluster-port")) as string[])[1])));
+    busPorts.splice(0, busPorts.length, ...buses);
     for (let m = 0; m < masters; m++) {
       const first = Math.floor((m * SLOTS) / masters);
       const last = Math.floor(((m + 1) * SLOTS) / masters) - 1;

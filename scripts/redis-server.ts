@@ -40,8 +40,26 @@ export interface RedisServerOptions {
   password?: string;
 }
 
-/** Starts `redis-server` on a free loopback port, or on `port` (to restart one in place). */
+/**
+ * Starts `redis-server` on a free loopback port, or on `port` (to restart one in place).
+ * A port found free can be taken by another process before the server binds it: then
+ * the server is started again on other free ports (a few times).
+ */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      const taken = error instanceof Error && /Address already in use/.test(error.message);
+      if (!taken || attempt >= 5) throw error;
+      // Ports the caller chose are kept (a restart in place); a cluster bus port is picked again.
+      if (options.port !== undefined && !options.config?.["cluster-port"]) throw error;
+      if (options.config?.["cluster-port"] !== undefined) options = { ...options, config: { ...options.config, "cluster-port": await freePort() } };
+    }
+  }
+}
+
+async function startOnce(options: RedisServerOptions): Promise<RedisServerHandle> {
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "redis-memory-"));
   const binary = options.binary ?? process.env.REDIS_SERVER_BIN ?? "redis-server";
