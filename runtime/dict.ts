@@ -44,8 +44,17 @@ export function setField(node: DictNode, key: string, value: unknown, ifAbsent =
   node.fields[key] = built.stored;
   replica.release(old);
   replica.queue([ifAbsent ? "setnx" : "set", id, key, built.enc]);
+  // A large list or dict becomes a container in the same batch: its first in-place write
+  // would otherwise send it all again (records stay inline: they are small).
+  if (!ifAbsent && built.enc.length > CONTAINER_AT) {
+    const child = nodeOf(built.stored);
+    if (child) replica.target(child);
+  }
   replica.changed(node, "set", key);
 }
+
+/** JSON text length above which a list or dict written into a dict is stored as a container at once. */
+const CONTAINER_AT = 4_096;
 
 export function deleteField(node: DictNode, key: string): boolean {
   const replica = replicaOf(node);

@@ -580,12 +580,18 @@ end
 if #reg > 0 then hset_all(meta, reg) end
 
 if refresh then
-  redis.call("PEXPIRE", root, ttl)
-  redis.call("PEXPIRE", meta, ttl)
-  for _, id in ipairs(registered) do
-    if flags[id] ~= false then redis.call("PEXPIRE", key_of(id), ttl) end
+  -- One absolute time for every key (PEXPIRE reads the clock at each call).
+  local clock = redis.pcall("TIME")
+  local cmd, arg = "PEXPIRE", ttl
+  if type(clock) == "table" and clock.err == nil then
+    cmd, arg = "PEXPIREAT", tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000) + ttl
   end
-  for id in pairs(touched) do redis.call("PEXPIRE", key_of(id), ttl) end
+  redis.call(cmd, root, arg)
+  redis.call(cmd, meta, arg)
+  for _, id in ipairs(registered) do
+    if flags[id] ~= false then redis.call(cmd, key_of(id), arg) end
+  end
+  for id in pairs(touched) do redis.call(cmd, key_of(id), arg) end
 elseif expire_at > 0 then
   redis.call("PEXPIREAT", root, expire_at)
   for id in pairs(touched) do redis.call("PEXPIREAT", key_of(id), expire_at) end
