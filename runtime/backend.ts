@@ -11,7 +11,7 @@ export type { Cluster, Redis, RedisOptions };
 export type Connection = Redis | Cluster;
 
 const script = (name: string): string => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
-const SCRIPTS = { rmApply: script("apply"), rmLoad: script("load"), rmDelete: script("delete"), rmGc: script("gc") };
+const SCRIPTS = { rmApply: script("apply"), rmDelete: script("delete"), rmGc: script("gc") };
 
 /** Log settings: how much of the change log an instance keeps for replicas catching up. */
 export interface LogLimits {
@@ -29,7 +29,6 @@ const KEY_ROUNDS = 16;
 
 interface ScriptCommands {
   rmApply(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  rmLoad(numKeys: number, ...args: string[]): Promise<unknown>;
   rmDelete(numKeys: number, ...args: string[]): Promise<unknown>;
   rmGc(numKeys: number, ...args: string[]): Promise<unknown>;
 }
@@ -220,22 +219,75 @@ export class Backend {
   }
 
   /** Reads the whole instance, declaring every container it holds (asked for by the script when unknown). */
-  async load(ns: string, known: Iterable<NodeId> = []): Promise<LoadReply> {
+  /**
+   * Reads the whole instance as one snapshot: a MULTI of plain reads (the root, the meta
+   * hash with its container registry, every registered container, the log position),
+   * so that large lists come back at the speed of LRANGE. A container registered
+   * meanwhile by another writer is read by one more MULTI. `known`: the containers (id,
+   * "l" or "d") the caller expects, read in the first round.
+   */
+  async load(ns: string, known: ReadonlyMap<NodeId, string> = new Map()): Promise<LoadReply> {
     const [root, meta, log] = keysOf(ns);
-    const keys = new Set([...known].map((id) => nodeKey(ns, id)));
+    const kinds = new Map(known);
     for (let round = 0; ; round++) {
-      const reply = (await this.call("EVALSHA load.lua", ns, () => this.commands.rmLoad(3 + keys.size, root, meta, log, ...keys, ns))) as unknown[];
-      if (reply[0] === "keys" && round < KEY_ROUNDS) {
-        for (const id of reply.slice(1) as string[]) keys.add(nodeKey(ns, id));
+      const ids = [...kinds.keys()];
+      const replies = await this.call("MULTI (load)", ns, () => {
+        const multi = this.redis.multi();
+        multi.call("HGETALL", meta);
+        multi.type(root);
+        multi.call("HGETALL", root);
+        multi.call("XINFO", "STREAM", log);
+        multi.call("PEXPIRETIME", meta);
+        for (const id of ids) {
+          const key = nodeKey(ns, id);
+          multi.type(key);
+          if (kinds.get(id) === "l") multi.lrange(key, 0, -1);
+          else multi.call("HGETALL", key);
+        }
+        return multi.exec();
+      });
+      const value = (i: number): unknown => {
+        const [error, result] = replies?.[i] ?? [new Error("the transaction was aborted"), undefined];
+        if (error) throw error;
+        return result;
+      };
+      const metaFields = value(0) as string[];
+      let seq = "0", epoch = "", format = "";
+      const registry = new Map<string, string>();
+      for (let i = 0; i + 1 < metaFields.length; i += 2) {
+        const field = metaFields[i]!;
+        const text = metaFields[i + 1]!;
+        if (field === "seq") seq = text;
+        else if (field === "epoch") epoch = text;
+        else if (field === "format") format = text;
+        else if (field.startsWith("n:")) registry.set(field.slice(2), text);
+      }
+      const unread = [...registry].filter(([id, flags]) => id !== "" && kinds.get(id) !== flags[0]);
+      if (unread.length > 0 && round < KEY_ROUNDS) {
+        for (const [id, flags] of unread) kinds.set(id, flags[0] === "l" ? "l" : "d");
         continue;
       }
-      if (reply[0] !== "ok") throw new CorruptDataError(root, undefined, "the instance changed shape on every read; try again");
-      const [, seq, epoch, lastId, format, expireAt, registry, rootValues, ...containers] = reply as [
-        string, string, string, string, string, number, string[], string[], ...LoadedContainer[],
-      ];
-      const flags = new Map<string, string>();
-      for (let i = 0; i + 1 < registry.length; i += 2) flags.set(registry[i]!, registry[i + 1]!);
-      return { seq: Number(seq), epoch, lastId, format, expireAt: Number(expireAt), registry: flags, root: rootValues, containers };
+      const rootType = value(1) as string;
+      const rootValues = rootType === "hash" ? (value(2) as string[]) : rootType === "none" ? [] : [`x:${rootType}`];
+      let lastId = "0-0";
+      const [, info] = replies?.[3] ?? [];
+      if (Array.isArray(info)) {
+        const at = info.indexOf("last-generated-id");
+        if (at >= 0) lastId = String(info[at + 1]);
+      }
+      const containers: LoadedContainer[] = [];
+      ids.forEach((id, n) => {
+        if (!registry.has(id)) return;
+        const type = value(5 + 2 * n) as string;
+        const kind = kinds.get(id)!;
+        const [error, values] = replies?.[6 + 2 * n] ?? [];
+        if (type === "none") containers.push([id, "none", []]);
+        else if ((kind === "l" && type === "list") || (kind === "d" && type === "hash")) {
+          if (error) throw error;
+          containers.push([id, kind, values as string[]]);
+        } else containers.push([id, `x:${type}`, []]);
+      });
+      return { seq: Number(seq), epoch, lastId, format, expireAt: Number(value(4)), registry, root: rootValues, containers };
     }
   }
 
@@ -378,6 +430,9 @@ function encodeOps(ops: readonly Op[], inlineBytes: number): [text: string, valu
 }
 
 function errorMessage(error: unknown): string {
+  // A transaction Redis refused to queue: its first command's error says why (NOPERM, ...).
+  const previous = (error as { previousErrors?: unknown[] } | undefined)?.previousErrors?.[0];
+  if (previous instanceof Error) return previous.message;
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -47,7 +47,7 @@ export async function reload(state: SyncState): Promise<void> {
       if (state.closed) return;
       if (replica.hasPendingWrites) continue;
       const before = replica.sentBatches;
-      const reply = await replica.backend.load(replica.ns);
+      const reply = await replica.backend.load(replica.ns, replica.containerKinds());
       if (state.closed) return;
       if (replica.sentBatches !== before || replica.hasPendingWrites) continue;
       state.loaded = applyLoad(replica, reply);

@@ -101,9 +101,19 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
   const fill = (node: ListNode | DictNode, values: string[]): void => {
     if (node.kind === "list") {
       const items = values.map((enc, i) => {
+        const first = enc.charCodeAt(0);
+        // Scalars (most elements): parsed where they stand.
+        if (first !== 64 && first !== 123 && first !== 91) {
+          let scalar: unknown;
+          try {
+            scalar = JSON.parse(enc);
+          } catch {
+            throw new CorruptDataError(nodeKey(ns, node.id), i, `holds ${JSON.stringify(enc.slice(0, 80))}, which is not JSON`);
+          }
+          return scalar === 0 ? 0 : scalar;
+        }
         // A record nothing holds yet stays its JSON text until read, as appended ones do:
         // a loaded conversation costs about its text in the process.
-        const first = enc.charCodeAt(0);
         if ((first === 123 || first === 91) && !nodeOf(node.items[i])) {
           try {
             JSON.parse(enc);

@@ -152,6 +152,13 @@ export class Replica implements Owner {
     this.root.stored = true;
   }
 
+  /** The containers the replica holds, by id, as "l" or "d" (a reload reads them in its first round). */
+  containerKinds(): Map<NodeId, string> {
+    const kinds = new Map<NodeId, string>();
+    for (const [id, node] of this.nodes) kinds.set(id, node.kind === "list" ? "l" : "d");
+    return kinds;
+  }
+
   detached(node: Node): void {
     this.dropped.add(node.id);
   }

@@ -15,8 +15,8 @@ afterAll(async () => {
   await Promise.allSettled(clients.map((client) => client.quit()));
 });
 
-/** The command a wrapped error names: the script call the library sent. */
-const SCRIPT_COMMAND = /\b(evalsha|eval|evalsha_ro|eval_ro|fcall|fcall_ro)\b/i;
+/** The command a wrapped error names: the script call (a batch) or the transaction (a load) the library sent. */
+const SCRIPT_COMMAND = /\b(evalsha|eval|evalsha_ro|eval_ro|fcall|fcall_ro|multi)\b/i;
 
 function expectWrapped(error: unknown, key: string): void {
   expect(error).toBeInstanceOf(RedisMemoryError);
