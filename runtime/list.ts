@@ -26,16 +26,16 @@ const NATIVE_READS = new Set<string | symbol>([
 class ItemsIterator implements IterableIterator<unknown> {
   private index = 0;
   private readonly result: { value: unknown; done: boolean } = { value: undefined, done: false };
-  private readonly items: readonly unknown[];
-  constructor(private readonly node: ListNode) {
-    this.items = node.items;
-  }
+  constructor(
+    private readonly items: readonly unknown[],
+    private readonly node: ListNode,
+  ) {}
   next(): IteratorResult<unknown> {
     const result = this.result;
     if (this.index < this.items.length) {
-      const value = this.items[this.index];
-      result.value = typeof value === "object" && value !== null ? replicaOf(this.node).element(this.node, this.index) : value;
-      this.index++;
+      const value = this.items[this.index++];
+      // Records held as plain data (list.lazy) are made proxies as they are reached.
+      result.value = this.node.lazy && typeof value === "object" && value !== null ? replicaOf(this.node).element(this.node, this.index - 1) : value;
     } else {
       result.value = undefined;
       result.done = true;
@@ -450,7 +450,7 @@ const handler: ProxyHandler<SyncedList> = {
 };
 
 proxyFactories.list = (node: ListNode): object => {
-  node.iterate = () => new ItemsIterator(node);
+  node.iterate = () => new ItemsIterator(node.items, node);
   const shell = new SyncedList();
   Object.defineProperty(shell, NODE, { value: node, configurable: true });
   const proxy = new Proxy(shell, handler);
