@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { openMemory, rawClient, uniqueId } from "../helpers/redis.js";
 import { settle } from "./settle.js";
-import { run, step } from "./random-writes.js";
+import { runSteps, step } from "./random-writes.js";
 
 describe("live replicas converge (property)", () => {
   it("3 stores with interleaved random writes end equal to each other and to a fresh open", async () => {
@@ -15,16 +15,7 @@ describe("live replicas converge (property)", () => {
         const id = uniqueId("conv");
         const stores = [await openMemory(id, { live: true }), await openMemory(id, { live: true }), await openMemory(id, { live: true })];
         try {
-          for (const s of steps) {
-            try {
-              run(s, stores[s.store]!);
-            } catch {
-              // A write through a collection another store removed, an index gone: refused locally.
-            }
-            if (s.yieldAfter) await new Promise((resolve) => setImmediate(resolve));
-          }
-          // A batch the server refused (an index no longer there) rejects its flush.
-          await Promise.allSettled(stores.map((store) => store.$flush()));
+          await runSteps(steps, stores);
           await settle(stores, rawClient());
           const fresh = await openMemory(id);
           const expected = fresh.$asdict();

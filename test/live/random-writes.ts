@@ -79,3 +79,17 @@ export function run(s: Step, store: any): void {
     default: return void (dict[s.k] = copy(s.v));
   }
 }
+
+/** Runs `steps` on their stores, letting batches leave where a step says, then flushes every store. */
+export async function runSteps(steps: readonly Step[], stores: readonly any[]): Promise<void> {
+  for (const s of steps) {
+    try {
+      run(s, stores[s.store]!);
+    } catch {
+      // A write through a collection another store removed, an index gone: refused locally.
+    }
+    if (s.yieldAfter) await new Promise((resolve) => setImmediate(resolve));
+  }
+  // A batch the server refused (an index no longer there) rejects its flush.
+  await Promise.allSettled(stores.map((store) => store.$flush()));
+}
