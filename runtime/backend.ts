@@ -5,13 +5,25 @@
 import { readFileSync } from "node:fs";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, WriteError, type WriteErrorCode } from "./errors.js";
-import type { NodeId, Op } from "./ops.js";
+import { isRef, type Enc, type NodeId, type Op } from "./ops.js";
 
 export type { Cluster, Redis, RedisOptions };
 export type Connection = Redis | Cluster;
 
 const script = (name: string): string => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
 const SCRIPTS = { rmApply: script("apply"), rmDelete: script("delete"), rmGc: script("gc") };
+/** Ends a batch whose last push was staged (runtime/lua/staged.lua); sent with EVAL inside the batch's MULTI. */
+const STAGED = script("staged");
+
+/**
+ * A batch that ends with a push of at least this many values sends them as plain RPUSH
+ * commands (to a staging key, in one MULTI with the batch script) instead of as script
+ * arguments: Redis turns every script argument into a Lua string, which costs about as
+ * much as the push itself.
+ */
+export const STAGE_AT = 1_024;
+/** Values per RPUSH of a staged push. */
+const STAGE_CHUNK = 10_000;
 
 /** Log settings: how much of the change log an instance keeps for replicas catching up. */
 export interface LogLimits {
@@ -180,20 +192,29 @@ export class Backend {
   async apply(batch: Batch, isClosed: () => boolean = () => false): Promise<BatchOutcome> {
     const [root, meta, log] = keysOf(batch.ns);
     const keys = new Set(batch.keys.map((id) => nodeKey(batch.ns, id)));
-    const [ops, values] = encodeOps(batch.ops, batch.log.maxOpsBytes);
+    let staged = this.stageable(batch.ops);
+    let [ops, values] = encodeOps(batch.ops, batch.log.maxOpsBytes, staged !== undefined);
     for (let attempt = 0; ; attempt++) {
       let reply: unknown;
       try {
-        reply = await this.commands.rmApply(
-          3 + keys.size, root, meta, log, ...keys,
+        const args = [
           batch.ns, batch.clientId, batch.seq, batch.prev, batch.epoch, batch.newEpoch, ops, batch.schemaHash,
-          batch.log.maxEntries, batch.log.maxAgeMs, batch.log.maxOpsBytes, batch.ttl, batch.readAt, ...values,
-        );
+          batch.log.maxEntries, batch.log.maxAgeMs, batch.log.maxOpsBytes, batch.ttl, batch.readAt,
+        ];
+        reply = staged
+          ? await this.applyStaged(batch, [root, meta, log, ...keys], args, values, staged)
+          : await this.commands.rmApply(3 + keys.size, root, meta, log, ...keys, ...args, "", ...values);
       } catch (error) {
         const message = errorMessage(error);
         const refusal = /^RM([A-Z]+) (\S*) ?(.*)$/s.exec(message);
         if (refusal) {
           const [, kind, key, reason] = refusal as unknown as [string, string, string, string];
+          if (kind === "UNSTAGE") {
+            // The list is another writer's container, or RENAME is not allowed: the plain path.
+            staged = undefined;
+            [ops, values] = encodeOps(batch.ops, batch.log.maxOpsBytes, false);
+            continue;
+          }
           if (kind === "KEYS") {
             for (const id of `${key} ${reason}`.trim().split(" ")) keys.add(nodeKey(batch.ns, id));
             if (attempt < KEY_ROUNDS) continue;
@@ -218,7 +239,39 @@ export class Backend {
     }
   }
 
-  /** Reads the whole instance, declaring every container it holds (asked for by the script when unknown). */
+  /**
+   * The values of the batch's last op when it is a push large enough to stage (on a single
+   * server: a Cluster client sends the batch as one script call, see `applyStaged`).
+   */
+  private stageable(ops: readonly Op[]): Enc[] | undefined {
+    const last = ops.at(-1);
+    if (isCluster(this.redis) || last?.[0] !== "push" || last[2].length < STAGE_AT) return undefined;
+    // References must be seen by the script (their list's registry flags).
+    for (const value of last[2]) if (isRef(value)) return undefined;
+    return last[2];
+  }
+
+  /**
+   * One batch as a MULTI: apply.lua (by EVAL: a NOSCRIPT inside MULTI could not be
+   * retried) applies every op but the last push and renames the list to a staging key;
+   * RPUSHes append the push's values there; staged.lua renames it back. Values that
+   * apply.lua did not take (a duplicate, a refusal) are dropped by staged.lua, so the
+   * MULTI applies the batch whole or not at all. Resolves to apply.lua's reply.
+   */
+  private async applyStaged(batch: Batch, keys: string[], args: (string | number)[], values: readonly Enc[], staged: readonly Enc[]): Promise<unknown> {
+    const stageKey = `${batch.ns}:s:${batch.clientId}:${batch.seq}`;
+    const listKey = nodeKey(batch.ns, batch.ops.at(-1)![1]);
+    const multi = (this.redis as Redis).multi();
+    multi.eval(SCRIPTS.rmApply, keys.length + 1, ...keys, stageKey, ...args, stageKey, ...values);
+    for (let i = 0; i < staged.length; i += STAGE_CHUNK) multi.rpush(stageKey, ...staged.slice(i, i + STAGE_CHUNK));
+    multi.eval(STAGED, 3, keys[1]!, stageKey, listKey, batch.clientId, batch.seq);
+    const replies = await multi.exec();
+    if (!replies) throw new Error("the batch's MULTI was aborted");
+    const [error, reply] = replies[0]!;
+    if (error) throw error;
+    return reply;
+  }
+
   /**
    * Reads the whole instance as one snapshot: a MULTI of plain reads (the root, the meta
    * hash with its container registry, every registered container, the log position),
@@ -410,22 +463,31 @@ async function primaryOf(cluster: Cluster, key: string): Promise<Redis> {
  * sends its pushed values as arguments of their own (a push op then holds their count):
  * JSON-escaping 100k JSON texts inside one JSON text costs more than sending them.
  */
-function encodeOps(ops: readonly Op[], inlineBytes: number): [text: string, values: string[]] {
+/**
+ * The batch's ops as JSON, and the values of its pushes when they are large (sent as
+ * arguments of their own; each push then holds their count). A staged last push holds
+ * its count and sends its values apart (`applyStaged`).
+ */
+function encodeOps(ops: readonly Op[], inlineBytes: number, stagedLast: boolean): [text: string, values: string[]] {
+  const counted = (op: Op): Op => [op[0], op[1], (op[2] as Enc[]).length] as unknown as Op;
+  const rest = stagedLast ? ops.slice(0, -1) : ops;
+  const last = stagedLast ? [counted(ops.at(-1)!)] : [];
   let size = 0;
-  for (const op of ops) {
+  for (const op of rest) {
     if (op[0] !== "push" && op[0] !== "unshift") continue;
     for (const value of op[2]) size += value.length;
     if (size > inlineBytes) break;
   }
-  if (size <= inlineBytes) return [JSON.stringify(ops), []];
+  if (size <= inlineBytes) return [JSON.stringify([...rest, ...last]), []];
   const values: string[] = [];
-  const text = JSON.stringify(
-    ops.map((op) => {
+  const text = JSON.stringify([
+    ...rest.map((op) => {
       if (op[0] !== "push" && op[0] !== "unshift") return op;
       for (const value of op[2]) values.push(value);
-      return [op[0], op[1], op[2].length];
+      return counted(op);
     }),
-  );
+    ...last,
+  ]);
   return [text, values];
 }
 
@@ -458,7 +520,7 @@ function refusalCode(kind: string): WriteErrorCode {
 /** Errors after which the batch's outcome is unknown or it was not run: send it again. */
 function isTransient(error: unknown): boolean {
   const message = errorMessage(error);
-  return /^(Command timed out|Connection is closed|Stream isn't writeable|Reached the max retries per request limit|LOADING|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available|connect ETIMEDOUT)/.test(message)
+  return /^(Command timed out|Command aborted due to connection close|Connection is closed|Stream isn't writeable|Reached the max retries per request limit|LOADING|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available|connect ETIMEDOUT)/.test(message)
     || /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT/.test(message);
 }
 

@@ -8,7 +8,9 @@
 -- ARGV[7] operations, JSON (runtime/ops.ts)   ARGV[8] schema hash
 -- ARGV[9] log: entries kept   ARGV[10] log: age kept (ms)   ARGV[11] log: largest ops logged whole
 -- ARGV[12] ttl (ms; 0: the store sets none)   ARGV[13] the instance seq a transaction read at ("": none)
--- ARGV[14..] (large batches) the values of push/unshift ops, whose values field is then their count
+-- ARGV[14] staging key ("": none): the batch's last op is a push whose values the same MULTI
+--          RPUSHes there (declared in KEYS; lua/staged.lua moves them into the list)
+-- ARGV[15..] (large batches) the values of push/unshift ops, whose values field is then their count
 -- Replies {seq, log id, skipped setnx, {incr results}, {aliases}, {garbage ids}, epoch, expiry (ms, -1: none)}
 -- or {"dup", {incr results}, {aliases}, epoch, skipped setnx, expiry} for a batch already applied. Refusals are
 -- error replies "RM<KIND> ..." and write nothing.
@@ -79,11 +81,24 @@ if ARGV[13] ~= "" and (iseq or "0") ~= ARGV[13] then
 end
 
 local ops = cjson.decode(ARGV[7])
--- A large batch sends the values of its pushes as arguments of their own (ARGV[12..]),
+-- A large batch sends the values of its pushes as arguments of their own (ARGV[15..]),
 -- not as JSON strings inside the operations: a push op then holds their count.
-local bulk = #ARGV > 13
+-- A staged push (its values never enter the script) is the batch's last op.
+local stage = ARGV[14] or ""
+local staged = nil
+if stage ~= "" then
+  staged = ops[#ops]
+  if not staged or staged[1] ~= "push" or type(staged[3]) ~= "number" then
+    return refuse("CORRUPT", stage, "a staged batch must end with a push of counted values")
+  end
+  staged.count = staged[3]
+  staged.staged = true
+  staged.origin = staged[2]
+  staged[3] = nil
+end
+local bulk = #ARGV > 14 or staged ~= nil
 if bulk then
-  local cursor = 13
+  local cursor = 14
   for _, op in ipairs(ops) do
     if (op[1] == "push" or op[1] == "unshift") and type(op[3]) == "number" then
       if op[1] == "push" then
@@ -214,6 +229,8 @@ local function simulate(k, op)
   local s = simulated(k)
   local name = op[1]
   if name == "push" then
+    -- A staged push is the last op: nothing after it reads the simulation.
+    if op.staged then return end
     if op.range then for i = op.range[1], op.range[2] do s[#s + 1] = ARGV[i] end
     else for _, v in ipairs(op[3]) do s[#s + 1] = v end end
   elseif name == "unshift" then for i = #op[3], 1, -1 do table.insert(s, 1, op[3][i]) end
@@ -409,6 +426,13 @@ if refresh then
   end
 end
 if #need > 0 then return redis.error_reply("RMKEYS " .. table.concat(need, " ")) end
+-- A staged push goes into the list the client named, renamed in and out of the staging
+-- key: another writer's container (an alias) or a user without RENAME takes the plain path.
+if staged then
+  local k = key_of(staged[2])
+  if staged[2] ~= staged.origin then return refuse("UNSTAGE", k, "the list is another writer's container") end
+  if not redis.acl_check_cmd("RENAME", k, stage) then return refuse("UNSTAGE", k, "RENAME is not allowed") end
+end
 
 -- ---- apply ---------------------------------------------------------------
 if creating then redis.call("HSET", meta, "format", FORMAT, "epoch", epoch) end
@@ -477,6 +501,7 @@ end
 
 local results = {}
 local skipped = 0
+local staged_key = nil
 for _, op in ipairs(ops) do
   local name, id = op[1], resolve(op[2])
   local k = key_of(id)
@@ -514,7 +539,8 @@ for _, op in ipairs(ops) do
     end
     redis.call("DEL", k)
   elseif name == "push" then
-    if op.range then push_all("RPUSH", k, ARGV, op.range[1], op.range[2])
+    if op.staged then staged_key = k
+    elseif op.range then push_all("RPUSH", k, ARGV, op.range[1], op.range[2])
     else push_all("RPUSH", k, op[3], 1, #op[3]) end
   elseif name == "unshift" then
     local values = {}
@@ -572,7 +598,7 @@ for id in pairs(touched) do
   local f = flags[id]
   if id == "" then f = f or "d0" end
   if f then
-    local exists = redis.call("EXISTS", key_of(id)) == 1 and "1" or "0"
+    local exists = (key_of(id) == staged_key or redis.call("EXISTS", key_of(id)) == 1) and "1" or "0"
     reg[#reg + 1] = "n:" .. id
     reg[#reg + 1] = string.sub(f, 1, 1) .. exists .. string.sub(f, 3)
   end
@@ -655,5 +681,11 @@ else
   payload = payload .. ',"i":' .. (fields_out[#fields_out] or "[]")
 end
 redis.pcall("PUBLISH", log, payload .. "}")
+
+-- The staged values are RPUSHed onto the list under the staging key's name, next in the MULTI.
+if staged_key then
+  if redis.call("EXISTS", staged_key) == 1 then redis.call("RENAME", staged_key, stage) else redis.call("DEL", stage) end
+  redis.call("HSET", meta, "p:" .. client, bseq)
+end
 
 return {seq, entry, skipped, results, aliases, garbage, epoch, redis.call("PEXPIRETIME", meta)}
