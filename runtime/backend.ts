@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, WriteError, type WriteErrorCode } from "./errors.js";
-import { isRef, type Enc, type NodeId, type Op } from "./ops.js";
+import type { Enc, NodeId, Op } from "./ops.js";
 
 export type { Cluster, Redis, RedisOptions };
 export type Connection = Redis | Cluster;
@@ -245,9 +245,9 @@ export class Backend {
    */
   private stageable(ops: readonly Op[]): Enc[] | undefined {
     const last = ops.at(-1);
+    // A push's values are JSON texts, never references (buildElement holds records inline),
+    // so the script need not see them to keep the list's registry flags.
     if (isCluster(this.redis) || last?.[0] !== "push" || last[2].length < STAGE_AT) return undefined;
-    // References must be seen by the script (their list's registry flags).
-    for (const value of last[2]) if (isRef(value)) return undefined;
     return last[2];
   }
 

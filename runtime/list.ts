@@ -97,12 +97,30 @@ function pushOne(node: ListNode, value: unknown): number {
   const replica = replicaOf(node);
   const index = node.items.length;
   replica.check(node, index, value, childShape(node.shape, index));
-  const built = replica.buildElement(value, node);
+  let stored: unknown, enc: Enc;
+  if (typeof value !== "object" || value === null) {
+    stored = value === 0 ? 0 : value;
+    enc = JSON.stringify(value);
+  } else {
+    ({ stored, enc } = replica.buildElement(value, node));
+  }
   const id = replica.target(node);
-  node.items.push(built.stored);
-  replica.queuePushOne(id, built.enc);
+  node.items.push(stored);
+  replica.queuePushOne(id, enc);
   replica.changed(node, "push");
   return node.items.length;
+}
+
+/**
+ * `list.push` as the proxy hands it out: bound to the node, so that an append of one
+ * value takes neither a second trap (for the node) nor a rest-arguments array.
+ */
+function boundPush(node: ListNode): (...values: unknown[]) => number {
+  return function push(this: unknown, value?: unknown): number {
+    // pushOne's check also asserts that the list is writable.
+    if (arguments.length === 1 && !hasListConstraints(node)) return pushOne(node, value);
+    return SyncedList.prototype.push.apply(node.proxy as SyncedList, arguments as unknown as unknown[]);
+  };
 }
 
 function writable(list: object): ListNode {
@@ -377,6 +395,7 @@ const handler: ProxyHandler<SyncedList> = {
     const node = (target as unknown as { [NODE]: ListNode })[NODE];
     if (typeof key === "string") {
       if (key === "length") return node.items.length;
+      if (key === "push") return (node.push ??= boundPush(node));
       const c = key.charCodeAt(0);
       // Digit-led keys are indexes or absent: the plain array answers both.
       if (c >= 48 && c <= 57) {

@@ -92,6 +92,8 @@ export class ListNode extends Node {
   iterate!: () => Iterator<unknown>;
   /** Native non-mutating methods bound once to `items`. */
   readonly bound: Record<string | symbol, unknown> = Object.create(null);
+  /** `list.push`, bound to this node when first read (the hot path of appends, see list.ts). */
+  push: ((...values: unknown[]) => number) | undefined;
 
   *children(): Iterable<Node> {
     for (const item of this.items) {

@@ -38,7 +38,31 @@ function describe(value: unknown): string {
  * JSON.stringify does); `undefined` elsewhere is not.
  */
 export function assertJson(value: unknown, path: DataPath = []): void {
+  if (isFlatJson(value)) return;
   check(value, [...path], new Set(), 0);
+}
+
+/**
+ * A plain object or array of scalars (a chat message, an order line): the common case
+ * of a record, recognised without allocating. Anything else takes the full check,
+ * which also says what is wrong.
+ */
+function isFlatJson(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value) || !isJsonScalar(value[i])) return false;
+    }
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in value) {
+    if (!hasOwn.call(value, key) || !key.isWellFormed()) return false;
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (item !== undefined && !isJsonScalar(item)) return false;
+  }
+  return Object.getOwnPropertySymbols(value).length === 0;
 }
 
 function check(value: unknown, path: (string | number)[], stack: Set<object>, depth: number): void {
