@@ -8,7 +8,7 @@ import type { Enc } from "./ops.js";
 import { proxyFactories, type Replica } from "./replica.js";
 import type { Input, Synced } from "./types.js";
 import { checkListChange, childShape } from "./validate.js";
-import { deepEqual, plainCopy, syncedViews, type JsonValue } from "./values.js";
+import { deepEqual, plainCopy, scalarText, syncedViews, type JsonValue } from "./values.js";
 
 /** Non-mutating Array methods: served by the plain array at native speed. */
 const NATIVE_READS = new Set<string | symbol>([
@@ -100,7 +100,7 @@ function pushOne(node: ListNode, value: unknown): number {
   let stored: unknown, enc: Enc;
   if (typeof value !== "object" || value === null) {
     stored = value === 0 ? 0 : value;
-    enc = JSON.stringify(value);
+    enc = scalarText(value);
   } else {
     ({ stored, enc } = replica.buildElement(value, node));
   }

@@ -9,7 +9,7 @@ import { newId } from "./ids.js";
 import { DictNode, ListNode, nodeOf, type Node, type Owner } from "./node.js";
 import { DICT_REF, LIST_REF, isRef, type Enc, type NodeId, type Op, type OpName } from "./ops.js";
 import type { Shape } from "./shape.js";
-import { InlineText, assertJson, describeNonJson, isJsonScalar, plainCopy, syncedViews, type JsonValue } from "./values.js";
+import { InlineText, assertJson, describeNonJson, isJsonScalar, plainCopy, scalarText, syncedViews, type JsonValue } from "./values.js";
 import { childShape, resolveShape, validatePlace } from "./validate.js";
 
 export interface ChangeEvent {
@@ -202,7 +202,7 @@ export class Replica implements Owner {
    */
   build(value: unknown, parent: Node, key: string | undefined, shape: Shape): { stored: unknown; enc: Enc } {
     // -0 is stored as 0 (its JSON text), so the replica holds what a reload would give.
-    if (typeof value !== "object" || value === null) return { stored: value === 0 ? 0 : value, enc: JSON.stringify(value) };
+    if (typeof value !== "object" || value === null) return { stored: value === 0 ? 0 : value, enc: scalarText(value) };
     const plain = syncedViews.has(value) ? plainCopy(value) : value;
     return { stored: this.hydrate(plain, parent, key, shape), enc: JSON.stringify(plain) };
   }
@@ -213,7 +213,7 @@ export class Replica implements Owner {
    * read. Appending records costs about their JSON text.
    */
   buildElement(value: unknown, list: ListNode): { stored: unknown; enc: Enc } {
-    if (typeof value !== "object" || value === null) return { stored: value === 0 ? 0 : value, enc: JSON.stringify(value) };
+    if (typeof value !== "object" || value === null) return { stored: value === 0 ? 0 : value, enc: scalarText(value) };
     const enc = JSON.stringify(syncedViews.has(value) ? plainCopy(value) : value);
     list.lazy = true;
     return { stored: new InlineText(enc), enc };

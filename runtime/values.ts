@@ -17,6 +17,18 @@ export function isJsonScalar(value: unknown): boolean {
   return type === "string" || type === "boolean" || value === null || (type === "number" && Number.isFinite(value));
 }
 
+/** Characters JSON.stringify escapes in a string (and surrogates, which it may). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * The JSON text of a checked scalar, exactly as JSON.stringify writes it: a string with
+ * nothing to escape is quoted directly (about 3x faster; appends of strings spend much
+ * of their time here).
+ */
+export function scalarText(value: unknown): string {
+  return typeof value === "string" && !NEEDS_ESCAPE.test(value) ? `"${value}"` : JSON.stringify(value);
+}
+
 /** Why a value is not JSON, as a phrase. */
 export function describeNonJson(value: unknown): string {
   return typeof value === "number" ? `${value} is not a JSON number` : `${describe(value)} is not a JSON value`;
