@@ -90,7 +90,7 @@ export async function appendFigures(context: BenchContext): Promise<Row[]> {
     row({
       id: "appends-per-second",
       figure: `appends/s through a store (one tick, ${count / 1000}k)`,
-      oursLabel: `${count} SyncedList.push calls in one synchronous run, then await $flush() (one batch, one script call)`,
+      oursLabel: `${count} SyncedList.push calls in one synchronous run, then await $flush() (one batch: a MULTI of the batch script and RPUSHes of the values, see README "Staged pushes")`,
       peerLabel: `ioredis pipeline of ${count} RPUSH commands, one element each, await exec()`,
       ours: { value: oursAppends, unit: "/s" },
       peer: { value: peerAppends, unit: "/s" },
