@@ -22,6 +22,8 @@ const STAGED = script("staged");
  * much as the push itself.
  */
 export const STAGE_AT = 1_024;
+/** Where apply.lua's arguments name the staging key ("" when the batch is not staged). */
+const STAGE_ARG = 13;
 /** Values per RPUSH of a staged push. */
 const STAGE_CHUNK = 10_000;
 
@@ -63,6 +65,12 @@ export interface Batch {
   readonly ttl: number;
   /** A transaction's batch: the instance seq its reads saw ("" for other batches). */
   readonly readAt: string;
+  /**
+   * How many of the subscriptions to the instance's channel are the writer's own (its
+   * feed's, 0 or 1). The log is for other replicas catching up: a batch that no other
+   * subscription hears is not logged (a replica that listens later loads after it).
+   */
+  readonly ownSubscriptions: number;
 }
 
 export type BatchOutcome =
@@ -199,11 +207,13 @@ export class Backend {
       try {
         const args = [
           batch.ns, batch.clientId, batch.seq, batch.prev, batch.epoch, batch.newEpoch, ops, batch.schemaHash,
-          batch.log.maxEntries, batch.log.maxAgeMs, batch.log.maxOpsBytes, batch.ttl, batch.readAt,
+          batch.log.maxEntries, batch.log.maxAgeMs, batch.log.maxOpsBytes, batch.ttl, batch.readAt, "",
+          // A Cluster's subscribers may listen on any node: PUBSUB NUMSUB on this one cannot count them.
+          isCluster(this.redis) ? -1 : batch.ownSubscriptions,
         ];
         reply = staged
           ? await this.applyStaged(batch, [root, meta, log, ...keys], args, values, staged)
-          : await this.commands.rmApply(3 + keys.size, root, meta, log, ...keys, ...args, "", ...values);
+          : await this.commands.rmApply(3 + keys.size, root, meta, log, ...keys, ...args, ...values);
       } catch (error) {
         const message = errorMessage(error);
         const refusal = /^RM([A-Z]+) (\S*) ?(.*)$/s.exec(message);
@@ -262,7 +272,7 @@ export class Backend {
     const stageKey = `${batch.ns}:s:${batch.clientId}:${batch.seq}`;
     const listKey = nodeKey(batch.ns, batch.ops.at(-1)![1]);
     const multi = (this.redis as Redis).multi();
-    multi.eval(SCRIPTS.rmApply, keys.length + 1, ...keys, stageKey, ...args, stageKey, ...values);
+    multi.eval(SCRIPTS.rmApply, keys.length + 1, ...keys, stageKey, ...args.with(STAGE_ARG, stageKey), ...values);
     for (let i = 0; i < staged.length; i += STAGE_CHUNK) multi.rpush(stageKey, ...staged.slice(i, i + STAGE_CHUNK));
     multi.eval(STAGED, 3, keys[1]!, stageKey, listKey, batch.clientId, batch.seq);
     const replies = await multi.exec();

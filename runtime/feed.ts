@@ -189,6 +189,7 @@ export class Feed implements ChannelListener {
   ) {
     this.channel = channelOf(replica.ns);
     replica.onSend = (seq, ops) => this.unseen.set(seq, touchedBy(replica, ops));
+    replica.ownSubscriptions = () => (!this.stopped && this.subscriber.listenerCount(this.channel) === 1 ? 1 : 0);
   }
 
   /** Subscribes to the instance's channel; call before the load the feed will start from. */

@@ -139,6 +139,11 @@ export class Replica implements Owner {
   onStale: (() => Promise<void>) | undefined;
   /** Called with each batch as it leaves (the change feed tracks what its own unseen batches touch). */
   onSend: ((seq: number, ops: readonly Op[]) => void) | undefined;
+  /**
+   * Subscriptions to the instance's channel that only this store uses (its feed's, when
+   * no other store of the process listens): set by the feed; see Batch.ownSubscriptions.
+   */
+  ownSubscriptions: () => number = () => 0;
   private reloading: Promise<void> | undefined;
 
   constructor(options: ReplicaOptions) {
@@ -441,6 +446,7 @@ export class Replica implements Owner {
     const batch: Batch = {
       ns: this.ns, clientId: this.clientId, seq, prev: this.lastSent, epoch: this.epoch, newEpoch: this.newEpoch,
       ops, keys: [...keys], schemaHash: this.schemaHash, log: this.log, ttl: this.ttl, readAt: this.readAt,
+      ownSubscriptions: this.ownSubscriptions(),
     };
     this.readAt = "";
     this.lastSent = seq;

@@ -76,6 +76,11 @@ export class Subscriber {
     }
   }
 
+  /** How many listeners of this process the channel has. */
+  listenerCount(channel: string): number {
+    return this.channels.get(channel)?.size ?? 0;
+  }
+
   /** Removes `listener`; the channel is unsubscribed when nobody listens to it any more. */
   unlisten(channel: string, listener: ChannelListener): void {
     const set = this.channels.get(channel);

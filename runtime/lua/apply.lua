@@ -10,7 +10,9 @@
 -- ARGV[12] ttl (ms; 0: the store sets none)   ARGV[13] the instance seq a transaction read at ("": none)
 -- ARGV[14] staging key ("": none): the batch's last op is a push whose values the same MULTI
 --          RPUSHes there (declared in KEYS; lua/staged.lua moves them into the list)
--- ARGV[15..] (large batches) the values of push/unshift ops, whose values field is then their count
+-- ARGV[15] subscriptions to the log channel that are the writer's own (-1 or absent: log the batch
+--          whoever listens; otherwise a batch no other subscription hears is not logged)
+-- ARGV[16..] (large batches) the values of push/unshift ops, whose values field is then their count
 -- Replies {seq, log id, skipped setnx, {incr results}, {aliases}, {garbage ids}, epoch, expiry (ms, -1: none)}
 -- or {"dup", {incr results}, {aliases}, epoch, skipped setnx, expiry} for a batch already applied. Refusals are
 -- error replies "RM<KIND> ..." and write nothing.
@@ -81,7 +83,7 @@ if ARGV[13] ~= "" and (iseq or "0") ~= ARGV[13] then
 end
 
 local ops = cjson.decode(ARGV[7])
--- A large batch sends the values of its pushes as arguments of their own (ARGV[15..]),
+-- A large batch sends the values of its pushes as arguments of their own (ARGV[16..]),
 -- not as JSON strings inside the operations: a push op then holds their count.
 -- A staged push (its values never enter the script) is the batch's last op.
 local stage = ARGV[14] or ""
@@ -96,9 +98,9 @@ if stage ~= "" then
   staged.origin = staged[2]
   staged[3] = nil
 end
-local bulk = #ARGV > 14 or staged ~= nil
+local bulk = #ARGV > 15 or staged ~= nil
 if bulk then
-  local cursor = 14
+  local cursor = 15
   for _, op in ipairs(ops) do
     if (op[1] == "push" or op[1] == "unshift") and type(op[3]) == "number" then
       if op[1] == "push" then
@@ -659,7 +661,16 @@ else
   end
   fields_out[#fields_out + 1] = "i"; fields_out[#fields_out + 1] = cjson.encode(ids)
 end
-local added = redis.pcall("XADD", log, "MAXLEN", "=", ARGV[9], "*", unpack(fields_out))
+-- The log is for replicas catching up: with no other subscription to hear the batch, no
+-- replica can have missed it (one that starts listening loads after it, one whose
+-- connection dropped finds the seq moved past the log and reloads).
+local own = tonumber(ARGV[15] or "-1") or -1
+local heard = true
+if own >= 0 then
+  local n = redis.pcall("PUBSUB", "NUMSUB", log)
+  if type(n) == "table" and n.err == nil and (tonumber(n[2]) or 0) <= own then heard = false end
+end
+local added = heard and redis.pcall("XADD", log, "MAXLEN", "=", ARGV[9], "*", unpack(fields_out))
 if type(added) == "string" then
   entry = added
   local age = tonumber(ARGV[10])

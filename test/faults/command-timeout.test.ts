@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { RedisMemoryError } from "redis-memory";
 import { FaultProxy, scriptCall } from "../helpers/proxy.js";
 import { openApp, orphanKeys, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
-import { containerKey } from "../helpers/inspect.js";
+import { containerKey, appliedBatches } from "../helpers/inspect.js";
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -23,7 +23,7 @@ describe("replies delayed beyond ioredis commandTimeout", () => {
     store.tasks = [];
     await store.$flush();
     const raw = rawClient();
-    const logBefore = await raw.xlen(`${store.$key}:log`);
+    const appliedBefore = await appliedBatches(raw, store.$key);
     const sentBefore = proxy.seen(scriptCall).length;
 
     proxy.delayReplies(500, scriptCall);
@@ -45,7 +45,7 @@ describe("replies delayed beyond ioredis commandTimeout", () => {
 
     const expected = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(expected.map(String));
-    expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 10);
+    expect(await appliedBatches(raw, store.$key)).toBe(appliedBefore + 10);
     expect(await orphanKeys(raw, store.$key)).toEqual([]);
     expect((await openApp(id)).tasks.aslist()).toEqual(expected);
     expect(store.tasks.aslist()).toEqual(expected);
@@ -60,7 +60,7 @@ describe("$flush({ timeout })", () => {
     store.tasks = [];
     await store.$flush();
     const raw = rawClient();
-    const logBefore = await raw.xlen(`${store.$key}:log`);
+    const appliedBefore = await appliedBatches(raw, store.$key);
 
     proxy.holdReplies(scriptCall);
     store.tasks.push(1);
@@ -74,7 +74,7 @@ describe("$flush({ timeout })", () => {
     await store.$flush();
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(["1"]);
     expect(await raw.hget(`${store.$key}:root`, "title")).toBe(JSON.stringify("held"));
-    expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 1);
+    expect(await appliedBatches(raw, store.$key)).toBe(appliedBefore + 1);
     expect(await orphanKeys(raw, store.$key)).toEqual([]);
   });
 });

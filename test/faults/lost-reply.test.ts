@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { FaultProxy, scriptCall } from "../helpers/proxy.js";
 import { openApp, orphanKeys, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
-import { containerKey } from "../helpers/inspect.js";
+import { containerKey, appliedBatches } from "../helpers/inspect.js";
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -19,7 +19,7 @@ describe("a batch whose reply was lost", () => {
     store.config.theme = "light";
     await store.$flush();
     const raw = rawClient();
-    const logBefore = await raw.xlen(`${store.$key}:log`);
+    const appliedBefore = await appliedBatches(raw, store.$key);
 
     const dropped = proxy.dropReply(scriptCall);
     store.tasks.push(2, 3);
@@ -31,8 +31,8 @@ describe("a batch whose reply was lost", () => {
     const fresh = await openApp(id);
     expect(fresh.$asdict()).toMatchObject({ tasks: [1, 2, 3], config: { theme: "dark", lang: "en" } });
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(["1", "2", "3"]);
-    // One batch, one log entry: the resend did not apply it again.
-    expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 1);
+    // One batch applied once: the resend did not apply it again.
+    expect(await appliedBatches(raw, store.$key)).toBe(appliedBefore + 1);
     expect(await orphanKeys(raw, store.$key)).toEqual([]);
     expect(store.$asdict()).toEqual(fresh.$asdict());
     expect(proxy.accepted).toBeGreaterThan(1);
@@ -66,7 +66,7 @@ describe("a batch whose reply was lost", () => {
     store.tasks = [];
     await store.$flush();
     const raw = rawClient();
-    const logBefore = await raw.xlen(`${store.$key}:log`);
+    const appliedBefore = await appliedBatches(raw, store.$key);
 
     const dropped = proxy.dropReply(scriptCall);
     for (let batch = 0; batch < 5; batch++) {
@@ -79,7 +79,7 @@ describe("a batch whose reply was lost", () => {
     const expected = [0, 1, 10, 11, 20, 21, 30, 31, 40, 41];
     expect((await openApp(id)).tasks.aslist()).toEqual(expected);
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(expected.map(String));
-    expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 5);
+    expect(await appliedBatches(raw, store.$key)).toBe(appliedBefore + 5);
     expect(await orphanKeys(raw, store.$key)).toEqual([]);
     expect(store.tasks.aslist()).toEqual(expected);
   });
@@ -93,7 +93,7 @@ describe("a connection cut after a batch left, before its reply", () => {
     store.tasks = [1];
     await store.$flush();
     const raw = rawClient();
-    const logBefore = await raw.xlen(`${store.$key}:log`);
+    const appliedBefore = await appliedBatches(raw, store.$key);
 
     const cut = proxy.cutAfterRequest(scriptCall);
     store.tasks.push(2);
@@ -105,7 +105,7 @@ describe("a connection cut after a batch left, before its reply", () => {
     const fresh = await openApp(id);
     expect(fresh.$asdict()).toMatchObject({ tasks: [1, 2], title: "cut", counter: 3 });
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(["1", "2"]);
-    expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 1);
+    expect(await appliedBatches(raw, store.$key)).toBe(appliedBefore + 1);
     expect(await orphanKeys(raw, store.$key)).toEqual([]);
     expect(store.$asdict()).toEqual(fresh.$asdict());
   });
@@ -117,7 +117,7 @@ describe("a connection cut after a batch left, before its reply", () => {
     store.tasks = [];
     await store.$flush();
     const raw = rawClient();
-    const logBefore = await raw.xlen(`${store.$key}:log`);
+    const appliedBefore = await appliedBatches(raw, store.$key);
 
     let calls = 0;
     // The second batch of the run reaches the server; the third and later never leave on that connection.
@@ -131,7 +131,7 @@ describe("a connection cut after a batch left, before its reply", () => {
 
     expect((await openApp(id)).tasks.aslist()).toEqual([0, 1, 2, 3]);
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(["0", "1", "2", "3"]);
-    expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 4);
+    expect(await appliedBatches(raw, store.$key)).toBe(appliedBefore + 4);
     expect(await orphanKeys(raw, store.$key)).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { FaultProxy, scriptCall } from "../helpers/proxy.js";
 import { openApp, orphanKeys, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
-import { containerKey } from "../helpers/inspect.js";
+import { containerKey, appliedBatches } from "../helpers/inspect.js";
 
 describe("SCRIPT FLUSH with batches in flight", () => {
   it("two batches of one client, another client reloading the script between them, apply once, in order", async () => {
@@ -16,7 +16,7 @@ describe("SCRIPT FLUSH with batches in flight", () => {
     await store.$flush();
     const other = await openApp(uniqueId("reloader"));
     const raw = rawClient();
-    const logBefore = await raw.xlen(`${store.$key}:log`);
+    const appliedBefore = await appliedBatches(raw, store.$key);
 
     await raw.script("FLUSH");
     proxy.holdReplies(scriptCall);
@@ -33,7 +33,7 @@ describe("SCRIPT FLUSH with batches in flight", () => {
     await store.$flush();
 
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(["1", "2"]);
-    expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 2);
+    expect(await appliedBatches(raw, store.$key)).toBe(appliedBefore + 2);
     expect(await orphanKeys(raw, store.$key)).toEqual([]);
     expect((await openApp(id)).tasks.aslist()).toEqual([1, 2]);
     expect(store.tasks.aslist()).toEqual([1, 2]);
@@ -45,7 +45,7 @@ describe("SCRIPT FLUSH with batches in flight", () => {
     store.tasks = [];
     await store.$flush();
     const raw = rawClient();
-    const logBefore = await raw.xlen(`${store.$key}:log`);
+    const appliedBefore = await appliedBatches(raw, store.$key);
     await raw.script("FLUSH");
     store.tasks.push(1);
     void store.$incr("counter", 2);
@@ -56,7 +56,7 @@ describe("SCRIPT FLUSH with batches in flight", () => {
 
     expect(await raw.lrange(await containerKey(raw, store.$key, ["tasks"]), 0, -1)).toEqual(["1", "2"]);
     expect(await raw.hget(`${store.$key}:root`, "counter")).toBe("5");
-    expect(await raw.xlen(`${store.$key}:log`)).toBe(logBefore + 2);
+    expect(await appliedBatches(raw, store.$key)).toBe(appliedBefore + 2);
     expect(await orphanKeys(raw, store.$key)).toEqual([]);
     expect((await openApp(id)).$asdict()).toEqual(store.$asdict());
   });

@@ -53,6 +53,11 @@ const DICT_REF = "@d:";
  * references from `ns:root`. Throws when a step of the path is stored inline (a record
  * not yet changed in place) or missing.
  */
+/** How many batches Redis has applied to the instance (`ns:meta` `seq`: +1 per applied batch, never for a duplicate). */
+export async function appliedBatches(redis: Client, ns: string): Promise<number> {
+  return Number((await redis.hget(`${ns}:meta`, "seq")) ?? 0);
+}
+
 export async function containerKey(redis: Client, ns: string, path: readonly (string | number)[]): Promise<string> {
   let key = `${ns}:root`;
   for (const step of path) {

@@ -2,6 +2,7 @@
 // inline as JSON until a write changes one in place (then one key per container),
 // references, no orphans, one script call per batch, coalesced appends.
 import { describe, expect, it } from "vitest";
+import { containerKey } from "../helpers/inspect.js";
 import { dumpInstance, openApp, openMemory, orphanKeys, rawClient, uniqueId } from "../helpers/redis.js";
 
 async function scanKeys(pattern: string): Promise<string[]> {
@@ -28,6 +29,8 @@ describe("Redis layout", () => {
   it("keeps an instance under <prefix>{<Store>:<id>} with root, meta, log and one key per container", async () => {
     const id = uniqueId();
     const app = await openApp(id, { prefix: "lay:" });
+    // A live replica listens: the batches are logged for it to catch up from.
+    await openApp(id, { prefix: "lay:", live: true });
     app.tasks.push(1, 2);
     app.config.theme = "dark";
     await app.$flush();
@@ -46,6 +49,30 @@ describe("Redis layout", () => {
     expect(root.config).toMatch(/^@d:[0-9A-Za-z]{12,}$/);
     const tasks = await rawClient().lrange(`${app.$key}:n:${root.tasks!.slice(3)}`, 0, -1);
     expect(tasks).toEqual(["1", "2"]);
+  });
+
+  it("logs a batch only when another replica listens (the log is for catching up)", async () => {
+    const id = uniqueId();
+    const raw = rawClient();
+    // A live store alone: its own subscription does not count, and nobody else hears its batches.
+    const alone = await openApp(id, { live: true });
+    alone.tasks.push(1);
+    await alone.$flush();
+    expect(await raw.exists(`${alone.$key}:log`)).toBe(0);
+    expect(await raw.lrange(await containerKey(raw, alone.$key, ["tasks"]), 0, -1)).toEqual(["1"]);
+
+    const reader = await openApp(id, { live: true });
+    alone.tasks.push(2);
+    await alone.$flush();
+    expect(await raw.type(`${alone.$key}:log`)).toBe("stream");
+    expect(await raw.xlen(`${alone.$key}:log`)).toBe(1);
+    await reader.$close();
+
+    // The reader is gone: the next batch is not logged, the entries there expire with the log.
+    alone.tasks.push(3);
+    await alone.$flush();
+    expect(await raw.xlen(`${alone.$key}:log`)).toBe(1);
+    expect((await openApp(id)).tasks.aslist()).toEqual([1, 2, 3]);
   });
 
   it("leaves no orphaned node keys after nested containers are replaced and removed", async () => {

@@ -245,7 +245,7 @@ describe("exactly once", () => {
     const backend = new Backend(redis);
     const batch = {
       ns: mem.$key, clientId: "resender", seq: 1, prev: 0, epoch, newEpoch: "", keys: [listId],
-      ops: [["push", listId, ["1"]]] as never, schemaHash: "", log: LOG_DEFAULTS, ttl: 0, readAt: "",
+      ops: [["push", listId, ["1"]]] as never, schemaHash: "", log: LOG_DEFAULTS, ttl: 0, readAt: "", ownSubscriptions: -1,
     };
     const first = await backend.apply(batch);
     const second = await backend.apply(batch);
