@@ -71,6 +71,8 @@ export interface Batch {
    * subscription hears is not logged (a replica that listens later loads after it).
    */
   readonly ownSubscriptions: number;
+  /** Every batch of this client up to this seq has been answered (none is sent again): the script forgets their results. */
+  readonly acked: number;
 }
 
 export type BatchOutcome =
@@ -210,6 +212,7 @@ export class Backend {
           batch.log.maxEntries, batch.log.maxAgeMs, batch.log.maxOpsBytes, batch.ttl, batch.readAt, "",
           // A Cluster's subscribers may listen on any node: PUBSUB NUMSUB on this one cannot count them.
           isCluster(this.redis) ? -1 : batch.ownSubscriptions,
+          batch.acked,
         ];
         reply = staged
           ? await this.applyStaged(batch, [root, meta, log, ...keys], args, values, staged)

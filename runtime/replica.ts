@@ -443,10 +443,14 @@ export class Replica implements Owner {
       if (op[0] === "promote") keys.add(op[3]);
     }
     const seq = ++this.batchSeq;
+    // Batches still on the wire may be sent again: their results must be kept.
+    let acked = seq - 1;
+    for (const other of this.inflight.keys()) acked = Math.min(acked, other - 1);
     const batch: Batch = {
       ns: this.ns, clientId: this.clientId, seq, prev: this.lastSent, epoch: this.epoch, newEpoch: this.newEpoch,
       ops, keys: [...keys], schemaHash: this.schemaHash, log: this.log, ttl: this.ttl, readAt: this.readAt,
       ownSubscriptions: this.ownSubscriptions(),
+      acked,
     };
     this.readAt = "";
     this.lastSent = seq;

@@ -12,7 +12,8 @@
 --          RPUSHes there (declared in KEYS; lua/staged.lua moves them into the list)
 -- ARGV[15] subscriptions to the log channel that are the writer's own (-1 or absent: log the batch
 --          whoever listens; otherwise a batch no other subscription hears is not logged)
--- ARGV[16..] (large batches) the values of push/unshift ops, whose values field is then their count
+-- ARGV[16] the client's batches up to this seq are all acknowledged (their results are forgotten)
+-- ARGV[17..] (large batches) the values of push/unshift ops, whose values field is then their count
 -- Replies {seq, log id, skipped setnx, {incr results}, {aliases}, {garbage ids}, epoch, expiry (ms, -1: none)}
 -- or {"dup", {incr results}, {aliases}, epoch, skipped setnx, expiry} for a batch already applied. Refusals are
 -- error replies "RM<KIND> ..." and write nothing.
@@ -83,7 +84,7 @@ if ARGV[13] ~= "" and (iseq or "0") ~= ARGV[13] then
 end
 
 local ops = cjson.decode(ARGV[7])
--- A large batch sends the values of its pushes as arguments of their own (ARGV[16..]),
+-- A large batch sends the values of its pushes as arguments of their own (ARGV[17..]),
 -- not as JSON strings inside the operations: a push op then holds their count.
 -- A staged push (its values never enter the script) is the batch's last op.
 local stage = ARGV[14] or ""
@@ -98,9 +99,9 @@ if stage ~= "" then
   staged.origin = staged[2]
   staged[3] = nil
 end
-local bulk = #ARGV > 15 or staged ~= nil
+local bulk = #ARGV > 16 or staged ~= nil
 if bulk then
-  local cursor = 15
+  local cursor = 16
   for _, op in ipairs(ops) do
     if (op[1] == "push" or op[1] == "unshift") and type(op[3]) == "number" then
       if op[1] == "push" then
@@ -631,8 +632,10 @@ for from, to in pairs(used) do aliases[#aliases + 1] = from; aliases[#aliases + 
 if #results > 0 or #created > 0 or skipped > 0 or recent then
   local keep = remembered()
   local out, any = {}, false
+  -- A batch the client has the reply of is never sent again: its results can go.
+  local acked = math.max(bseq - WINDOW, tonumber(ARGV[16] or "0") or 0)
   for s, v in pairs(keep) do
-    if tonumber(s) > bseq - WINDOW then out[s] = v; any = true end
+    if tonumber(s) > acked then out[s] = v; any = true end
   end
   if #results > 0 or #created > 0 or skipped > 0 then out[tostring(bseq)] = {results, created, skipped}; any = true end
   if any then redis.call("HSET", meta, "r:" .. client, cjson.encode(out))

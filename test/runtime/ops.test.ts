@@ -45,7 +45,7 @@ async function instance(): Promise<{ ns: string; list: string; dict: string; epo
 }
 
 function batch(ns: string, epoch: string, ops: Op[], keys: string[]): Batch {
-  return { ns, clientId: "ops-test", seq: 1, prev: 0, epoch, newEpoch: "", ops, keys, schemaHash: "", log: LOG_DEFAULTS, ttl: 0, readAt: "", ownSubscriptions: -1 };
+  return { ns, clientId: "ops-test", seq: 1, prev: 0, epoch, newEpoch: "", ops, keys, schemaHash: "", log: LOG_DEFAULTS, ttl: 0, readAt: "", ownSubscriptions: -1, acked: 0 };
 }
 
 describe("the batch script's operations", () => {

@@ -245,12 +245,35 @@ describe("exactly once", () => {
     const backend = new Backend(redis);
     const batch = {
       ns: mem.$key, clientId: "resender", seq: 1, prev: 0, epoch, newEpoch: "", keys: [listId],
-      ops: [["push", listId, ["1"]]] as never, schemaHash: "", log: LOG_DEFAULTS, ttl: 0, readAt: "", ownSubscriptions: -1,
+      ops: [["push", listId, ["1"]]] as never, schemaHash: "", log: LOG_DEFAULTS, ttl: 0, readAt: "", ownSubscriptions: -1, acked: 0,
     };
     const first = await backend.apply(batch);
     const second = await backend.apply(batch);
     expect(first.kind).toBe("applied");
     expect(second.kind).toBe("dup");
     expect(await redis.lrange(`${mem.$key}:n:${listId}`, 0, -1)).toEqual(["0", "1"]);
+  });
+
+  it("answers a resent batch with its results while it is unacknowledged, and forgets them once the client says it has the reply", async () => {
+    const mem = await openMemory(uniqueId());
+    mem.n = 0;
+    await mem.$flush();
+    const redis = rawClient();
+    const epoch = (await redis.hget(`${mem.$key}:meta`, "epoch"))!;
+    const { Backend, LOG_DEFAULTS } = await import("../../runtime/backend.js");
+    const backend = new Backend(redis);
+    const batch = (seq: number, acked: number) => ({
+      ns: mem.$key, clientId: "counter", seq, prev: seq - 1, epoch, newEpoch: "", keys: [],
+      ops: [["incr", "", "n", 5]] as never, schemaHash: "", log: LOG_DEFAULTS, ttl: 0, readAt: "", ownSubscriptions: -1, acked,
+    });
+    expect(await backend.apply(batch(1, 0))).toMatchObject({ kind: "applied", incrs: ["5"] });
+    // Batch 2 leaves while batch 1's reply is still unknown to the client (acked 0).
+    expect(await backend.apply(batch(2, 0))).toMatchObject({ kind: "applied", incrs: ["10"] });
+    expect(await backend.apply(batch(1, 0))).toMatchObject({ kind: "dup", incrs: ["5"] });
+    // Batch 3 says every batch up to 2 was answered: their results are not kept any more.
+    expect(await backend.apply(batch(3, 2))).toMatchObject({ kind: "applied", incrs: ["15"] });
+    const remembered = JSON.parse((await redis.hget(`${mem.$key}:meta`, "r:counter"))!) as Record<string, unknown>;
+    expect(Object.keys(remembered)).toEqual(["3"]);
+    expect(await redis.hget(`${mem.$key}:root`, "n")).toBe("15");
   });
 });
