@@ -276,7 +276,9 @@ export class Backend {
     const listKey = nodeKey(batch.ns, batch.ops.at(-1)![1]);
     const multi = (this.redis as Redis).multi();
     multi.eval(SCRIPTS.rmApply, keys.length + 1, ...keys, stageKey, ...args.with(STAGE_ARG, stageKey), ...values);
-    for (let i = 0; i < staged.length; i += STAGE_CHUNK) multi.rpush(stageKey, ...staged.slice(i, i + STAGE_CHUNK));
+    // ioredis flattens array arguments: each chunk goes as it is, not spread into the call.
+    const rpush = multi.rpush as unknown as (key: string, values: readonly string[]) => unknown;
+    for (let i = 0; i < staged.length; i += STAGE_CHUNK) rpush.call(multi, stageKey, staged.slice(i, i + STAGE_CHUNK));
     multi.eval(STAGED, 3, keys[1]!, stageKey, listKey, batch.clientId, batch.seq);
     const replies = await multi.exec();
     if (!replies) throw new Error("the batch's MULTI was aborted");
