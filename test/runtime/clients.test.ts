@@ -6,6 +6,7 @@ import { Redis as Redis5 } from "ioredis";
 import { Redis as Redis6 } from "ioredis6";
 import { describe, expect, it } from "vitest";
 import { ConnectionError, Memory, OptionsError } from "redis-memory";
+import { STAGE_AT } from "../../runtime/backend.js";
 import { rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
 
 const clients = [
@@ -28,6 +29,20 @@ describe("open({ redis: client })", () => {
       expect(ref).toMatch(/^@l:/);
       expect(await raw.lrange(`memory:{Memory:${id}}:n:${ref!.slice(3)}`, 0, -1)).toEqual(["1", "2", "3"]);
       expect(await client.ping()).toBe("PONG");
+      await client.quit();
+    });
+
+    it(`sends a large push (staged: MULTI, EVAL, RPUSH) through an ${label} client`, async () => {
+      const client = make(redisUrl());
+      const id = uniqueId("client-staged");
+      const mem = await Memory.open({ redis: client, id });
+      const values = Array.from({ length: STAGE_AT * 2 }, (_, i) => i);
+      mem.tasks = [];
+      mem.tasks.push(...values);
+      await mem.$close();
+      const raw = rawClient();
+      const ref = await raw.hget(`memory:{Memory:${id}}:root`, "tasks");
+      expect((await raw.lrange(`memory:{Memory:${id}}:n:${ref!.slice(3)}`, 0, -1)).map(Number)).toEqual(values);
       await client.quit();
     });
   }
