@@ -2,6 +2,7 @@
 // and load scripts, deleting an instance, the feed's catch-up reads, WAIT. Turning
 // the `redis` option into connections is runtime/connect.ts. Scripts live in lua/ and are called by name
 // (EVALSHA, with ioredis falling back to EVAL on NOSCRIPT).
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, WriteError, type WriteErrorCode } from "./errors.js";
@@ -12,8 +13,9 @@ export type Connection = Redis | Cluster;
 
 const script = (name: string): string => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
 const SCRIPTS = { rmApply: script("apply"), rmDelete: script("delete"), rmGc: script("gc") };
-/** Ends a batch whose last push was staged (runtime/lua/staged.lua); sent with EVAL inside the batch's MULTI. */
-const STAGED = script("staged");
+const APPLY_SHA = createHash("sha1").update(SCRIPTS.rmApply).digest("hex");
+/** Ends a batch whose last push was staged (runtime/lua/staged.lua); sent with EVAL (its source, comments left out) inside the batch's MULTI. */
+const STAGED = script("staged").replace(/^--.*\n/gm, "");
 
 /**
  * A batch that ends with a push of at least this many values sends them as plain RPUSH
@@ -265,17 +267,19 @@ export class Backend {
   }
 
   /**
-   * One batch as a MULTI: apply.lua (by EVAL: a NOSCRIPT inside MULTI could not be
-   * retried) applies every op but the last push and renames the list to a staging key;
-   * RPUSHes append the push's values there; staged.lua renames it back. Values that
-   * apply.lua did not take (a duplicate, a refusal) are dropped by staged.lua, so the
-   * MULTI applies the batch whole or not at all. Resolves to apply.lua's reply.
+   * One batch as a MULTI: apply.lua applies every op but the last push and renames the
+   * list to a staging key; RPUSHes append the push's values there; staged.lua renames it
+   * back. Values that apply.lua did not take (a duplicate, a refusal, a NOSCRIPT) are
+   * dropped by staged.lua, so the MULTI applies the batch whole or not at all. apply.lua
+   * goes by EVALSHA (a NOSCRIPT applied nothing: the script is loaded and the MULTI sent
+   * again); staged.lua by EVAL (its own NOSCRIPT would leave the list renamed). Resolves
+   * to apply.lua's reply.
    */
-  private async applyStaged(batch: Batch, keys: string[], args: (string | number)[], values: readonly Enc[], staged: readonly Enc[]): Promise<unknown> {
+  private async applyStaged(batch: Batch, keys: string[], args: (string | number)[], values: readonly Enc[], staged: readonly Enc[], loadScript = true): Promise<unknown> {
     const stageKey = `${batch.ns}:s:${batch.clientId}:${batch.seq}`;
     const listKey = nodeKey(batch.ns, batch.ops.at(-1)![1]);
     const multi = (this.redis as Redis).multi();
-    multi.eval(SCRIPTS.rmApply, keys.length + 1, ...keys, stageKey, ...args.with(STAGE_ARG, stageKey), ...values);
+    multi.evalsha(APPLY_SHA, keys.length + 1, ...keys, stageKey, ...args.with(STAGE_ARG, stageKey), ...values);
     // ioredis flattens array arguments: each chunk goes as it is, not spread into the call.
     const rpush = multi.rpush as unknown as (key: string, values: readonly string[]) => unknown;
     for (let i = 0; i < staged.length; i += STAGE_CHUNK) rpush.call(multi, stageKey, staged.slice(i, i + STAGE_CHUNK));
@@ -283,6 +287,10 @@ export class Backend {
     const replies = await multi.exec();
     if (!replies) throw new Error("the batch's MULTI was aborted");
     const [error, reply] = replies[0]!;
+    if (error && loadScript && /^NOSCRIPT/.test(errorMessage(error))) {
+      await this.redis.script("LOAD", SCRIPTS.rmApply);
+      return this.applyStaged(batch, keys, args, values, staged, false);
+    }
     if (error) throw error;
     return reply;
   }

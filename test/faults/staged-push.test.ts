@@ -107,6 +107,22 @@ describe("a batch ending with a large push (staged)", () => {
     expect(await leftovers(store.$key)).toEqual([]);
   });
 
+  it("applies once after a SCRIPT FLUSH (its NOSCRIPT inside the MULTI applied nothing; the MULTI goes again)", async () => {
+    const store = await openApp(uniqueId("staged-noscript"));
+    store.tasks.push(-1);
+    await store.$flush();
+    const raw = rawClient();
+    const appliedBefore = await appliedBatches(raw, store.$key);
+    await raw.script("FLUSH");
+
+    store.tasks.push(...values(0));
+    await store.$flush();
+
+    expect(await listInRedis(store.$key, ["tasks"])).toEqual([-1, ...values(0)]);
+    expect(await appliedBatches(raw, store.$key)).toBe(appliedBefore + 1);
+    expect(await leftovers(store.$key)).toEqual([]);
+  });
+
   it("refused (the instance was deleted meanwhile): nothing of it reaches Redis", async () => {
     const id = uniqueId("staged-refused");
     const store = await openApp(id);
