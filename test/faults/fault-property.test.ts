@@ -1,5 +1,5 @@
 // Property test under faults: random batches of writes (appends of scalars and
-// records, in-place record edits, key writes and deletes, increments) go through a
+// records, appends large enough to be staged, in-place record edits, key writes and deletes, increments) go through a
 // TCP proxy, and between them a random fault happens: a lost reply, a connection
 // cut after a batch left, or SCRIPT FLUSH (with another client loading the script
 // again between two batches in flight). After each step a freshly opened store,
@@ -8,6 +8,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Memory, type SyncedDict, type SyncedList, type UntypedMemory } from "redis-memory";
+import { STAGE_AT } from "../../runtime/backend.js";
 import { FaultProxy, scriptCall } from "../helpers/proxy.js";
 import { orphanKeys, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
 
@@ -21,6 +22,8 @@ interface Model {
 
 type Write =
   | { kind: "push"; value: string | number }
+  /** Enough values at once to be staged when it ends its batch (runtime/backend.ts, STAGE_AT). */
+  | { kind: "bulk"; count: number }
   | { kind: "record"; message: Message }
   | { kind: "edit"; index: number; content: string }
   | { kind: "set"; key: string; value: number }
@@ -44,12 +47,16 @@ const write: fc.Arbitrary<Write> = fc.oneof(
   fc.record({ kind: fc.constant("delete" as const), key }),
   fc.constant({ kind: "pop" as const }),
   fc.record({ kind: fc.constant("incr" as const), by: fc.integer({ min: -5, max: 5 }) }),
+  fc.record({ kind: fc.constant("bulk" as const), count: fc.integer({ min: STAGE_AT, max: STAGE_AT + 50 }) }),
 );
-const step: fc.Arbitrary<Step> = fc.record({
-  fault: fc.constantFrom<Fault>("none", "lost reply", "cut", "script flush"),
-  batches: fc.array(fc.array(write, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 2 }),
-  otherIncr: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5 })),
-});
+const step: fc.Arbitrary<Step> = fc
+  .record({
+    fault: fc.constantFrom<Fault>("none", "lost reply", "cut", "script flush"),
+    batches: fc.array(fc.array(write, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 2 }),
+    otherIncr: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5 })),
+  })
+  // Holding the script replies of two batches counts script calls: a staged batch makes two.
+  .filter((s) => !(s.fault === "script flush" && s.batches.length === 2 && s.batches.flat().some((w) => w.kind === "bulk")));
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -63,6 +70,12 @@ function apply(w: Write, model: Model, store: UntypedMemory): [Promise<number>, 
       model.items.push(w.value);
       items.push(w.value);
       return undefined;
+    case "bulk": {
+      const values = Array.from({ length: w.count }, (_, i) => model.items.length + i);
+      model.items.push(...values);
+      items.push(...values);
+      return undefined;
+    }
     case "record":
       model.records.push({ ...w.message });
       records.push({ ...w.message });
