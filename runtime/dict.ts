@@ -40,17 +40,14 @@ export function setField(node: DictNode, key: string, value: unknown, ifAbsent =
   const old = node.fields[key];
   if (old === value && has(node, key)) return;
   const built = replica.build(value, node, key, shape);
-  const id = replica.target(node);
-  node.fields[key] = built.stored;
-  replica.release(old);
-  replica.queue([ifAbsent ? "setnx" : "set", id, key, built.enc]);
+  replica.queue([ifAbsent ? "setnx" : "set", replica.target(node), key, built.enc]);
+  replica.apply(["set", node, key, built.stored]);
   // A large list or dict becomes a container in the same batch: its first in-place write
   // would otherwise send it all again (records stay inline: they are small).
   if (!ifAbsent && built.enc.length > CONTAINER_AT) {
     const child = nodeOf(built.stored);
     if (child) replica.target(child);
   }
-  replica.changed(node, "set", key);
 }
 
 /** JSON text length above which a list or dict written into a dict is stored as a container at once. */
@@ -61,12 +58,8 @@ export function deleteField(node: DictNode, key: string): boolean {
   replica.assertWritable(node);
   if (!has(node, key)) return true;
   checkRemoval(node, [key]);
-  const id = replica.target(node);
-  const old = node.fields[key];
-  delete node.fields[key];
-  replica.release(old);
-  replica.queue(["del", id, key]);
-  replica.changed(node, "del", key);
+  replica.queue(["del", replica.target(node), key]);
+  replica.apply(["del", node, key]);
   return true;
 }
 
@@ -137,13 +130,8 @@ export function clear(dict: object): void {
   const keys = Object.keys(node.fields);
   if (keys.length === 0) return;
   checkRemoval(node, keys);
-  const id = replica.target(node);
-  for (const key of keys) {
-    replica.release(node.fields[key]);
-    delete node.fields[key];
-  }
-  replica.queue(["clear", id]);
-  replica.changed(node, "clear");
+  replica.queue(["clear", replica.target(node)]);
+  replica.apply(["clear", node]);
 }
 
 export function get(dict: object, key: string, fallback?: unknown): unknown {
@@ -168,10 +156,8 @@ export function incr<D extends object>(dict: D, key: NumericKeys<PlainOf<D>>, by
   assertKey(key, [...node.path(), key]);
   replica.check(node, key, next, childShape(node.shape, key));
   checkDictGrowth(node, [key]);
-  replica.target(node);
-  node.fields[key] = next;
   const result = replica.queueIncr(node, key, by, next);
-  replica.changed(node, "incr", key);
+  replica.apply(["incr", node, key, next]);
   return result;
 }
 

@@ -3,6 +3,7 @@
 // turns every mutator into operations on the replica and in Redis.
 import { inspect } from "node:util";
 import { NotJsonError, OperationError } from "./errors.js";
+import { interpretPushOne } from "./interpret.js";
 import { ListNode, NODE, bindProxy, nodeOf } from "./node.js";
 import type { Enc } from "./ops.js";
 import { proxyFactories, type Replica } from "./replica.js";
@@ -81,7 +82,7 @@ function prepare(node: ListNode, values: readonly unknown[], firstIndex: number)
   const stored = new Array<unknown>(values.length);
   const encs = new Array<Enc>(values.length);
   for (let i = 0; i < values.length; i++) {
-    const built = replica.buildElement(values[i], node);
+    const built = replica.buildElement(values[i]);
     stored[i] = built.stored;
     encs[i] = built.enc;
   }
@@ -102,12 +103,10 @@ function pushOne(node: ListNode, value: unknown): number {
     stored = value === 0 ? 0 : value;
     enc = scalarText(value);
   } else {
-    ({ stored, enc } = replica.buildElement(value, node));
+    ({ stored, enc } = replica.buildElement(value));
   }
-  const id = replica.target(node);
-  node.items.push(stored);
-  replica.queuePushOne(id, enc);
-  replica.changed(node, "push");
+  replica.queuePushOne(replica.target(node), enc);
+  interpretPushOne(node, stored, replica.changed);
   return node.items.length;
 }
 
@@ -143,23 +142,13 @@ function rewrite(node: ListNode, next: unknown[]): void {
     if (seen.has(child.proxy)) next[i] = replica.build(plainCopy(child.proxy), node, undefined, child.shape).stored;
     else seen.add(child.proxy);
   }
-  const id = replica.target(node);
-  for (const old of node.items) {
-    const child = nodeOf(old);
-    if (child && !seen.has(child.proxy)) child.detach();
-  }
-  node.items.length = 0;
-  for (const value of next) node.items.push(value);
-  replica.queue(["replace", id, node.items.map((value) => replica.encode(value))]);
-  replica.changed(node, "replace");
+  replica.queue(["replace", replica.target(node), next.map((value) => replica.encode(value))]);
+  replica.apply(["replace", node, next]);
 }
 
-function removeRange(node: ListNode, start: number, count: number): JsonValue[] {
-  const replica = replicaOf(node);
-  // Released while still in the list, so that a detached reference remembers its index.
-  const removed = node.items.slice(start, start + count).map((value) => replica.release(value));
-  node.items.splice(start, count);
-  return removed;
+/** Plain copies of the elements a removal hands back (taken before the replica lets them go). */
+function removed(node: ListNode, start: number, count: number): JsonValue[] {
+  return node.items.slice(start, start + count).map(plainCopy);
 }
 
 /**
@@ -182,10 +171,9 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     if (values.length === 1 && !hasListConstraints(node)) return pushOne(node, values[0]);
     checkListChange(node, node.items.length + values.length, () => [...node.items, ...values]);
     const { stored, encs } = prepare(node, values, node.items.length);
-    const id = replicaOf(node).target(node);
-    for (const value of stored) node.items.push(value);
-    replicaOf(node).queuePush(id, encs);
-    replicaOf(node).changed(node, "push");
+    const replica = replicaOf(node);
+    replica.queuePush(replica.target(node), encs);
+    replica.apply(["push", node, stored]);
     return node.items.length;
   }
 
@@ -194,10 +182,9 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     if (values.length === 0) return node.items.length;
     checkListChange(node, node.items.length + values.length, () => [...values, ...node.items]);
     const { stored, encs } = prepare(node, values, 0);
-    const id = replicaOf(node).target(node);
-    node.items.unshift(...stored);
-    replicaOf(node).queue(["unshift", id, encs]);
-    replicaOf(node).changed(node, "unshift");
+    const replica = replicaOf(node);
+    replica.queue(["unshift", replica.target(node), encs]);
+    replica.apply(["unshift", node, stored]);
     return node.items.length;
   }
 
@@ -213,11 +200,11 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     checkListChange(node, length - 1, () => node.items.filter((_, j) => j !== i));
     const replica = replicaOf(node);
     const id = replica.target(node);
-    const [value] = removeRange(node, i, 1);
+    const [value] = removed(node, i, 1);
     if (i === length - 1) replica.queue(["pop", id, 1]);
     else if (i === 0) replica.queue(["shift", id, 1]);
     else replica.queue(["splice", id, i, 1, []]);
-    replica.changed(node, "pop");
+    replica.apply(["splice", node, i, 1, []], "pop");
     return value as S;
   }
 
@@ -225,10 +212,10 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     const node = writable(this);
     if (node.items.length === 0) return undefined;
     checkListChange(node, node.items.length - 1, () => node.items.slice(1));
-    const id = replicaOf(node).target(node);
-    const [value] = removeRange(node, 0, 1);
-    replicaOf(node).queue(["shift", id, 1]);
-    replicaOf(node).changed(node, "shift");
+    const replica = replicaOf(node);
+    const [value] = removed(node, 0, 1);
+    replica.queue(["shift", replica.target(node), 1]);
+    replica.apply(["shift", node, 1]);
     return value as S;
   }
 
@@ -243,8 +230,7 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     const replica = replicaOf(node);
     if (count === 0 && encs.length === 0) return [];
     const id = replica.target(node);
-    const removed = removeRange(node, from, count);
-    node.items.splice(from, 0, ...stored);
+    const out = removed(node, from, count);
     if (count === 0 && from === length) {
       replica.queuePush(id, encs);
     } else if (count === 0 && from === 0) {
@@ -254,8 +240,8 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     } else {
       replica.queue(["splice", id, from, count, encs]);
     }
-    if (count > 0 || encs.length > 0) replica.changed(node, "splice");
-    return removed as S[];
+    replica.apply(["splice", node, from, count, stored]);
+    return out as S[];
   }
 
   override sort(compare?: (a: S, b: S) => number): this {
@@ -283,7 +269,7 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     replica.check(node, from, value, childShape(node.shape, from));
     checkListChange(node, length, () => node.items.toSpliced(from, to - from, ...new Array<unknown>(to - from).fill(value)));
     const next = node.items.slice();
-    for (let i = from; i < to; i++) next[i] = replica.buildElement(value, node).stored;
+    for (let i = from; i < to; i++) next[i] = replica.buildElement(value).stored;
     rewrite(node, next);
     return this;
   }
@@ -326,13 +312,9 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     const node = writable(this);
     if (node.items.length === 0) return;
     checkListChange(node, 0, () => []);
-    const id = replicaOf(node).target(node);
-    // Nothing is returned: detach what was held, without copying it out.
-    for (const item of node.items) nodeOf(item)?.detach();
-    node.items.length = 0;
-    node.lazy = false;
-    replicaOf(node).queue(["clear", id]);
-    replicaOf(node).changed(node, "clear");
+    const replica = replicaOf(node);
+    replica.queue(["clear", replica.target(node)]);
+    replica.apply(["clear", node]);
   }
 
   /** A deep plain copy, typed as the plain element type. */
@@ -360,21 +342,15 @@ function setIndex(node: ListNode, index: number, value: unknown): void {
   replica.check(node, index, value, shape);
   checkListChange(node, Math.max(length, index + 1), () => node.items.toSpliced(index, 1, value));
   if (index === length) {
-    const built = replica.buildElement(value, node);
-    const id = replica.target(node);
-    node.items.push(built.stored);
-    replica.queuePush(id, [built.enc]);
-    replica.changed(node, "push");
+    const built = replica.buildElement(value);
+    replica.queuePushOne(replica.target(node), built.enc);
+    interpretPushOne(node, built.stored, replica.changed);
     return;
   }
-  const old = node.items[index];
-  if (old === value) return;
-  const built = replica.buildElement(value, node);
-  const id = replica.target(node);
-  replica.release(old);
-  node.items[index] = built.stored;
-  replica.queue(["lset", id, index, built.enc]);
-  replica.changed(node, "lset", index);
+  if (node.items[index] === value) return;
+  const built = replica.buildElement(value);
+  replica.queue(["lset", replica.target(node), index, built.enc]);
+  replica.apply(["lset", node, index, built.stored]);
 }
 
 function setLength(node: ListNode, value: unknown): void {
@@ -384,10 +360,9 @@ function setLength(node: ListNode, value: unknown): void {
   if (next > length) throw new NotJsonError([...node.path(), length], `growing a list to length ${next} would leave holes`);
   if (next === length) return;
   checkListChange(node, next, () => node.items.slice(0, next));
-  const id = replicaOf(node).target(node);
-  removeRange(node, next, length - next);
-  replicaOf(node).queue(["pop", id, length - next]);
-  replicaOf(node).changed(node, "pop");
+  const replica = replicaOf(node);
+  replica.queue(["pop", replica.target(node), length - next]);
+  replica.apply(["pop", node, length - next]);
 }
 
 const handler: ProxyHandler<SyncedList> = {

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { LOG_DEFAULTS, type Backend, type Batch, type BatchOutcome, type LogLimits } from "./backend.js";
 import { ClosedError, FlushTimeoutError, NotJsonError, RedisMemoryError, WriteError, type DataPath } from "./errors.js";
 import { newId } from "./ids.js";
+import { interpret, type ChangeReport, type ReplicaOp } from "./interpret.js";
 import { DictNode, ListNode, nodeOf, type Node, type Owner } from "./node.js";
 import { DICT_REF, LIST_REF, isRef, type Enc, type NodeId, type Op, type OpName } from "./ops.js";
 import type { Shape } from "./shape.js";
@@ -217,10 +218,9 @@ export class Replica implements Owner {
    * array a private plain copy (its JSON text parsed back), made a proxy when first
    * read. Appending records costs about their JSON text.
    */
-  buildElement(value: unknown, list: ListNode): { stored: unknown; enc: Enc } {
+  buildElement(value: unknown): { stored: unknown; enc: Enc } {
     if (typeof value !== "object" || value === null) return { stored: value === 0 ? 0 : value, enc: scalarText(value) };
     const enc = JSON.stringify(syncedViews.has(value) ? plainCopy(value) : value);
-    list.lazy = true;
     return { stored: new InlineText(enc), enc };
   }
 
@@ -298,9 +298,7 @@ export class Replica implements Owner {
     const text = JSON.stringify(plainCopy(node.proxy));
     const id = newId();
     this.queue(["promote", parentId, slot, id, node.kind === "list" ? "l" : "d", createHash("sha1").update(text).digest("hex"), contents]);
-    node.id = id;
-    node.stored = true;
-    this.nodes.set(id, node as ListNode | DictNode);
+    interpret(["promote", node as ListNode | DictNode, id], this.changed);
     return id;
   }
 
@@ -333,16 +331,6 @@ export class Replica implements Owner {
   assertWritable(node: Node): void {
     if (this.closed) throw new ClosedError();
     node.assertAttached();
-  }
-
-  /** A value removed from the replica: its subtree is detached, the caller gets a plain copy. */
-  release(stored: unknown): JsonValue {
-    if (stored instanceof InlineText) return JSON.parse(stored.text) as JsonValue;
-    const node = nodeOf(stored);
-    if (!node) return stored as JsonValue;
-    const copy = plainCopy(stored);
-    node.detach();
-    return copy;
   }
 
   // ---- the write queue ---------------------------------------------------
@@ -702,12 +690,17 @@ export class Replica implements Owner {
     }
   }
 
-  /** A local mutation happened at `node` (path computed only when someone listens). */
-  changed(node: Node, op: OpName, key?: string | number): void {
+  /** A local mutation happened at `node` (path computed only when someone listens); bound, to be handed to `interpret`. */
+  readonly changed: ChangeReport = (node, op, key) => {
     if (this.listeners.change.size === 0) return;
     const path = node.path();
     if (key !== undefined) path.push(key);
     this.emit("change", { path, op, source: "local" });
+  };
+
+  /** Applies a local write to the replica (its operation is queued already) and emits its change event. */
+  apply(op: ReplicaOp, as?: OpName): void {
+    interpret(op, this.changed, as);
   }
 
 }

@@ -172,7 +172,7 @@ export class Store<TData extends object = Record<string, unknown>> {
     const known = [...replica.nodes.keys()];
     const root = replica.root;
     for (const key of Object.keys(root.fields)) {
-      replica.release(root.fields[key]);
+      nodeOf(root.fields[key])?.detach();
       delete root.fields[key];
     }
     await replica.backend.deleteInstance(replica.ns, known);
