@@ -5,6 +5,7 @@
 // place of the user's schema file it comes from.
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import { GeneratedCodeError } from "./errors.js";
 import type { Validate, ValidationIssue } from "./shape.js";
 
 type Json = Readonly<Record<string, unknown>>;
@@ -109,8 +110,13 @@ export function ajvValidators(schema: Json, sources: Readonly<Record<string, str
     return map;
   };
   const compile = (ajv: Ajv2020, pointer: string): AjvFunction => {
-    const fn = ajv.getSchema(`${KEY}#${pointer.split("/").map(encodeURIComponent).join("/")}`);
-    if (fn === undefined) throw new Error(`redis-memory: no schema at #${pointer} of a generated store (regenerate it)`);
+    let fn: unknown;
+    try {
+      fn = ajv.getSchema(`${KEY}#${pointer.split("/").map(encodeURIComponent).join("/")}`);
+    } catch (error) {
+      throw new GeneratedCodeError(pointer, `ajv cannot compile it (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    }
+    if (fn === undefined) throw new GeneratedCodeError(pointer, "the schema bundle has nothing there");
     return fn as AjvFunction;
   };
 

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
-import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, WriteError, type WriteErrorCode } from "./errors.js";
+import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, RedisMemoryError, WriteError, type WriteErrorCode } from "./errors.js";
 import type { Enc, NodeId, Op } from "./ops.js";
 
 export type { Cluster, Redis, RedisOptions };
@@ -324,7 +324,7 @@ export class Backend {
       });
       const value = (i: number): unknown => {
         const [error, result] = replies?.[i] ?? [new Error("the transaction was aborted"), undefined];
-        if (error) throw error;
+        if (error) throw new RedisCommandError(ns, "MULTI (load)", serverError(errorMessage(error)));
         return result;
       };
       const metaFields = value(0) as string[];
@@ -359,7 +359,7 @@ export class Backend {
         const [error, values] = replies?.[6 + 2 * n] ?? [];
         if (type === "none") containers.push([id, "none", []]);
         else if ((kind === "l" && type === "list") || (kind === "d" && type === "hash")) {
-          if (error) throw error;
+          if (error) throw new RedisCommandError(ns, "MULTI (load)", serverError(errorMessage(error)));
           containers.push([id, kind, values as string[]]);
         } else containers.push([id, `x:${type}`, []]);
       });
@@ -393,6 +393,7 @@ export class Backend {
     try {
       return await run();
     } catch (error) {
+      if (error instanceof RedisMemoryError) throw error;
       throw new RedisCommandError(ns, command, serverError(errorMessage(error)));
     }
   }
@@ -443,7 +444,7 @@ export class Backend {
   async forgetClient(ns: string, clientId: string): Promise<void> {
     // Best effort: a marker left behind costs a few bytes; waiting for a lost server would hang $close().
     if (this.redis.status !== "ready") return;
-    await this.redis.hdel(keysOf(ns)[1], `c:${clientId}`, `r:${clientId}`);
+    await this.call("HDEL", ns, () => this.redis.hdel(keysOf(ns)[1], `c:${clientId}`, `r:${clientId}`));
   }
 
   /**
@@ -467,7 +468,7 @@ export class Backend {
     const redis = this.redis;
     if (!isCluster(redis)) return Number(await this.call("WAIT", ns, () => redis.call("WAIT", replicas, timeoutMs)));
     // WAIT has no key: send it on the connection that carried the instance's writes.
-    const master = await primaryOf(redis, keysOf(ns)[1]);
+    const master = await this.call("CLUSTER KEYSLOT", ns, () => primaryOf(redis, keysOf(ns)[1]));
     return Number(await this.call("WAIT", ns, () => master.call("WAIT", replicas, timeoutMs)));
   }
 }

@@ -2,7 +2,7 @@
 // `delete`, Object.keys, spread and JSON.stringify work; methods come from the
 // prototype unless the data (or the schema) has a property of that name.
 import { inspect } from "node:util";
-import { OperationError } from "./errors.js";
+import { OperationError, UsageError } from "./errors.js";
 import { DictNode, NODE, bindProxy, nodeOf } from "./node.js";
 import { proxyFactories, type Replica } from "./replica.js";
 import type { Input, NumericKeys, Synced, SyncedDict as SyncedDictType } from "./types.js";
@@ -15,7 +15,7 @@ function replicaOf(node: DictNode): Replica {
 
 export function dictNode(dict: object): DictNode {
   const node = nodeOf(dict);
-  if (node?.kind !== "dict") throw new TypeError("expected a SyncedDict (or a store)");
+  if (node?.kind !== "dict") throw new UsageError("expected a SyncedDict (or a store)");
   return node as DictNode;
 }
 
@@ -71,7 +71,7 @@ function entriesOf(source: unknown): [string, unknown][] {
   if (source !== null && typeof source === "object" && Symbol.iterator in source) {
     return [...(source as Iterable<[string, unknown]>)];
   }
-  throw new TypeError("update() takes an object, a Map or an iterable of [key, value] pairs");
+  throw new UsageError("update() takes an object, a Map or an iterable of [key, value] pairs");
 }
 
 // ---- methods, also exported as functions (`update(d, {...})`) --------------

@@ -182,6 +182,56 @@ export class ClosedError extends RedisMemoryError {
   }
 }
 
+/** A runtime function was given something it does not take (not a synced dict, not a store, ...). */
+export class UsageError extends RedisMemoryError {
+  override name = "UsageError";
+}
+
+/** A generated store's schema bundle lacks a place its shape names, or ajv cannot compile it: the generated code is stale. */
+export class GeneratedCodeError extends RedisMemoryError {
+  override name = "GeneratedCodeError";
+  constructor(
+    readonly schemaPointer: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`the generated store's schema at #${schemaPointer}: ${reason}; regenerate the store with redis-memory-gen`, options);
+  }
+}
+
+/** A `change`, `error` or `status` listener threw; the write path went on. The listener's error is `cause`. */
+export class ListenerError extends RedisMemoryError {
+  override name = "ListenerError";
+  constructor(
+    readonly event: string,
+    cause: unknown,
+  ) {
+    super(`a \`${event}\` listener (registered with $on) threw: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/**
+ * Work the store does in the background to stay equal to Redis (reloading, catching up
+ * with the change log, syncing writes made offline, watching the expiry) failed with
+ * an error that is not one of the library's (it is `cause`); the store retries.
+ */
+export class SyncError extends RedisMemoryError {
+  override name = "SyncError";
+  constructor(
+    readonly key: string,
+    readonly task: string,
+    cause: unknown,
+  ) {
+    super(`${task} of ${key} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** `error` as the runtime reports it: itself when it is one of the library's errors, else a SyncError of `task` with `error` as the cause. */
+export function asSyncFailure(key: string, task: string, error: unknown): RedisMemoryError {
+  return error instanceof RedisMemoryError ? error : new SyncError(key, task, error);
+}
+
+/** The end of an exhaustive switch: reaching it is a bug of the runtime. */
 export function unreachable(value: never): never {
-  throw new Error(`unreachable: ${JSON.stringify(value)}`);
+  throw new RedisMemoryError(`internal error: unexpected ${JSON.stringify(value)} (a bug of redis-memory; please report it)`);
 }

@@ -8,6 +8,7 @@
 // another writer's entry landing while this store's own writes are unseen), the
 // instance is reloaded. The rule and its proof: README, "Live sync across processes".
 import { keysOf, type Backend } from "./backend.js";
+import { asSyncFailure } from "./errors.js";
 import { applyLoad, type LoadedState } from "./load.js";
 import type { Node } from "./node.js";
 import type { NodeId, Op } from "./ops.js";
@@ -68,7 +69,7 @@ export async function reloadUntilDone(state: SyncState): Promise<void> {
       return await reload(state);
     } catch (error) {
       if (state.closed) return;
-      state.replica.emit("error", error instanceof Error ? error : new Error(String(error)));
+      state.replica.emit("error", asSyncFailure(state.replica.ns, "reloading", error));
       await new Promise((resolve) => setTimeout(resolve, retry).unref());
       retry = Math.min(retry * 2, MAX_RETRY_MS);
     }
@@ -317,7 +318,7 @@ export class Feed implements ChannelListener {
           return;
         } catch (error) {
           if (this.stopped || state.closed) return;
-          this.replica.emit("error", error instanceof Error ? error : new Error(String(error)));
+          this.replica.emit("error", asSyncFailure(this.replica.ns, "catching up with the change log", error));
           await this.pause(retry);
           retry = Math.min(retry * 2, MAX_RETRY_MS);
         }
@@ -407,7 +408,7 @@ export class Feed implements ChannelListener {
           await reload(state);
         } catch (error) {
           if (this.stopped || state.closed) break;
-          this.replica.emit("error", error instanceof Error ? error : new Error(String(error)));
+          this.replica.emit("error", asSyncFailure(this.replica.ns, "reloading", error));
           await this.pause(retry);
           retry = Math.min(retry * 2, MAX_RETRY_MS);
         }

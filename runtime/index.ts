@@ -15,6 +15,7 @@ export type {
 export type { JsonValue, JsonScalar } from "./values.js";
 export {
   RedisMemoryError, ValidationError, NotJsonError, DetachedError, OperationError, ConnectionError, WriteError,
-  CorruptDataError, OptionsError, ClosedError, ReplicaWaitError, RedisCommandError, FlushTimeoutError, ConflictError, type WriteErrorCode, type DataPath, type ValidationProblem,
+  CorruptDataError, OptionsError, ClosedError, ReplicaWaitError, RedisCommandError, FlushTimeoutError, ConflictError,
+  UsageError, GeneratedCodeError, ListenerError, SyncError, type WriteErrorCode, type DataPath, type ValidationProblem,
 } from "./errors.js";
 export { ajvValidators, type PlaceValidation } from "./ajv-adapter.js";

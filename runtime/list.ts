@@ -356,7 +356,7 @@ function setIndex(node: ListNode, index: number, value: unknown): void {
 function setLength(node: ListNode, value: unknown): void {
   const length = node.items.length;
   const next = Number(value);
-  if (!Number.isInteger(next) || next < 0) throw new RangeError(`Invalid array length: ${String(value)}`);
+  if (!Number.isInteger(next) || next < 0) throw new OperationError(node.path(), `length = ${String(value)}: a length is a non-negative integer`);
   if (next > length) throw new NotJsonError([...node.path(), length], `growing a list to length ${next} would leave holes`);
   if (next === length) return;
   checkListChange(node, next, () => node.items.slice(0, next));

@@ -1,6 +1,7 @@
 // Memory: the untyped store, for parity with the Python redis-memory. Any
 // attribute can be set, read and deleted; lists and dicts are synced as usual.
 import { deleteField, setField } from "./dict.js";
+import { UsageError } from "./errors.js";
 import type { OpenOptions } from "./options.js";
 import type { DictShape, StoreSchema } from "./shape.js";
 import { Store, openStore, rootNode, shareInternals } from "./store.js";
@@ -43,7 +44,7 @@ export class Memory extends Store<Record<string, JsonValue>> {
         return Reflect.get(target, key, receiver);
       },
       set(target, key, value) {
-        if (isStoreMember(key)) throw new TypeError(`${String(key)} is a store member; fields of an untyped Memory cannot start with $`);
+        if (isStoreMember(key)) throw new UsageError(`${String(key)} is a store member; fields of an untyped Memory cannot start with $`);
         setField(root, key as string, value);
         return true;
       },

@@ -7,7 +7,7 @@
 // replay's batches are ordinary batches.
 import { Backend } from "./backend.js";
 import { clear as clearDict, deleteField, incr as incrDict, setField } from "./dict.js";
-import { OperationError, type DataPath } from "./errors.js";
+import { OperationError, asSyncFailure, type DataPath } from "./errors.js";
 import { DictNode, ListNode, nodeOf, type Node } from "./node.js";
 import type { Op } from "./ops.js";
 import type { Intent, Replica } from "./replica.js";
@@ -107,8 +107,9 @@ export function replay(replica: Replica, intents: readonly Intent[]): void {
     try {
       replayOne(replica, intent);
     } catch (error) {
-      intent.incr?.reject(error);
-      replica.emit("error", error instanceof Error ? error : new Error(String(error)));
+      const failure = asSyncFailure(replica.ns, "replaying a write made offline", error);
+      intent.incr?.reject(failure);
+      replica.emit("error", failure);
     }
   }
 }

@@ -5,6 +5,7 @@
 // writes are. Change events carry `source: "remote"`; they are returned, to be
 // emitted once the whole entry is in the replica (a listener that writes must see
 // Redis's state).
+import { RedisMemoryError } from "./errors.js";
 import { interpret, type ReplicaOp } from "./interpret.js";
 import { DictNode, ListNode, nodeOf, type Node } from "./node.js";
 import { LIST_REF, isRef, type Enc, type NodeId, type Op } from "./ops.js";
@@ -14,9 +15,10 @@ import { assignShape, childShape } from "./validate.js";
 
 /**
  * The replica cannot apply an entry as Redis did (unknown container, index out of
- * range, wrong kind): it no longer matches Redis, so the feed reloads it. Internal.
+ * range, wrong kind): it no longer matches Redis, so the feed reloads it. Internal:
+ * the feed catches every error of applyRemote.
  */
-export class RemoteMismatch extends Error {
+class RemoteMismatch extends RedisMemoryError {
   override name = "RemoteMismatch";
 }
 

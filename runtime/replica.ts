@@ -4,7 +4,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { LOG_DEFAULTS, type Backend, type Batch, type BatchOutcome, type LogLimits } from "./backend.js";
-import { ClosedError, FlushTimeoutError, NotJsonError, RedisMemoryError, WriteError, type DataPath } from "./errors.js";
+import { ClosedError, FlushTimeoutError, ListenerError, NotJsonError, RedisMemoryError, WriteError, asSyncFailure, type DataPath } from "./errors.js";
 import { newId } from "./ids.js";
 import { interpret, type ChangeReport, type ReplicaOp } from "./interpret.js";
 import { DictNode, ListNode, nodeOf, type Node, type Owner } from "./node.js";
@@ -556,7 +556,7 @@ export class Replica implements Owner {
     if (outcome.skipped > 0) this.reloadWhenIdle();
     if (outcome.kind === "applied") {
       if (outcome.garbage.length > 0) {
-        this.backend.collect(this.ns, outcome.garbage).catch((error: unknown) => this.emit("error", error instanceof Error ? error : new Error(String(error))));
+        this.backend.collect(this.ns, outcome.garbage).catch((error: unknown) => this.emit("error", asSyncFailure(this.ns, "collecting unlinked containers", error)));
       }
     }
     record.incrs.forEach((incr, i) => {
@@ -660,7 +660,7 @@ export class Replica implements Owner {
       try {
         await reload();
       } catch (error) {
-        this.emit("error", error instanceof Error ? error : new Error(String(error)));
+        this.emit("error", asSyncFailure(this.ns, "reloading after a refused batch", error));
       } finally {
         this.reloading = undefined;
       }
@@ -685,7 +685,7 @@ export class Replica implements Owner {
         listener(payload);
       } catch (error) {
         // A throwing listener must not break the write path; report it once.
-        if (event !== "error") this.emit("error", error instanceof Error ? error : new Error(String(error)));
+        if (event !== "error") this.emit("error", new ListenerError(event, error));
       }
     }
   }

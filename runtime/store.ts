@@ -2,7 +2,7 @@
 // Store-level members start with `$` so that they never clash with schema fields.
 import { within } from "./connect.js";
 import { setField, deleteField, incr as dictIncr } from "./dict.js";
-import { ClosedError, ConflictError, ConnectionError, OptionsError, ReplicaWaitError, ValidationError, WriteError, type ValidationProblem } from "./errors.js";
+import { ClosedError, ConflictError, ConnectionError, OptionsError, ReplicaWaitError, UsageError, ValidationError, WriteError, asSyncFailure, type ValidationProblem } from "./errors.js";
 import { connectWhenReachable, replay } from "./offline.js";
 import { nodeOf, type DictNode } from "./node.js";
 import { Feed, reload, reloadUntilDone } from "./feed.js";
@@ -35,7 +35,7 @@ const internals = new WeakMap<object, StoreInternals>();
 
 function core(store: object): StoreInternals {
   const found = internals.get(store);
-  if (!found) throw new TypeError("not an open redis-memory store");
+  if (!found) throw new UsageError("not an open redis-memory store: stores are made by `await MyStore.open({ id })`");
   return found;
 }
 
@@ -65,7 +65,7 @@ export class Store<TData extends object = Record<string, unknown>> {
   constructor(token: StoreToken) {
     const pending = creating;
     if (pending === undefined || (token as unknown) !== pending) {
-      throw new TypeError("stores are made by open(): use `await MyStore.open({ id })`");
+      throw new UsageError("stores are made by open(): use `await MyStore.open({ id })`");
     }
     internals.set(this, pending);
     // A property the schema does not declare would be kept locally and never persisted.
@@ -438,7 +438,7 @@ function watchExpiry(state: StoreInternals, schema: StoreSchema): void {
       await reload(state);
       initialise(state, schema, true, missingDefaults(state, schema), true);
     } catch (error) {
-      replica.emit("error", error instanceof Error ? error : new Error(String(error)));
+      replica.emit("error", asSyncFailure(replica.ns, "watching the expiry", error));
     }
   };
   arm(replica.expireAt);
@@ -485,7 +485,7 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
       await replica.flush();
       replica.emit("status", { status: "synced" });
     } catch (error) {
-      replica.emit("error", error instanceof Error ? error : new Error(String(error)));
+      replica.emit("error", asSyncFailure(ns, "syncing the writes made offline", error));
       replica.wakeIdle();
     }
   })();

@@ -2,7 +2,7 @@
 // references, undefined deletes, events, counters, options and connections.
 import { describe, expect, it } from "vitest";
 import {
-  ConnectionError, DetachedError, Memory, NotJsonError, OptionsError, RedisMemoryError, type ChangeEvent,
+  ConnectionError, DetachedError, Memory, NotJsonError, OptionsError, RedisMemoryError, UsageError, type ChangeEvent,
 } from "redis-memory";
 import { dumpInstance, openApp, openMemory, rawClient, redisUrl, track, uniqueId } from "../helpers/redis.js";
 
@@ -216,7 +216,7 @@ describe("untyped Memory", () => {
 
   it("refuses fields starting with $", async () => {
     const mem = await openMemory(uniqueId());
-    expect(() => { (mem as Record<string, unknown>).$flush = 1; }).toThrow(TypeError);
+    expect(() => { (mem as Record<string, unknown>).$flush = 1; }).toThrow(UsageError);
   });
 });
 
