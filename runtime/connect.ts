@@ -4,7 +4,7 @@
 // reach a Cluster node become a Cluster client. Connecting is bounded by
 // `connectTimeout`, whatever the kind.
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from "ioredis";
-import { assertTarget, defaultRedis, isConnection, type Connection, type RedisClient } from "./backend.js";
+import { assertTarget, defaultRedis, isCluster, isConnection, type Connection, type RedisClient } from "./backend.js";
 import { ConnectionError, OptionsError, RedisMemoryError } from "./errors.js";
 
 /** `{ cluster: [nodes], ...options }`: the options are ioredis Cluster options and the options of every node connection. */
@@ -245,6 +245,38 @@ export async function connectTarget(target: Target, connectTimeout: number): Pro
     throw error;
   }
   return client;
+}
+
+/** Reconnect attempts of a feed connection to one Cluster node before the subscriber moves to another node. */
+const NODE_ATTEMPTS = 3;
+
+/**
+ * The change feed's connection (it only subscribes), unconnected, with the command
+ * client's options (credentials, TLS, Sentinel); on a Cluster, to the node `turn`
+ * picks among the client's nodes (the subscriber moves on to the next turn when one
+ * stays away).
+ */
+export function feedConnection(commands: Connection, name: string, turn: number): Redis {
+  const own: RedisOptions = {
+    lazyConnect: true,
+    autoResubscribe: false,
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+    keyPrefix: "",
+    connectionName: name,
+  };
+  if (!isCluster(commands)) return new Redis({ ...commands.options, ...own });
+  // A node connection of the Cluster client holds its host and port merged with the
+  // client's `redisOptions` (credentials, TLS).
+  const nodes = commands.nodes("all");
+  const node = nodes[turn % Math.max(1, nodes.length)];
+  return new Redis({
+    ...commands.options.redisOptions,
+    ...node?.options,
+    ...own,
+    readOnly: false,
+    retryStrategy: (times) => (times > NODE_ATTEMPTS ? null : 100 * times),
+  });
 }
 
 /** Closes a client the library made (never one the user passed). */

@@ -3,11 +3,9 @@
 // subscribers on any node of a Cluster), carrying the log channels `<ns>:log` of
 // every live store of the process on it. Listeners hear each message, and when the
 // connection goes down and comes back (with every channel subscribed again).
-import { Redis, type RedisOptions } from "ioredis";
-import { isCluster, type Connection } from "./backend.js";
+import { isCluster, type Connection, type Redis } from "./backend.js";
+import { feedConnection } from "./connect.js";
 import { newId } from "./ids.js";
-
-
 
 export interface ChannelListener {
   /** A message published on the channel (a log entry). */
@@ -22,8 +20,6 @@ export interface ChannelListener {
 
 /** Channels per SUBSCRIBE command when subscribing again after a reconnect. */
 const SUBSCRIBE_CHUNK = 1_000;
-/** Reconnect attempts to one Cluster node before the subscriber moves to another node. */
-const NODE_ATTEMPTS = 3;
 
 export class Subscriber {
   /** The connection's name in CLIENT LIST. */
@@ -120,7 +116,7 @@ export class Subscriber {
 
   private open(): void {
     if (this.closed) return;
-    const connection = this.make();
+    const connection = feedConnection(this.commands, this.name, this.nodeTurn++);
     this.connection = connection;
     connection.on("error", () => {});
     connection.on("message", (channel: string, text: string) => {
@@ -153,29 +149,5 @@ export class Subscriber {
     this.isUp = false;
     if (this.closed) return;
     for (const set of this.channels.values()) for (const listener of [...set]) listener.down();
-  }
-
-  /** A connection with the command client's options (credentials, TLS, Sentinel) that only subscribes. */
-  private make(): Redis {
-    const own: RedisOptions = {
-      lazyConnect: true,
-      autoResubscribe: false,
-      maxRetriesPerRequest: null,
-      enableOfflineQueue: true,
-      keyPrefix: "",
-      connectionName: this.name,
-    };
-    if (!isCluster(this.commands)) return new Redis({ ...this.commands.options, ...own });
-    // A node connection of the Cluster client holds its host and port merged with the
-    // client's `redisOptions` (credentials, TLS).
-    const nodes = this.commands.nodes("all");
-    const node = nodes[this.nodeTurn++ % Math.max(1, nodes.length)];
-    return new Redis({
-      ...this.commands.options.redisOptions,
-      ...node?.options,
-      ...own,
-      readOnly: false,
-      retryStrategy: (times) => (times > NODE_ATTEMPTS ? null : 100 * times),
-    });
   }
 }
