@@ -7,74 +7,20 @@
 // prove the replica equals Redis (entries trimmed away, a rewind, an invalidation,
 // another writer's entry landing while this store's own writes are unseen), the
 // instance is reloaded. The rule and its proof: README, "Live sync across processes".
-import { keysOf, type Backend } from "./backend.js";
+import { keysOf } from "./backend.js";
 import { asSyncFailure } from "./errors.js";
-import { applyLoad, type LoadedState } from "./load.js";
 import type { Node } from "./node.js";
 import type { NodeId, Op } from "./ops.js";
 import { applyRemote } from "./remote.js";
-import type { ChangeEvent, Replica } from "./replica.js";
+import type { ChangeEvent } from "./events.js";
+import type { Replica } from "./replica.js";
+import { reload, type LoadWatcher, type SyncState } from "./reload.js";
 import type { ChannelListener, Subscriber } from "./subscriber.js";
-
-/** What the feed and reloads share with the store (StoreInternals has these). */
-export interface SyncState {
-  readonly replica: Replica;
-  /** The log position the replica reflects: its seq and entry id. */
-  loaded: LoadedState;
-  closed: boolean;
-  feed?: Feed | undefined;
-}
 
 /** Entries read per XRANGE call when catching up. */
 const READ_COUNT = 1_000;
 /** Longest pause between retries after catching up or reloading failed. */
 const MAX_RETRY_MS = 2_000;
-
-/**
- * Reloads the whole instance into the replica (nodes are reused by id, so
- * collections user code holds stay attached) and emits status "reloaded".
- * A load only counts when no local write was made while it was on the wire:
- * such a write is in the replica but not in the loaded data.
- */
-export async function reload(state: SyncState): Promise<void> {
-  const replica = state.replica;
-  // The feed applies nothing while a load is on the wire, so the load holds every
-  // entry the replica has: the replica's position never moves back.
-  const feed = state.feed;
-  feed?.hold(+1);
-  try {
-    for (;;) {
-      await replica.settled();
-      if (state.closed) return;
-      if (replica.hasPendingWrites) continue;
-      const before = replica.sentBatches;
-      const reply = await replica.backend.load(replica.ns, replica.containerKinds());
-      if (state.closed) return;
-      if (replica.sentBatches !== before || replica.hasPendingWrites) continue;
-      state.loaded = applyLoad(replica, reply);
-      feed?.reloaded(before);
-      replica.emit("status", { status: "reloaded" });
-      return;
-    }
-  } finally {
-    feed?.hold(-1);
-  }
-}
-
-/** Reloads until a load succeeds (each failure is an `error` event, then a growing pause); ends early when the store closes. */
-export async function reloadUntilDone(state: SyncState): Promise<void> {
-  let retry = 50;
-  while (!state.closed) {
-    try {
-      return await reload(state);
-    } catch (error) {
-      if (state.closed) return;
-      state.replica.emit("error", asSyncFailure(state.replica.ns, "reloading", error));
-      await new Promise((resolve) => setTimeout(resolve, retry).unref());
-      retry = Math.min(retry * 2, MAX_RETRY_MS);
-    }
-  }
-}
 
 /** Stream ids are `<ms>-<n>`; compares them as numbers. */
 export function compareIds(a: string, b: string): number {
@@ -162,7 +108,7 @@ export function channelOf(ns: string): string {
   return keysOf(ns)[2];
 }
 
-export class Feed implements ChannelListener {
+export class Feed implements ChannelListener, LoadWatcher {
   /** A reload is due: entries are not applied until it is done. */
   stale = false;
   /** Loads on the wire: entries are not applied meanwhile. */
@@ -252,14 +198,14 @@ export class Feed implements ChannelListener {
   down(): void {
     if (this.stopped || this.disconnected) return;
     this.disconnected = true;
-    this.replica.emit("status", { status: "disconnected" });
+    this.replica.events.emit("status", { status: "disconnected" });
   }
 
   up(): void {
     if (this.stopped) return;
     if (this.disconnected) {
       this.disconnected = false;
-      this.replica.emit("status", { status: "connected" });
+      this.replica.events.emit("status", { status: "connected" });
     }
     // Entries published while the connection was away were missed.
     this.catchUp();
@@ -318,7 +264,7 @@ export class Feed implements ChannelListener {
           return;
         } catch (error) {
           if (this.stopped || state.closed) return;
-          this.replica.emit("error", asSyncFailure(this.replica.ns, "catching up with the change log", error));
+          this.replica.events.emit("error", asSyncFailure(this.replica.ns, "catching up with the change log", error));
           await this.pause(retry);
           retry = Math.min(retry * 2, MAX_RETRY_MS);
         }
@@ -359,7 +305,7 @@ export class Feed implements ChannelListener {
       return this.markStale();
     }
     state.loaded = { seq: entry.seq, lastId: logged ? entry.id : state.loaded.lastId };
-    for (const event of events) replica.emit("change", event);
+    for (const event of events) replica.events.emit("change", event);
     return undefined;
   }
 
@@ -408,7 +354,7 @@ export class Feed implements ChannelListener {
           await reload(state);
         } catch (error) {
           if (this.stopped || state.closed) break;
-          this.replica.emit("error", asSyncFailure(this.replica.ns, "reloading", error));
+          this.replica.events.emit("error", asSyncFailure(this.replica.ns, "reloading", error));
           await this.pause(retry);
           retry = Math.min(retry * 2, MAX_RETRY_MS);
         }

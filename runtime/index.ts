@@ -7,7 +7,7 @@ export type { Input, NumericKeys, Synced } from "./types.js";
 export type { OpenOptions } from "./options.js";
 export { LOG_DEFAULTS, type LogLimits, type RedisClient } from "./backend.js";
 export type { RedisOption, ClusterDescription } from "./connect.js";
-export type { ChangeEvent, StatusEvent, StoreEvents, EventName } from "./replica.js";
+export type { ChangeEvent, StatusEvent, StoreEvents, EventName } from "./events.js";
 export type { OpName } from "./ops.js";
 export type {
   Shape, AnyShape, ScalarShape, ListShape, DictShape, UnionShape, StoreSchema, Validate, ValidationIssue,

@@ -109,7 +109,7 @@ export function replay(replica: Replica, intents: readonly Intent[]): void {
     } catch (error) {
       const failure = asSyncFailure(replica.ns, "replaying a write made offline", error);
       intent.incr?.reject(failure);
-      replica.emit("error", failure);
+      replica.events.emit("error", failure);
     }
   }
 }

@@ -9,7 +9,8 @@ import { RedisMemoryError } from "./errors.js";
 import { interpret, type ReplicaOp } from "./interpret.js";
 import { DictNode, ListNode, nodeOf, type Node } from "./node.js";
 import { LIST_REF, isRef, type Enc, type NodeId, type Op } from "./ops.js";
-import type { ChangeEvent, Replica } from "./replica.js";
+import type { ChangeEvent } from "./events.js";
+import type { Replica } from "./replica.js";
 import type { Shape } from "./shape.js";
 import { assignShape, childShape } from "./validate.js";
 
@@ -34,7 +35,7 @@ export function applyRemote(
 ): ChangeEvent[] {
   const events: ChangeEvent[] = [];
   const changed = (node: Node, op: Op[0], key?: string | number): void => {
-    if (!replica.hasListeners("change")) return;
+    if (!replica.events.has("change")) return;
     const path = node.path();
     if (key !== undefined) path.push(key);
     events.push({ path, op, source: "remote" });

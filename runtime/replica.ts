@@ -4,30 +4,16 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { LOG_DEFAULTS, type Backend, type Batch, type BatchOutcome, type LogLimits } from "./backend.js";
-import { ClosedError, FlushTimeoutError, ListenerError, NotJsonError, RedisMemoryError, WriteError, asSyncFailure, type DataPath } from "./errors.js";
+import { ClosedError, FlushTimeoutError, NotJsonError, RedisMemoryError, WriteError, asSyncFailure, type DataPath } from "./errors.js";
+import { Events } from "./events.js";
 import { newId } from "./ids.js";
 import { interpret, type ChangeReport, type ReplicaOp } from "./interpret.js";
 import { DictNode, ListNode, nodeOf, type Node, type Owner } from "./node.js";
 import { DICT_REF, LIST_REF, isRef, type Enc, type NodeId, type Op, type OpName } from "./ops.js";
 import type { Shape } from "./shape.js";
-import { InlineText, assertJson, describeNonJson, isJsonScalar, plainCopy, scalarText, syncedViews, type JsonValue } from "./values.js";
+import { InlineText, assertJson, describeNonJson, isJsonScalar, plainCopy, scalarText, syncedViews } from "./values.js";
 import { childShape, resolveShape, validatePlace } from "./validate.js";
 
-export interface ChangeEvent {
-  readonly path: DataPath;
-  readonly op: OpName;
-  readonly source: "local" | "remote";
-}
-export type StatusEvent =
-  | { readonly status: "connected" | "disconnected" | "reloaded" | "expired" | "offline" | "synced" }
-  /** The server's `maxmemory-policy` may evict single keys of the instance (detected and reported, never silent). */
-  | { readonly status: "evicting"; readonly policy: string };
-export interface StoreEvents {
-  change: ChangeEvent;
-  error: Error;
-  status: StatusEvent;
-}
-export type EventName = keyof StoreEvents;
 
 /** Proxies are made by the list and dict modules, which register here. */
 export const proxyFactories: {
@@ -130,11 +116,7 @@ export class Replica implements Owner {
   private batchSeq = 0;
   private readonly inflight = new Map<number, InFlight>();
   private failures: unknown[] = [];
-  private readonly listeners: { [K in EventName]: Set<(event: StoreEvents[K]) => void> } = {
-    change: new Set(),
-    error: new Set(),
-    status: new Set(),
-  };
+  readonly events = new Events();
   closed = false;
   /** Called when a batch failed and the replica must be reloaded from Redis. */
   onStale: (() => Promise<void>) | undefined;
@@ -556,7 +538,7 @@ export class Replica implements Owner {
     if (outcome.skipped > 0) this.reloadWhenIdle();
     if (outcome.kind === "applied") {
       if (outcome.garbage.length > 0) {
-        this.backend.collect(this.ns, outcome.garbage).catch((error: unknown) => this.emit("error", asSyncFailure(this.ns, "collecting unlinked containers", error)));
+        this.backend.collect(this.ns, outcome.garbage).catch((error: unknown) => this.events.emit("error", asSyncFailure(this.ns, "collecting unlinked containers", error)));
       }
     }
     record.incrs.forEach((incr, i) => {
@@ -576,7 +558,7 @@ export class Replica implements Owner {
     // A transaction's refusal goes to the transaction (a stale read runs it again).
     if (!record.transaction) {
       this.failures.push(failure);
-      this.emit("error", failure);
+      this.events.emit("error", failure);
     }
     this.reloadWhenIdle();
   }
@@ -660,7 +642,7 @@ export class Replica implements Owner {
       try {
         await reload();
       } catch (error) {
-        this.emit("error", asSyncFailure(this.ns, "reloading after a refused batch", error));
+        this.events.emit("error", asSyncFailure(this.ns, "reloading after a refused batch", error));
       } finally {
         this.reloading = undefined;
       }
@@ -669,33 +651,12 @@ export class Replica implements Owner {
 
   // ---- events ------------------------------------------------------------
 
-  on<K extends EventName>(event: K, listener: (event: StoreEvents[K]) => void): () => void {
-    const set = this.listeners[event] as Set<(event: StoreEvents[K]) => void>;
-    set.add(listener);
-    return () => set.delete(listener);
-  }
-
-  hasListeners(event: EventName): boolean {
-    return this.listeners[event].size > 0;
-  }
-
-  emit<K extends EventName>(event: K, payload: StoreEvents[K]): void {
-    for (const listener of this.listeners[event] as Set<(event: StoreEvents[K]) => void>) {
-      try {
-        listener(payload);
-      } catch (error) {
-        // A throwing listener must not break the write path; report it once.
-        if (event !== "error") this.emit("error", new ListenerError(event, error));
-      }
-    }
-  }
-
   /** A local mutation happened at `node` (path computed only when someone listens); bound, to be handed to `interpret`. */
   readonly changed: ChangeReport = (node, op, key) => {
-    if (this.listeners.change.size === 0) return;
+    if (!this.events.has("change")) return;
     const path = node.path();
     if (key !== undefined) path.push(key);
-    this.emit("change", { path, op, source: "local" });
+    this.events.emit("change", { path, op, source: "local" });
   };
 
   /** Applies a local write to the replica (its operation is queued already) and emits its change event. */

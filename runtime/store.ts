@@ -5,11 +5,13 @@ import { setField, deleteField, incr as dictIncr } from "./dict.js";
 import { ClosedError, ConflictError, ConnectionError, OptionsError, ReplicaWaitError, UsageError, ValidationError, WriteError, asSyncFailure, type ValidationProblem } from "./errors.js";
 import { connectWhenReachable, replay } from "./offline.js";
 import { nodeOf, type DictNode } from "./node.js";
-import { Feed, reload, reloadUntilDone } from "./feed.js";
+import { Feed } from "./feed.js";
+import { reload, reloadUntilDone } from "./reload.js";
 import { acquire, type Lease } from "./pool.js";
 import { applyLoad, type LoadedState } from "./load.js";
 import { namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
-import { Replica, transactionScope, type EventName, type StoreEvents } from "./replica.js";
+import type { EventName, StoreEvents } from "./events.js";
+import { Replica, transactionScope } from "./replica.js";
 import type { StoreSchema } from "./shape.js";
 import type { NumericKeys } from "./types.js";
 import { plainCopy, type JsonValue } from "./values.js";
@@ -122,7 +124,7 @@ export class Store<TData extends object = Record<string, unknown>> {
       // Redis never came: nothing can be flushed; say so rather than wait forever.
       state.closed = true;
       state.replica.closed = true;
-      state.replica.emit("error", new ConnectionError(`${state.replica.ns} was closed before Redis could be reached; the writes made offline were not sent`));
+      state.replica.events.emit("error", new ConnectionError(`${state.replica.ns} was closed before Redis could be reached; the writes made offline were not sent`));
       // A transaction waiting for Redis ends (ClosedError).
       state.replica.wakeIdle();
       return;
@@ -159,7 +161,7 @@ export class Store<TData extends object = Record<string, unknown>> {
 
   /** Subscribes to `change`, `error` or `status` events; returns the unsubscribe function. */
   $on<K extends EventName>(event: K, listener: (event: StoreEvents[K]) => void): () => void {
-    return core(this).replica.on(event, listener);
+    return core(this).replica.events.on(event, listener);
   }
 
   /** Removes every key of this instance from Redis and empties the replica. */
@@ -411,7 +413,7 @@ function checkLoaded(state: StoreInternals, defaults: Record<string, unknown>): 
 function warnIfEvicting(state: StoreInternals): void {
   void state.replica.backend.evictionPolicy().then((policy) => {
     const evicting = policy !== undefined && (policy.startsWith("allkeys") || (policy.startsWith("volatile") && state.options.ttl !== undefined));
-    if (evicting && !state.closed) setImmediate(() => state.replica.emit("status", { status: "evicting", policy }));
+    if (evicting && !state.closed) setImmediate(() => state.replica.events.emit("status", { status: "evicting", policy }));
   });
 }
 
@@ -434,11 +436,11 @@ function watchExpiry(state: StoreInternals, schema: StoreSchema): void {
       const left = await replica.backend.ttl(replica.ns);
       if (left !== undefined) return arm(Date.now() + left);
       if (await replica.backend.exists(replica.ns)) return;
-      replica.emit("status", { status: "expired" });
+      replica.events.emit("status", { status: "expired" });
       await reload(state);
       initialise(state, schema, true, missingDefaults(state, schema), true);
     } catch (error) {
-      replica.emit("error", asSyncFailure(replica.ns, "watching the expiry", error));
+      replica.events.emit("error", asSyncFailure(replica.ns, "watching the expiry", error));
     }
   };
   arm(replica.expireAt);
@@ -457,7 +459,7 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
   const state: StoreInternals = { replica, options: resolved, loaded: { seq: 0, lastId: "0-0" }, closed: false, transactions: Promise.resolve() };
   initialise(state, schema, true, missingDefaults(state, schema));
   const store = construct(cls, state);
-  setImmediate(() => replica.emit("status", { status: "offline" }));
+  setImmediate(() => replica.events.emit("status", { status: "offline" }));
   void (async () => {
     const backend = await connectWhenReachable(async () => {
       const lease = await acquire(resolved.redis, resolved.connectTimeout);
@@ -475,7 +477,7 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
       const intents = replica.takeIntents();
       state.loaded = applyLoad(replica, reply);
       replica.onStale = staleHandler(state);
-      replica.emit("status", { status: "connected" });
+      replica.events.emit("status", { status: "connected" });
       replay(replica, intents);
       if (feed) {
         state.feed = feed;
@@ -483,9 +485,9 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
       }
       replica.wakeIdle();
       await replica.flush();
-      replica.emit("status", { status: "synced" });
+      replica.events.emit("status", { status: "synced" });
     } catch (error) {
-      replica.emit("error", asSyncFailure(ns, "syncing the writes made offline", error));
+      replica.events.emit("error", asSyncFailure(ns, "syncing the writes made offline", error));
       replica.wakeIdle();
     }
   })();

@@ -1,0 +1,72 @@
+// Reloading a store's instance: the whole instance is read again and the replica
+// made equal to it (runtime/load.ts), without losing a local write made meanwhile
+// and without moving the replica's log position back (the change feed waits).
+import { asSyncFailure } from "./errors.js";
+import { applyLoad, type LoadedState } from "./load.js";
+import type { Replica } from "./replica.js";
+
+/** What the feed and reloads share with the store (StoreInternals has these). */
+export interface SyncState {
+  readonly replica: Replica;
+  /** The log position the replica reflects: its seq and entry id. */
+  loaded: LoadedState;
+  closed: boolean;
+  feed?: LoadWatcher | undefined;
+}
+
+/** The change feed as a reload sees it: it applies no entry while a load is on the wire. */
+export interface LoadWatcher {
+  /** A load starts (+1) or ends (-1). */
+  hold(delta: number): void;
+  /** The replica now equals Redis at `state.loaded`, which includes `coveredBatches` own batches. */
+  reloaded(coveredBatches: number): void;
+}
+
+/** Longest pause between retries of a reload that failed. */
+const MAX_RETRY_MS = 2_000;
+
+/**
+ * Reloads the whole instance into the replica (nodes are reused by id, so
+ * collections user code holds stay attached) and emits status "reloaded".
+ * A load only counts when no local write was made while it was on the wire:
+ * such a write is in the replica but not in the loaded data.
+ */
+export async function reload(state: SyncState): Promise<void> {
+  const replica = state.replica;
+  // The feed applies nothing while a load is on the wire, so the load holds every
+  // entry the replica has: the replica's position never moves back.
+  const feed = state.feed;
+  feed?.hold(+1);
+  try {
+    for (;;) {
+      await replica.settled();
+      if (state.closed) return;
+      if (replica.hasPendingWrites) continue;
+      const before = replica.sentBatches;
+      const reply = await replica.backend.load(replica.ns, replica.containerKinds());
+      if (state.closed) return;
+      if (replica.sentBatches !== before || replica.hasPendingWrites) continue;
+      state.loaded = applyLoad(replica, reply);
+      feed?.reloaded(before);
+      replica.events.emit("status", { status: "reloaded" });
+      return;
+    }
+  } finally {
+    feed?.hold(-1);
+  }
+}
+
+/** Reloads until a load succeeds (each failure is an `error` event, then a growing pause); ends early when the store closes. */
+export async function reloadUntilDone(state: SyncState): Promise<void> {
+  let retry = 50;
+  while (!state.closed) {
+    try {
+      return await reload(state);
+    } catch (error) {
+      if (state.closed) return;
+      state.replica.events.emit("error", asSyncFailure(state.replica.ns, "reloading", error));
+      await new Promise((resolve) => setTimeout(resolve, retry).unref());
+      retry = Math.min(retry * 2, MAX_RETRY_MS);
+    }
+  }
+}
