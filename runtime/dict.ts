@@ -40,7 +40,7 @@ export function setField(node: DictNode, key: string, value: unknown, ifAbsent =
   const old = node.fields[key];
   if (old === value && has(node, key)) return;
   const built = replica.build(value, node, key, shape);
-  replica.queue([ifAbsent ? "setnx" : "set", replica.target(node), key, built.enc]);
+  replica.batches.queue([ifAbsent ? "setnx" : "set", replica.target(node), key, built.enc]);
   replica.apply(["set", node, key, built.stored]);
   // A large list or dict becomes a container in the same batch: its first in-place write
   // would otherwise send it all again (records stay inline: they are small).
@@ -58,7 +58,7 @@ export function deleteField(node: DictNode, key: string): boolean {
   replica.assertWritable(node);
   if (!has(node, key)) return true;
   checkRemoval(node, [key]);
-  replica.queue(["del", replica.target(node), key]);
+  replica.batches.queue(["del", replica.target(node), key]);
   replica.apply(["del", node, key]);
   return true;
 }
@@ -130,7 +130,7 @@ export function clear(dict: object): void {
   const keys = Object.keys(node.fields);
   if (keys.length === 0) return;
   checkRemoval(node, keys);
-  replica.queue(["clear", replica.target(node)]);
+  replica.batches.queue(["clear", replica.target(node)]);
   replica.apply(["clear", node]);
 }
 
@@ -156,7 +156,7 @@ export function incr<D extends object>(dict: D, key: NumericKeys<PlainOf<D>>, by
   assertKey(key, [...node.path(), key]);
   replica.check(node, key, next, childShape(node.shape, key));
   checkDictGrowth(node, [key]);
-  const result = replica.queueIncr(node, key, by, next);
+  const result = replica.batches.queueIncr(replica.target(node), node, key, by, next);
   replica.apply(["incr", node, key, next]);
   return result;
 }

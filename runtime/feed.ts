@@ -135,8 +135,8 @@ export class Feed implements ChannelListener, LoadWatcher {
     private readonly subscriber: Subscriber,
   ) {
     this.channel = channelOf(replica.ns);
-    replica.onSend = (seq, ops) => this.unseen.set(seq, touchedBy(replica, ops));
-    replica.ownSubscriptions = () => (!this.stopped && this.subscriber.listenerCount(this.channel) === 1 ? 1 : 0);
+    replica.batches.onSend = (seq, ops) => this.unseen.set(seq, touchedBy(replica, ops));
+    replica.batches.ownSubscriptions = () => (!this.stopped && this.subscriber.listenerCount(this.channel) === 1 ? 1 : 0);
   }
 
   /** Subscribes to the instance's channel; call before the load the feed will start from. */
@@ -324,14 +324,14 @@ export class Feed implements ChannelListener, LoadWatcher {
   private overlapsUnseen(ops: readonly Op[], aliases: readonly [string, string][]): boolean {
     const replica = this.replica;
     const theirs = touchedBy(replica, ops, aliases);
-    const mine = [touchedBy(replica, replica.queuedOps)];
-    for (let seq = this.ownSeen + 1; seq <= replica.sentBatches; seq++) {
+    const mine = [touchedBy(replica, replica.batches.queuedOps)];
+    for (let seq = this.ownSeen + 1; seq <= replica.batches.sentBatches; seq++) {
       const batch = this.unseen.get(seq);
       // Sent before the feed started: what it touched is not known.
       if (batch === undefined) return true;
       mine.push(batch);
     }
-    const pending = replica.queuedOps.length > 0 || this.ownSeen < replica.sentBatches;
+    const pending = replica.batches.queuedOps.length > 0 || this.ownSeen < replica.batches.sentBatches;
     // A container the replica does not know may be one of its own under another id.
     if (pending && theirs.has(undefined)) return true;
     return mine.some((batch) => [...batch].some((node) => node === undefined || theirs.has(node)));

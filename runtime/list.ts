@@ -105,7 +105,7 @@ function pushOne(node: ListNode, value: unknown): number {
   } else {
     ({ stored, enc } = replica.buildElement(value));
   }
-  replica.queuePushOne(replica.target(node), enc);
+  replica.batches.queuePushOne(replica.target(node), enc);
   interpretPushOne(node, stored, replica.changed);
   return node.items.length;
 }
@@ -142,7 +142,7 @@ function rewrite(node: ListNode, next: unknown[]): void {
     if (seen.has(child.proxy)) next[i] = replica.build(plainCopy(child.proxy), node, undefined, child.shape).stored;
     else seen.add(child.proxy);
   }
-  replica.queue(["replace", replica.target(node), next.map((value) => replica.encode(value))]);
+  replica.batches.queue(["replace", replica.target(node), next.map((value) => replica.encode(value))]);
   replica.apply(["replace", node, next]);
 }
 
@@ -172,7 +172,7 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     checkListChange(node, node.items.length + values.length, () => [...node.items, ...values]);
     const { stored, encs } = prepare(node, values, node.items.length);
     const replica = replicaOf(node);
-    replica.queuePush(replica.target(node), encs);
+    replica.batches.queuePush(replica.target(node), encs);
     replica.apply(["push", node, stored]);
     return node.items.length;
   }
@@ -183,7 +183,7 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     checkListChange(node, node.items.length + values.length, () => [...values, ...node.items]);
     const { stored, encs } = prepare(node, values, 0);
     const replica = replicaOf(node);
-    replica.queue(["unshift", replica.target(node), encs]);
+    replica.batches.queue(["unshift", replica.target(node), encs]);
     replica.apply(["unshift", node, stored]);
     return node.items.length;
   }
@@ -201,9 +201,9 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     const replica = replicaOf(node);
     const id = replica.target(node);
     const [value] = removed(node, i, 1);
-    if (i === length - 1) replica.queue(["pop", id, 1]);
-    else if (i === 0) replica.queue(["shift", id, 1]);
-    else replica.queue(["splice", id, i, 1, []]);
+    if (i === length - 1) replica.batches.queue(["pop", id, 1]);
+    else if (i === 0) replica.batches.queue(["shift", id, 1]);
+    else replica.batches.queue(["splice", id, i, 1, []]);
     replica.apply(["splice", node, i, 1, []], "pop");
     return value as S;
   }
@@ -214,7 +214,7 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     checkListChange(node, node.items.length - 1, () => node.items.slice(1));
     const replica = replicaOf(node);
     const [value] = removed(node, 0, 1);
-    replica.queue(["shift", replica.target(node), 1]);
+    replica.batches.queue(["shift", replica.target(node), 1]);
     replica.apply(["shift", node, 1]);
     return value as S;
   }
@@ -232,13 +232,13 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     const id = replica.target(node);
     const out = removed(node, from, count);
     if (count === 0 && from === length) {
-      replica.queuePush(id, encs);
+      replica.batches.queuePush(id, encs);
     } else if (count === 0 && from === 0) {
-      replica.queue(["unshift", id, encs]);
+      replica.batches.queue(["unshift", id, encs]);
     } else if (encs.length === 0 && from + count === length) {
-      replica.queue(["pop", id, count]);
+      replica.batches.queue(["pop", id, count]);
     } else {
-      replica.queue(["splice", id, from, count, encs]);
+      replica.batches.queue(["splice", id, from, count, encs]);
     }
     replica.apply(["splice", node, from, count, stored]);
     return out as S[];
@@ -313,7 +313,7 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     if (node.items.length === 0) return;
     checkListChange(node, 0, () => []);
     const replica = replicaOf(node);
-    replica.queue(["clear", replica.target(node)]);
+    replica.batches.queue(["clear", replica.target(node)]);
     replica.apply(["clear", node]);
   }
 
@@ -343,13 +343,13 @@ function setIndex(node: ListNode, index: number, value: unknown): void {
   checkListChange(node, Math.max(length, index + 1), () => node.items.toSpliced(index, 1, value));
   if (index === length) {
     const built = replica.buildElement(value);
-    replica.queuePushOne(replica.target(node), built.enc);
+    replica.batches.queuePushOne(replica.target(node), built.enc);
     interpretPushOne(node, built.stored, replica.changed);
     return;
   }
   if (node.items[index] === value) return;
   const built = replica.buildElement(value);
-  replica.queue(["lset", replica.target(node), index, built.enc]);
+  replica.batches.queue(["lset", replica.target(node), index, built.enc]);
   replica.apply(["lset", node, index, built.stored]);
 }
 
@@ -361,7 +361,7 @@ function setLength(node: ListNode, value: unknown): void {
   if (next === length) return;
   checkListChange(node, next, () => node.items.slice(0, next));
   const replica = replicaOf(node);
-  replica.queue(["pop", replica.target(node), length - next]);
+  replica.batches.queue(["pop", replica.target(node), length - next]);
   replica.apply(["pop", node, length - next]);
 }
 

@@ -185,7 +185,7 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
 
   fill(replica.root, rootValues);
   for (const node of [...replica.nodes.values()]) if (!reached.has(node)) node.detach();
-  replica.loadedEpoch(reply.epoch);
-  replica.loaded(reply.seq, reply.expireAt);
+  replica.batches.loadedEpoch(reply.epoch);
+  replica.batches.loaded(reply.seq, reply.expireAt);
   return { seq: reply.seq, lastId: reply.lastId };
 }

@@ -10,7 +10,8 @@ import { clear as clearDict, deleteField, incr as incrDict, setField } from "./d
 import { OperationError, asSyncFailure, type DataPath } from "./errors.js";
 import { DictNode, ListNode, nodeOf, type Node } from "./node.js";
 import type { Op } from "./ops.js";
-import type { Intent, Replica } from "./replica.js";
+import type { Intent } from "./batches.js";
+import type { Replica } from "./replica.js";
 import type { SyncedList } from "./list.js";
 
 /** Connects, retrying with a growing pause, until it succeeds or `stopped()` says to give up. */

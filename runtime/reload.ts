@@ -39,13 +39,13 @@ export async function reload(state: SyncState): Promise<void> {
   feed?.hold(+1);
   try {
     for (;;) {
-      await replica.settled();
+      await replica.batches.settled();
       if (state.closed) return;
-      if (replica.hasPendingWrites) continue;
-      const before = replica.sentBatches;
+      if (replica.batches.hasPendingWrites) continue;
+      const before = replica.batches.sentBatches;
       const reply = await replica.backend.load(replica.ns, replica.containerKinds());
       if (state.closed) return;
-      if (replica.sentBatches !== before || replica.hasPendingWrites) continue;
+      if (replica.batches.sentBatches !== before || replica.batches.hasPendingWrites) continue;
       state.loaded = applyLoad(replica, reply);
       feed?.reloaded(before);
       replica.events.emit("status", { status: "reloaded" });

@@ -11,7 +11,8 @@ import { acquire, type Lease } from "./pool.js";
 import { applyLoad, type LoadedState } from "./load.js";
 import { namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
 import type { EventName, StoreEvents } from "./events.js";
-import { Replica, transactionScope } from "./replica.js";
+import { transactionScope } from "./batches.js";
+import { Replica } from "./replica.js";
 import type { StoreSchema } from "./shape.js";
 import type { NumericKeys } from "./types.js";
 import { plainCopy, type JsonValue } from "./values.js";
@@ -105,7 +106,7 @@ export class Store<TData extends object = Record<string, unknown>> {
     if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0)) {
       throw new OptionsError("timeout", "of $flush() must be a positive number of milliseconds");
     }
-    const flushed = state.replica.flush(timeout);
+    const flushed = state.replica.batches.flush(timeout);
     const wait = state.options.waitReplicas;
     if (wait === undefined) return flushed;
     return flushed.then(async () => {
@@ -120,17 +121,17 @@ export class Store<TData extends object = Record<string, unknown>> {
   async $close(): Promise<void> {
     const state = core(this);
     if (state.closed) return;
-    if (state.replica.offline) {
+    if (state.replica.batches.offline) {
       // Redis never came: nothing can be flushed; say so rather than wait forever.
       state.closed = true;
       state.replica.closed = true;
       state.replica.events.emit("error", new ConnectionError(`${state.replica.ns} was closed before Redis could be reached; the writes made offline were not sent`));
       // A transaction waiting for Redis ends (ClosedError).
-      state.replica.wakeIdle();
+      state.replica.batches.wakeIdle();
       return;
     }
     try {
-      await state.replica.flush();
+      await state.replica.batches.flush();
       // Nothing of this client can be resent now: its exactly-once marker may go.
       await state.replica.backend.forgetClient(state.replica.ns, state.replica.clientId);
     } finally {
@@ -145,8 +146,8 @@ export class Store<TData extends object = Record<string, unknown>> {
   async $refresh(): Promise<void> {
     const state = core(this);
     if (state.closed) throw new ClosedError();
-    if (state.replica.offline) throw new ConnectionError(`${state.replica.ns} is offline (opened with \`offline: true\` before Redis could be reached): nothing to reload from yet`);
-    await state.replica.flush();
+    if (state.replica.batches.offline) throw new ConnectionError(`${state.replica.ns} is offline (opened with \`offline: true\` before Redis could be reached): nothing to reload from yet`);
+    await state.replica.batches.flush();
     await reload(state);
   }
 
@@ -169,8 +170,8 @@ export class Store<TData extends object = Record<string, unknown>> {
     const state = core(this);
     const replica = state.replica;
     if (state.closed) throw new ClosedError();
-    if (replica.offline) throw new ConnectionError(`${replica.ns} is offline (opened with \`offline: true\` before Redis could be reached): there is nothing to delete yet`);
-    await replica.flush();
+    if (replica.batches.offline) throw new ConnectionError(`${replica.ns} is offline (opened with \`offline: true\` before Redis could be reached): there is nothing to delete yet`);
+    await replica.batches.flush();
     const known = [...replica.nodes.keys()];
     const root = replica.root;
     for (const key of Object.keys(root.fields)) {
@@ -179,7 +180,7 @@ export class Store<TData extends object = Record<string, unknown>> {
     }
     await replica.backend.deleteInstance(replica.ns, known);
     // The next write creates a new instance (a new epoch).
-    replica.loadedEpoch("");
+    replica.batches.loadedEpoch("");
   }
 
   /**
@@ -204,23 +205,23 @@ export class Store<TData extends object = Record<string, unknown>> {
     const replica = state.replica;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (state.closed) throw new ClosedError();
-      await replica.drained();
+      await replica.batches.drained();
       if (state.closed) throw new ClosedError();
       // Read at a seq the replica reflects exactly: reload when another writer moved it.
-      if ((await replica.backend.seq(replica.ns)) !== replica.knownSeq) await reload(state);
-      const readAt = replica.knownSeq;
-      replica.hold();
+      if ((await replica.backend.seq(replica.ns)) !== replica.batches.knownSeq) await reload(state);
+      const readAt = replica.batches.knownSeq;
+      replica.batches.hold();
       let result: Awaited<R>;
       try {
         // Writes made in fn's async context are the transaction's; other code's go out as usual.
-        result = await transactionScope.run(replica, () => fn(this));
+        result = await transactionScope.run(replica.batches, () => fn(this));
       } catch (error) {
-        replica.discard();
-        await replica.drained();
+        replica.batches.discard();
+        await replica.batches.drained();
         throw error;
       }
       try {
-        await replica.commit(readAt);
+        await replica.batches.commit(readAt);
         return result;
       } catch (error) {
         if (!(error instanceof WriteError && error.code === "stale")) throw error;
@@ -235,7 +236,7 @@ export class Store<TData extends object = Record<string, unknown>> {
   async $ttl(): Promise<number | undefined> {
     const state = core(this);
     if (state.closed) throw new ClosedError();
-    if (state.replica.offline) throw new ConnectionError(`${state.replica.ns} is offline (opened with \`offline: true\` before Redis could be reached): its expiry is not known yet`);
+    if (state.replica.batches.offline) throw new ConnectionError(`${state.replica.ns} is offline (opened with \`offline: true\` before Redis could be reached): its expiry is not known yet`);
     return state.replica.backend.ttl(state.replica.ns);
   }
 
@@ -298,13 +299,13 @@ export async function openStore<S extends Store<object>>(cls: StoreClass<S>, opt
     if (!isNew) for (const dropped of checkLoaded(state, fill)) delete fill[dropped];
     initialise(state, schema, isNew, fill);
     const store = construct(cls, state);
-    replica.onStale = staleHandler(state);
+    replica.batches.onStale = staleHandler(state);
     if (feed) {
       state.feed = feed;
       // The load above held none of this store's batches.
       feed.start(state, 0);
     }
-    await replica.flush();
+    await replica.batches.flush();
     warnIfEvicting(state);
     if (resolved.live) watchExpiry(state, schema);
     return store;
@@ -443,8 +444,8 @@ function watchExpiry(state: StoreInternals, schema: StoreSchema): void {
       replica.events.emit("error", asSyncFailure(replica.ns, "watching the expiry", error));
     }
   };
-  arm(replica.expireAt);
-  replica.onExpiry = arm;
+  arm(replica.batches.expireAt);
+  replica.batches.onExpiry = arm;
 }
 
 /**
@@ -474,21 +475,21 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
       const feed = resolved.live ? new Feed(replica, state.lease.subscriber()) : undefined;
       await feed?.listen();
       const reply = await backend.load(ns);
-      const intents = replica.takeIntents();
+      const intents = replica.batches.takeIntents();
       state.loaded = applyLoad(replica, reply);
-      replica.onStale = staleHandler(state);
+      replica.batches.onStale = staleHandler(state);
       replica.events.emit("status", { status: "connected" });
       replay(replica, intents);
       if (feed) {
         state.feed = feed;
         feed.start(state, 0);
       }
-      replica.wakeIdle();
-      await replica.flush();
+      replica.batches.wakeIdle();
+      await replica.batches.flush();
       replica.events.emit("status", { status: "synced" });
     } catch (error) {
       replica.events.emit("error", asSyncFailure(ns, "syncing the writes made offline", error));
-      replica.wakeIdle();
+      replica.batches.wakeIdle();
     }
   })();
   return store;

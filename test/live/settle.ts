@@ -7,7 +7,7 @@ export async function caughtUp(store: object, redis: Redis): Promise<boolean> {
   const state = storeInternals(store);
   // Local state first: a batch acknowledged while the seq was being read would otherwise
   // pass for caught up against the seq from before it.
-  const settled = (): boolean => state.feed?.current !== false && !state.replica.hasPendingWrites;
+  const settled = (): boolean => state.feed?.current !== false && !state.replica.batches.hasPendingWrites;
   if (!settled()) return false;
   const serverSeq = Number((await redis.hget(`${state.replica.ns}:meta`, "seq")) ?? 0);
   return settled() && state.loaded.seq === serverSeq;

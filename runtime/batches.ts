@@ -1,0 +1,497 @@
+// The write path of one replica to Redis: the operations queued by one synchronous
+// run of code leave together as one batch (one script call). A client's batches are
+// chained (each names the one it follows, so Redis applies them once and in order,
+// whatever resends and NOSCRIPT retries do), acknowledged or refused (a refusal
+// reloads the replica once the queue drains), and awaited by flush(). A transaction
+// holds its writes and commits them as one batch; a store opened offline keeps them
+// as intents to replay (runtime/offline.ts).
+import { AsyncLocalStorage } from "node:async_hooks";
+import { LOG_DEFAULTS, type Backend, type Batch, type BatchOutcome, type LogLimits } from "./backend.js";
+import { FlushTimeoutError, RedisMemoryError, WriteError, asSyncFailure, type DataPath } from "./errors.js";
+import type { Events } from "./events.js";
+import { newId } from "./ids.js";
+import type { DictNode } from "./node.js";
+import { isRef, type Enc, type NodeId, type Op } from "./ops.js";
+import type { JsonValue } from "./values.js";
+
+interface PendingIncr {
+  readonly node: DictNode;
+  readonly field: string;
+  readonly expected: number;
+  readonly resolve: (value: number) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** A write made offline: the path of the container it writes to, and the operation. */
+export interface Intent {
+  readonly path: DataPath;
+  readonly op: Op;
+  /** An offline `incr`: settled with the value of its replay. */
+  incr: { resolve: (value: number) => void; reject: (error: unknown) => void } | undefined;
+}
+
+/** The batches whose transaction's fn runs in this async context (its writes are the transaction's). */
+export const transactionScope = new AsyncLocalStorage<Batches>();
+
+/** Batches one replica keeps on the wire at once (the script remembers results for more). */
+const MAX_INFLIGHT = 16;
+/** Times a batch is sent again because an earlier one was not applied yet, before it is given up. */
+const MAX_WAITS = 64;
+
+interface InFlight {
+  readonly batch: Batch;
+  readonly incrs: PendingIncr[];
+  done?: Promise<void>;
+  /** Why it was refused (a transaction's batch reports it to the transaction, not to flush()). */
+  error?: RedisMemoryError;
+  transaction?: boolean;
+}
+
+/** What the batches need of the replica they write for. */
+export interface BatchOwner {
+  readonly ns: string;
+  readonly clientId: string;
+  /** Set at open, or when Redis comes for a store opened offline. */
+  readonly backend: Backend;
+  readonly closed: boolean;
+  readonly events: Events;
+  /** The path of the container `id` (a write made offline is kept by it), undefined when the replica holds none. */
+  pathOf(id: NodeId): DataPath | undefined;
+  /** The data of the container `id`, as plain JSON (null when the replica holds none). */
+  plainOf(id: NodeId): JsonValue;
+  /** Another writer made the same element a container first: the replica's `from` is `to`. */
+  rename(from: NodeId, to: NodeId): void;
+}
+
+export interface BatchSettings {
+  readonly schemaHash: string;
+  readonly log?: LogLimits | undefined;
+  readonly ttl?: number | undefined;
+  /** No Redis yet (a store opened offline): writes are kept as intents. */
+  readonly offline: boolean;
+}
+
+export class Batches {
+  private readonly schemaHash: string;
+  private readonly log: LogLimits;
+  private readonly ttl: number;
+  /** The instance seq the replica reflects as far as it knows (its load, then its own batches in a row). */
+  knownSeq = 0;
+  /** When the instance expires (ms since the epoch), -1 when it does not (as of the last load or batch). */
+  expireAt = -1;
+  /** Called when the instance gets an expiry it did not have (the store watches for it). */
+  onExpiry: ((at: number) => void) | undefined;
+  /**
+   * Opened without Redis: writes are kept (with the path of the container they write
+   * to) and replayed on what Redis holds when it comes (runtime/offline.ts).
+   */
+  offline: boolean;
+  private readonly intents: Intent[] = [];
+  /** A transaction runs: the writes its fn makes stay held until it commits them as one batch. */
+  private holding = false;
+  /** The transaction's writes (other code's writes meanwhile are queued and sent as usual). */
+  private held: Op[] = [];
+  private heldIncrs: PendingIncr[] = [];
+  private readAt = "";
+
+  /** The instance epoch the replica reflects ("" when it loaded no instance: the next batch creates one). */
+  epoch = "";
+  /** The epoch this replica's next batch creates when the instance is new (fresh for each incarnation). */
+  private newEpoch = newId();
+  /** The last of this replica's batches known applied, and the last one sent. */
+  private applied = 0;
+  private lastSent = 0;
+  /** A batch was refused: those on the wire after it are not applied; new ones follow `applied`. */
+  private chainBroken = false;
+  /** Containers with keys that left the data since the last batch (declared by the next one). */
+  private readonly dropped = new Set<NodeId>();
+  private readonly idleWaiters: (() => void)[] = [];
+
+  private pending: Op[] = [];
+  private pendingIncrs: PendingIncr[] = [];
+  /** The push op that later appends to the same list may join. */
+  private lastPush: [op: "push", node: NodeId, values: Enc[]] | undefined;
+  /** Whether `lastPush` is one of the transaction's held writes. */
+  private lastPushHeld = false;
+  private scheduled = false;
+  private batchSeq = 0;
+  private readonly inflight = new Map<number, InFlight>();
+  private failures: unknown[] = [];
+  /** Called when a batch failed and the replica must be reloaded from Redis. */
+  onStale: (() => Promise<void>) | undefined;
+  /** Called with each batch as it leaves (the change feed tracks what its own unseen batches touch). */
+  onSend: ((seq: number, ops: readonly Op[]) => void) | undefined;
+  /**
+   * Subscriptions to the instance's channel that only this store uses (its feed's, when
+   * no other store of the process listens): set by the feed; see Batch.ownSubscriptions.
+   */
+  ownSubscriptions: () => number = () => 0;
+  private reloading: Promise<void> | undefined;
+
+  constructor(
+    private readonly owner: BatchOwner,
+    settings: BatchSettings,
+  ) {
+    this.schemaHash = settings.schemaHash;
+    this.log = settings.log ?? LOG_DEFAULTS;
+    this.ttl = settings.ttl ?? 0;
+    this.offline = settings.offline;
+  }
+
+  /** The container `id` left the data: the next batch declares its key (the script deletes it). */
+  drop(id: NodeId): void {
+    this.dropped.add(id);
+  }
+
+  /** A load placed the replica at `seq`. */
+  loaded(seq: number, expireAt: number): void {
+    this.knownSeq = seq;
+    this.expireAt = expireAt;
+  }
+
+  /** A load found another epoch (the instance was recreated): this client's batch chain starts over. */
+  loadedEpoch(epoch: string): void {
+    if (epoch !== this.epoch) {
+      this.applied = 0;
+      this.lastSent = 0;
+      // An instance this replica creates again must not take the epoch of the one that is gone:
+      // other stores' writes made for that one would be accepted by the new one.
+      if (epoch === "") this.newEpoch = newId();
+    }
+    this.epoch = epoch;
+  }
+
+
+  /** Whether a write made now belongs to the running transaction (made by its fn). */
+  private holdsNow(): boolean {
+    return this.holding && transactionScope.getStore() === this;
+  }
+
+  queue(op: Op): void {
+    if (op[0] !== "promote") this.lastPush = undefined;
+    if (this.holdsNow()) this.held.push(op);
+    else this.pending.push(op);
+    if (this.offline) this.record(op);
+    this.schedule();
+  }
+
+  /** An offline write, by the path of its container (node ids are local until Redis has them). */
+  private record(op: Op): void {
+    if (op[0] === "promote") return;
+    const path = this.owner.pathOf(op[1]);
+    if (!path) return;
+    // References to local containers become their data: the replay writes values.
+    const plain = (enc: Enc): Enc => (isRef(enc) ? JSON.stringify(this.owner.plainOf(enc.slice(3))) : enc);
+    const copy = op[0] === "replace" ? (["replace", op[1], op[2].map(plain)] as Op) : op;
+    this.intents.push({ path, op: copy, incr: undefined });
+  }
+
+  /** The writes made offline, in order; the replica forgets its own queue of them. */
+  takeIntents(): Intent[] {
+    const intents = this.intents.splice(0);
+    this.offline = false;
+    this.pending = [];
+    this.pendingIncrs = [];
+    this.held = [];
+    this.heldIncrs = [];
+    this.lastPush = undefined;
+    this.dropped.clear();
+    return intents;
+  }
+
+  /** Appends join the previous push to the same list when nothing but new subtrees came between. */
+  queuePush(node: NodeId, values: Enc[]): void {
+    const last = this.lastPush;
+    if (last !== undefined && last[1] === node && this.lastPushHeld === this.holdsNow()) {
+      for (const value of values) last[2].push(value);
+      return;
+    }
+    const op: [op: "push", node: NodeId, values: Enc[]] = ["push", node, values];
+    this.queue(op);
+    this.lastPush = op;
+    this.lastPushHeld = this.holdsNow();
+  }
+
+  queuePushOne(node: NodeId, value: Enc): void {
+    const last = this.lastPush;
+    if (last !== undefined && last[1] === node && this.lastPushHeld === this.holdsNow()) last[2].push(value);
+    else this.queuePush(node, [value]);
+  }
+
+  /** Queues an `incr` of `node` (the container `id`); resolves to the server's value (the replica holds `expected` meanwhile). */
+  queueIncr(id: NodeId, node: DictNode, field: string, by: number, expected: number): Promise<number> {
+    this.queue(["incr", id, field, by]);
+    const intent = this.offline ? this.intents.at(-1) : undefined;
+    const incrs = this.holdsNow() ? this.heldIncrs : this.pendingIncrs;
+    return new Promise<number>((resolve, reject) => {
+      incrs.push({ node, field, expected, resolve, reject });
+      // Offline: the replay's increment gives the server's value.
+      if (intent) intent.incr = { resolve, reject };
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => this.send());
+  }
+
+  /** Sends what is queued as one batch (unless the wire is full: it leaves when a batch settles). */
+  send(): InFlight | undefined {
+    this.scheduled = false;
+    if (this.pending.length === 0 || this.offline) return undefined;
+    // A new instance's first batch creates it: the next ones need its epoch.
+    const limit = this.epoch === "" ? 1 : MAX_INFLIGHT;
+    if (this.inflight.size >= limit || (this.chainBroken && this.inflight.size > 0)) return undefined;
+    if (this.chainBroken) {
+      this.chainBroken = false;
+      this.lastSent = this.applied;
+    }
+    const ops = this.pending;
+    const incrs = this.pendingIncrs;
+    this.pending = [];
+    this.pendingIncrs = [];
+    this.lastPush = undefined;
+    const keys = new Set<NodeId>(this.dropped);
+    this.dropped.clear();
+    for (const op of ops) {
+      if (op[1] !== "") keys.add(op[1]);
+      if (op[0] === "promote") keys.add(op[3]);
+    }
+    const seq = ++this.batchSeq;
+    // Batches still on the wire may be sent again: their results must be kept.
+    let acked = seq - 1;
+    for (const other of this.inflight.keys()) acked = Math.min(acked, other - 1);
+    const batch: Batch = {
+      ns: this.owner.ns, clientId: this.owner.clientId, seq, prev: this.lastSent, epoch: this.epoch, newEpoch: this.newEpoch,
+      ops, keys: [...keys], schemaHash: this.schemaHash, log: this.log, ttl: this.ttl, readAt: this.readAt,
+      ownSubscriptions: this.ownSubscriptions(),
+      acked,
+    };
+    this.readAt = "";
+    this.lastSent = seq;
+    this.onSend?.(seq, ops);
+    const record: InFlight = { batch, incrs };
+    this.inflight.set(seq, record);
+    record.done = this.dispatch(record).finally(() => {
+      this.inflight.delete(seq);
+      this.send();
+      if (this.inflight.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    });
+    return record;
+  }
+
+  /** Wakes `idle()` waiters (a store opened offline has synced). */
+  wakeIdle(): void {
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  // ---- transactions --------------------------------------------------------
+
+  /** Writes the transaction's fn makes from now on stay held (transactionScope tells them apart). */
+  hold(): void {
+    this.holding = true;
+  }
+
+  /**
+   * Sends what is queued as one batch that Redis applies only if the instance seq is
+   * still `readAt`; resolves when it is applied, rejects with its refusal (`stale`: run
+   * the transaction again). Nothing queued: resolves at once.
+   */
+  async commit(readAt: number): Promise<void> {
+    if (this.held.length === 0) {
+      this.holding = false;
+      this.heldIncrs = [];
+      return this.wakeIdle();
+    }
+    let record: InFlight | undefined;
+    for (;;) {
+      // Other code's queued writes leave first, in batches of their own: the transaction's
+      // batch (which carries `readAt`, taken by send()) holds only the transaction's writes.
+      if (this.pending.length === 0) {
+        this.pending = this.held;
+        this.pendingIncrs = this.heldIncrs;
+        this.held = [];
+        this.heldIncrs = [];
+        this.lastPush = undefined;
+        this.readAt = String(readAt);
+        record = this.send();
+        if (record) break;
+        this.held = this.pending;
+        this.heldIncrs = this.pendingIncrs;
+        this.pending = [];
+        this.pendingIncrs = [];
+        this.readAt = "";
+      } else this.send();
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
+    this.holding = false;
+    this.wakeIdle();
+    record.transaction = true;
+    await record.done;
+    if (record.error) throw record.error;
+  }
+
+  /** The transaction's function threw: its writes are dropped (the replica reloads to undo them). */
+  discard(): void {
+    this.holding = false;
+    const failure = new WriteError(this.owner.ns, "the transaction's function threw; its writes were not sent", { code: "conflict" });
+    for (const incr of this.heldIncrs) incr.reject(failure);
+    this.held = [];
+    this.heldIncrs = [];
+    this.lastPush = undefined;
+    this.wakeIdle();
+    this.reloadWhenIdle();
+  }
+
+  /** Sends one batch until it is applied or refused. */
+  private async dispatch(record: InFlight): Promise<void> {
+    const { batch } = record;
+    for (let waits = 0; ; waits++) {
+      let outcome: BatchOutcome;
+      try {
+        outcome = await this.owner.backend.apply(batch, () => this.owner.closed);
+      } catch (error) {
+        return this.refused(record, error);
+      }
+      if (outcome.kind !== "wait") return this.acknowledged(record, outcome);
+      // An earlier batch of ours was not applied when this one ran (its NOSCRIPT retry or
+      // its resend was behind us): wait for it, then send this one again.
+      const earlier = [...this.inflight.values()].filter((other) => other.batch.seq < batch.seq && other.done);
+      if (earlier.length === 0 && outcome.applied < batch.prev) {
+        // Nothing of ours is on the wire before it, yet Redis does not hold the batch it
+        // follows: Redis lost acknowledged batches (a failover, an older snapshot). Go on from what it holds.
+        this.applied = Math.min(this.applied, outcome.applied);
+        return this.refused(record, new WriteError(this.owner.ns, "Redis no longer holds an earlier batch of this store (lost in a failover or a restart?), so this one was not applied", { code: "order" }));
+      }
+      await Promise.allSettled(earlier.map((other) => other.done));
+      if (this.applied < batch.prev || waits >= MAX_WAITS) {
+        return this.refused(record, new WriteError(this.owner.ns, "an earlier batch of this store was refused, so this one was not applied", { code: "order" }));
+      }
+    }
+  }
+
+  private acknowledged(record: InFlight, outcome: Exclude<BatchOutcome, { kind: "wait" }>): void {
+    this.applied = Math.max(this.applied, record.batch.seq);
+    if (outcome.kind === "applied" && outcome.seq === this.knownSeq + 1) this.knownSeq = outcome.seq;
+    // A duplicate answer (the reply was lost) gives the expiry too: a live store must see the instance expire.
+    if (outcome.expireAt > 0 && this.expireAt <= 0) this.onExpiry?.(outcome.expireAt);
+    this.expireAt = outcome.expireAt;
+    for (const [from, to] of outcome.aliases) this.owner.rename(from, to);
+    // The batch that created the instance may be answered as a duplicate (its reply was lost).
+    if (this.epoch === "") this.epoch = outcome.epoch;
+    // Another process filled a default first: its value, not ours, is in Redis.
+    if (outcome.skipped > 0) this.reloadWhenIdle();
+    if (outcome.kind === "applied") {
+      if (outcome.garbage.length > 0) {
+        this.owner.backend.collect(this.owner.ns, outcome.garbage).catch((error: unknown) => this.owner.events.emit("error", asSyncFailure(this.owner.ns, "collecting unlinked containers", error)));
+      }
+    }
+    record.incrs.forEach((incr, i) => {
+      const value = outcome.incrs[i];
+      if (value === undefined) return incr.resolve(incr.expected);
+      const number = Number(value);
+      if (incr.node.fields[incr.field] === incr.expected) incr.node.fields[incr.field] = number;
+      incr.resolve(number);
+    });
+  }
+
+  private refused(record: InFlight, error: unknown): void {
+    const failure = error instanceof RedisMemoryError ? error : new WriteError(this.owner.ns, String(error), { cause: error, code: "redis" });
+    for (const incr of record.incrs) incr.reject(failure);
+    this.chainBroken = true;
+    record.error = failure;
+    // A transaction's refusal goes to the transaction (a stale read runs it again).
+    if (!record.transaction) {
+      this.failures.push(failure);
+      this.owner.events.emit("error", failure);
+    }
+    this.reloadWhenIdle();
+  }
+
+  /** Resolves when nothing is queued or on the wire. */
+  private async idle(): Promise<void> {
+    this.send();
+    while (this.inflight.size > 0 || this.pending.length > 0) {
+      // Offline: writes are acknowledged once Redis came and has them.
+      if (this.inflight.size === 0 && !this.offline) {
+        this.send();
+        if (this.inflight.size === 0) break;
+      }
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
+  }
+
+  /** Resolves when every write queued before the call is acknowledged; rejects with a failure since the last flush. */
+  async flush(timeout?: number): Promise<void> {
+    if (timeout === undefined) await this.idle();
+    else {
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<"expired">((resolve) => {
+        timer = setTimeout(() => resolve("expired"), timeout);
+      });
+      try {
+        if ((await Promise.race([this.idle(), expired])) === "expired") throw new FlushTimeoutError(this.owner.ns, timeout);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    if (this.reloading) await this.reloading;
+    const failure = this.failures[0];
+    this.failures = [];
+    if (failure !== undefined) throw failure;
+  }
+
+  /** As flush(), but a failure stays for the next flush() to report (a transaction waits with it). */
+  async drained(): Promise<void> {
+    // Opened offline: what a transaction reads is what Redis holds, so wait until the store synced.
+    while (this.offline && !this.owner.closed) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await this.idle();
+    if (this.reloading) await this.reloading;
+  }
+
+  get hasPendingWrites(): boolean {
+    return this.pending.length > 0 || this.held.length > 0 || this.inflight.size > 0;
+  }
+
+
+  /** The writes queued that no batch has taken yet. */
+  get queuedOps(): readonly Op[] {
+    return this.held.length === 0 ? this.pending : [...this.pending, ...this.held];
+  }
+
+  /** How many batches this replica has sent (the change feed matches them with its own log entries). */
+  get sentBatches(): number {
+    return this.batchSeq;
+  }
+
+  /**
+   * Resolves once nothing is queued or in flight, writes a running transaction holds
+   * included (once it committed or dropped them); unlike flush() it leaves failures
+   * for flush() to report.
+   */
+  async settled(): Promise<void> {
+    await this.idle();
+    // Held writes cannot leave before the transaction's fn returns: wait for it (not in a loop of microtasks).
+    while (this.holding && this.held.length > 0) {
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      await this.idle();
+    }
+  }
+
+  /** After a refused batch the replica no longer matches Redis: reload once the queue drains. */
+  private reloadWhenIdle(): void {
+    if (this.reloading || !this.onStale) return;
+    const reload = this.onStale;
+    this.reloading = (async () => {
+      await this.idle();
+      try {
+        await reload();
+      } catch (error) {
+        this.owner.events.emit("error", asSyncFailure(this.owner.ns, "reloading after a refused batch", error));
+      } finally {
+        this.reloading = undefined;
+      }
+    })();
+  }
+}
