@@ -39,7 +39,11 @@ const decode = (segment: string): string => segment.replace(/~1/g, "/").replace(
 function newAjv(schema: Json, detailed: boolean): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: detailed, verbose: detailed, strict: false, logger: false, validateSchema: false, addUsedSchema: false });
   addFormats.default(ajv);
-  ajv.addSchema(schema as object, KEY);
+  try {
+    ajv.addSchema(schema as object, KEY);
+  } catch (error) {
+    throw new GeneratedCodeError("", `ajv cannot read the schema bundle (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
   return ajv;
 }
 

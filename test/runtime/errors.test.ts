@@ -66,6 +66,19 @@ describe("errors the runtime raises", () => {
     expect((caught as GeneratedCodeError).schemaPointer).toBe("/properties/missing");
   });
 
+  it("a schema bundle ajv cannot compile (a $ref to nowhere) is a GeneratedCodeError, with ajv's error as the cause", () => {
+    const at = ajvValidators({ type: "object", properties: { a: { $ref: "#/nowhere" } } }, {});
+    let caught: unknown;
+    try {
+      at("").validate({});
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(GeneratedCodeError);
+    expect((caught as GeneratedCodeError).cause).toBeInstanceOf(Error);
+    expect((caught as GeneratedCodeError).message).toMatch(/regenerate the store/);
+  });
+
   it("Redis refusing a read of the load (ns:meta of the wrong type) is a RedisCommandError naming the instance, not Redis' reply", async () => {
     const id = uniqueId("wrongtype");
     const first = await openApp(id);
