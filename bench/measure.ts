@@ -37,7 +37,8 @@ export async function timeOnce(fn: () => Promise<void> | void): Promise<number> 
 
 /**
  * Runs every contender once per round, alternating the order each round, after
- * `warmup` untimed rounds; returns each contender's median time in ms (and the samples).
+ * `warmup` untimed rounds, each run after a full GC (when node runs with --expose-gc, as
+ * `npm run bench` does); returns each contender's median time in ms (and the samples).
  */
 export async function interleave(
   contenders: readonly Contender[],
@@ -49,6 +50,8 @@ export async function interleave(
     const order = round % 2 === 0 ? contenders : [...contenders].reverse();
     for (const contender of order) {
       await contender.setup?.();
+      // Each run starts from a collected heap: none pays for another's garbage.
+      gc();
       const ms = await timeOnce(contender.run);
       await contender.teardown?.();
       if (round >= warmup) samples.get(contender.name)!.push(ms);

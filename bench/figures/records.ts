@@ -38,7 +38,7 @@ const escapeGlob = (text: string): string => text.replace(/[*?[\]\\]/g, "\\$&");
 
 export async function recordFigures(context: BenchContext): Promise<Row[]> {
   const count = context.quick ? 10_000 : 100_000;
-  const rounds = context.quick ? 2 : 5;
+  const rounds = context.quick ? 2 : 9;
   const records = messages(count, 60);
   const storeRedis = context.connect();
   const chat = await Memory.open({ redis: storeRedis, prefix: context.prefix, id: context.uniqueId("chat"), live: false });
