@@ -37,12 +37,14 @@ export async function timeOnce(fn: () => Promise<void> | void): Promise<number> 
 
 /**
  * Runs every contender once per round, alternating the order each round, after
- * `warmup` untimed rounds, each run after a full GC (when node runs with --expose-gc, as
- * `npm run bench` does); returns each contender's median time in ms (and the samples).
+ * `warmup` untimed rounds; returns each contender's median time in ms (and the samples).
+ * `collect`: each run starts after a full GC (when node runs with --expose-gc, as `npm
+ * run bench` does), for contenders that leave much garbage (100k commands) that the next
+ * one would otherwise pay for. Not for read loops: V8 runs them slower after a full GC.
  */
 export async function interleave(
   contenders: readonly Contender[],
-  options: { rounds: number; warmup?: number },
+  options: { rounds: number; warmup?: number; collect?: boolean },
 ): Promise<Map<string, { medianMs: number; samples: number[] }>> {
   const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
   const warmup = options.warmup ?? 1;
@@ -51,7 +53,7 @@ export async function interleave(
     for (const contender of order) {
       await contender.setup?.();
       // Each run starts from a collected heap: none pays for another's garbage.
-      gc();
+      if (options.collect) gc();
       const ms = await timeOnce(contender.run);
       await contender.teardown?.();
       if (round >= warmup) samples.get(contender.name)!.push(ms);

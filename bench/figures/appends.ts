@@ -46,7 +46,7 @@ export async function appendFigures(context: BenchContext): Promise<Row[]> {
         run: () => coalescedRpush(context.redis, rawList, values),
       },
     ],
-    { rounds },
+    { rounds, collect: true },
   );
   if (store.items.length !== count) throw new Error(`appends: the store holds ${store.items.length} items, expected ${count}`);
 
@@ -73,7 +73,7 @@ export async function appendFigures(context: BenchContext): Promise<Row[]> {
         run: () => pipelinedHset(context.redis, rawHash, keyed),
       },
     ],
-    { rounds },
+    { rounds, collect: true },
   );
 
   await store.$close();

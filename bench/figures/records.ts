@@ -64,7 +64,7 @@ export async function recordFigures(context: BenchContext): Promise<Row[]> {
       },
       { name: "peer", setup: async () => void (await context.redis.del(rawList)), run: () => coalescedRpush(context.redis, rawList, records) },
     ],
-    { rounds },
+    { rounds, collect: true },
   );
   if (chatView.messages.length !== count) throw new Error(`records: the store holds ${chatView.messages.length}, expected ${count}`);
   await chat.$delete();
