@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
-import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, RedisMemoryError, WriteError, type WriteErrorCode } from "./errors.js";
+import { ConnectionError, OptionsError, RedisCommandError, RedisMemoryError, WriteError, type WriteErrorCode } from "./errors.js";
 import type { Enc, NodeId, Op } from "./ops.js";
 
 export type { Cluster, Redis, RedisOptions };
