@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
-import { ConnectionError, OptionsError, RedisCommandError, RedisMemoryError, WriteError, type WriteErrorCode } from "./errors.js";
+import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, RedisMemoryError, WriteError, type WriteErrorCode } from "./errors.js";
 import type { Enc, NodeId, Op } from "./ops.js";
 
 export type { Cluster, Redis, RedisOptions };
@@ -220,7 +220,14 @@ export class Backend {
           ? await this.applyStaged(batch, [root, meta, log, ...keys], args, values, staged)
           : await this.commands.rmApply(3 + keys.size, root, meta, log, ...keys, ...args, ...values);
       } catch (error) {
+        if (error instanceof CorruptDataError) throw error;
         const message = errorMessage(error);
+        if (staged && /^NOSCRIPT/.test(message)) {
+          // The MULTI applied nothing; the plain path loads the script (EVAL) as it goes.
+          staged = undefined;
+          [ops, values] = encodeOps(batch.ops, batch.log.maxOpsBytes, false);
+          continue;
+        }
         const refusal = /^RM([A-Z]+) (\S*) ?(.*)$/s.exec(message);
         if (refusal) {
           const [, kind, key, reason] = refusal as unknown as [string, string, string, string];
@@ -271,11 +278,11 @@ export class Backend {
    * list to a staging key; RPUSHes append the push's values there; staged.lua renames it
    * back. Values that apply.lua did not take (a duplicate, a refusal, a NOSCRIPT) are
    * dropped by staged.lua, so the MULTI applies the batch whole or not at all. apply.lua
-   * goes by EVALSHA (a NOSCRIPT applied nothing: the script is loaded and the MULTI sent
-   * again); staged.lua by EVAL (its own NOSCRIPT would leave the list renamed). Resolves
-   * to apply.lua's reply.
+   * goes by EVALSHA (a NOSCRIPT applied nothing: the batch goes again by the plain path,
+   * which loads the script); staged.lua by EVAL (its own NOSCRIPT would leave the list
+   * renamed). Resolves to apply.lua's reply.
    */
-  private async applyStaged(batch: Batch, keys: string[], args: (string | number)[], values: readonly Enc[], staged: readonly Enc[], loadScript = true): Promise<unknown> {
+  private async applyStaged(batch: Batch, keys: string[], args: (string | number)[], values: readonly Enc[], staged: readonly Enc[]): Promise<unknown> {
     const stageKey = `${batch.ns}:s:${batch.clientId}:${batch.seq}`;
     const listKey = nodeKey(batch.ns, batch.ops.at(-1)![1]);
     const multi = (this.redis as Redis).multi();
@@ -287,11 +294,15 @@ export class Backend {
     const replies = await multi.exec();
     if (!replies) throw new Error("the batch's MULTI was aborted");
     const [error, reply] = replies[0]!;
-    if (error && loadScript && /^NOSCRIPT/.test(errorMessage(error))) {
-      await this.redis.script("LOAD", SCRIPTS.rmApply);
-      return this.applyStaged(batch, keys, args, values, staged, false);
-    }
     if (error) throw error;
+    // apply.lua checked that the user may run the rest: an applied batch has its values in the list.
+    if (Array.isArray(reply) && reply[0] !== "dup") {
+      const failed = replies.slice(1).find(([failure]) => failure);
+      const moved = replies.at(-1)?.[1];
+      if (failed || moved !== 1) {
+        throw new CorruptDataError(stageKey, undefined, `batch ${batch.seq} was applied but its staged values did not reach ${listKey} (${failed ? errorMessage(failed[0]) : `staged.lua answered ${String(moved)}`})`);
+      }
+    }
     return reply;
   }
 
@@ -519,7 +530,9 @@ function errorMessage(error: unknown): string {
   // A transaction Redis refused to queue: its first command's error says why (NOPERM, ...).
   const previous = (error as { previousErrors?: unknown[] } | undefined)?.previousErrors?.[0];
   if (previous instanceof Error) return previous.message;
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  // A transaction refused at EXEC (READONLY, MASTERDOWN, OOM): the reason is what matters.
+  return message.replace(/^EXECABORT Transaction discarded because of: /, "");
 }
 
 /** The server's reply alone: ioredis' errors carry the command's arguments (the script source). */

@@ -32,6 +32,8 @@ export function compareIds(a: string, b: string): number {
 interface LogEntry {
   readonly id: string;
   readonly seq: number;
+  /** The instance epoch the batch was applied to ("" when the entry does not say). */
+  readonly epoch: string;
   readonly client: string | undefined;
   readonly batch: number;
   /** The batch's operations (undefined for an invalidation: the ids of the containers it touched instead). */
@@ -48,6 +50,7 @@ function parseEntry(id: string, fields: readonly string[]): LogEntry {
   return {
     id,
     seq: Number(values.s),
+    epoch: values.e ?? "",
     client: values.c,
     batch: Number(values.b ?? 0),
     ops: values.o === undefined ? undefined : (JSON.parse(values.o) as Op[]),
@@ -62,10 +65,11 @@ function parseEntry(id: string, fields: readonly string[]): LogEntry {
  */
 function parseMessage(text: string): LogEntry | undefined {
   try {
-    const message = JSON.parse(text) as { s: number; c: string; b: number; id: string; o?: Op[]; r?: string[]; a?: string[] };
+    const message = JSON.parse(text) as { s: number; e?: string; c: string; b: number; id: string; o?: Op[]; r?: string[]; a?: string[] };
     return {
       id: message.id,
       seq: Number(message.s),
+      epoch: message.e ?? "",
       client: message.c,
       batch: Number(message.b ?? 0),
       ops: message.o,
@@ -127,6 +131,8 @@ export class Feed implements ChannelListener, LoadWatcher {
   private catching: Promise<void> | undefined;
   /** A catch-up was asked for while one was on the wire (it may have read before the reason for it). */
   private catchAgain = false;
+  /** A catch-up was asked for while a reload held the feed: it runs when the hold ends. */
+  private catchAfterHold = false;
   /** Pauses between retries, ended early by stop(). */
   private readonly pauses = new Map<NodeJS.Timeout, () => void>();
 
@@ -136,7 +142,9 @@ export class Feed implements ChannelListener, LoadWatcher {
   ) {
     this.channel = channelOf(replica.ns);
     replica.batches.onSend = (seq, ops) => this.unseen.set(seq, touchedBy(replica, ops));
-    replica.batches.ownSubscriptions = () => (!this.stopped && this.subscriber.listenerCount(this.channel) === 1 ? 1 : 0);
+    // Counted only when Redis holds it (in doubt, 0: the batch is logged).
+    replica.batches.ownSubscriptions = () =>
+      !this.stopped && this.subscriber.listenerCount(this.channel) === 1 && this.subscriber.confirmed(this.channel) ? 1 : 0;
   }
 
   /** Subscribes to the instance's channel; call before the load the feed will start from. */
@@ -154,7 +162,12 @@ export class Feed implements ChannelListener, LoadWatcher {
   /** Called by `reload()` around a load. */
   hold(delta: number): void {
     this.holds += delta;
-    if (this.holds === 0) this.pump();
+    if (this.holds > 0) return;
+    if (this.catchAfterHold) {
+      // A reconnect came during the load: what it missed may be after the load's position.
+      this.catchAfterHold = false;
+      this.catchUp();
+    } else this.pump();
   }
 
   /** Whether the replica matches Redis at its position, with no load on the wire. */
@@ -240,13 +253,21 @@ export class Feed implements ChannelListener, LoadWatcher {
       this.catchAgain = true;
       return;
     }
+    if (this.holds > 0) {
+      this.catchAfterHold = true;
+      return;
+    }
     this.catchAgain = false;
     this.catching = (async () => {
       let retry = 50;
       while (!this.stopped && !state.closed && !this.stale && this.holds === 0) {
         try {
           const { seq, entries } = await this.replica.backend.readLog(this.replica.ns, state.loaded.lastId, READ_COUNT);
-          if (this.stopped || state.closed || this.stale || this.holds > 0) return;
+          if (this.stopped || state.closed || this.stale) return;
+          if (this.holds > 0) {
+            this.catchAfterHold = true;
+            return;
+          }
           for (const [id, fields] of entries) {
             // Read from the stream itself: a gap here means entries were trimmed away.
             let entry: LogEntry;
@@ -269,6 +290,7 @@ export class Feed implements ChannelListener, LoadWatcher {
           retry = Math.min(retry * 2, MAX_RETRY_MS);
         }
       }
+      if (this.holds > 0) this.catchAfterHold = true;
     })().finally(() => {
       this.catching = undefined;
       if (this.catchAgain) this.catchUp();
@@ -280,6 +302,10 @@ export class Feed implements ChannelListener, LoadWatcher {
   private take(entry: LogEntry): "gap" | undefined {
     const state = this.state!;
     const replica = this.replica;
+    // Another incarnation of the instance (deleted and made again, or an empty restart):
+    // seqs and ids of the two do not compare.
+    const epoch = replica.batches.epoch;
+    if (entry.epoch !== "" && epoch !== "" && entry.epoch !== epoch) return this.markStale();
     // Already in the replica: a reload or a catch-up read past it. ("0-0": the script
     // could not log it; only its seq places it.)
     const logged = entry.id !== "0-0";

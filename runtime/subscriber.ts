@@ -21,13 +21,19 @@ export interface ChannelListener {
 /** Channels per SUBSCRIBE command when subscribing again after a reconnect. */
 const SUBSCRIBE_CHUNK = 1_000;
 
+/** A channel's SUBSCRIBE on one connection: `ok` once Redis confirmed it. */
+interface Subscription {
+  readonly done: Promise<boolean>;
+  ok: boolean;
+}
+
 export class Subscriber {
   /** The connection's name in CLIENT LIST. */
   readonly name = `redis-memory:feed:${newId()}`;
   private readonly channels = new Map<string, Set<ChannelListener>>();
   private connection: Redis | undefined;
   /** Channels by connection: subscribed on it, confirmed or in flight. */
-  private subscribedOn = new WeakMap<Redis, Set<string>>();
+  private subscribedOn = new WeakMap<Redis, Map<string, Subscription>>();
   private isUp = false;
   private wasUp = false;
   private closed = false;
@@ -77,6 +83,12 @@ export class Subscriber {
     return this.channels.get(channel)?.size ?? 0;
   }
 
+  /** Whether Redis has confirmed the channel's subscription on the connection that is up now. */
+  confirmed(channel: string): boolean {
+    const connection = this.connection;
+    return this.isUp && connection !== undefined && this.subscribedOn.get(connection)?.get(channel)?.ok === true;
+  }
+
   /** Removes `listener`; the channel is unsubscribed when nobody listens to it any more. */
   unlisten(channel: string, listener: ChannelListener): void {
     const set = this.channels.get(channel);
@@ -102,16 +114,31 @@ export class Subscriber {
   /** Subscribes `channels` on `connection`; false when the connection failed first. */
   private async subscribe(connection: Redis, channels: readonly string[]): Promise<boolean> {
     let mine = this.subscribedOn.get(connection);
-    if (!mine) this.subscribedOn.set(connection, (mine = new Set()));
-    const wanted = channels.filter((channel) => !mine.has(channel));
-    for (const channel of wanted) mine.add(channel);
-    try {
-      for (let i = 0; i < wanted.length; i += SUBSCRIBE_CHUNK) await connection.subscribe(...wanted.slice(i, i + SUBSCRIBE_CHUNK));
-      return true;
-    } catch {
-      for (const channel of wanted) mine.delete(channel);
-      return false;
+    if (!mine) this.subscribedOn.set(connection, (mine = new Map()));
+    const subscriptions = mine;
+    const wanted = channels.filter((channel) => !subscriptions.has(channel));
+    if (wanted.length > 0) {
+      // One confirmation for every caller: a second listener of a channel whose SUBSCRIBE
+      // is still on the wire waits for it too (it must not load before Redis has it).
+      const done = (async () => {
+        try {
+          for (let i = 0; i < wanted.length; i += SUBSCRIBE_CHUNK) await connection.subscribe(...wanted.slice(i, i + SUBSCRIBE_CHUNK));
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      for (const channel of wanted) {
+        const subscription: Subscription = { done, ok: false };
+        subscriptions.set(channel, subscription);
+        void done.then((ok) => {
+          if (ok) subscription.ok = true;
+          else if (subscriptions.get(channel) === subscription) subscriptions.delete(channel);
+        });
+      }
     }
+    const results = await Promise.all(channels.map((channel) => subscriptions.get(channel)?.done ?? Promise.resolve(true)));
+    return results.every(Boolean);
   }
 
   private open(): void {
@@ -134,7 +161,7 @@ export class Subscriber {
   }
 
   private async ready(connection: Redis): Promise<void> {
-    this.subscribedOn.set(connection, new Set());
+    this.subscribedOn.set(connection, new Map());
     if (!(await this.subscribe(connection, [...this.channels.keys()]))) return;
     if (this.connection !== connection || this.closed) return;
     this.isUp = true;

@@ -138,6 +138,31 @@ describe("change feed", () => {
     expect(b.$asdict()).toEqual(fresh.$asdict());
   });
 
+  it("reloads when an entry comes from another incarnation of the instance, even one the log could not order", async () => {
+    const id = uniqueId("feed");
+    const a = await openApp(id, { live: true });
+    const b = await openApp(id, { live: true });
+    for (let i = 0; i < 5; i++) {
+      a.tasks.push(i);
+      await a.$flush();
+    }
+    await settle([a, b], rawClient());
+    const raw = rawClient();
+    // Deleted by another client; its log key is left unusable, so the new incarnation's
+    // entries carry no stream id ("0-0") and a lower seq than b's position: only their epoch tells.
+    const other = await openApp(id);
+    await other.$delete();
+    await raw.set(`${a.$key}:log`, "not a stream");
+    const reloaded = nextStatus(b, "reloaded");
+    const writer = await openApp(id);
+    writer.title = "new incarnation";
+    await writer.$flush();
+    await reloaded;
+    expect(b.title).toBe("new incarnation");
+    expect(b.tasks.aslist()).toEqual([]);
+    await raw.del(`${a.$key}:log`);
+  });
+
   it("reloads on an invalidation entry (a batch too large to log whole)", async () => {
     const id = uniqueId("feed");
     const a = await openApp(id, { live: true });

@@ -270,10 +270,13 @@ describe("exactly once", () => {
     // Batch 2 leaves while batch 1's reply is still unknown to the client (acked 0).
     expect(await backend.apply(batch(2, 0))).toMatchObject({ kind: "applied", incrs: ["10"] });
     expect(await backend.apply(batch(1, 0))).toMatchObject({ kind: "dup", incrs: ["5"] });
-    // Batch 3 says every batch up to 2 was answered: their results are not kept any more.
-    expect(await backend.apply(batch(3, 2))).toMatchObject({ kind: "applied", incrs: ["15"] });
+    // However many later batches apply, an unanswered batch's results stay.
+    for (let seq = 3; seq <= 42; seq++) await backend.apply({ ...batch(seq, 0), ops: [["set", "", "x", String(seq)]] as never });
+    expect(await backend.apply(batch(1, 0))).toMatchObject({ kind: "dup", incrs: ["5"] });
+    // Batch 43 says every batch up to 42 was answered: their results are not kept any more.
+    expect(await backend.apply(batch(43, 42))).toMatchObject({ kind: "applied", incrs: ["15"] });
     const remembered = JSON.parse((await redis.hget(`${mem.$key}:meta`, "r:counter"))!) as Record<string, unknown>;
-    expect(Object.keys(remembered)).toEqual(["3"]);
+    expect(Object.keys(remembered)).toEqual(["43"]);
     expect(await redis.hget(`${mem.$key}:root`, "n")).toBe("15");
   });
 });
