@@ -8,7 +8,7 @@ import { row, type Row } from "../report.js";
 
 export async function appendFigures(context: BenchContext): Promise<Row[]> {
   const count = context.quick ? 10_000 : 100_000;
-  const rounds = context.quick ? 2 : 9;
+  const rounds = context.quick ? 2 : 15;
   const values = elements(count);
   const storeRedis = context.connect();
   const store = await BenchStore.open(storeRedis, context.prefix, context.uniqueId("appends"));
