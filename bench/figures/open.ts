@@ -40,7 +40,7 @@ export async function openFigures(context: BenchContext): Promise<Row[]> {
         },
       },
     ],
-    { rounds },
+    { rounds, collect: true },
   );
   if (loaded !== size) throw new Error(`open: loaded ${loaded} elements, expected ${size}`);
   await context.redis.del(rawKey);
