@@ -496,12 +496,8 @@ async function primaryOf(cluster: Cluster, key: string): Promise<Redis> {
 /**
  * The operations as the batch script reads them. A batch larger than `inlineBytes`
  * sends its pushed values as arguments of their own (a push op then holds their count):
- * JSON-escaping 100k JSON texts inside one JSON text costs more than sending them.
- */
-/**
- * The batch's ops as JSON, and the values of its pushes when they are large (sent as
- * arguments of their own; each push then holds their count). A staged last push holds
- * its count and sends its values apart (`applyStaged`).
+ * JSON-escaping 100k JSON texts inside one JSON text costs more than sending them. A
+ * staged last push holds its count and its values go apart (`applyStaged`).
  */
 function encodeOps(ops: readonly Op[], inlineBytes: number, stagedLast: boolean): [text: string, values: string[]] {
   const counted = (op: Op): Op => [op[0], op[1], (op[2] as Enc[]).length] as unknown as Op;

@@ -431,7 +431,8 @@ if refresh then
 end
 if #need > 0 then return redis.error_reply("RMKEYS " .. table.concat(need, " ")) end
 -- A staged push goes into the list the client named, renamed in and out of the staging
--- key: another writer's container (an alias) or a user without RENAME takes the plain path.
+-- key: another writer's container (an alias), or a user who may not run the rest of the
+-- MULTI, takes the plain path.
 if staged then
   local k = key_of(staged[2])
   if staged[2] ~= staged.origin then return refuse("UNSTAGE", k, "the list is another writer's container") end
