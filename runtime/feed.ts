@@ -7,10 +7,10 @@
 // prove the replica equals Redis (entries trimmed away, a rewind, an invalidation,
 // another writer's entry landing while this store's own writes are unseen), the
 // instance is reloaded. The rule and its proof: README, "Live sync across processes".
-import { keysOf } from "./backend.js";
 import { asSyncFailure } from "./errors.js";
 import type { Node } from "./node.js";
 import type { NodeId, Op } from "./ops.js";
+import { channelOf, compareIds, parseEntry, parseMessage, type LogEntry } from "./protocol/log.js";
 import { applyRemote } from "./remote.js";
 import type { ChangeEvent } from "./events.js";
 import type { Replica } from "./replica.js";
@@ -21,71 +21,6 @@ import type { ChannelListener, Subscriber } from "./subscriber.js";
 const READ_COUNT = 1_000;
 /** Longest pause between retries after catching up or reloading failed. */
 const MAX_RETRY_MS = 2_000;
-
-/** Stream ids are `<ms>-<n>`; compares them as numbers. */
-export function compareIds(a: string, b: string): number {
-  const [am = "0", an = "0"] = a.split("-");
-  const [bm = "0", bn = "0"] = b.split("-");
-  return Number(am) - Number(bm) || Number(an) - Number(bn);
-}
-
-interface LogEntry {
-  readonly id: string;
-  readonly seq: number;
-  /** The instance epoch the batch was applied to ("" when the entry does not say). */
-  readonly epoch: string;
-  readonly client: string | undefined;
-  readonly batch: number;
-  /** The batch's operations (undefined for an invalidation: the ids of the containers it touched instead). */
-  readonly ops: Op[] | undefined;
-  readonly results: string[];
-  /** Promotes of the batch that found the element already a container. */
-  readonly aliases: [string, string][];
-}
-
-/** A stream entry (read when catching up). */
-function parseEntry(id: string, fields: readonly string[]): LogEntry {
-  const values: Record<string, string> = Object.create(null);
-  for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i]!] = fields[i + 1]!;
-  return {
-    id,
-    seq: Number(values.s),
-    epoch: values.e ?? "",
-    client: values.c,
-    batch: Number(values.b ?? 0),
-    ops: values.o === undefined ? undefined : (JSON.parse(values.o) as Op[]),
-    results: values.r === undefined ? [] : (JSON.parse(values.r) as string[]),
-    aliases: aliasPairs(values.a === undefined ? [] : (JSON.parse(values.a) as string[])),
-  };
-}
-
-/**
- * A published entry: the JSON object `{ s, e, c, b, id, x, o | i, r?, a? }` (the stream
- * entry's fields, its id, and the operations whole even when the stream keeps only ids).
- */
-function parseMessage(text: string): LogEntry | undefined {
-  try {
-    const message = JSON.parse(text) as { s: number; e?: string; c: string; b: number; id: string; o?: Op[]; r?: string[]; a?: string[] };
-    return {
-      id: message.id,
-      seq: Number(message.s),
-      epoch: message.e ?? "",
-      client: message.c,
-      batch: Number(message.b ?? 0),
-      ops: message.o,
-      results: message.r ?? [],
-      aliases: aliasPairs(message.a ?? []),
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-function aliasPairs(list: readonly string[]): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < list.length; i += 2) pairs.push([list[i]!, list[i + 1]!]);
-  return pairs;
-}
 
 /**
  * The containers a batch writes to, as the replica's nodes: ids alone do not say it
@@ -105,11 +40,6 @@ function touchedBy(replica: Replica, ops: readonly Op[], aliases: readonly [stri
     if (op[0] === "promote") nodes.add(nodeOf(op[3]));
   }
   return nodes;
-}
-
-/** The log channel of an instance: the batch script publishes each log entry there. */
-export function channelOf(ns: string): string {
-  return keysOf(ns)[2];
 }
 
 export class Feed implements ChannelListener, LoadWatcher {
@@ -270,12 +200,8 @@ export class Feed implements ChannelListener, LoadWatcher {
           }
           for (const [id, fields] of entries) {
             // Read from the stream itself: a gap here means entries were trimmed away.
-            let entry: LogEntry;
-            try {
-              entry = parseEntry(id, fields);
-            } catch {
-              return this.markStale();
-            }
+            const entry: LogEntry | undefined = parseEntry(id, fields);
+            if (entry === undefined) return this.markStale();
             if (this.take(entry) === "gap") return this.markStale();
             if (this.stale) return;
           }
