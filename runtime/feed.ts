@@ -7,6 +7,7 @@
 // prove the replica equals Redis (entries trimmed away, a rewind, an invalidation,
 // another writer's entry landing while this store's own writes are unseen), the
 // instance is reloaded. The rule and its proof: README, "Live sync across processes".
+import { feedApplied, targetOf } from "./telemetry.js";
 import { keysOf } from "./backend.js";
 import { asSyncFailure } from "./errors.js";
 import type { Node } from "./node.js";
@@ -331,6 +332,7 @@ export class Feed implements ChannelListener, LoadWatcher {
       return this.markStale();
     }
     state.loaded = { seq: entry.seq, lastId: logged ? entry.id : state.loaded.lastId };
+    if (logged) feedApplied(targetOf(replica.ns), Number.parseInt(entry.id, 10));
     for (const event of events) replica.events.emit("change", event);
     return undefined;
   }
