@@ -327,7 +327,13 @@ export class Feed implements ChannelListener, LoadWatcher {
       this.seen(place.batch);
       state.loaded = { seq: state.loaded.seq + 1, lastId: logged ? place.id : state.loaded.lastId };
     }
-    for (const seq of this.ownAt.keys()) if (seq <= state.loaded.seq) this.ownAt.delete(seq);
+    for (const [seq, place] of this.ownAt) {
+      if (seq > state.loaded.seq) continue;
+      this.ownAt.delete(seq);
+      // Read from the log already, or (a later id at a seq the replica passed) a rewind: the
+      // instance was deleted or restarted and this batch began its new log.
+      if (place.id !== "0-0" && compareIds(place.id, state.loaded.lastId) > 0) this.markStale();
+    }
   }
 
   /** Entries between the position and Redis' seq are not in the stream: an own batch on the wire may be them; else reload. */
@@ -359,12 +365,15 @@ export class Feed implements ChannelListener, LoadWatcher {
         try {
           this.takeOwn();
           if (this.stale) return;
-          const { seq, entries } = await this.replica.backend.readLog(this.replica.ns, state.loaded.lastId, READ_COUNT);
+          const { seq, epoch, entries } = await this.replica.backend.readLog(this.replica.ns, state.loaded.lastId, READ_COUNT);
           if (this.stopped || state.closed || this.stale) return;
           if (this.holds > 0) {
             this.catchAfterHold = true;
             return;
           }
+          // The instance is gone, or another incarnation of it: its log does not continue the replica's.
+          if (epoch !== this.replica.batches.epoch && this.unsettled.size === 0) return this.markStale();
+          if (entries instanceof Error) throw entries;
           for (const [id, fields] of entries) {
             this.takeOwn();
             if (this.stale) return;
