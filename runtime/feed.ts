@@ -372,7 +372,9 @@ export class Feed implements ChannelListener, LoadWatcher {
             return;
           }
           // The instance is gone, or another incarnation of it: its log does not continue the replica's.
-          if (epoch !== this.replica.batches.epoch && this.unsettled.size === 0) return this.markStale();
+          // (A replica that loaded no instance follows the one being created.)
+          const ours = this.replica.batches.epoch;
+          if (epoch !== ours && ours !== "" && this.unsettled.size === 0) return this.markStale();
           if (entries instanceof Error) throw entries;
           for (const [id, fields] of entries) {
             this.takeOwn();
