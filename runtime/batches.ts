@@ -11,6 +11,7 @@ import { FlushTimeoutError, RedisMemoryError, WriteError, asSyncFailure, type Da
 import type { Events } from "./events.js";
 import { newId } from "./ids.js";
 import type { DictNode } from "./node.js";
+import { touches, type Intent } from "./op/rows.js";
 import { isRef, type Enc, type NodeId, type Op } from "./ops.js";
 import type { JsonValue } from "./values.js";
 
@@ -20,14 +21,6 @@ interface PendingIncr {
   readonly expected: number;
   readonly resolve: (value: number) => void;
   readonly reject: (error: unknown) => void;
-}
-
-/** A write made offline: the path of the container it writes to, and the operation. */
-export interface Intent {
-  readonly path: DataPath;
-  readonly op: Op;
-  /** An offline `incr`: settled with the value of its replay. */
-  incr: { resolve: (value: number) => void; reject: (error: unknown) => void } | undefined;
 }
 
 /** The batches whose transaction's fn runs in this async context (its writes are the transaction's). */
@@ -256,10 +249,7 @@ export class Batches {
     this.lastPush = undefined;
     const keys = new Set<NodeId>(this.dropped);
     this.dropped.clear();
-    for (const op of ops) {
-      if (op[1] !== "") keys.add(op[1]);
-      if (op[0] === "promote") keys.add(op[3]);
-    }
+    for (const op of ops) for (const id of touches(op)) if (id !== "") keys.add(id);
     const seq = ++this.batchSeq;
     // Batches still on the wire may be sent again: their results must be kept.
     let acked = seq - 1;

@@ -12,6 +12,7 @@ import { keysOf, type BatchOutcome } from "./backend.js";
 import { asSyncFailure } from "./errors.js";
 import type { Node } from "./node.js";
 import type { NodeId, Op } from "./ops.js";
+import { touches } from "./op/rows.js";
 import { applyRemote } from "./remote.js";
 import type { ChangeEvent } from "./events.js";
 import type { Replica } from "./replica.js";
@@ -129,10 +130,7 @@ function touchedBy(replica: Replica, ops: readonly Op[], aliases: readonly [stri
     return resolved === "" ? replica.root : replica.nodes.get(resolved);
   };
   const nodes = new Set<Node | undefined>();
-  for (const op of ops) {
-    nodes.add(nodeOf(op[1]));
-    if (op[0] === "promote") nodes.add(nodeOf(op[3]));
-  }
+  for (const op of ops) for (const id of touches(op)) nodes.add(nodeOf(id));
   return nodes;
 }
 
