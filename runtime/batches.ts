@@ -13,6 +13,7 @@ import { newId } from "./ids.js";
 import type { DictNode } from "./node.js";
 import { touches, type Intent } from "./op/rows.js";
 import { isRef, type Enc, type NodeId, type Op } from "./ops.js";
+import { batchSent, batchSettled, targetOf, type Target } from "./telemetry.js";
 import type { JsonValue } from "./values.js";
 
 interface PendingIncr {
@@ -122,6 +123,8 @@ export class Batches {
    */
   ownSubscriptions: () => number = () => 0;
   private reloading: Promise<void> | undefined;
+  /** What telemetry names this replica's batches by (made at the first batch). */
+  private target: Target | undefined;
 
   constructor(
     private readonly owner: BatchOwner,
@@ -265,7 +268,11 @@ export class Batches {
     this.onSend?.(seq, ops);
     const record: InFlight = { batch, incrs };
     this.inflight.set(seq, record);
+    const target = (this.target ??= targetOf(this.owner.ns));
+    batchSent(target, seq, ops.length, () => bytesOf(ops));
+    const started = performance.now();
     record.done = this.dispatch(record).finally(() => {
+      batchSettled(target, seq, performance.now() - started, record.error);
       this.inflight.delete(seq);
       this.send();
       if (this.inflight.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
@@ -488,4 +495,16 @@ export class Batches {
       }
     })();
   }
+}
+
+/** The bytes of the values a batch carries (telemetry's batch size). */
+function bytesOf(ops: readonly Op[]): number {
+  let bytes = 0;
+  for (const op of ops) {
+    for (const part of op) {
+      if (typeof part === "string") bytes += part.length;
+      else if (Array.isArray(part)) for (const value of part) bytes += value.length;
+    }
+  }
+  return bytes;
 }

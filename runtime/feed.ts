@@ -8,6 +8,7 @@
 // away, a rewind, an invalidation, another writer's entry landing while this store's
 // own writes are unseen), the instance is reloaded. The rule and its proof: README,
 // "Live sync across processes".
+import { feedApplied, targetOf } from "./telemetry.js";
 import { keysOf, type BatchOutcome } from "./backend.js";
 import { asSyncFailure } from "./errors.js";
 import type { Node } from "./node.js";
@@ -436,6 +437,7 @@ export class Feed implements ChannelListener, LoadWatcher {
       return this.markStale();
     }
     state.loaded = { seq: entry.seq, lastId: entry.id };
+    feedApplied(targetOf(replica.ns), Number.parseInt(entry.id, 10));
     for (const event of events) replica.events.emit("change", event);
     return undefined;
   }
