@@ -941,9 +941,7 @@ local function entry_body(whole)
   end
   return body .. "}"
 end
-local whole_ops = skipped == 0 and cursor < FIRST_VALUE and not staged
-local logged_whole = whole_ops and #OPS_TEXT <= H.logOpsBytes
-local stream_body = entry_body(logged_whole)
+local logged_whole = skipped == 0 and cursor < FIRST_VALUE and not staged and #OPS_TEXT <= H.logOpsBytes
 -- The log is for replicas catching up: with no other subscription to hear the batch, no
 -- replica can have missed it (one that starts listening loads after it, one whose
 -- connection dropped finds the seq moved past the log and reloads), so the log keeps
@@ -955,7 +953,7 @@ if H.own >= 0 then
   local n = redis.pcall("PUBSUB", "NUMSUB", log)
   if type(n) == "table" and n.err == nil and (tonumber(n[2]) or 0) <= H.own then keep = 0 end
 end
-local entry = run("XADD", log, "MAXLEN", "=", keep, "*", "d", stream_body)
+local entry = run("XADD", log, "MAXLEN", "=", keep, "*", "d", entry_body(logged_whole))
 local age = H.logAgeMs
 if age > 0 then
   local now = redis.pcall("TIME")
@@ -964,9 +962,8 @@ if age > 0 then
   end
   run("PEXPIRE", log, age)
 end
--- Live replicas get every batch whole (the log keeps large ones as container ids).
-local message_body = logged_whole and stream_body or entry_body(whole_ops)
-run("PUBLISH", log, '{"id":"' .. entry .. '","d":' .. message_body .. "}")
+-- The wake-up of live replicas (they read the entry from the stream; runtime/protocol/log.ts).
+run("PUBLISH", log, '{"c":' .. cjson.encode(client) .. ',"b":' .. bseq .. ',"id":"' .. entry .. '"}')
 
 -- The staged values are RPUSHed onto the list under the staging key's name, next in the MULTI.
 if staged_key then

@@ -1,13 +1,15 @@
 // The log entry of one applied batch: written once by runtime/lua/apply.lua
-// (`entry_body`), as the field "d" of the stream entry in `ns:log` and inside the
-// message published on the instance's channel, and read here once for both. The body
-// is a JSON object `{ s, e, c, b, o | i, r?, a? }`: the instance seq after the batch,
-// the instance epoch, the writer's client id and batch seq, the operations whole (o)
-// or the ids of the containers the batch touched (i: a replica reloads them), the
-// results of its increments (r) and the aliases of its promotes (a). A message is
-// `{ id, d }`: the stream entry's id ("0-0" when the stream did not take it) and the
-// body (whole even when the stream keeps ids). Anything else is not an entry: a
-// message anyone may publish is checked before it is believed.
+// (`entry_body`) as the field "d" of the stream entry in `ns:log`, and read here. The
+// body is a JSON object `{ s, e, c, b, o | i, r?, a? }`: the instance seq after the
+// batch, the instance epoch, the writer's client id and batch seq, the operations whole
+// (o) or the ids of the containers the batch touched (i: a replica reloads them), the
+// results of its increments (r) and the aliases of its promotes (a). The stream is the
+// instance's own key, but any client that may write keys can add to it: an entry is
+// checked before it is believed.
+//
+// The message published on the instance's channel is only a wake-up, `{ c, b, id }`
+// (the writer's client id and batch seq, the stream entry's id): anyone allowed to
+// publish there can send anything, so replicas read what to apply from the stream.
 import { OP_NAMES, type NodeId, type Op, type OpName } from "../ops.js";
 
 export { channelOf } from "./keys.js";
@@ -30,33 +32,47 @@ export interface LogEntry {
 /** The stream entry's field that holds the body. */
 export const ENTRY_FIELD = "d";
 
-const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+/** A stream id as Redis writes it: `<ms>-<n>`, each part a 64-bit unsigned integer. */
+const STREAM_ID = /^(0|[1-9][0-9]{0,19})-(0|[1-9][0-9]{0,19})$/;
 const NAMES = new Set<string>(OP_NAMES);
 
-/** Stream ids are `<ms>-<n>`; compares them as numbers. */
+/** Whether `id` is a stream id as Redis writes one. */
+export const isStreamId = (id: string): boolean => STREAM_ID.test(id);
+
+/** Stream ids are `<ms>-<n>`; compares them exactly (parts may pass 2^53). Both must be ids Redis wrote. */
 export function compareIds(a: string, b: string): number {
   const [am = "0", an = "0"] = a.split("-");
   const [bm = "0", bn = "0"] = b.split("-");
-  return Number(am) - Number(bm) || Number(an) - Number(bn);
+  return compareDigits(am, bm) || compareDigits(an, bn);
 }
 
-/** A stream entry of `ns:log` (read when catching up); undefined when it is not one this library wrote. */
+/** Compares two canonical decimal integers (no sign, no leading zeros). */
+function compareDigits(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A stream entry of `ns:log` (read when catching up); undefined when it is not one the batch script wrote. */
 export function parseEntry(id: string, fields: readonly string[]): LogEntry | undefined {
+  if (typeof id !== "string" || !STREAM_ID.test(id) || !Array.isArray(fields)) return undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i] === ENTRY_FIELD) return decodeBody(id, parseJson(fields[i + 1]!));
+    if (fields[i] === ENTRY_FIELD) return decodeBody(id, parseJson(String(fields[i + 1])));
   }
   return undefined;
 }
 
-/** A message published on the instance's channel; undefined when it is not one the batch script published. */
-export function parseMessage(text: string): LogEntry | undefined {
+/**
+ * The client a published wake-up says wrote it, if it says one. Nothing in a message is
+ * trusted: this only lets the writer skip reading the log for its own batches, which
+ * their replies place (a forged claim skips a read that had nothing to read).
+ */
+export function claimedClient(text: string): string | undefined {
   const message = parseJson(text);
-  if (!isObject(message) || typeof message.id !== "string") return undefined;
-  return decodeBody(message.id, message.d);
+  return isObject(message) && typeof message.c === "string" ? message.c : undefined;
 }
 
 function decodeBody(id: string, body: unknown): LogEntry | undefined {
-  if (!STREAM_ID.test(id) || !isObject(body)) return undefined;
+  if (!isObject(body)) return undefined;
   const { s, e, c, b, o, i, r, a } = body;
   if (!isCount(s) || s < 1 || typeof e !== "string" || typeof c !== "string" || !isCount(b)) return undefined;
   if (o !== undefined && !isOps(o)) return undefined;
