@@ -310,7 +310,7 @@ export class Batches {
     }
     if (!fits(this.held)) {
       // One atomic batch or none: the replica reloads to undo what fn wrote.
-      const failure = new WriteError(this.owner.ns, `the transaction writes more than one atomic batch holds (${BATCH_LIMITS.units.toLocaleString("en")} operations and values, ${BATCH_LIMITS.bytes / 1024 / 1024} MiB; see docs/guides/batches.md); nothing was written: split it, or write outside $transaction`, { code: "bound" });
+      const failure = new WriteError(this.owner.ns, `the transaction writes more than one atomic batch holds (${BATCH_LIMITS.operations.toLocaleString("en")} operations, ${BATCH_LIMITS.values.toLocaleString("en")} values, ${BATCH_LIMITS.bytes / 1024 / 1024} MiB; see docs/guides/batches.md); nothing was written: split it, or write outside $transaction`, { code: "bound" });
       this.holding = false;
       for (const incr of this.heldIncrs) incr.reject(failure);
       this.held = [];

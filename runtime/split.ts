@@ -1,32 +1,35 @@
 // The bound of one atomic batch, and the cut of a tick's operations into batches that
 // keep it. One batch is one script call, and a script call blocks Redis while it runs
-// (other clients get BUSY past `busy-reply-threshold`): a batch holds at most
-// BATCH_LIMITS.units operations and values and BATCH_LIMITS.bytes of them, which keeps
-// one call to tens of milliseconds. A larger tick is sent as several batches, in order,
-// each atomic (docs/guides/batches.md).
+// (other clients get BUSY past `busy-reply-threshold`; a Cluster node that answers no
+// ping for `cluster-node-timeout` is failed over): a batch holds at most
+// BATCH_LIMITS.operations operations, BATCH_LIMITS.values values they carry and
+// BATCH_LIMITS.bytes of text, which keeps one call to tens of milliseconds. A larger
+// tick is sent as several batches, in order, each atomic (docs/guides/batches.md).
 import type { Enc, Op } from "./ops.js";
 
 export interface BatchLimits {
-  /** Operations plus the values they carry (a push of 10 values counts 11). */
-  readonly units: number;
-  /** Bytes of the values and fields the operations carry. */
+  /** Operations (each costs the script a few commands). */
+  readonly operations: number;
+  /** Values the operations carry (pushed values, a promoted record's contents): each one script argument. */
+  readonly values: number;
+  /** Characters of the values and fields the operations carry. */
   readonly bytes: number;
 }
 
-export const BATCH_LIMITS: BatchLimits = { units: 10_000, bytes: 8 * 1024 * 1024 };
+export const BATCH_LIMITS: BatchLimits = { operations: 2_000, values: 20_000, bytes: 4 * 1024 * 1024 };
 
-/** What an operation weighs against the bound. */
-export function weigh(op: Op): { units: number; bytes: number } {
+/** What an operation weighs against the bound (besides counting as one operation). */
+export function weigh(op: Op): { values: number; bytes: number } {
   switch (op[0]) {
-    case "set": case "setnx": return { units: 1, bytes: op[2].length + op[3].length };
-    case "del": return { units: 1, bytes: op[2].length };
-    case "clear": return { units: 1, bytes: 0 };
-    case "push": case "unshift": case "replace": return { units: 1 + op[2].length, bytes: textBytes(op[2]) };
-    case "lset": return { units: 1, bytes: op[3].length };
-    case "pop": case "shift": return { units: 1, bytes: 0 };
-    case "splice": return { units: 1 + op[4].length, bytes: textBytes(op[4]) };
-    case "promote": return { units: 1 + op[6].length, bytes: textBytes(op[6]) };
-    case "incr": return { units: 1, bytes: op[2].length };
+    case "set": case "setnx": return { values: 0, bytes: op[2].length + op[3].length };
+    case "del": return { values: 0, bytes: op[2].length };
+    case "clear": return { values: 0, bytes: 0 };
+    case "push": case "unshift": case "replace": return { values: op[2].length, bytes: textBytes(op[2]) };
+    case "lset": return { values: 0, bytes: op[3].length };
+    case "pop": case "shift": return { values: 0, bytes: 0 };
+    case "splice": return { values: op[4].length, bytes: textBytes(op[4]) };
+    case "promote": return { values: op[6].length, bytes: textBytes(op[6]) };
+    case "incr": return { values: 0, bytes: op[2].length };
   }
 }
 
@@ -38,12 +41,13 @@ function textBytes(values: readonly Enc[]): number {
 
 /** Whether `ops` fit in one batch (a transaction's batch must). */
 export function fits(ops: readonly Op[], limits: BatchLimits = BATCH_LIMITS): boolean {
-  let units = 0, bytes = 0;
+  if (ops.length > limits.operations) return false;
+  let values = 0, bytes = 0;
   for (const op of ops) {
     const weight = weigh(op);
-    units += weight.units;
+    values += weight.values;
     bytes += weight.bytes;
-    if (units > limits.units || bytes > limits.bytes) return false;
+    if (values > limits.values || bytes > limits.bytes) return false;
   }
   return true;
 }
@@ -55,16 +59,17 @@ export function fits(ops: readonly Op[], limits: BatchLimits = BATCH_LIMITS): bo
  * `ops` is not changed.
  */
 export function takeBatch(ops: readonly Op[], limits: BatchLimits = BATCH_LIMITS): [batch: Op[], rest: Op[]] {
-  let units = 0, bytes = 0;
+  let values = 0, bytes = 0;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
+    if (i === limits.operations) return [ops.slice(0, i), ops.slice(i)];
     const weight = weigh(op);
-    if (units + weight.units <= limits.units && bytes + weight.bytes <= limits.bytes) {
-      units += weight.units;
+    if (values + weight.values <= limits.values && bytes + weight.bytes <= limits.bytes) {
+      values += weight.values;
       bytes += weight.bytes;
       continue;
     }
-    const room = Math.min(limits.units - units - 1, roomFor(op, limits.bytes - bytes));
+    const room = Math.min(limits.values - values, roomFor(op, limits.bytes - bytes));
     const cut = room > 0 ? cutOp(op, room, ops[i - 1]) : undefined;
     if (cut) return [[...ops.slice(0, i), cut[0]], [...cut[1], ...ops.slice(i + 1)]];
     // Nothing of it fits after what is taken: it starts the next batch (alone, if it must).

@@ -47,7 +47,7 @@ for (const [name, target] of targets) {
         expect(await raw.llen(key)).toBe(MILLION);
         expect(await raw.lrange(key, 0, 2)).toEqual(["0", "1", "2"]);
         expect(await raw.lrange(key, -2, -1)).toEqual([String(MILLION - 2), String(MILLION - 1)]);
-        expect(await appliedBatches(raw, mem.$key)).toBeGreaterThanOrEqual(before + MILLION / BATCH_LIMITS.units);
+        expect(await appliedBatches(raw, mem.$key)).toBeGreaterThanOrEqual(before + MILLION / BATCH_LIMITS.values);
         const fresh = await open(redis, id);
         expect(fresh.l.length).toBe(MILLION);
         expect(fresh.l[123_456]).toBe(123_456);
@@ -69,7 +69,7 @@ for (const [name, target] of targets) {
         const key = await containerKey(raw, mem.$key, ["d"]);
         expect(await raw.hlen(key)).toBe(MILLION + 1);
         expect(await raw.hmget(key, "k0", "k999999")).toEqual(["0", "999999"]);
-        expect(await appliedBatches(raw, mem.$key)).toBeGreaterThanOrEqual(before + MILLION / BATCH_LIMITS.units);
+        expect(await appliedBatches(raw, mem.$key)).toBeGreaterThanOrEqual(before + MILLION / BATCH_LIMITS.operations);
         const fresh = await open(redis, id);
         expect(Object.keys(fresh.d).length).toBe(MILLION + 1);
         expect(fresh.d.k777777).toBe(777_777);
@@ -90,7 +90,7 @@ describe("$transaction over the bound of one atomic batch", () => {
     const attempt = mem.$transaction((store) => {
       const s = store as Mem;
       s.title = "inside";
-      for (let i = 0; i < BATCH_LIMITS.units + 1; i++) s.l.push(i);
+      for (let i = 0; i < BATCH_LIMITS.values + 1; i++) s.l.push(i);
     });
     await expect(attempt).rejects.toBeInstanceOf(WriteError);
     await expect(attempt).rejects.toMatchObject({ code: "bound" });
@@ -107,9 +107,9 @@ describe("$transaction over the bound of one atomic batch", () => {
     const raw = rawClient();
     const before = await appliedBatches(raw, mem.$key);
     await mem.$transaction((store) => {
-      for (let i = 0; i < BATCH_LIMITS.units - 10; i++) (store as Mem).l.push(i);
+      for (let i = 0; i < BATCH_LIMITS.values - 10; i++) (store as Mem).l.push(i);
     });
     expect(await appliedBatches(raw, mem.$key)).toBe(before + 1);
-    expect(await raw.llen(await containerKey(raw, mem.$key, ["l"]))).toBe(BATCH_LIMITS.units - 10);
+    expect(await raw.llen(await containerKey(raw, mem.$key, ["l"]))).toBe(BATCH_LIMITS.values - 10);
   });
 });
