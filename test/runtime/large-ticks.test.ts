@@ -16,7 +16,8 @@ const LONG = 600_000;
 type Mem = Memory & Record<string, any>;
 
 async function open(redis: string | Cluster, id: string): Promise<Mem> {
-  return track(await Memory.open({ redis, id, live: false })) as Mem;
+  // Loading 1M values on a busy machine takes longer than the default connectTimeout.
+  return track(await Memory.open({ redis, id, live: false, connectTimeout: 120_000 })) as Mem;
 }
 
 /** The client that holds the instance's keys (on a Cluster: its master). */
