@@ -68,15 +68,33 @@ export class OperationError extends RedisMemoryError {
   }
 }
 
-/** Redis could not be reached or the connection was lost. */
+/**
+ * Redis could not be reached, refused the connection's credentials (`command` AUTH), or
+ * what answered is not a Redis server; or the connection was lost.
+ */
 export class ConnectionError extends RedisMemoryError {
   override name = "ConnectionError";
   /** Milliseconds spent trying, when known. */
   readonly elapsed: number | undefined;
-  constructor(message: string, options?: ErrorOptions & { elapsed?: number }) {
+  /** The command the server refused (AUTH, HELLO, ...), when it refused one. */
+  readonly command: string | undefined;
+  constructor(message: string, options?: ErrorOptions & { elapsed?: number | undefined; command?: string | undefined }) {
     super(message, options);
     this.elapsed = options?.elapsed;
+    this.command = options?.command;
   }
+}
+
+/**
+ * An error as the library keeps it for `cause`: a client library's error may carry the
+ * command's arguments (an AUTH password, a script's source) or the bytes it read; only
+ * its name and message are kept.
+ */
+export function bareCause(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof RedisMemoryError) return error;
+  const bare = new Error(error.message);
+  bare.name = error.name;
+  return bare;
 }
 
 /** `$flush()` with the open option `waitReplicas`: fewer replicas than asked acknowledged the writes in time. */
@@ -237,7 +255,7 @@ export class SyncError extends RedisMemoryError {
     readonly task: string,
     cause: unknown,
   ) {
-    super(`${task} of ${key} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`${task} of ${key} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause: bareCause(cause) });
   }
 }
 
