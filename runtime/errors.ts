@@ -88,12 +88,15 @@ export class ConnectionError extends RedisMemoryError {
 /**
  * An error as the library keeps it for `cause`: a client library's error may carry the
  * command's arguments (an AUTH password, a script's source) or the bytes it read; only
- * its name and message are kept.
+ * its name, message and errno code are kept.
  */
 export function bareCause(error: unknown): unknown {
   if (!(error instanceof Error) || error instanceof RedisMemoryError) return error;
-  const bare = new Error(error.message);
+  const bare: Error & { code?: string } = new Error(error.message);
   bare.name = error.name;
+  // A socket's errno name (ECONNREFUSED, ...) says what happened and holds no secret.
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string") bare.code = code;
   return bare;
 }
 
