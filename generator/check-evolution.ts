@@ -38,6 +38,7 @@ export function checkEvolution(
   previous: PreviousSchema | undefined,
   where: (pointer: string) => { file: string; pointer: string },
   validatorsFile: string,
+  store: string,
   problems: Problems,
 ): EvolutionCheck {
   if (previous === undefined) return { evolution: { version, breaking: version > 1 ? [version] : [] }, changes: [] };
@@ -50,7 +51,7 @@ export function checkEvolution(
   }
   if (breaking.length > 0 && version === previous.version) {
     const next = previous.version + 1;
-    const fix = `raise the root's "x-redis-memory": { "version": ${next} } and register a migration to ${next} (migrations: { ${next}: (data) => ... }), or make the change additive (an optional field, a default, a looser constraint)`;
+    const fix = `raise the root's "x-redis-memory": { "version": ${next} } and register a migration to ${next} (${store}.migrations({ ${next}: (data) => ... })), or make the change additive (an optional field, a default, a looser constraint)`;
     for (const change of breaking) {
       const place = where(change.pointer);
       problems.add(place.file, place.pointer, `breaking change (instances in Redis may not fit the new schema): ${change.what}; ${fix}`);

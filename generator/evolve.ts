@@ -85,7 +85,9 @@ export function classifyChanges(previous: SchemaObject, next: SchemaObject): Cha
     if (n.node === true || !isObject(n.node)) return add("additive", at, "a place now accepts any value");
     const ov = o.node as SchemaObject;
     const nv = n.node;
-    if (canonicalText(withoutAnnotations(ov)) === canonicalText(withoutAnnotations(nv)) && o.pointer === n.pointer) return;
+    // Equal text is equal meaning unless it refers to named types (which may have changed).
+    const oldText = canonicalText(withoutAnnotations(ov));
+    if (oldText === canonicalText(withoutAnnotations(nv)) && !oldText.includes('"$ref"')) return;
 
     // Types.
     const ot = typesOf(ov);

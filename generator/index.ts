@@ -130,6 +130,7 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
       previous === "unreadable" ? undefined : previous,
       (pointer) => placeOf(validators.sources, m.store.file, pointer),
       validatorsPath,
+      m.store.name,
       problems,
     );
     const banner = template("banner.txt", { schema: m.store.file, command });
