@@ -7,10 +7,12 @@
 // prove the replica equals Redis (entries trimmed away, a rewind, an invalidation,
 // another writer's entry landing while this store's own writes are unseen), the
 // instance is reloaded. The rule and its proof: README, "Live sync across processes".
+import { feedApplied, targetOf } from "./telemetry.js";
 import { keysOf } from "./backend.js";
 import { asSyncFailure } from "./errors.js";
 import type { Node } from "./node.js";
 import type { NodeId, Op } from "./ops.js";
+import { touches } from "./op/rows.js";
 import { applyRemote } from "./remote.js";
 import type { ChangeEvent } from "./events.js";
 import type { Replica } from "./replica.js";
@@ -100,10 +102,7 @@ function touchedBy(replica: Replica, ops: readonly Op[], aliases: readonly [stri
     return resolved === "" ? replica.root : replica.nodes.get(resolved);
   };
   const nodes = new Set<Node | undefined>();
-  for (const op of ops) {
-    nodes.add(nodeOf(op[1]));
-    if (op[0] === "promote") nodes.add(nodeOf(op[3]));
-  }
+  for (const op of ops) for (const id of touches(op)) nodes.add(nodeOf(id));
   return nodes;
 }
 
@@ -331,6 +330,7 @@ export class Feed implements ChannelListener, LoadWatcher {
       return this.markStale();
     }
     state.loaded = { seq: entry.seq, lastId: logged ? entry.id : state.loaded.lastId };
+    if (logged) feedApplied(targetOf(replica.ns), Number.parseInt(entry.id, 10));
     for (const event of events) replica.events.emit("change", event);
     return undefined;
   }
