@@ -115,6 +115,8 @@ export class Batches {
   onStale: (() => Promise<void>) | undefined;
   /** Called with each batch as it leaves (the change feed tracks what its own unseen batches touch). */
   onSend: ((seq: number, ops: readonly Op[]) => void) | undefined;
+  /** Called when a sent batch is answered: with its outcome, or undefined when it was refused (it is not in the log). */
+  onSettled: ((seq: number, outcome: Exclude<BatchOutcome, { kind: "wait" }> | undefined) => void) | undefined;
   /**
    * Subscriptions to the instance's channel that only this store uses (its feed's, when
    * no other store of the process listens): set by the feed; see Batch.ownSubscriptions.
@@ -391,6 +393,7 @@ export class Batches {
       if (incr.node.fields[incr.field] === incr.expected) incr.node.fields[incr.field] = number;
       incr.resolve(number);
     });
+    this.onSettled?.(record.batch.seq, outcome);
   }
 
   private refused(record: InFlight, error: unknown): void {
@@ -398,6 +401,7 @@ export class Batches {
     for (const incr of record.incrs) incr.reject(failure);
     this.chainBroken = true;
     record.error = failure;
+    this.onSettled?.(record.batch.seq, undefined);
     // A transaction's refusal goes to the transaction (a stale read runs it again).
     if (!record.transaction) {
       this.failures.push(failure);
