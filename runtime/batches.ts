@@ -7,7 +7,7 @@
 // as intents to replay (runtime/offline.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { LOG_DEFAULTS, type Backend, type Batch, type BatchOutcome, type LogLimits } from "./backend.js";
-import { FlushTimeoutError, RedisMemoryError, WriteError, asSyncFailure, type DataPath } from "./errors.js";
+import { FlushTimeoutError, RedisMemoryError, WriteError, asSyncFailure, bareCause, type DataPath } from "./errors.js";
 import type { Events } from "./events.js";
 import { newId } from "./ids.js";
 import type { DictNode } from "./node.js";
@@ -115,6 +115,8 @@ export class Batches {
   onStale: (() => Promise<void>) | undefined;
   /** Called with each batch as it leaves (the change feed tracks what its own unseen batches touch). */
   onSend: ((seq: number, ops: readonly Op[]) => void) | undefined;
+  /** Called when a sent batch is answered: with its outcome, or undefined when it was refused (it is not in the log). */
+  onSettled: ((seq: number, outcome: Exclude<BatchOutcome, { kind: "wait" }> | undefined) => void) | undefined;
   /**
    * Subscriptions to the instance's channel that only this store uses (its feed's, when
    * no other store of the process listens): set by the feed; see Batch.ownSubscriptions.
@@ -391,13 +393,15 @@ export class Batches {
       if (incr.node.fields[incr.field] === incr.expected) incr.node.fields[incr.field] = number;
       incr.resolve(number);
     });
+    this.onSettled?.(record.batch.seq, outcome);
   }
 
   private refused(record: InFlight, error: unknown): void {
-    const failure = error instanceof RedisMemoryError ? error : new WriteError(this.owner.ns, String(error), { cause: error, code: "redis" });
+    const failure = error instanceof RedisMemoryError ? error : new WriteError(this.owner.ns, String(error), { cause: bareCause(error), code: "redis" });
     for (const incr of record.incrs) incr.reject(failure);
     this.chainBroken = true;
     record.error = failure;
+    this.onSettled?.(record.batch.seq, undefined);
     // A transaction's refusal goes to the transaction (a stale read runs it again).
     if (!record.transaction) {
       this.failures.push(failure);
