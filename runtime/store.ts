@@ -225,7 +225,9 @@ export class Store<TData extends object = Record<string, unknown>> {
         await replica.batches.commit(readAt);
         return result;
       } catch (error) {
-        if (!(error instanceof WriteError && error.code === "stale")) throw error;
+        // Stale: someone wrote what fn read. Order: a batch of other code's before it was
+        // refused, so it was not applied either; fn runs again on what Redis holds.
+        if (!(error instanceof WriteError && (error.code === "stale" || error.code === "order"))) throw error;
         conflicted(targetOf(replica.ns), attempt);
         // Someone wrote in between: back off a little (random), reload, run again.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
