@@ -5,9 +5,11 @@ import { inspect } from "node:util";
 import { OperationError, UsageError } from "./errors.js";
 import { DictNode, NODE, bindProxy, nodeOf } from "./node.js";
 import { proxyFactories, type Replica } from "./replica.js";
-import type { Input, NumericKeys, Synced, SyncedDict as SyncedDictType } from "./types.js";
+import type { DictMethods, PlainOf, SyncedDict as SyncedDictType } from "./list.js";
+import type { Input, NumericKeys } from "./types.js";
 import { checkDictGrowth, checkRemoval, childShape } from "./validate.js";
 import { assertKey, plainCopy, syncedViews, type JsonValue } from "./values.js";
+import { commit, commitIncr, target } from "./write.js";
 
 function replicaOf(node: DictNode): Replica {
   return node.owner as Replica;
@@ -40,13 +42,14 @@ export function setField(node: DictNode, key: string, value: unknown, ifAbsent =
   const old = node.fields[key];
   if (old === value && has(node, key)) return;
   const built = replica.build(value, node, key, shape);
-  replica.batches.queue([ifAbsent ? "setnx" : "set", replica.target(node), key, built.enc]);
-  replica.apply(["set", node, key, built.stored]);
+  const id = target(replica, node);
+  if (ifAbsent) commit(replica, ["setnx", id, key, built.enc], ["setnx", node, key, built.stored]);
+  else commit(replica, ["set", id, key, built.enc], ["set", node, key, built.stored]);
   // A large list or dict becomes a container in the same batch: its first in-place write
   // would otherwise send it all again (records stay inline: they are small).
   if (!ifAbsent && built.enc.length > CONTAINER_AT) {
     const child = nodeOf(built.stored);
-    if (child) replica.target(child);
+    if (child) target(replica, child);
   }
 }
 
@@ -58,8 +61,7 @@ export function deleteField(node: DictNode, key: string): boolean {
   replica.assertWritable(node);
   if (!has(node, key)) return true;
   checkRemoval(node, [key]);
-  replica.batches.queue(["del", replica.target(node), key]);
-  replica.apply(["del", node, key]);
+  commit(replica, ["del", target(replica, node), key], ["del", node, key]);
   return true;
 }
 
@@ -130,8 +132,7 @@ export function clear(dict: object): void {
   const keys = Object.keys(node.fields);
   if (keys.length === 0) return;
   checkRemoval(node, keys);
-  replica.batches.queue(["clear", replica.target(node)]);
-  replica.apply(["clear", node]);
+  commit(replica, ["clear", target(replica, node)], ["clear", node]);
 }
 
 export function get(dict: object, key: string, fallback?: unknown): unknown {
@@ -156,9 +157,7 @@ export function incr<D extends object>(dict: D, key: NumericKeys<PlainOf<D>>, by
   assertKey(key, [...node.path(), key]);
   replica.check(node, key, next, childShape(node.shape, key));
   checkDictGrowth(node, [key]);
-  const result = replica.batches.queueIncr(replica.target(node), node, key, by, next);
-  replica.apply(["incr", node, key, next]);
-  return result;
+  return commitIncr(replica, node, key, by, next);
 }
 
 /** A deep plain copy, typed as the dict's plain data type. */
@@ -166,20 +165,7 @@ export function asdict<D extends object>(dict: D): PlainOf<D> {
   return plainCopy(dictNode(dict).proxy) as PlainOf<D>;
 }
 
-/** The plain data type behind a synced dict (its `DictMethods<T>`), else the type itself. */
-export type PlainOf<D> = D extends DictMethods<infer T> ? T : D;
-
-/** The methods every SyncedDict has (a property of the same name in the data wins). */
-export interface DictMethods<T extends object> {
-  update(partial: Partial<Input<T>> | Iterable<[string, unknown]> | Map<string, unknown>): void;
-  pop<K extends keyof T & string>(key: K, fallback?: T[K]): T[K];
-  popitem(): [keyof T & string, JsonValue];
-  setdefault<K extends keyof T & string>(key: K, fallback: Input<T[K]>): Synced<T[K]>;
-  clear(): void;
-  get<K extends keyof T & string>(key: K, fallback?: T[K]): Synced<T[K]> | undefined;
-  incr(key: NumericKeys<T>, by?: number): Promise<number>;
-  asdict(): T;
-}
+export type { DictMethods, PlainOf };
 
 class SyncedDictMethods {
   update(partial: object): void {
