@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ConflictError, Memory, OptionsError } from "redis-memory";
+import { ConflictError, Memory, OptionsError, UsageError } from "redis-memory";
 import { App, dumpInstance, openApp, openMemory, rawClient, redisUrl, track, uniqueId } from "../helpers/redis.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -41,7 +41,7 @@ describe("typed stores are not extensible", () => {
     const app = await openApp(id);
     expect(() => {
       (app as unknown as Record<string, unknown>).sumary = "typo";
-    }).toThrow(TypeError);
+    }).toThrow(UsageError);
     await app.$flush();
     expect(await rawClient().hget(`${app.$key}:root`, "sumary")).toBeNull();
   });
