@@ -191,8 +191,9 @@ describe("typed store fields", () => {
 describe("Memory store members", () => {
   it("mem.constructor = v says constructor is a store member, and changes nothing", async () => {
     const mem = await openMemory(uniqueId());
-    await refused(mem, () => { mem.constructor = 1; }, UsageError);
-    expect(() => { mem.constructor = 1; }).toThrow(/"constructor" cannot be assigned as a field of an untyped Memory: it is a member of every store/);
+    const member: string = "constructor";
+    await refused(mem, () => { mem[member] = 1; }, UsageError);
+    expect(() => { mem[member] = 1; }).toThrow(/"constructor" cannot be assigned as a field of an untyped Memory: it is a member of every store/);
     await refused(mem, () => { mem.$x = 1; }, UsageError);
   });
 
