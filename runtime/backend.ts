@@ -462,13 +462,19 @@ export class Backend {
    * The instance's sequence number and the log entries after `afterId` (at most
    * `count`), read together (one MULTI on the instance's slot).
    */
-  async readLog(ns: string, afterId: string, count: number): Promise<{ seq: number; entries: [id: string, fields: string[]][] }> {
+  /**
+   * The instance's seq and epoch, and the log entries after `afterId` (a RedisCommandError
+   * instead when the log cannot be read: the caller first checks the epoch, since the log of
+   * another incarnation says nothing about its replica).
+   */
+  async readLog(ns: string, afterId: string, count: number): Promise<{ seq: number; epoch: string; entries: [id: string, fields: string[]][] | RedisCommandError }> {
     const [, meta, log] = keysOf(ns);
-    const replies = await this.call("MULTI HGET XRANGE", ns, () => this.redis.multi().hget(meta, "seq").xrange(log, `(${afterId}`, "+", "COUNT", count).exec());
-    if (!replies) throw new RedisCommandError(ns, "MULTI HGET XRANGE", new Error("the transaction was aborted"));
-    const [[seqError, seq], [rangeError, entries]] = replies as [[Error | null, string | null], [Error | null, [string, string[]][]]];
-    if (seqError || rangeError) throw new RedisCommandError(ns, "MULTI HGET XRANGE", (seqError ?? rangeError)!);
-    return { seq: Number(seq ?? 0), entries };
+    const replies = await this.call("MULTI HMGET XRANGE", ns, () => this.redis.multi().hmget(meta, "seq", "epoch").xrange(log, `(${afterId}`, "+", "COUNT", count).exec());
+    if (!replies) throw new RedisCommandError(ns, "MULTI HMGET XRANGE", new Error("the transaction was aborted"));
+    const [[metaError, counters], [rangeError, entries]] = replies as [[Error | null, (string | null)[] | null], [Error | null, [string, string[]][]]];
+    if (metaError) throw new RedisCommandError(ns, "MULTI HMGET XRANGE", metaError);
+    const [seq, epoch] = counters ?? [];
+    return { seq: Number(seq ?? 0), epoch: epoch ?? "", entries: rangeError ? new RedisCommandError(ns, "XRANGE", rangeError) : entries };
   }
 
   /**

@@ -13,6 +13,7 @@ import { newId } from "./ids.js";
 import type { DictNode } from "./node.js";
 import { touches, type Intent } from "./op/rows.js";
 import { isRef, type Enc, type NodeId, type Op } from "./ops.js";
+import { batchSent, batchSettled, targetOf, type Target } from "./telemetry.js";
 import type { JsonValue } from "./values.js";
 
 interface PendingIncr {
@@ -114,12 +115,16 @@ export class Batches {
   onStale: (() => Promise<void>) | undefined;
   /** Called with each batch as it leaves (the change feed tracks what its own unseen batches touch). */
   onSend: ((seq: number, ops: readonly Op[]) => void) | undefined;
+  /** Called when a sent batch is answered: with its outcome, or undefined when it was refused (it is not in the log). */
+  onSettled: ((seq: number, outcome: Exclude<BatchOutcome, { kind: "wait" }> | undefined) => void) | undefined;
   /**
    * Subscriptions to the instance's channel that only this store uses (its feed's, when
    * no other store of the process listens): set by the feed; see Batch.ownSubscriptions.
    */
   ownSubscriptions: () => number = () => 0;
   private reloading: Promise<void> | undefined;
+  /** What telemetry names this replica's batches by (made at the first batch). */
+  private target: Target | undefined;
 
   constructor(
     private readonly owner: BatchOwner,
@@ -263,7 +268,11 @@ export class Batches {
     this.onSend?.(seq, ops);
     const record: InFlight = { batch, incrs };
     this.inflight.set(seq, record);
+    const target = (this.target ??= targetOf(this.owner.ns));
+    batchSent(target, seq, ops.length, () => bytesOf(ops));
+    const started = performance.now();
     record.done = this.dispatch(record).finally(() => {
+      batchSettled(target, seq, performance.now() - started, record.error);
       this.inflight.delete(seq);
       this.send();
       if (this.inflight.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
@@ -384,6 +393,7 @@ export class Batches {
       if (incr.node.fields[incr.field] === incr.expected) incr.node.fields[incr.field] = number;
       incr.resolve(number);
     });
+    this.onSettled?.(record.batch.seq, outcome);
   }
 
   private refused(record: InFlight, error: unknown): void {
@@ -391,6 +401,7 @@ export class Batches {
     for (const incr of record.incrs) incr.reject(failure);
     this.chainBroken = true;
     record.error = failure;
+    this.onSettled?.(record.batch.seq, undefined);
     // A transaction's refusal goes to the transaction (a stale read runs it again).
     if (!record.transaction) {
       this.failures.push(failure);
@@ -484,4 +495,16 @@ export class Batches {
       }
     })();
   }
+}
+
+/** The bytes of the values a batch carries (telemetry's batch size). */
+function bytesOf(ops: readonly Op[]): number {
+  let bytes = 0;
+  for (const op of ops) {
+    for (const part of op) {
+      if (typeof part === "string") bytes += part.length;
+      else if (Array.isArray(part)) for (const value of part) bytes += value.length;
+    }
+  }
+  return bytes;
 }

@@ -18,6 +18,7 @@ import type { NumericKeys } from "./types.js";
 import { plainCopy, type JsonValue } from "./values.js";
 import { childShape, problemsOf } from "./validate.js";
 import { instanceExists, instanceIds, type LookupOptions } from "./instances.js";
+import { conflicted, debugEvents, debugging, loadTelemetry, targetOf, traced } from "./telemetry.js";
 import "./list.js";
 
 /** What the runtime keeps for one open store; never visible on the instance. */
@@ -200,7 +201,7 @@ export class Store<TData extends object = Record<string, unknown>> {
   $transaction<R>(fn: (store: this) => R | Promise<R>, options: { attempts?: number } = {}): Promise<Awaited<R>> {
     const state = core(this);
     // One transaction of a store at a time: the next starts when this one settled.
-    const run = state.transactions.then(() => this.$runTransaction(fn, options.attempts ?? 10));
+    const run = state.transactions.then(() => traced("transaction", targetOf(state.replica.ns), () => this.$runTransaction(fn, options.attempts ?? 10)));
     state.transactions = run.then(() => undefined, () => undefined);
     return run;
   }
@@ -230,6 +231,7 @@ export class Store<TData extends object = Record<string, unknown>> {
         return result;
       } catch (error) {
         if (!(error instanceof WriteError && error.code === "stale")) throw error;
+        conflicted(targetOf(replica.ns), attempt);
         // Someone wrote in between: back off a little (random), reload, run again.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
@@ -309,6 +311,11 @@ export function storeInternals(store: object): StoreInternals {
 /** Opens (creating when new) the instance `options.id` of a store class. */
 export async function openStore<S extends Store<object>>(cls: StoreClass<S>, options: OpenOptions<object> = {}): Promise<S> {
   const resolved = resolveOptions(options);
+  await loadTelemetry();
+  return traced("open", targetOf(namespaceOf(resolved.prefix, cls.schema.name, resolved.id)), () => openResolved(cls, resolved));
+}
+
+async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolved: ResolvedOptions): Promise<S> {
   const schema = cls.schema;
   const started = Date.now();
   let lease: Lease;
@@ -323,6 +330,7 @@ export async function openStore<S extends Store<object>>(cls: StoreClass<S>, opt
   try {
     const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
     const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl });
+    if (debugging()) debugEvents(replica);
     const where = `instance ${ns} on Redis`;
     // Subscribed before the load: every entry after the loaded position reaches the feed.
     if (resolved.live) {
