@@ -9,11 +9,12 @@
 // own writes are unseen), the instance is reloaded. The rule and its proof: README,
 // "Live sync across processes".
 import { feedApplied, targetOf } from "./telemetry.js";
-import { keysOf, type BatchOutcome } from "./backend.js";
+import type { BatchOutcome } from "./backend.js";
 import { asSyncFailure } from "./errors.js";
 import type { Node } from "./node.js";
 import type { NodeId, Op } from "./ops.js";
 import { touches } from "./op/rows.js";
+import { channelOf, claimedClient, compareIds, isStreamId, parseEntry, type LogEntry } from "./protocol/log.js";
 import { applyRemote } from "./remote.js";
 import type { ChangeEvent } from "./events.js";
 import type { Replica } from "./replica.js";
@@ -24,99 +25,6 @@ import type { ChannelListener, Subscriber } from "./subscriber.js";
 const READ_COUNT = 1_000;
 /** Longest pause between retries after catching up or reloading failed. */
 const MAX_RETRY_MS = 2_000;
-
-/** A stream id as Redis writes it: `<ms>-<n>`, each part a 64-bit unsigned integer. */
-const STREAM_ID = /^(0|[1-9][0-9]{0,19})-(0|[1-9][0-9]{0,19})$/;
-
-/** Stream ids are `<ms>-<n>`; compares them exactly (parts may pass 2^53). Both must match STREAM_ID. */
-export function compareIds(a: string, b: string): number {
-  const [am = "0", an = "0"] = a.split("-");
-  const [bm = "0", bn = "0"] = b.split("-");
-  return compareDigits(am, bm) || compareDigits(an, bn);
-}
-
-/** Compares two canonical decimal integers (no sign, no leading zeros). */
-function compareDigits(a: string, b: string): number {
-  if (a.length !== b.length) return a.length - b.length;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-interface LogEntry {
-  readonly id: string;
-  readonly seq: number;
-  /** The instance epoch the batch was applied to ("" when the entry does not say). */
-  readonly epoch: string;
-  readonly client: string | undefined;
-  readonly batch: number;
-  /** The batch's operations (undefined for an invalidation: the ids of the containers it touched instead). */
-  readonly ops: Op[] | undefined;
-  readonly results: string[];
-  /** Promotes of the batch that found the element already a container. */
-  readonly aliases: [string, string][];
-}
-
-/** A positive safe integer written as Redis writes one, or undefined. */
-function counter(text: string | undefined): number | undefined {
-  if (text === undefined || !/^[1-9][0-9]{0,15}$/.test(text)) return undefined;
-  const value = Number(text);
-  return Number.isSafeInteger(value) ? value : undefined;
-}
-
-/** JSON text holding an array of strings, or undefined. */
-function stringList(text: string): string[] | undefined {
-  const value = JSON.parse(text) as unknown;
-  return Array.isArray(value) && value.every((item) => typeof item === "string") ? value : undefined;
-}
-
-/**
- * A stream entry (read when catching up), or undefined when it is not one the batch
- * script writes: the stream is the instance's own key, but any client that may write
- * keys can add to it, and a malformed entry must not reach the replica.
- */
-function parseEntry(id: string, fields: readonly string[]): LogEntry | undefined {
-  if (typeof id !== "string" || !STREAM_ID.test(id) || !Array.isArray(fields)) return undefined;
-  const values: Record<string, string> = Object.create(null);
-  for (let i = 0; i + 1 < fields.length; i += 2) values[String(fields[i])] = String(fields[i + 1]);
-  const seq = counter(values.s);
-  const batch = values.b === undefined ? 0 : counter(values.b);
-  if (seq === undefined || batch === undefined) return undefined;
-  try {
-    let ops: Op[] | undefined;
-    if (values.o !== undefined) {
-      const parsed = JSON.parse(values.o) as unknown;
-      if (!Array.isArray(parsed) || !parsed.every((op) => Array.isArray(op) && typeof op[0] === "string" && typeof op[1] === "string")) return undefined;
-      ops = parsed as Op[];
-    }
-    const results = values.r === undefined ? [] : stringList(values.r);
-    const aliases = values.a === undefined ? [] : stringList(values.a);
-    if (results === undefined || aliases === undefined) return undefined;
-    return { id, seq, epoch: values.e ?? "", client: values.c, batch, ops, results, aliases: aliasPairs(aliases) };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The client a published message says wrote it, if it says one. Nothing in a message
- * is trusted: this only lets the writer skip reading the log for its own batches,
- * which their replies place (a forged claim skips a read that had nothing to read).
- */
-function claimedClient(text: string): string | undefined {
-  try {
-    const message = JSON.parse(text) as unknown;
-    if (typeof message !== "object" || message === null || Array.isArray(message)) return undefined;
-    const client = (message as Record<string, unknown>).c;
-    return typeof client === "string" ? client : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function aliasPairs(list: readonly string[]): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < list.length; i += 2) pairs.push([list[i]!, list[i + 1]!]);
-  return pairs;
-}
 
 /**
  * The containers a batch writes to, as the replica's nodes: ids alone do not say it
@@ -133,11 +41,6 @@ function touchedBy(replica: Replica, ops: readonly Op[], aliases: readonly [stri
   const nodes = new Set<Node | undefined>();
   for (const op of ops) for (const id of touches(op)) nodes.add(nodeOf(id));
   return nodes;
-}
-
-/** The log channel of an instance: the batch script publishes each log entry there. */
-export function channelOf(ns: string): string {
-  return keysOf(ns)[2];
 }
 
 /** Where an own batch landed in the log, as its script reply said. */
@@ -283,7 +186,7 @@ export class Feed implements ChannelListener, LoadWatcher {
   private answered(batch: number, outcome: BatchOutcome | undefined): void {
     this.unsettled.delete(batch);
     if (this.stopped) return;
-    if (outcome?.kind === "applied" && STREAM_ID.test(outcome.entryId)) {
+    if (outcome?.kind === "applied" && isStreamId(outcome.entryId)) {
       this.ownAt.set(outcome.seq, { id: outcome.entryId, batch, epoch: outcome.epoch });
     } else if (outcome !== undefined) {
       // Applied, but the answer does not say where (a duplicate's): the log does.

@@ -11,6 +11,7 @@ import type { Replica } from "./replica.js";
 import type { Shape } from "./shape.js";
 import { assignShape, childShape } from "./validate.js";
 import { InlineText } from "./values.js";
+import { parseFlags } from "./protocol/registry.js";
 
 /** The layout this runtime reads and writes (`ns:meta` field `format`). */
 export const FORMAT = "2";
@@ -41,7 +42,7 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
   if (!hasMeta && rootValues.length > 0) {
     throw new CorruptDataError(metaKey, undefined, "is missing while the instance's root holds data (evicted by maxmemory-policy?); the instance cannot be trusted: $delete() it or restore it");
   }
-  if (hasMeta && rootValues.length === 0 && reply.registry.get("")?.[1] === "1") {
+  if (hasMeta && rootValues.length === 0 && parseFlags(reply.registry.get("") ?? "")?.exists === true) {
     throw new CorruptDataError(nodeKey(ns, ""), undefined, "is missing while ns:meta says it holds fields (evicted by maxmemory-policy?)");
   }
 
@@ -63,15 +64,16 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
     if ((!isList && !enc.startsWith(DICT_REF)) || id.length === 0) {
       throw new CorruptDataError(nodeKey(ns, parent.id), field, `holds ${JSON.stringify(enc.slice(0, 80))}, neither JSON nor a reference`);
     }
-    const flags = reply.registry.get(id);
-    if (flags === undefined || flags[0] !== (isList ? "l" : "d")) {
+    const text = reply.registry.get(id);
+    const flags = text === undefined ? undefined : parseFlags(text);
+    if (flags === undefined || flags.kind !== (isList ? "l" : "d")) {
       throw new CorruptDataError(nodeKey(ns, parent.id), field, `refers to ${nodeKey(ns, id)}, which ns:meta does not register as a ${isList ? "list" : "hash"}`);
     }
     const loaded = contents.get(id) ?? { kind: "none", values: [] };
     if (loaded.kind.startsWith("x:")) {
       throw new CorruptDataError(nodeKey(ns, id), undefined, `holds a ${loaded.kind.slice(2)}, but ${nodeKey(ns, parent.id)} refers to it as a ${isList ? "list" : "hash"}`);
     }
-    if (loaded.kind === "none" && flags[1] === "1") {
+    if (loaded.kind === "none" && flags.exists) {
       throw new CorruptDataError(nodeKey(ns, id), undefined, `is missing while ns:meta says it holds data (evicted by maxmemory-policy?); ${nodeKey(ns, parent.id)} [${String(field)}] refers to it`);
     }
     const kind = isList ? "list" : "dict";
