@@ -1,7 +1,6 @@
 // One operation, one row in each language: the batch script's OPS table
 // (runtime/lua/apply.lua), the TypeScript operation names (runtime/ops.ts) and table
-// (runtime/op/rows.ts) name
-// the same operations. Needs no Redis: the Lua file is read as text.
+// (runtime/op/rows.ts) name the same operations. Needs no Redis: the Lua file is read as text.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { OPS } from "../../runtime/op/rows.js";
