@@ -259,6 +259,9 @@ export class Backend {
       });
       const value = (i: number): unknown => {
         const [error, result] = replies?.[i] ?? [new Error("the transaction was aborted"), undefined];
+        if (error && i === 0 && /^WRONGTYPE/.test(errorMessage(error))) {
+          throw new CorruptDataError(meta, undefined, "is not a hash: the key holds data this library did not write; $delete() the instance or restore it");
+        }
         if (error) throw new RedisCommandError(ns, "MULTI (load)", serverError(errorMessage(error)));
         return result;
       };

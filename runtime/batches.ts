@@ -7,7 +7,7 @@
 // as intents to replay (runtime/offline.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { LOG_DEFAULTS, type Backend, type Batch, type BatchOutcome, type LogLimits } from "./backend.js";
-import { FlushTimeoutError, RedisMemoryError, WriteError, asSyncFailure, type DataPath } from "./errors.js";
+import { FlushTimeoutError, RedisMemoryError, WriteError, asSyncFailure, bareCause, type DataPath } from "./errors.js";
 import type { Events } from "./events.js";
 import { newId } from "./ids.js";
 import type { DictNode } from "./node.js";
@@ -397,7 +397,7 @@ export class Batches {
   }
 
   private refused(record: InFlight, error: unknown): void {
-    const failure = error instanceof RedisMemoryError ? error : new WriteError(this.owner.ns, String(error), { cause: error, code: "redis" });
+    const failure = error instanceof RedisMemoryError ? error : new WriteError(this.owner.ns, String(error), { cause: bareCause(error), code: "redis" });
     for (const incr of record.incrs) incr.reject(failure);
     this.chainBroken = true;
     record.error = failure;

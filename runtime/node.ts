@@ -52,25 +52,35 @@ export abstract class Node {
   }
 
   assertAttached(): void {
-    if (!this.attached) throw new DetachedError(this.lastPath);
+    if (!this.attached) throw new DetachedError(this.lastPath ?? this.path());
   }
 
-  /** Remembered at detach time so that the error can still name the place. */
+  /** Remembered at detach time, for every node of the subtree, so that the error can still name the place. */
   lastPath: DataPath | undefined;
 
   /** Detach this node and its subtree (it was replaced or removed). */
   detach(): void {
     if (!this.attached) return;
-    this.lastPath = this.path();
-    const stack: Node[] = [this];
+    const stack: [Node, DataPath][] = [[this, this.path()]];
     while (stack.length > 0) {
-      const node = stack.pop()!;
+      const [node, path] = stack.pop()!;
       node.attached = false;
+      node.lastPath = path;
       if (node.stored) {
         node.owner.nodes.delete(node.id);
         node.owner.detached(node);
       }
-      for (const child of node.children()) stack.push(child);
+      if (node instanceof ListNode) {
+        node.items.forEach((item, i) => {
+          const child = nodeOf(item);
+          if (child) stack.push([child, [...path, i]]);
+        });
+      } else if (node instanceof DictNode) {
+        for (const key in node.fields) {
+          const child = nodeOf(node.fields[key]);
+          if (child) stack.push([child, [...path, key]]);
+        }
+      }
     }
   }
 

@@ -322,8 +322,11 @@ async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolve
   try {
     lease = await acquire(resolved.redis, resolved.connectTimeout);
   } catch (error) {
-    if (resolved.offline && error instanceof ConnectionError) return openOffline(cls, resolved);
-    throw error;
+    if (!(error instanceof ConnectionError)) throw error;
+    // A server that refused the credentials answered: offline is for a Redis out of reach.
+    if (resolved.offline && error.command === undefined) return openOffline(cls, resolved);
+    const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
+    throw new ConnectionError(`opening ${ns}: ${error.message}`, { cause: error.cause, elapsed: error.elapsed, command: error.command });
   }
   const backend = lease.backend;
   let feed: Feed | undefined;
