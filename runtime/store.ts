@@ -73,8 +73,13 @@ export class Store<TData extends object = Record<string, unknown>> {
       throw new UsageError("stores are made by open(): use `await MyStore.open({ id })`");
     }
     internals.set(this, pending);
-    // A property the schema does not declare would be kept locally and never persisted.
-    if (!(new.target as { extensible?: boolean }).extensible) Object.preventExtensions(this);
+    if ((new.target as { extensible?: boolean }).extensible) return;
+    // A property the schema does not declare would be kept locally and never persisted;
+    // `delete store.field` deletes an optional field (the proxy is what `open()` returns).
+    Object.preventExtensions(this);
+    const proxy = new Proxy(this, typedStoreHandler as ProxyHandler<this>);
+    internals.set(proxy, pending);
+    return proxy;
   }
 
   /** Whether the instance `options.id` exists (same `redis` and `prefix` options as `open()`). */
@@ -178,7 +183,7 @@ export class Store<TData extends object = Record<string, unknown>> {
     const root = replica.root;
     for (const key of Object.keys(root.fields)) {
       nodeOf(root.fields[key])?.detach();
-      delete root.fields[key];
+      root.remove(key);
     }
     await replica.backend.deleteInstance(replica.ns, known);
     // The next write creates a new instance (a new epoch).
@@ -270,6 +275,38 @@ export class Store<TData extends object = Record<string, unknown>> {
 }
 
 let creating: StoreInternals | undefined;
+
+/** Whether `key` is a top-level field of the store's schema. */
+function declaredField(store: object, key: string | symbol): key is string {
+  const properties = core(store).replica.root.shape;
+  return typeof key === "string" && properties.kind === "dict" && properties.properties !== undefined && Object.hasOwn(properties.properties, key);
+}
+
+function undeclared(store: object, key: string | symbol, what: string): UsageError {
+  const name = JSON.stringify(typeof key === "symbol" ? String(key) : key);
+  const storeName = core(store).replica.ns;
+  if (typeof key === "string" && (key.startsWith("$") || key in Store.prototype)) {
+    return new UsageError(`${storeName}: ${name} is a member of every store, not a field; it cannot be ${what}`);
+  }
+  return new UsageError(`${storeName}: the schema declares no field ${name}, so it cannot be ${what} (a typed store holds only its schema's fields)`);
+}
+
+/** A typed store: writes and deletes reach only the schema's fields. */
+const typedStoreHandler: ProxyHandler<Store<object>> = {
+  set(target, key, value, receiver) {
+    if (!declaredField(target, key)) throw undeclared(target, key, "assigned");
+    return Reflect.set(target, key, value, receiver);
+  },
+  deleteProperty(target, key) {
+    // As on an object: deleting what it does not hold does nothing.
+    if (!declaredField(target, key)) return true;
+    deleteField(core(target).replica.root, key);
+    return true;
+  },
+  defineProperty(target, key) {
+    throw undeclared(target, key, "defined");
+  },
+};
 
 /** The internals of an open store (for the runtime's tests and tools; not exported by the package). */
 export function storeInternals(store: object): StoreInternals {
@@ -415,7 +452,7 @@ function checkLoaded(state: StoreInternals, defaults: Record<string, unknown>): 
   }
   for (const key of dropped) {
     nodeOf(root.fields[key])?.detach();
-    delete root.fields[key];
+    root.remove(key);
   }
   if (typeof mode === "function") mode(error);
   return [...dropped];
