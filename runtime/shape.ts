@@ -45,6 +45,12 @@ export interface ListShape extends ShapeBase {
   readonly minItems?: number;
   readonly maxItems?: number;
   readonly uniqueItems?: boolean;
+  /**
+   * Retention (`"x-redis-memory": { "keepLast": N }`): a write that makes the list
+   * longer than N drops its oldest elements in the same batch, in Redis and in every
+   * replica (the change event `op: "keep"` carries them).
+   */
+  readonly keepLast?: number;
 }
 
 /**
@@ -77,6 +83,10 @@ export interface StoreSchema {
   readonly shape: DictShape;
   /** Hash of the schema that produced this store, recorded in `ns:meta`. */
   readonly hash?: string;
+  /** Schema version (`"x-redis-memory": { "version" }`, default 1): recorded in `ns:meta`. */
+  readonly version?: number;
+  /** The versions whose change was breaking: a migration to each must be registered. */
+  readonly breaking?: readonly number[];
 }
 
 export const anyShape: AnyShape = { kind: "any" };
