@@ -26,7 +26,7 @@ export function weigh(op: Op): { values: number; bytes: number } {
     case "clear": return { values: 0, bytes: 0 };
     case "push": case "unshift": case "replace": return { values: op[2].length, bytes: textBytes(op[2]) };
     case "lset": return { values: 0, bytes: op[3].length };
-    case "pop": case "shift": return { values: 0, bytes: 0 };
+    case "pop": case "shift": case "keep": return { values: 0, bytes: 0 };
     case "splice": return { values: op[4].length, bytes: textBytes(op[4]) };
     case "promote": return { values: op[6].length, bytes: textBytes(op[6]) };
     case "incr": return { values: 0, bytes: op[2].length };
