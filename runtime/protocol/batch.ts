@@ -5,7 +5,7 @@
 // reason" that wrote nothing.
 import type { WriteErrorCode } from "../errors.js";
 import type { Enc, NodeId, Op } from "../ops.js";
-import { keysOf, nodeKey } from "./keys.js";
+import { keysOf, nodeKey, orderKey } from "./keys.js";
 
 /** Log settings: how much of the change log an instance keeps for replicas catching up. */
 export interface LogLimits {
@@ -79,11 +79,14 @@ export function batchHeader(batch: Batch, options: { stage: string; own: number 
 export function batchKeys(ns: string, ids: Iterable<NodeId>, extra: readonly string[] = []): string[] {
   const keys = keysOf(ns) as string[];
   const seen = new Set(keys);
-  for (const id of ids) {
-    const key = nodeKey(ns, id);
-    if (!seen.has(key)) {
-      seen.add(key);
-      keys.push(key);
+  // Each container is declared with its order record (a dict's, once it has one: the
+  // script writes it, deletes it with the dict, and gives it the instance's expiry).
+  for (const id of ["", ...ids]) {
+    for (const key of id === "" ? [orderKey(ns, id)] : [nodeKey(ns, id), orderKey(ns, id)]) {
+      if (!seen.has(key)) {
+        seen.add(key);
+        keys.push(key);
+      }
     }
   }
   for (const key of extra) keys.push(key);
