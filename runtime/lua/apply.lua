@@ -62,7 +62,7 @@ local SHAPE = {
   HVALS = {}, HKEYS = {}, RPUSH = {"v"}, LPUSH = {"v"}, LSET = {"0", "v"}, LINDEX = {"0"}, LRANGE = {"0", "-1"},
   LTRIM = {"0", "-1"}, RPOP = {"1"}, LPOP = {"1"}, DEL = {}, TYPE = {}, EXISTS = {}, PEXPIRE = {"1"},
   PEXPIREAT = {"1"}, PEXPIRETIME = {}, PTTL = {}, XADD = {"MAXLEN", "=", "0", "*", "d", "v"}, XTRIM = {"MINID", "0"},
-  PUBLISH = {"m"},
+  PUBLISH = {"m"}, SET = {"v"}, APPEND = {"v"}, GET = {},
 }
 local cleared = {}
 local to_check = {}
