@@ -178,11 +178,9 @@ function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
       const field = values[i]!;
       fields.push([field, decode(values[i + 1]!, node, field, childShape(node.shape, field), field, node.fields[field])]);
     }
-    for (const key of Object.keys(node.fields)) {
-      detachInline(node.fields[key]);
-      delete node.fields[key];
-    }
-    for (const [field, value] of fields) node.fields[field] = value;
+    for (const key of Object.keys(node.fields)) detachInline(node.fields[key]);
+    node.empty();
+    for (const [field, value] of fields) node.put(field, value);
   };
   // Plain data into a node held inline (the same rules as decode, one level down).
   const refill = (node: ListNode | DictNode, value: object): void => {
@@ -198,11 +196,9 @@ function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
     for (const field of Object.keys(value)) {
       fields.push([field, inline((value as Record<string, unknown>)[field], node, field, childShape(node.shape, field), node.fields[field])]);
     }
-    for (const key of Object.keys(node.fields)) {
-      detachInline(node.fields[key]);
-      delete node.fields[key];
-    }
-    for (const [field, item] of fields) node.fields[field] = item;
+    for (const key of Object.keys(node.fields)) detachInline(node.fields[key]);
+    node.empty();
+    for (const [field, item] of fields) node.put(field, item);
   };
   const inline = (value: unknown, parent: Node, key: string | undefined, shape: Shape, previous: unknown): unknown => {
     const old = nodeOf(previous);

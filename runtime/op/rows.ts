@@ -10,6 +10,7 @@ import type { ChangeReport } from "../events.js";
 import { DictNode, ListNode, nodeOf, type Node } from "../node.js";
 import type { NodeId, Op, OpName } from "../ops.js";
 import { childShape } from "../validate.js";
+import { plainCopy } from "../values.js";
 import { RemoteMismatch, decode, decodeAll, dictAt, listAt, nodeAt, type Replica } from "./decode.js";
 
 /**
@@ -32,7 +33,8 @@ export type ReplicaOp =
   | [op: "shift", node: ListNode, count: number]
   | [op: "splice", node: ListNode, start: number, deleteCount: number, values: readonly unknown[]]
   | [op: "replace", node: ListNode, values: readonly unknown[]]
-  | [op: "promote", node: ListNode | DictNode, id: NodeId];
+  | [op: "promote", node: ListNode | DictNode, id: NodeId]
+  | [op: "keep", node: ListNode, count: number];
 
 /** A write made offline: the path of the container it writes to, and the operation. */
 export interface Intent {
@@ -109,7 +111,7 @@ export const OPS = {
     apply([, node, field], report) {
       if (!(field in node.fields)) return;
       release(node.fields[field]);
-      delete node.fields[field];
+      node.remove(field);
       report(node, "del", field);
     },
     replay: (node, [, , field], writes) => writes.deleteField(node as DictNode, field),
@@ -123,7 +125,7 @@ export const OPS = {
       if (node.kind === "list") {
         node.items.length = 0;
         node.lazy = false;
-      } else for (const key of Object.keys(node.fields)) delete node.fields[key];
+      } else node.empty();
       report(node, "clear");
     },
     replay: (node, _op, writes) => (node instanceof DictNode ? writes.clear(node) : list(node).clear()),
@@ -139,7 +141,7 @@ export const OPS = {
       return ["incr", node, field, result === undefined ? current + by : Number(result)];
     },
     apply([, node, field, value], report) {
-      node.fields[field] = value;
+      node.put(field, value);
       report(node, "incr", field);
     },
     replay(node, [, , field, by], writes, intent) {
@@ -297,6 +299,22 @@ export const OPS = {
     // A write made offline names its container by path: promotes are made again as needed.
     replay() {},
   },
+  /** Retention: the list keeps its last `count` elements; the change reports the dropped ones. */
+  keep: {
+    kind: "list",
+    touches: own,
+    decode: (replica, [, id, count]) => ["keep", listAt(replica, id), count],
+    apply([, node, count], report) {
+      const excess = node.items.length - count;
+      if (excess <= 0) return;
+      // Plain copies, taken before the replica lets the elements go.
+      const dropped = node.items.slice(0, excess).map((value) => plainCopy(value));
+      removeRange(node, 0, excess);
+      report(node, "keep", undefined, dropped);
+    },
+    // The replayed writes trim the list as they go (runtime/write.ts).
+    replay() {},
+  },
 } satisfies Rows;
 
 /** Applies `op` to the replica and reports the change: the one way a replica changes (commit() and applyRemote()). */
@@ -335,7 +353,7 @@ export function applyPushOne(node: ListNode, value: unknown, report: ChangeRepor
 
 function setValue(node: DictNode, field: string, value: unknown): void {
   release(node.fields[field], value);
-  node.fields[field] = value;
+  node.put(field, value);
 }
 
 /** A value the replica no longer holds: its container subtree (if any) is detached, unless it stays. */
