@@ -295,6 +295,10 @@ function undeclared(store: object, key: string | symbol, what: string): UsageErr
 
 /** A typed store: writes and deletes reach only the schema's fields. */
 const typedStoreHandler: ProxyHandler<Store<object>> = {
+  // Getters run on the store itself: one trap per read, not one per member the getter reads.
+  get(target, key) {
+    return (target as unknown as Record<string | symbol, unknown>)[key];
+  },
   set(target, key, value, receiver) {
     if (!declaredField(target, key)) throw undeclared(target, key, "assigned");
     return Reflect.set(target, key, value, receiver);
