@@ -450,7 +450,7 @@ function serverError(message: string): Error {
 }
 
 /** Errors after which the batch's outcome is unknown or it was not run: send it again. */
-function isTransient(error: unknown): boolean {
+export function isTransient(error: unknown): boolean {
   const message = errorMessage(error);
   return /^(Command timed out|Command aborted due to connection close|Connection is closed|Stream isn't writeable|Reached the max retries per request limit|LOADING|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available|connect ETIMEDOUT)/.test(message)
     || /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT/.test(message);

@@ -7,6 +7,7 @@ import { connectWhenReachable, replay } from "./offline.js";
 import { nodeOf, type DictNode } from "./node.js";
 import { Feed } from "./feed.js";
 import { reload, reloadUntilDone } from "./reload.js";
+import { rideOut } from "./ride-out.js";
 import { acquire, type Lease } from "./pool.js";
 import { applyLoad, type LoadedState } from "./load.js";
 import { namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
@@ -214,7 +215,9 @@ export class Store<TData extends object = Record<string, unknown>> {
       await replica.batches.drained();
       if (state.closed) throw new ClosedError();
       // Read at a seq the replica reflects exactly: reload when another writer moved it.
-      if ((await replica.backend.seq(replica.ns)) !== replica.batches.knownSeq) await reload(state);
+      // Plain reads: they ride out a command timeout, a closed connection, TRYAGAIN, as batches do.
+      const ride = { until: () => state.closed };
+      if ((await rideOut(() => replica.backend.seq(replica.ns), ride)) !== replica.batches.knownSeq) await rideOut(() => reload(state), ride);
       const readAt = replica.batches.knownSeq;
       replica.batches.hold();
       let result: Awaited<R>;
@@ -230,7 +233,9 @@ export class Store<TData extends object = Record<string, unknown>> {
         await replica.batches.commit(readAt);
         return result;
       } catch (error) {
-        if (!(error instanceof WriteError && error.code === "stale")) throw error;
+        // Stale: someone wrote what fn read. Order: a batch of other code's before it was
+        // refused, so it was not applied either; fn runs again on what Redis holds.
+        if (!(error instanceof WriteError && (error.code === "stale" || error.code === "order"))) throw error;
         conflicted(targetOf(replica.ns), attempt);
         // Someone wrote in between: back off a little (random), reload, run again.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
@@ -288,6 +293,10 @@ function undeclared(store: object, key: string | symbol, what: string): UsageErr
 
 /** A typed store: writes and deletes reach only the schema's fields. */
 const typedStoreHandler: ProxyHandler<Store<object>> = {
+  // Getters run on the store itself: one trap per read, not one per member the getter reads.
+  get(target, key) {
+    return (target as unknown as Record<string | symbol, unknown>)[key];
+  },
   set(target, key, value, receiver) {
     if (!declaredField(target, key)) throw undeclared(target, key, "assigned");
     return Reflect.set(target, key, value, receiver);
@@ -340,7 +349,7 @@ async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolve
       feed = new Feed(replica, lease.subscriber());
       await within(feed.listen(), started, resolved.connectTimeout, "subscribe to the change feed of", where, () => undefined);
     }
-    const loaded = applyLoad(replica, await within(backend.load(ns), started, resolved.connectTimeout, "load", where, () => undefined));
+    const loaded = applyLoad(replica, await within(rideOut(() => backend.load(ns), { deadline: started + resolved.connectTimeout }), started, resolved.connectTimeout, "load", where, () => undefined));
     const state: StoreInternals = { replica, options: resolved, loaded, closed: false, transactions: Promise.resolve(), lease };
     const isNew = loaded.seq === 0 && Object.keys(replica.root.fields).length === 0;
     const fill = missingDefaults(state, schema);

@@ -53,11 +53,13 @@ const corruptions = [
 describe("loading data JavaScript cannot hold", () => {
   it.each(corruptions)("open() rejects with CorruptDataError for $name, and Redis keeps it", async ({ corrupt }) => {
     const { id, ns, raw } = await corrupted(corrupt);
-    const before = await snapshot(raw, ns);
+    // The log key may expire meanwhile (it lives `log.maxAgeMs` after the last batch): the data keys are compared.
+    const dataKeys = async (): Promise<Record<string, unknown>> => Object.fromEntries(Object.entries(await snapshot(raw, ns)).filter(([key]) => !key.endsWith(":log")));
+    const before = await dataKeys();
     const error = await rejection(openMemory(id));
     expect(error).toBeInstanceOf(CorruptDataError);
     expect((error as CorruptDataError).key.startsWith(ns)).toBe(true);
-    expect(await snapshot(raw, ns)).toEqual(before);
+    expect(await dataKeys()).toEqual(before);
   });
 
   it.each(corruptions)("a live store's reload reports CorruptDataError for $name", async ({ corrupt }) => {
