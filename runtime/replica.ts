@@ -91,7 +91,7 @@ export class Replica implements Owner {
   build(value: unknown, parent: Node, key: string | undefined, shape: Shape): { stored: unknown; enc: Enc } {
     // -0 is stored as 0 (its JSON text), so the replica holds what a reload would give.
     if (typeof value !== "object" || value === null) return { stored: value === 0 ? 0 : value, enc: scalarText(value) };
-    const plain = isSynced(value) ? plainCopy(value) : value;
+    const plain = retained(isSynced(value) ? plainCopy(value) : value, shape);
     return { stored: this.hydrate(plain, parent, key, shape), enc: JSON.stringify(plain) };
   }
 
@@ -213,11 +213,11 @@ export class Replica implements Owner {
   // ---- events ------------------------------------------------------------
 
   /** A local mutation happened at `node` (path computed only when someone listens); bound, to be handed to the operations' `apply`. */
-  readonly changed: ChangeReport = (node, op, key) => {
+  readonly changed: ChangeReport = (node, op, key, dropped) => {
     if (!this.events.has("change")) return;
     const path = node.path();
     if (key !== undefined) path.push(key);
-    this.events.emit("change", { path, op, source: "local" });
+    this.events.emit("change", dropped === undefined ? { path, op, source: "local" } : { path, op, source: "local", dropped });
   };
 
 }
@@ -230,4 +230,57 @@ function adoptable(plain: object): boolean {
   if (Object.getPrototypeOf(plain) !== Object.prototype) return false;
   for (const key of Object.keys(plain)) if (isIntegerLike(key)) return false;
   return true;
+}
+
+/** Whether a shape or any shape below it has `keepLast` (cached: whole-value writes ask). */
+const retains = new WeakMap<Shape, boolean>();
+function hasRetention(shape: Shape): boolean {
+  let known = retains.get(shape);
+  if (known !== undefined) return known;
+  retains.set(shape, false);
+  switch (shape.kind) {
+    case "list":
+      known = shape.keepLast !== undefined || hasRetention(shape.items) || (shape.prefixItems ?? []).some(hasRetention);
+      break;
+    case "dict":
+      known =
+        Object.values(shape.properties ?? {}).some(hasRetention) ||
+        (shape.patternProperties ?? []).some((p) => hasRetention(p.shape)) ||
+        (shape.additional !== undefined && shape.additional !== false && hasRetention(shape.additional));
+      break;
+    case "union":
+      known = shape.options.some(hasRetention);
+      break;
+    default:
+      known = false;
+  }
+  retains.set(shape, known);
+  return known;
+}
+
+/**
+ * A whole value written where lists have `keepLast`: each such list keeps its newest
+ * elements (a copy is made only where something is dropped; `value` is not changed).
+ */
+function retained(value: unknown, shape: Shape): unknown {
+  if (typeof value !== "object" || value === null || !hasRetention(shape)) return value;
+  if (shape.kind === "union") shape = resolveShape(shape, value);
+  if (Array.isArray(value)) {
+    if (shape.kind !== "list") return value;
+    const kept = shape.keepLast !== undefined && value.length > shape.keepLast ? value.slice(value.length - shape.keepLast) : value;
+    let out: unknown[] | undefined = kept === value ? undefined : kept;
+    for (let i = 0; i < kept.length; i++) {
+      const item: unknown = kept[i];
+      const next = retained(item, childShape(shape, i));
+      if (next !== item) (out ??= [...kept])[i] = next;
+    }
+    return out ?? value;
+  }
+  let out: Record<string, unknown> | undefined;
+  for (const field of Object.keys(value)) {
+    const item: unknown = (value as Record<string, unknown>)[field];
+    const next = retained(item, childShape(shape, field));
+    if (next !== item) (out ??= { ...(value as Record<string, unknown>) })[field] = next;
+  }
+  return out ?? value;
 }

@@ -134,7 +134,10 @@ export function checkDictGrowth(node: DictNode, keys: readonly string[]): void {
 export function checkListChange(node: ListNode, length: number, next: () => readonly unknown[]): void {
   const shape = node.shape;
   if (shape.kind !== "list") return;
-  checkListShape(node, shape, length, next);
+  // Retention: the list is judged as it will be, its oldest elements dropped.
+  const keep = shape.keepLast;
+  if (keep !== undefined && length > keep) checkListShape(node, shape, keep, () => next().slice(-keep));
+  else checkListShape(node, shape, length, next);
 }
 
 function checkListShape(node: ListNode, shape: ListShape, length: number, next: () => readonly unknown[]): void {
