@@ -444,6 +444,8 @@ end
 -- Deletes a referenced container and everything below it that the batch declared;
 -- a key it was not given is unregistered now (unreachable) and collected later.
 local touched, garbage = {}, {}
+-- Dict order records' keys to append, per record key (see "dict key order").
+local appended = {}
 local function drop(ref)
   local stack = {ref}
   while #stack > 0 do
@@ -464,7 +466,12 @@ local function drop(ref)
           if string.byte(v, 1) == 64 then stack[#stack + 1] = v end
         end
         -- A dict's order record goes with it (declared with it: runtime/protocol/batch.ts).
-        if t == "hash" and declared[ns .. ":o:" .. id] then run("DEL", k, ns .. ":o:" .. id) else run("DEL", k) end
+        if t == "hash" and declared[ns .. ":o:" .. id] then
+          appended[ns .. ":o:" .. id] = nil
+          run("DEL", k, ns .. ":o:" .. id)
+        else
+          run("DEL", k)
+        end
       else
         run("HSET", meta, "g:" .. id, string.sub(r, 2, 2))
         garbage[#garbage + 1] = id
@@ -506,20 +513,21 @@ local staged_key = nil
 -- hashtable, the batches keep its order in ns:o:<id> (runtime/protocol/order.ts): the
 -- JSON text of each key followed by ",", in the order Redis applied the writes. It
 -- starts as the keys the hash held then (still its insertion order), and each new key
--- is appended (one APPEND); a key deleted and written again appears again (its last
--- place counts), a deleted one is skipped when read. The dict's registry flags say it
--- has one ("o" and the record's length when last written whole, runtime/protocol/registry.ts),
--- so a small dict costs nothing; the record is rewritten without what it no longer
--- needs once it grew past twice that length (amortised O(1) per key).
+-- is appended (one APPEND per dict and batch); a key deleted and written again
+-- appears again (its last place counts), a deleted one is skipped when read. The dict's registry flags say it
+-- has one ("o" and the number of its entries whose key was deleted since it was last
+-- written whole, runtime/protocol/registry.ts), so a small dict costs nothing; the
+-- record is rewritten without them once they outnumber the keys (amortised O(1) per
+-- delete; a dict that only grows is never rewritten).
 local LISTPACK_ENTRIES, LISTPACK_VALUE = 128, 64
 local function order_key(id) return ns .. ":o:" .. id end
--- The record's length when last written whole, or nil when the dict has none.
+-- The record's entries of deleted keys, or nil when the dict has none.
 local function order_of(id)
   local f = flags_of(id)
   local o = f and string.match(f, "^[ld][01]r?o(%d+)")
   return o and tonumber(o) or nil
 end
--- Flags with the record's length `n` (nil: without a record).
+-- Flags with `n` entries of deleted keys (nil: without a record).
 local function with_order(f, n)
   local head, tail = string.match(f or "d0", "^([ld][01]r?)o?%d*(.*)$")
   if not head then return f end
@@ -558,8 +566,24 @@ local function plan_order(op, id, k, field, value, new)
   if not op.order then return end
   local ok = order_key(id)
   if not declared[ok] then ask(id); return end
-  clear("HKEYS", k); clear("SET", ok); clear("APPEND", ok); clear("GET", ok)
-  if op.order ~= "append" then recreated[ok] = true end
+  if op.order == "append" then clear("APPEND", ok) else clear("HKEYS", k); clear("SET", ok); recreated[ok] = true end
+end
+-- A deleted key's entry stays until the record is rewritten (OPS.del).
+local function plan_unorder(op, id, k)
+  if not is_ordering(id) then return end
+  op.order = "dead"
+  op.live = hlens[k]
+  local ok = order_key(id)
+  if not declared[ok] then ask(id); return end
+  clear("HKEYS", k); clear("SET", ok); clear("GET", ok)
+end
+-- New keys, appended once per batch (order_flush) or before the record is read.
+local function order_flush(ok)
+  local parts = appended[ok]
+  if parts then
+    appended[ok] = nil
+    run("APPEND", ok, table.concat(parts))
+  end
 end
 local function record_of(keys)
   local parts = {}
@@ -571,16 +595,24 @@ local function order_before(op, id, k)
   if op.order ~= "start" and op.order ~= "start+" then return end
   local keys = run("HKEYS", k)
   if op.order == "start+" then keys[#keys + 1] = op[3] end
-  local text = record_of(keys)
-  run("SET", order_key(id), text)
-  flags[id] = with_order(flags[id], #text)
+  run("SET", order_key(id), record_of(keys))
+  flags[id] = with_order(flags[id], 0)
 end
--- After it: a new key goes at the end; a record twice its last whole length is rewritten.
+-- After it: a new key goes at the end; after a delete, the record is rewritten once
+-- entries of deleted keys outnumber the keys.
 local function order_after(op, id, k)
-  if op.order ~= "append" then return end
+  if op.order == "append" then
+    local ok = order_key(id)
+    local parts = appended[ok] or {}
+    parts[#parts + 1] = cjson.encode(op[3]) .. ","
+    appended[ok] = parts
+    return
+  end
+  if op.order ~= "dead" then return end
+  local dead = (order_of(id) or 0) + 1
+  if dead <= op.live + 64 then flags[id] = with_order(flags[id], dead); return end
   local ok = order_key(id)
-  local n = run("APPEND", ok, cjson.encode(op[3]) .. ",")
-  if n <= 2 * (order_of(id) or 0) + 4096 then return end
+  order_flush(ok)
   local read, entries = pcall(cjson.decode, "[" .. string.sub(run("GET", ok) or ",", 1, -2) .. "]")
   local present, kept, seen = {}, {}, {}
   local keys = run("HKEYS", k)
@@ -592,9 +624,8 @@ local function order_after(op, id, k)
   end
   local ordered = {}
   for i = #kept, 1, -1 do ordered[#ordered + 1] = kept[i] end
-  local text = record_of(ordered)
-  run("SET", ok, text, "KEEPTTL")
-  flags[id] = with_order(flags[id], #text)
+  run("SET", ok, record_of(ordered), "KEEPTTL")
+  flags[id] = with_order(flags[id], 0)
 end
 
 -- One row per operation of runtime/ops.ts (OP_NAMES; a test checks both name the same).
@@ -655,8 +686,10 @@ OPS.del = {
     local cur = field_of(k, op[3])
     local err = check_refs({cur})
     if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
-    -- The order record keeps the key until it is rewritten (a deleted key is skipped).
-    if cur then hlens[k] = hlen_of(k) - 1 end
+    if cur then
+      hlens[k] = hlen_of(k) - 1
+      plan_unorder(op, id, k)
+    end
     fields[k .. "\0" .. op[3]] = false
     shrunk[k] = true
     clear("HGET", k); clear("HDEL", k)
@@ -665,6 +698,7 @@ OPS.del = {
     local old = run("HGET", k, op[3])
     if old and string.byte(old, 1) == 64 then drop(old) end
     run("HDEL", k, op[3])
+    order_after(op, id, k)
   end,
 }
 
@@ -704,6 +738,7 @@ OPS.clear = {
       elseif t == "hash" then drop_refs(run("HVALS", k)) end
     end
     if op.unorder then
+      appended[order_key(id)] = nil
       run("DEL", k, order_key(id))
       flags[id] = with_order(flags[id], nil)
     else
@@ -968,9 +1003,8 @@ OPS.promote = {
     if op.order == "fresh" then
       local keys = {}
       for j = 1, #op[7] - 1, 2 do keys[#keys + 1] = op[7][j] end
-      local text = record_of(keys)
-      run("SET", order_key(newid), text)
-      flags[newid] = with_order(flags[newid], #text)
+      run("SET", order_key(newid), record_of(keys))
+      flags[newid] = with_order(flags[newid], 0)
     end
     local ref = "@" .. op[5] .. ":" .. newid
     if op.parent_kind == "list" then run("LSET", k, op[3], ref) else run("HSET", k, op[3], ref) end
@@ -1202,6 +1236,7 @@ end
 for _, op in ipairs(ops) do
   OPS[op[1]].apply(op, op[2], key_of(op[2]))
 end
+for ok in pairs(appended) do order_flush(ok) end
 if not log_first then
   local failed = log_batch()
   if failed then error("apply.lua: the log refused an entry its checks cleared: " .. failed) end

@@ -1,8 +1,8 @@
 // The container registry in `ns:meta`: field `n:<id>` ("" is the root) holds the
 // container's flags, written by runtime/lua/apply.lua (`flags_text`) and read here.
 // Text: kind "l" | "d", then "1" when its key should exist (it is not empty), then "r"
-// when it may hold references, then "o" and a length when the dict has an order record
-// (runtime/protocol/order.ts; the length it had when last written whole), then ":" and
+// when it may hold references, then "o" and a count when the dict has an order record
+// (runtime/protocol/order.ts; the count of its entries whose key was deleted), then ":" and
 // the start of the SHA-1 of the inline text it was promoted from. A missing key whose flags say it should exist was evicted.
 
 export interface ContainerFlags {
@@ -11,7 +11,7 @@ export interface ContainerFlags {
   readonly exists: boolean;
   /** It may hold references to child containers. */
   readonly refs: boolean;
-  /** A dict whose key order is kept in its order record: the record's length when last written whole. */
+  /** A dict whose key order is kept in its order record: the record's entries whose key was deleted since it was last written whole. */
   readonly order?: number;
   /** The start of the SHA-1 of the record text it was promoted from ("" when it was not). */
   readonly origin: string;
