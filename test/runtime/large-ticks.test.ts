@@ -7,7 +7,7 @@ import { appliedBatches, containerKey, snapshot } from "../helpers/inspect.js";
 import { rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
 import { largeTicks, open, type Mem } from "./large-ticks.js";
 
-largeTicks("a single server", () => redisUrl());
+largeTicks("a single server", async () => ({ redis: redisUrl(), owner: async () => rawClient() }));
 
 describe("$transaction over the bound of one atomic batch", () => {
   it("is refused whole (WriteError code bound): Redis unchanged, the replica equals Redis again", async () => {

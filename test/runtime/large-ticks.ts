@@ -6,9 +6,8 @@ import type { Cluster, Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { Memory } from "redis-memory";
 import { BATCH_LIMITS } from "../../runtime/split.js";
-import { masterOf, nodeClient, slotOf } from "../helpers/cluster.js";
 import { appliedBatches, containerKey } from "../helpers/inspect.js";
-import { rawClient, track, uniqueId } from "../helpers/redis.js";
+import { track, uniqueId } from "../helpers/redis.js";
 
 const MILLION = 1_000_000;
 const LONG = 600_000;
@@ -20,22 +19,23 @@ export async function open(redis: string | Cluster, id: string): Promise<Mem> {
   return track(await Memory.open({ redis, id, live: false, connectTimeout: 120_000 })) as Mem;
 }
 
-/** The client that holds the instance's keys (on a Cluster: its master). */
-async function owner(redis: string | Cluster, ns: string): Promise<Redis> {
-  return typeof redis === "string" ? rawClient() : nodeClient(await masterOf(await slotOf(`${ns}:meta`)));
+/** Where the ticks go: a URL or a Cluster client, and the client of the node that holds an instance's keys. */
+export interface Target {
+  readonly redis: string | Cluster;
+  owner(ns: string): Promise<Redis>;
 }
 
-/** The million-value ticks on `name` (`target` makes its client or URL). */
-export function largeTicks(name: string, target: () => string | Cluster): void {
+/** The million-value ticks on `name`. */
+export function largeTicks(name: string, connect: () => Promise<Target>): void {
   for (const flushed of [false, true]) {
     describe(`a tick larger than one atomic batch, on ${name}${flushed ? ", after SCRIPT FLUSH" : ""}`, () => {
       it("1M values pushed in one tick land whole and in order, in bounded batches", async () => {
-        const redis = target();
+        const { redis, owner } = await connect();
         const id = uniqueId("push-1m");
         const mem = await open(redis, id);
         mem.l = [];
         await mem.$flush();
-        const raw = await owner(redis, mem.$key);
+        const raw = await owner(mem.$key);
         const before = await appliedBatches(raw, mem.$key);
         if (flushed) await raw.script("FLUSH");
         for (let i = 0; i < MILLION; i++) mem.l.push(i);
@@ -51,13 +51,13 @@ export function largeTicks(name: string, target: () => string | Cluster): void {
       }, LONG);
 
       it("1M dict keys written in one tick land whole, in bounded batches", async () => {
-        const redis = target();
+        const { redis, owner } = await connect();
         const id = uniqueId("dict-1m");
         const mem = await open(redis, id);
         mem.d = {};
         mem.d.first = 0;
         await mem.$flush();
-        const raw = await owner(redis, mem.$key);
+        const raw = await owner(mem.$key);
         const before = await appliedBatches(raw, mem.$key);
         if (flushed) await raw.script("FLUSH");
         const d = mem.d;
