@@ -33,9 +33,11 @@ local CHUNK = 4000
 
 local declared = {}
 for i = 4, #KEYS do declared[KEYS[i]] = true end
+local key_cache = {[""] = root}
 local function key_of(id)
-  if id == "" then return root end
-  return ns .. ":n:" .. id
+  local k = key_cache[id]
+  if not k then k = ns .. ":n:" .. id; key_cache[id] = k end
+  return k
 end
 
 -- Keys the checks found they need and were not given (asked for with RMKEYS).
@@ -275,11 +277,40 @@ end
 -- setnx operations that find their field set (known exactly by the checks).
 local planned_skips = 0
 local has_incr = false
+-- The fields the batch's key operations read, per key: read with one HMGET per key (in
+-- chunks) the first time a check needs one of them, instead of one HGET each.
+local FIELD_OPS = {set = true, setnx = true, del = true, incr = true}
+local wanted, loaded = {}, {}
+for _, op in ipairs(ops) do
+  if FIELD_OPS[op[1]] and is_str(op[3]) then
+    local k = key_of(alias[op[2]] or op[2])
+    local w = wanted[k]
+    if not w then w = {n = 0, list = {}}; wanted[k] = w end
+    if not w[op[3]] then w[op[3]] = true; w.n = w.n + 1; w.list[w.n] = op[3] end
+  end
+end
+local function load_fields(k)
+  local got = {}
+  local w = wanted[k]
+  if w and w.n > 1 then
+    for i = 1, w.n, CHUNK do
+      local part = {}
+      for j = i, math.min(i + CHUNK - 1, w.n) do part[#part + 1] = w.list[j] end
+      local values = redis.call("HMGET", k, unpack(part))
+      for j, f in ipairs(part) do got[f] = values[j] end
+    end
+  end
+  loaded[k] = got
+  return got
+end
 local function field_of(k, f)
   local v = fields[k .. "\0" .. f]
   if v ~= nil then return v end
   if emptied[k] or fresh[k] then return false end
-  return redis.call("HGET", k, f)
+  local got = loaded[k] or load_fields(k)
+  v = got[f]
+  if v == nil then return redis.call("HGET", k, f) end
+  return v
 end
 -- The type of a key the batch writes into, read with its length when the kind is
 -- expected (LLEN/HLEN answer both: one command instead of TYPE and LLEN).
@@ -502,6 +533,17 @@ local function hset_all(k, fv)
   end
 end
 
+-- Key writes waiting to go as one HSET: of key `pending_key`, field-value pairs.
+local pending_key, pending_fv = nil, {}
+local function hset_flush()
+  if pending_key then hset_all(pending_key, pending_fv) end
+  pending_key, pending_fv = nil, {}
+end
+local function hset_later(k, f, v)
+  if pending_key ~= k then hset_flush(); pending_key = k end
+  pending_fv[#pending_fv + 1] = f
+  pending_fv[#pending_fv + 1] = v
+end
 local results = {}
 local skipped = 0
 local staged_key = nil
@@ -593,6 +635,8 @@ end
 -- Before the op's write: a record that starts holds the keys in the hash's own order.
 local function order_before(op, id, k)
   if op.order ~= "start" and op.order ~= "start+" then return end
+  -- The batch's key writes waiting for one HSET are the hash's keys before this one.
+  hset_flush()
   local keys = run("HKEYS", k)
   if op.order == "start+" then keys[#keys + 1] = op[3] end
   run("SET", order_key(id), record_of(keys))
@@ -641,19 +685,20 @@ OPS.set = {
   kind = "hash",
   args = function(op) return is_str(op[3]) and is_str(op[4]) end,
   check = function(op, id, k)
-    local cur = field_of(k, op[3])
-    local err = check_refs({cur})
+    -- What the field holds at this point of the batch (apply drops it if it is a reference).
+    op.old = field_of(k, op[3])
+    local err = check_refs({op.old})
     if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
-    plan_order(op, id, k, op[3], op[4], not cur)
+    plan_order(op, id, k, op[3], op[4], not op.old)
     fields[k .. "\0" .. op[3]] = op[4]
     grow(k)
-    clear("HGET", k); clear("HSET", k)
+    clear("HSET", k)
   end,
   apply = function(op, id, k)
-    local old = run("HGET", k, op[3])
-    if old and string.byte(old, 1) == 64 then drop(old) end
+    if op.old and string.byte(op.old, 1) == 64 then drop(op.old) end
     order_before(op, id, k)
-    run("HSET", k, op[3], op[4])
+    -- Consecutive key writes to one hash go as one HSET (see the apply loop).
+    hset_later(k, op[3], op[4])
     order_after(op, id, k)
   end,
 }
@@ -683,20 +728,19 @@ OPS.del = {
   kind = "hash",
   args = function(op) return is_str(op[3]) end,
   check = function(op, id, k)
-    local cur = field_of(k, op[3])
-    local err = check_refs({cur})
+    op.old = field_of(k, op[3])
+    local err = check_refs({op.old})
     if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
-    if cur then
+    if op.old then
       hlens[k] = hlen_of(k) - 1
       plan_unorder(op, id, k)
     end
     fields[k .. "\0" .. op[3]] = false
     shrunk[k] = true
-    clear("HGET", k); clear("HDEL", k)
+    clear("HDEL", k)
   end,
   apply = function(op, id, k)
-    local old = run("HGET", k, op[3])
-    if old and string.byte(old, 1) == 64 then drop(old) end
+    if op.old and string.byte(op.old, 1) == 64 then drop(op.old) end
     run("HDEL", k, op[3])
     order_after(op, id, k)
   end,
@@ -1234,8 +1278,12 @@ if log_first then
   if failed then return refuse("CORRUPT", log, "cannot take the log entry (" .. failed .. ")") end
 end
 for _, op in ipairs(ops) do
-  OPS[op[1]].apply(op, op[2], key_of(op[2]))
+  local k = key_of(op[2])
+  -- Anything but another key write to the same hash sees the waiting writes applied first.
+  if pending_key and (op[1] ~= "set" or pending_key ~= k) then hset_flush() end
+  OPS[op[1]].apply(op, op[2], k)
 end
+hset_flush()
 for ok in pairs(appended) do order_flush(ok) end
 if not log_first then
   local failed = log_batch()

@@ -4,22 +4,17 @@
 // Counted with MONITOR, which marks the commands a script runs ("lua"), on a server of
 // this file only.
 import { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Memory } from "redis-memory";
 import { track, uniqueId } from "../helpers/redis.js";
 import { privateServer } from "../helpers/servers.js";
 
 type Mem = Memory & Record<string, any>;
 
-const monitors: Redis[] = [];
-afterAll(async () => {
-  for (const monitor of monitors) monitor.disconnect();
-});
-
 /** The commands scripts run on `url` while `fn` runs (MONITOR's "lua" source), in order. */
 async function scriptCommands(url: string, fn: () => Promise<void>): Promise<string[]> {
-  const monitor = await new Redis(url).monitor();
-  monitors.push(monitor);
+  const base = new Redis(url);
+  const monitor = await base.monitor();
   const seen: string[] = [];
   monitor.on("monitor", (_time: string, args: string[], source: string) => {
     if (source === "lua") seen.push(String(args[0]).toUpperCase());
@@ -35,6 +30,8 @@ async function scriptCommands(url: string, fn: () => Promise<void>): Promise<str
   await probe.get(`${marker}-end`);
   await end;
   await probe.quit();
+  monitor.disconnect();
+  base.disconnect();
   return seen;
 }
 
