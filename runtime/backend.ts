@@ -7,13 +7,13 @@ import { readFileSync } from "node:fs";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, RedisMemoryError, WriteError } from "./errors.js";
 import type { Enc, NodeId, Op } from "./ops.js";
-import { batchCall, batchHeader, batchKeys, decodeReply, encodeOps, lastApplied, needsKeys, parseRefusal, refusalCode, type Batch, type BatchOutcome } from "./protocol/batch.js";
+import { batchCall, batchHeader, batchKeys, decodeReply, headerText, encodeOps, lastApplied, needsKeys, parseRefusal, refusalCode, type Batch, type BatchOutcome } from "./protocol/batch.js";
 import { keysOf, nodeKey, stageKey } from "./protocol/keys.js";
 import { parseFlags, registryField } from "./protocol/registry.js";
 
 export type { Cluster, Redis, RedisOptions };
 export type Connection = Redis | Cluster;
-export { LOG_DEFAULTS, type Batch, type BatchOutcome, type LogLimits } from "./protocol/batch.js";
+export { LOG_DEFAULTS, type Batch, type BatchMemo, type BatchOutcome, type LogLimits } from "./protocol/batch.js";
 export { keysOf, nodeKey } from "./protocol/keys.js";
 
 const script = (name: string): string => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
@@ -141,8 +141,8 @@ export class Backend {
           const keys = batchKeys(batch.ns, ids, [stage]);
           reply = await this.applyStaged(batch, keys, batchCall(keys, batchHeader(batch, { stage, own }), ops, values), staged, stage);
         } else {
-          const keys = batchKeys(batch.ns, ids);
-          reply = await this.commands.rmApply(batchCall(keys, batchHeader(batch, { stage: "", own }), ops, values));
+          const keys = batchKeys(batch.ns, ids, [], batch.memo);
+          reply = await this.commands.rmApply(batchCall(keys, headerText(batch, { stage: "", own }), ops, values));
         }
       } catch (error) {
         if (error instanceof CorruptDataError) throw error;

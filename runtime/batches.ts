@@ -6,7 +6,7 @@
 // holds its writes and commits them as one batch; a store opened offline keeps them
 // as intents to replay (runtime/offline.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
-import { LOG_DEFAULTS, type Backend, type Batch, type BatchOutcome, type LogLimits } from "./backend.js";
+import { LOG_DEFAULTS, type Backend, type Batch, type BatchMemo, type BatchOutcome, type LogLimits } from "./backend.js";
 import { FlushTimeoutError, RedisMemoryError, WriteError, asSyncFailure, bareCause, type DataPath } from "./errors.js";
 import type { Events } from "./events.js";
 import { newId } from "./ids.js";
@@ -125,6 +125,8 @@ export class Batches {
    */
   ownSubscriptions: () => number = () => 0;
   private reloading: Promise<void> | undefined;
+  /** Texts every batch of this replica sends alike (the protocol makes them once). */
+  private readonly memo: BatchMemo = {};
   /** What telemetry names this replica's batches by (made at the first batch). */
   private target: Target | undefined;
 
@@ -280,7 +282,7 @@ export class Batches {
       ns: this.owner.ns, clientId: this.owner.clientId, seq, prev: this.lastSent, epoch: this.epoch, newEpoch: this.newEpoch,
       ops, keys: [...keys], schemaHash: this.schemaHash, log: this.log, ttl: this.ttl, readAt: this.readAt,
       ownSubscriptions: this.ownSubscriptions(),
-      acked,
+      acked, memo: this.memo,
     };
     this.readAt = "";
     this.lastSent = seq;

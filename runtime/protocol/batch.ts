@@ -44,6 +44,18 @@ export interface Batch {
   readonly ownSubscriptions: number;
   /** Every batch of this client up to this seq has been answered (none is sent again): the script forgets their results. */
   readonly acked: number;
+  /** The same object for every batch of one replica: texts that do not change from batch to batch, made once. */
+  readonly memo?: BatchMemo;
+}
+
+/**
+ * What a replica's batches share, encoded once: the header's fixed fields (as JSON text,
+ * made again when the epoch changes) and the instance's own keys. An awaited single
+ * write then encodes only its operations and the few fields that change.
+ */
+export interface BatchMemo {
+  header?: { readonly epoch: string; readonly newEpoch: string; readonly text: string };
+  keys?: readonly string[];
 }
 
 /** ARGV[1] of apply.lua: every scalar argument, by name (the script reads them as `H.<name>`). */
@@ -75,16 +87,32 @@ export function batchHeader(batch: Batch, options: { stage: string; own: number 
   };
 }
 
+/**
+ * ARGV[1] as JSON text: `JSON.stringify(batchHeader(batch, options))`, with the fixed
+ * fields taken from the replica's memo (only seq, prev, readAt, stage, own and acked
+ * change from batch to batch).
+ */
+export function headerText(batch: Batch, options: { stage: string; own: number }): string {
+  const memo = batch.memo;
+  if (memo === undefined) return JSON.stringify(batchHeader(batch, options));
+  let fixed = memo.header;
+  if (fixed === undefined || fixed.epoch !== batch.epoch || fixed.newEpoch !== batch.newEpoch) {
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const { seq, prev, readAt, stage, own, acked, ...rest } = batchHeader(batch, options);
+    fixed = memo.header = { epoch: batch.epoch, newEpoch: batch.newEpoch, text: JSON.stringify(rest).slice(0, -1) };
+  }
+  const readAt = batch.readAt === "" ? '""' : JSON.stringify(batch.readAt);
+  const stage = options.stage === "" ? '""' : JSON.stringify(options.stage);
+  return `${fixed.text},"seq":${batch.seq},"prev":${batch.prev},"readAt":${readAt},"stage":${stage},"own":${options.own},"acked":${batch.acked}}`;
+}
+
 /** KEYS of apply.lua: root, meta, log, then every container the batch may touch (and the staging key). */
-export function batchKeys(ns: string, ids: Iterable<NodeId>, extra: readonly string[] = []): string[] {
-  const keys = keysOf(ns) as string[];
-  const seen = new Set(keys);
+export function batchKeys(ns: string, ids: Iterable<NodeId>, extra: readonly string[] = [], memo?: BatchMemo): string[] {
+  const own = memo ? (memo.keys ??= keysOf(ns)) : keysOf(ns);
+  const keys = own.slice();
   for (const id of ids) {
-    const key = nodeKey(ns, id);
-    if (!seen.has(key)) {
-      seen.add(key);
-      keys.push(key);
-    }
+    // Ids are distinct; only the root's id ("") names a key already in the list.
+    if (id !== "") keys.push(nodeKey(ns, id));
   }
   for (const key of extra) keys.push(key);
   return keys;
@@ -95,12 +123,12 @@ export function batchKeys(ns: string, ids: Iterable<NodeId>, extra: readonly str
  * ioredis flattens it, and nothing is spread into a function call (a call with ~125k+
  * spread arguments overflows the JS stack).
  */
-export function batchCall(keys: readonly string[], header: BatchHeader, ops: string, values: readonly string[]): (string | number)[] {
+export function batchCall(keys: readonly string[], header: BatchHeader | string, ops: string, values: readonly string[]): (string | number)[] {
   const args: (string | number)[] = new Array<string | number>(keys.length + 3 + values.length);
   let n = 0;
   args[n++] = keys.length;
   for (const key of keys) args[n++] = key;
-  args[n++] = JSON.stringify(header);
+  args[n++] = typeof header === "string" ? header : JSON.stringify(header);
   args[n++] = ops;
   for (const value of values) args[n++] = value;
   return args;
@@ -117,12 +145,13 @@ export function encodeOps(ops: readonly Op[], inlineBytes: number, stagedLast: b
   const rest = stagedLast ? ops.slice(0, -1) : ops;
   const last = stagedLast ? [counted(ops.at(-1)!)] : [];
   let size = 0;
+  if (!stagedLast && ops.length === 1 && ops[0]![0] !== "push" && ops[0]![0] !== "unshift") return [JSON.stringify(ops), []];
   for (const op of rest) {
     if (op[0] !== "push" && op[0] !== "unshift") continue;
     for (const value of op[2]) size += value.length;
     if (size > inlineBytes) break;
   }
-  if (size <= inlineBytes) return [JSON.stringify([...rest, ...last]), []];
+  if (size <= inlineBytes) return [JSON.stringify(stagedLast ? [...rest, ...last] : ops), []];
   const values: string[] = [];
   const text = JSON.stringify([
     ...rest.map((op) => {
@@ -185,14 +214,21 @@ export type BatchOutcome =
 
 /** apply.lua's reply; cjson writes an empty array as {}, read here as []. */
 export function decodeReply(reply: unknown): Exclude<BatchOutcome, { kind: "wait" }> {
-  const r = JSON.parse(String(reply)) as BatchReply;
-  const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+  const r = JSON.parse(typeof reply === "string" ? reply : String(reply)) as BatchReply;
   const flat = list(r.aliases);
-  const aliases: [NodeId, NodeId][] = [];
+  const aliases: [NodeId, NodeId][] = flat.length === 0 ? NONE : [];
   for (let i = 0; i + 1 < flat.length; i += 2) aliases.push([flat[i]!, flat[i + 1]!]);
-  const common = { incrs: list(r.incrs), aliases, epoch: String(r.epoch), skipped: Number(r.skipped), expireAt: Number(r.expireAt) };
-  if (r.status === "dup") return { kind: "dup", ...common };
-  return { kind: "applied", seq: Number(r.seq), entryId: String(r.entry), garbage: list(r.garbage), ...common };
+  const incrs = list(r.incrs), epoch = String(r.epoch), skipped = Number(r.skipped), expireAt = Number(r.expireAt);
+  if (r.status === "dup") return { kind: "dup", incrs, aliases, epoch, skipped, expireAt };
+  return { kind: "applied", seq: Number(r.seq), entryId: String(r.entry), garbage: list(r.garbage), incrs, aliases, epoch, skipped, expireAt };
+}
+
+/** The empty list of a reply (shared: outcomes are only read). */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+/** A list of a reply as strings; cjson writes an empty one as {}. */
+function list(value: unknown): string[] {
+  return Array.isArray(value) && value.length > 0 ? value.map(String) : NONE;
 }
 
 /** A refusal of apply.lua: "RM<KIND> <key> <reason>"; nothing of the batch was written. */
