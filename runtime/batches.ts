@@ -415,6 +415,7 @@ export class Batches {
     // Another process filled a default first: its value, not ours, is in Redis.
     if (outcome.skipped > 0) this.reloadWhenIdle();
     if (outcome.kind === "applied") {
+      if (outcome.dropped.length > 0) this.reportDropped(record.batch, outcome.dropped);
       if (outcome.garbage.length > 0) {
         this.owner.backend.collect(this.owner.ns, outcome.garbage).catch((error: unknown) => this.owner.events.emit("error", asSyncFailure(this.owner.ns, "collecting unlinked containers", error)));
       }
@@ -427,6 +428,27 @@ export class Batches {
       incr.resolve(number);
     });
     this.onSettled?.(record.batch.seq, outcome);
+  }
+
+  /**
+   * Retention: what Redis dropped for each `keep` of an applied batch, as `change`
+   * events (the replica trimmed itself when the write was made; under concurrency only
+   * Redis knows which elements went). A dropped container is reported by its data when
+   * the replica still knows it, else as null.
+   */
+  private reportDropped(batch: Batch, dropped: readonly [op: number, values: readonly Enc[]][]): void {
+    const events = this.owner.events;
+    if (!events.has("change")) return;
+    for (const [index, values] of dropped) {
+      const op = batch.ops[index];
+      if (op === undefined || op[0] !== "keep") continue;
+      const path = this.owner.pathOf(op[1]) ?? [];
+      const data = values.map((enc): JsonValue => {
+        if (!isRef(enc)) return JSON.parse(enc) as JsonValue;
+        return this.owner.plainOf(enc.slice(3));
+      });
+      events.emit("change", { path, op: "keep", source: "local", dropped: data });
+    }
   }
 
   private refused(record: InFlight, error: unknown): void {

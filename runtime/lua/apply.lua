@@ -449,6 +449,8 @@ end
 
 local results = {}
 local skipped = 0
+-- Retention: {operation index (from 0), the values its keep dropped}.
+local dropped_out = {}
 local staged_key = nil
 
 -- One row per operation of runtime/ops.ts (OP_NAMES; a test checks both name the same).
@@ -639,7 +641,11 @@ OPS.keep = {
   apply = function(op, id, k)
     if op.excess == 0 then return end
     local popped = run("LPOP", k, op.excess)
-    if popped and may_hold_refs(id) then drop_refs(popped) end
+    if popped then
+      -- The reply tells the writer what left (its replica could only guess under concurrency).
+      dropped_out[#dropped_out + 1] = {op.i - 1, popped}
+      if may_hold_refs(id) then drop_refs(popped) end
+    end
   end,
 }
 
@@ -901,7 +907,8 @@ if denied then return refuse("NOPERM", meta, "NOPERM the user may not run " .. d
 
 -- ---- apply ---------------------------------------------------------------
 if creating then run("HSET", meta, "format", FORMAT, "epoch", epoch) end
-for _, op in ipairs(ops) do
+for i, op in ipairs(ops) do
+  op.i = i
   OPS[op[1]].apply(op, op[2], key_of(op[2]))
 end
 
@@ -1016,4 +1023,4 @@ if staged_key then
 end
 
 return cjson.encode({status = "applied", seq = string.format("%d", seq), entry = entry, epoch = epoch,
-  expireAt = tostring(run("PEXPIRETIME", meta)), skipped = skipped, incrs = results, aliases = aliases, garbage = garbage})
+  expireAt = tostring(run("PEXPIRETIME", meta)), skipped = skipped, incrs = results, aliases = aliases, garbage = garbage, dropped = dropped_out})

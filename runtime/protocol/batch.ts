@@ -182,6 +182,7 @@ interface BatchReply {
   readonly aliases: readonly string[];
   /** Containers unlinked without being declared: collect them (lua/gc.lua). */
   readonly garbage: readonly string[];
+  readonly dropped?: unknown;
 }
 
 export type BatchOutcome =
@@ -196,6 +197,8 @@ export type BatchOutcome =
       readonly garbage: readonly NodeId[];
       /** When the instance expires (ms since the epoch), -1 when it does not. */
       readonly expireAt: number;
+      /** Retention: per `keep` operation that dropped elements, its index in the batch and what Redis dropped. */
+      readonly dropped: readonly [op: number, values: readonly Enc[]][];
     }
   | {
       readonly kind: "dup";
@@ -221,7 +224,9 @@ export function decodeReply(reply: unknown): Exclude<BatchOutcome, { kind: "wait
   for (let i = 0; i + 1 < flat.length; i += 2) aliases.push([flat[i]!, flat[i + 1]!]);
   const common = { incrs: list(r.incrs), aliases, epoch: String(r.epoch), skipped: Number(r.skipped), expireAt: Number(r.expireAt) };
   if (r.status === "dup") return { kind: "dup", ...common };
-  return { kind: "applied", seq: Number(r.seq), entryId: String(r.entry), garbage: list(r.garbage), ...common };
+  const dropped: [number, Enc[]][] = [];
+  if (Array.isArray(r.dropped)) for (const item of r.dropped) if (Array.isArray(item) && typeof item[0] === "number") dropped.push([item[0], list(item[1])]);
+  return { kind: "applied", seq: Number(r.seq), entryId: String(r.entry), garbage: list(r.garbage), dropped, ...common };
 }
 
 /** A refusal of apply.lua: "RM<KIND> <key> <reason>"; nothing of the batch was written. */
