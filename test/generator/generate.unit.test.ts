@@ -100,15 +100,15 @@ describe("generate: bad input", () => {
 
   it("reports two schemas mapping to one class name", async () => {
     const message = await problemsOf(["test/fixtures/generator/clash/one.json", "test/fixtures/generator/clash/two.json"]);
-    expect(message).toContain('test/fixtures/generator/clash/two.json#: store name "Same"');
+    expect(message).toContain('test/fixtures/generator/clash/two.json: store name "Same"');
     expect(message).toContain("test/fixtures/generator/clash/one.json");
   });
 
   it("collects every problem of a run together", async () => {
     const message = await problemsOf(["test/fixtures/generator/bad"]);
     expect(message.split("\n")).toEqual([
-      expect.stringMatching(/^test\/fixtures\/generator\/bad\/invalid-json\.json#: the file is not valid JSON at line 3, column \d+/),
-      'test/fixtures/generator/bad/root-not-object.json#: the root of a store schema must be an object schema ("type": "object" with "properties")',
+      expect.stringMatching(/^test\/fixtures\/generator\/bad\/invalid-json\.json: the file is not valid JSON at line 3, column \d+/),
+      'test/fixtures/generator/bad/root-not-object.json: the root of a store schema must be an object schema ("type": "object" with "properties")',
       'test/fixtures/generator/bad/unknown-type.json#/properties/a/type: unknown type "text" (expected string, number, integer, boolean, null, object or array)',
       'test/fixtures/generator/bad/unresolved-ref.json#/properties/a/$ref: $ref "#/$defs/Missing" cannot be resolved',
       'test/fixtures/generator/bad/unresolved-ref.json#/properties/b/$ref: $ref "./nowhere.json" cannot be resolved',
