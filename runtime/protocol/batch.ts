@@ -13,10 +13,30 @@ export interface LogLimits {
   readonly maxEntries: number;
   /** Milliseconds an entry is kept; the log key itself expires this long after the last batch (default 10,000). */
   readonly maxAgeMs: number;
-  /** A batch whose operations are larger is logged as the ids of the containers it touched (default 2,048 bytes). */
+  /** A batch whose operations are larger is logged as the ids of the containers it touched (default 65,536 bytes: an LLM answer fits; a bulk write does not). */
   readonly maxOpsBytes: number;
 }
-export const LOG_DEFAULTS: LogLimits = { maxEntries: 1_000, maxAgeMs: 10_000, maxOpsBytes: 2_048 };
+export const LOG_DEFAULTS: LogLimits = { maxEntries: 1_000, maxAgeMs: 10_000, maxOpsBytes: 65_536 };
+
+/**
+ * History (`"x-redis-memory": { "history" }` or the `history` open option): every batch
+ * is kept in the log within these bounds, whether or not anyone listens.
+ */
+export interface HistoryLimits {
+  /** Entries kept. */
+  readonly maxEntries: number;
+  /** Milliseconds an entry is kept (0: no age bound, only the count). */
+  readonly maxAgeMs: number;
+}
+
+/** What a batch of a store with history adds to its log entry. */
+export interface BatchHistory {
+  readonly limits: HistoryLimits;
+  /** The writer's name (the `writer` open option, else the client id). */
+  readonly writer: string;
+  /** JSON: the path of each operation's container, in order (null when the replica knows none). */
+  readonly paths: string;
+}
 
 export interface Batch {
   readonly ns: string;
@@ -44,17 +64,19 @@ export interface Batch {
   readonly ownSubscriptions: number;
   /** Every batch of this client up to this seq has been answered (none is sent again): the script forgets their results. */
   readonly acked: number;
+  /** Set when the store keeps history. */
+  readonly history?: BatchHistory | undefined;
   /** The same object for every batch of one replica: texts that do not change from batch to batch, made once. */
   readonly memo?: BatchMemo;
 }
 
 /**
  * What a replica's batches share, encoded once: the header's fixed fields (as JSON text,
- * made again when the epoch changes) and the instance's own keys. An awaited single
- * write then encodes only its operations and the few fields that change.
+ * made again whenever one of them changes, e.g. the epoch) and the instance's own keys.
+ * An awaited single write then encodes only its operations and the fields that change.
  */
 export interface BatchMemo {
-  header?: { readonly epoch: string; readonly newEpoch: string; readonly text: string };
+  header?: { readonly fields: Readonly<Record<string, unknown>>; readonly text: string };
   keys?: readonly string[];
 }
 
@@ -77,6 +99,11 @@ export interface BatchHeader {
   readonly stage: string;
   readonly own: number;
   readonly acked: number;
+  /** History: entries kept (0: no history), their age (ms, 0: unbounded), the writer, the ops' paths (JSON). */
+  readonly histEntries: number;
+  readonly histAgeMs: number;
+  readonly writer: string;
+  readonly paths: string;
 }
 
 export function batchHeader(batch: Batch, options: { stage: string; own: number }): BatchHeader {
@@ -84,6 +111,8 @@ export function batchHeader(batch: Batch, options: { stage: string; own: number 
     ns: batch.ns, client: batch.clientId, seq: batch.seq, prev: batch.prev, epoch: batch.epoch, newEpoch: batch.newEpoch,
     schema: batch.schemaHash, logEntries: batch.log.maxEntries, logAgeMs: batch.log.maxAgeMs, logOpsBytes: batch.log.maxOpsBytes,
     ttl: batch.ttl, readAt: batch.readAt, stage: options.stage, own: options.own, acked: batch.acked,
+    histEntries: batch.history?.limits.maxEntries ?? 0, histAgeMs: batch.history?.limits.maxAgeMs ?? 0,
+    writer: batch.history?.writer ?? "", paths: batch.history?.paths ?? "",
   };
 }
 
@@ -94,16 +123,21 @@ export function batchHeader(batch: Batch, options: { stage: string; own: number 
  */
 export function headerText(batch: Batch, options: { stage: string; own: number }): string {
   const memo = batch.memo;
-  if (memo === undefined) return JSON.stringify(batchHeader(batch, options));
-  let fixed = memo.header;
-  if (fixed === undefined || fixed.epoch !== batch.epoch || fixed.newEpoch !== batch.newEpoch) {
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    const { seq, prev, readAt, stage, own, acked, ...rest } = batchHeader(batch, options);
-    fixed = memo.header = { epoch: batch.epoch, newEpoch: batch.newEpoch, text: JSON.stringify(rest).slice(0, -1) };
-  }
-  const readAt = batch.readAt === "" ? '""' : JSON.stringify(batch.readAt);
-  const stage = options.stage === "" ? '""' : JSON.stringify(options.stage);
-  return `${fixed.text},"seq":${batch.seq},"prev":${batch.prev},"readAt":${readAt},"stage":${stage},"own":${options.own},"acked":${batch.acked}}`;
+  const header = batchHeader(batch, options);
+  if (memo === undefined) return JSON.stringify(header);
+  // The fields that change from batch to batch are written each time; the others are
+  // compared with the memo's (any that changed makes the memo's text again).
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { seq, prev, readAt, stage, own, acked, paths, ...fixed } = header;
+  let memoed = memo.header;
+  if (memoed === undefined || !sameFields(memoed.fields, fixed)) memoed = memo.header = { fields: fixed, text: JSON.stringify(fixed).slice(0, -1) };
+  const quote = (text: string): string => (text === "" ? '""' : JSON.stringify(text));
+  return `${memoed.text},"seq":${seq},"prev":${prev},"readAt":${quote(readAt)},"stage":${quote(stage)},"own":${own},"acked":${acked},"paths":${quote(paths)}}`;
+}
+
+function sameFields(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
+  for (const key in b) if (a[key] !== b[key]) return false;
+  return true;
 }
 
 /** KEYS of apply.lua: root, meta, log, then every container the batch may touch (and the staging key). */
@@ -182,6 +216,7 @@ interface BatchReply {
   readonly aliases: readonly string[];
   /** Containers unlinked without being declared: collect them (lua/gc.lua). */
   readonly garbage: readonly string[];
+  readonly dropped?: unknown;
 }
 
 export type BatchOutcome =
@@ -196,6 +231,8 @@ export type BatchOutcome =
       readonly garbage: readonly NodeId[];
       /** When the instance expires (ms since the epoch), -1 when it does not. */
       readonly expireAt: number;
+      /** Retention: per `keep` operation that dropped elements, its index in the batch and what Redis dropped. */
+      readonly dropped: readonly [op: number, values: readonly Enc[]][];
     }
   | {
       readonly kind: "dup";
@@ -220,7 +257,9 @@ export function decodeReply(reply: unknown): Exclude<BatchOutcome, { kind: "wait
   for (let i = 0; i + 1 < flat.length; i += 2) aliases.push([flat[i]!, flat[i + 1]!]);
   const incrs = list(r.incrs), epoch = String(r.epoch), skipped = Number(r.skipped), expireAt = Number(r.expireAt);
   if (r.status === "dup") return { kind: "dup", incrs, aliases, epoch, skipped, expireAt };
-  return { kind: "applied", seq: Number(r.seq), entryId: String(r.entry), garbage: list(r.garbage), incrs, aliases, epoch, skipped, expireAt };
+  const dropped: [number, Enc[]][] = [];
+  if (Array.isArray(r.dropped)) for (const item of r.dropped) if (Array.isArray(item) && typeof item[0] === "number") dropped.push([item[0], list(item[1])]);
+  return { kind: "applied", seq: Number(r.seq), entryId: String(r.entry), garbage: list(r.garbage), dropped, incrs, aliases, epoch, skipped, expireAt };
 }
 
 /** The empty list of a reply (shared: outcomes are only read). */

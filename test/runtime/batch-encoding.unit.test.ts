@@ -16,6 +16,7 @@ const varying = fc.record({
   readAt: fc.constantFrom("", "0", "17"),
   stage: fc.constantFrom("", 'p:{S:"x"}:s:c:1'),
   own: fc.integer({ min: -1, max: 1 }),
+  history: fc.option(fc.record({ writer: fc.constantFrom("w1", 'w"2'), paths: fc.constantFrom("", '[["a",1]]', "[null]"), maxEntries: fc.constantFrom(10, 20) }), { nil: undefined }),
 });
 
 describe("headerText", () => {
@@ -27,6 +28,7 @@ describe("headerText", () => {
           const batch: Batch = {
             ns: 'p:{Store:"id"}', clientId: "client", seq: v.seq, prev: v.prev, epoch: v.epoch, newEpoch: v.newEpoch, ops: [], keys: [],
             schemaHash: "hash", log: LOG_DEFAULTS, ttl: 5, readAt: v.readAt, ownSubscriptions: v.own, acked: v.acked, memo,
+            history: v.history && { limits: { maxEntries: v.history.maxEntries, maxAgeMs: 0 }, writer: v.history.writer, paths: v.history.paths },
           };
           const options = { stage: v.stage, own: v.own };
           expect(JSON.parse(headerText(batch, options))).toEqual(JSON.parse(JSON.stringify(batchHeader(batch, options))));
@@ -59,7 +61,7 @@ describe("encodeOps", () => {
 describe("decodeReply", () => {
   it("reads cjson's empty lists ({}) as empty lists, and pairs aliases", () => {
     const applied = decodeReply('{"status":"applied","seq":"3","entry":"1-0","epoch":"e","expireAt":"-1","skipped":0,"incrs":{},"aliases":["a","b"],"garbage":{}}');
-    expect(applied).toEqual({ kind: "applied", seq: 3, entryId: "1-0", epoch: "e", expireAt: -1, skipped: 0, incrs: [], aliases: [["a", "b"]], garbage: [] });
+    expect(applied).toEqual({ kind: "applied", seq: 3, entryId: "1-0", epoch: "e", expireAt: -1, skipped: 0, incrs: [], aliases: [["a", "b"]], garbage: [], dropped: [] });
     const dup = decodeReply('{"status":"dup","seq":"0","entry":"","epoch":"e","expireAt":"5","skipped":1,"incrs":["7"],"aliases":{},"garbage":{}}');
     expect(dup).toEqual({ kind: "dup", epoch: "e", expireAt: 5, skipped: 1, incrs: ["7"], aliases: [] });
   });
