@@ -49,6 +49,9 @@ export interface LoadReply {
   readonly epoch: string;
   readonly lastId: string;
   readonly format: string;
+  /** The highest schema version that wrote the instance, and the lowest that may still write it (1 when unrecorded). */
+  readonly version: number;
+  readonly vmin: number;
   /** When the instance expires (ms since the epoch), -1 when it does not. */
   readonly expireAt: number;
   /** Container id -> flags (runtime/protocol/registry.ts). */
@@ -265,7 +268,7 @@ export class Backend {
       const metaError = replies?.[0]?.[0];
       if (metaError && /^WRONGTYPE/.test(errorMessage(metaError))) throw new CorruptDataError(meta, undefined, "is not a hash (this library did not write it): $delete() the instance or restore it");
       const metaFields = value(0) as string[];
-      let seq = "0", epoch = "", format = "";
+      let seq = "0", epoch = "", format = "", version = "1", vmin = "1";
       const registry = new Map<string, string>();
       for (let i = 0; i + 1 < metaFields.length; i += 2) {
         const field = metaFields[i]!;
@@ -273,7 +276,12 @@ export class Backend {
         if (field === "seq") seq = text;
         else if (field === "epoch") epoch = text;
         else if (field === "format") format = text;
+        else if (field === "v") version = text;
+        else if (field === "vmin") vmin = text;
         else if (field.startsWith("n:")) registry.set(field.slice(2), text);
+      }
+      for (const [field, text] of [["v", version], ["vmin", vmin]] as const) {
+        if (!/^[1-9]\d{0,8}$/.test(text)) throw new CorruptDataError(meta, field, `holds ${JSON.stringify(text.slice(0, 40))}, not a schema version (this library did not write it)`);
       }
       if (!/^(0|[1-9]\d{0,14})$/.test(seq)) throw new CorruptDataError(meta, "seq", `holds ${JSON.stringify(seq.slice(0, 40))}, not a batch counter (this library did not write it)`);
       const unread = [...registry].filter(([id, flags]) => id !== "" && kinds.get(id) !== parseFlags(flags)?.kind);
@@ -305,7 +313,7 @@ export class Backend {
           containers.push([id, kind, values as string[]]);
         } else containers.push([id, `x:${type}`, []]);
       });
-      return { seq: Number(seq), epoch, lastId, format, expireAt: Number(value(4)), registry, root: rootValues, containers };
+      return { seq: Number(seq), epoch, lastId, format, version: Number(version), vmin: Number(vmin), expireAt: Number(value(4)), registry, root: rootValues, containers };
     }
   }
 

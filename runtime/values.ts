@@ -3,6 +3,7 @@ import { NotJsonError, type DataPath } from "./errors.js";
 
 export type JsonScalar = string | number | boolean | null;
 export type JsonValue = JsonScalar | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
 
 /** Deeper values are refused with a clear error instead of risking a stack overflow. */
 export const MAX_DEPTH = 1_000;
