@@ -390,6 +390,12 @@ export class Backend {
     }
   }
 
+  /** The instance's schema versions from `ns:meta` (`v`, `vmin`; 1 when unrecorded) and whether it exists: what a bulk migration skips on. */
+  async schemaVersions(ns: string): Promise<{ exists: boolean; version: number; vmin: number }> {
+    const [v, vmin, epoch] = await this.call("HMGET", ns, () => this.redis.hmget(keysOf(ns)[1], "v", "vmin", "epoch"));
+    return { exists: epoch !== null, version: Number(v ?? 1) || 1, vmin: Number(vmin ?? 1) || 1 };
+  }
+
   /** Drops a closed client's marker of its last applied batch and its remembered results (keeps `ns:meta` bounded). */
   async forgetClient(ns: string, clientId: string): Promise<void> {
     // Best effort: a marker left behind costs a few bytes; waiting for a lost server would hang $close().

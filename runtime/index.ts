@@ -14,6 +14,7 @@ export type {
 } from "./shape.js";
 export type { JsonValue, JsonScalar, JsonObject } from "./values.js";
 export type { Migration, Migrations } from "./migrate.js";
+export { migrateAll, type MigrateAllOptions, type MigrationReport, type MigrationProgress, type InstanceOutcome } from "./migrate-all.js";
 export {
   RedisMemoryError, ValidationError, NotJsonError, DetachedError, OperationError, ConnectionError, WriteError,
   CorruptDataError, OptionsError, ClosedError, ReplicaWaitError, RedisCommandError, FlushTimeoutError, ConflictError,

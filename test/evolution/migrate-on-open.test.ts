@@ -4,22 +4,12 @@
 // a migration cannot do writes nothing. Stores: test/evolution/stores (generated from
 // test/evolution/schemas: v1, v1 plus an optional note, v2 with breaking changes).
 import { describe, expect, it } from "vitest";
-import { MigrationError, SchemaVersionError, ValidationError, WriteError, type JsonObject } from "redis-memory";
+import { MigrationError, SchemaVersionError, ValidationError, WriteError } from "redis-memory";
+import { toV2 } from "./board-migrations.js";
 import { Board as V1 } from "./stores/v1/board.js";
 import { Board as V1Note } from "./stores/v1-note/board.js";
 import { Board as V2 } from "./stores/v2/board.js";
 import { dumpInstance, rawClient, redisUrl, track, uniqueId } from "../helpers/redis.js";
-
-/** v1 -> v2: `name` becomes `title`, the tag list a dict, each card gets `at`; a card marks the migration. */
-export function toV2(v1: JsonObject): JsonObject {
-  const { name, tags, cards, ...rest } = v1 as { name: string; tags?: string[]; cards?: { text: string }[] } & JsonObject;
-  return {
-    ...rest,
-    title: name,
-    tags: Object.fromEntries((tags ?? []).map((t) => [t, true])),
-    cards: [...(cards ?? []).map((c) => ({ ...c, at: 0 })), { text: "migrated", at: 1 }],
-  };
-}
 
 async function v1Instance(): Promise<{ id: string; ns: string }> {
   const id = uniqueId("board");

@@ -1,0 +1,97 @@
+// migrateAll(): every instance of a store brought to its schema version, a bounded number
+// at a time; interrupted half-way and run again, each instance is migrated exactly once;
+// a dry run writes nothing; an instance whose migration fails is left untouched and listed.
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { MigrationError, migrateAll, type JsonObject, type MigrationProgress } from "redis-memory";
+import { Board as V1 } from "./stores/v1/board.js";
+import { Board as V2 } from "./stores/v2/board.js";
+import { rawClient, redisUrl } from "../helpers/redis.js";
+import { toV2 } from "./board-migrations.js";
+
+/** `count` v1 instances under a prefix of their own; returns the prefix. */
+async function v1Instances(count: number, concurrency = 64): Promise<string> {
+  const prefix = `bulk-${randomUUID().slice(0, 8)}:`;
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (let i = next++; i < count; i = next++) {
+      const board = await V1.open({ redis: redisUrl(), prefix, id: `b${i}`, live: false, init: { name: `board ${i}` } });
+      board.tags = [`t${i % 7}`];
+      board.cards = [{ text: `card ${i}` }];
+      await board.$close();
+    }
+  }));
+  return prefix;
+}
+
+/** Every instance's root and meta, straight from Redis. */
+async function snapshot(prefix: string, count: number): Promise<{ roots: Record<string, string>[]; metas: Record<string, string>[] }> {
+  const redis = rawClient();
+  const pipeline = redis.pipeline();
+  for (let i = 0; i < count; i++) {
+    pipeline.hgetall(`${prefix}{Board:b${i}}:root`);
+    pipeline.hgetall(`${prefix}{Board:b${i}}:meta`);
+  }
+  const replies = (await pipeline.exec())!.map(([, value]) => value as Record<string, string>);
+  return { roots: replies.filter((_, i) => i % 2 === 0), metas: replies.filter((_, i) => i % 2 === 1) };
+}
+
+describe("migrateAll", () => {
+  it("10k instances, interrupted half-way and resumed: each migrated exactly once", async () => {
+    V2.migrations({ 2: toV2 });
+    const count = 10_000;
+    const prefix = await v1Instances(count);
+    const stop = new AbortController();
+    const seen: MigrationProgress[] = [];
+    const first = await migrateAll(V2, {
+      redis: redisUrl(), prefix, concurrency: 32, signal: stop.signal,
+      onProgress: (p) => {
+        seen.push(p);
+        if (p.seen >= count / 2) stop.abort();
+      },
+    });
+    expect(first.interrupted).toBe(true);
+    expect(first.failures).toEqual([]);
+    expect(first.migrated).toBeGreaterThanOrEqual(count / 2);
+    expect(first.migrated).toBeLessThan(count);
+    expect(seen.at(-1)).toMatchObject({ seen: first.seen, migrated: first.migrated });
+    const second = await migrateAll(V2, { redis: redisUrl(), prefix, concurrency: 32 });
+    expect(second.interrupted).toBe(false);
+    expect(second.migrated).toBe(count - first.migrated);
+    expect(second.current).toBe(first.migrated);
+    expect(new Set([...first.migratedIds, ...second.migratedIds]).size).toBe(count);
+    const { roots, metas } = await snapshot(prefix, count);
+    roots.forEach((root, i) => {
+      // Migrated once: the step adds one "migrated" card.
+      expect(JSON.parse(root.cards!.startsWith("@") ? "[]" : root.cards!)).toEqual([{ text: `card ${i}`, at: 0 }, { text: "migrated", at: 1 }]);
+      expect(root.title).toBe(JSON.stringify(`board ${i}`));
+      expect(root.name).toBeUndefined();
+    });
+    for (const meta of metas) expect(meta).toMatchObject({ v: "2", vmin: "2" });
+    const third = await migrateAll(V2, { redis: redisUrl(), prefix });
+    expect(third).toMatchObject({ migrated: 0, current: count, failed: 0 });
+  }, 240_000);
+
+  it("a dry run reports what it would migrate and writes nothing", async () => {
+    V2.migrations({ 2: toV2 });
+    const prefix = await v1Instances(50);
+    const before = await snapshot(prefix, 50);
+    const report = await migrateAll(V2, { redis: redisUrl(), prefix, dryRun: true });
+    expect(report).toMatchObject({ dryRun: true, migrated: 50, failed: 0 });
+    expect(await snapshot(prefix, 50)).toEqual(before);
+  });
+
+  it("instances whose migration fails are left untouched and listed by id; the others are migrated", async () => {
+    V2.migrations({ 2: (data: JsonObject) => (data.name === "board 3" || data.name === "board 7" ? { ...toV2(data), cards: [{ text: "no at" }] } : toV2(data)) });
+    const prefix = await v1Instances(20);
+    const before = await snapshot(prefix, 20);
+    const report = await migrateAll(V2, { redis: redisUrl(), prefix });
+    expect(report).toMatchObject({ migrated: 18, failed: 2 });
+    expect(report.failures.map((f) => f.id).sort()).toEqual(["b3", "b7"]);
+    for (const failure of report.failures) expect(failure.error).toBeInstanceOf(MigrationError);
+    const after = await snapshot(prefix, 20);
+    expect(after.roots[3]).toEqual(before.roots[3]);
+    expect(after.metas[7]).toMatchObject({ v: "1" });
+    expect(after.metas[4]).toMatchObject({ v: "2" });
+  });
+});
