@@ -17,7 +17,7 @@ export { LOG_DEFAULTS, type Batch, type BatchOutcome, type LogLimits } from "./p
 export { keysOf, nodeKey } from "./protocol/keys.js";
 
 const script = (name: string): string => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
-const SCRIPTS = { rmApply: script("apply"), rmDelete: script("delete"), rmGc: script("gc") };
+const SCRIPTS = { rmApply: script("apply"), rmDelete: script("delete"), rmGc: script("gc"), rmFence: script("fence") };
 const APPLY_SHA = createHash("sha1").update(SCRIPTS.rmApply).digest("hex");
 /** Ends a batch whose last push was staged (runtime/lua/staged.lua); sent with EVAL (its source, comments left out) inside the batch's MULTI. */
 const STAGED = script("staged").replace(/^--.*\n/gm, "");
@@ -40,6 +40,7 @@ interface ScriptCommands {
   rmApply(args: readonly (string | number)[]): Promise<unknown>;
   rmDelete(args: readonly (string | number)[]): Promise<unknown>;
   rmGc(args: readonly (string | number)[]): Promise<unknown>;
+  rmFence(args: readonly (string | number)[]): Promise<unknown>;
 }
 
 /** One container as the load script returns it. */
@@ -394,6 +395,11 @@ export class Backend {
   async schemaVersions(ns: string): Promise<{ exists: boolean; version: number; vmin: number }> {
     const [v, vmin, epoch] = await this.call("HMGET", ns, () => this.redis.hmget(keysOf(ns)[1], "v", "vmin", "epoch"));
     return { exists: epoch !== null, version: Number(v ?? 1) || 1, vmin: Number(vmin ?? 1) || 1 };
+  }
+
+  /** Raises the instance's lowest writable version to `vmin` if it is still at `epoch` and `version` (lua/fence.lua). */
+  async fence(ns: string, epoch: string, version: number, vmin: number): Promise<boolean> {
+    return (await this.call("EVALSHA fence.lua", ns, () => this.commands.rmFence([1, keysOf(ns)[1], epoch, String(version), String(vmin)]))) === 1;
   }
 
   /** Drops a closed client's marker of its last applied batch and its remembered results (keeps `ns:meta` bounded). */

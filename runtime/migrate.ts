@@ -165,7 +165,10 @@ export async function migrateOnOpen(state: SyncState, cls: object, schema: Store
       return;
     } catch (error) {
       if (!(error instanceof WriteError && error.code === "stale")) throw error;
-      // Someone wrote (or migrated) in between: read again and decide again.
+      // Someone wrote (or migrated) in between. Older writers are fenced out first (their
+      // batches are refused from now on), so a busy one cannot starve the migration; then
+      // read again and decide again.
+      if (vmin > (state.loaded.vmin ?? 1)) await replica.backend.fence(replica.ns, replica.batches.epoch, from, vmin);
       await reload(state);
     } finally {
       replica.batches.migrateFrom = 0;
