@@ -263,6 +263,9 @@ export class Backend {
       });
       const value = (i: number): unknown => {
         const [error, result] = replies?.[i] ?? [new Error("the transaction was aborted"), undefined];
+        if (error && i === 0 && /^WRONGTYPE/.test(errorMessage(error))) {
+          throw new CorruptDataError(meta, undefined, "is not a hash: the key holds data this library did not write; $delete() the instance or restore it");
+        }
         if (error) throw new RedisCommandError(ns, "MULTI (load)", serverError(errorMessage(error)));
         return result;
       };
@@ -467,7 +470,7 @@ function serverError(message: string): Error {
 }
 
 /** Errors after which the batch's outcome is unknown or it was not run: send it again. */
-function isTransient(error: unknown): boolean {
+export function isTransient(error: unknown): boolean {
   const message = errorMessage(error);
   return /^(Command timed out|Command aborted due to connection close|Connection is closed|Stream isn't writeable|Reached the max retries per request limit|LOADING|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available|connect ETIMEDOUT)/.test(message)
     || /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT/.test(message);

@@ -7,7 +7,7 @@
 // as intents to replay (runtime/offline.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { LOG_DEFAULTS, type Backend, type Batch, type BatchOutcome, type LogLimits } from "./backend.js";
-import { FlushTimeoutError, RedisMemoryError, WriteError, asSyncFailure, type DataPath } from "./errors.js";
+import { FlushTimeoutError, RedisMemoryError, WriteError, asSyncFailure, bareCause, type DataPath } from "./errors.js";
 import type { Events } from "./events.js";
 import { newId } from "./ids.js";
 import type { DictNode } from "./node.js";
@@ -110,6 +110,8 @@ export class Batches {
   private scheduled = false;
   private batchSeq = 0;
   private readonly inflight = new Map<number, InFlight>();
+  /** Batches Redis refused (never applied), above the last applied one. */
+  private readonly refusedSeqs = new Set<number>();
   private failures: unknown[] = [];
   /** Called when a batch failed and the replica must be reloaded from Redis. */
   onStale: (() => Promise<void>) | undefined;
@@ -245,6 +247,9 @@ export class Batches {
     // A new instance's first batch creates it: the next ones need its epoch.
     const limit = this.epoch === "" ? 1 : MAX_INFLIGHT;
     if (this.inflight.size >= limit || (this.chainBroken && this.inflight.size > 0)) return undefined;
+    // A transaction's batch is alone at the end of the chain: it may be refused (stale) and
+    // run again, and a batch chained after it would then be refused with it.
+    for (const other of this.inflight.values()) if (other.transaction) return undefined;
     if (this.chainBroken) {
       this.chainBroken = false;
       this.lastSent = this.applied;
@@ -271,7 +276,7 @@ export class Batches {
     this.readAt = "";
     this.lastSent = seq;
     this.onSend?.(seq, ops);
-    const record: InFlight = { batch, incrs };
+    const record: InFlight = { batch, incrs, transaction: batch.readAt !== "" };
     this.inflight.set(seq, record);
     const target = (this.target ??= targetOf(this.owner.ns));
     batchSent(target, seq, ops.length, () => bytesOf(ops));
@@ -366,7 +371,10 @@ export class Batches {
         // Nothing of ours is on the wire before it, yet Redis does not hold the batch it
         // follows: Redis lost acknowledged batches (a failover, an older snapshot). Go on from what it holds.
         this.applied = Math.min(this.applied, outcome.applied);
-        return this.refused(record, new WriteError(this.owner.ns, "Redis no longer holds an earlier batch of this store (lost in a failover or a restart?), so this one was not applied", { code: "order" }));
+        // Unless the batch it follows was refused (then nothing was lost: it was never applied).
+        const refusedBefore = [...this.refusedSeqs].some((seq) => seq > outcome.applied && seq <= batch.prev);
+        const why = refusedBefore ? "an earlier batch of this store was refused" : "Redis no longer holds an earlier batch of this store (lost in a failover or a restart?)";
+        return this.refused(record, new WriteError(this.owner.ns, `${why}, so this one was not applied`, { code: "order" }));
       }
       await Promise.allSettled(earlier.map((other) => other.done));
       if (this.applied < batch.prev || waits >= MAX_WAITS) {
@@ -402,10 +410,13 @@ export class Batches {
   }
 
   private refused(record: InFlight, error: unknown): void {
-    const failure = error instanceof RedisMemoryError ? error : new WriteError(this.owner.ns, String(error), { cause: error, code: "redis" });
+    const failure = error instanceof RedisMemoryError ? error : new WriteError(this.owner.ns, String(error), { cause: bareCause(error), code: "redis" });
     for (const incr of record.incrs) incr.reject(failure);
     this.chainBroken = true;
     record.error = failure;
+    this.refusedSeqs.add(record.batch.seq);
+    // Only seqs above the last applied batch can be followed by a batch still on the wire.
+    if (this.refusedSeqs.size > MAX_INFLIGHT * 4) for (const seq of this.refusedSeqs) if (seq <= this.applied) this.refusedSeqs.delete(seq);
     this.onSettled?.(record.batch.seq, undefined);
     // A transaction's refusal goes to the transaction (a stale read runs it again).
     if (!record.transaction) {

@@ -78,8 +78,6 @@ function entriesOf(source: unknown): [string, unknown][] {
 
 // ---- methods, also exported as functions (`update(d, {...})`) --------------
 
-const MISSING: unique symbol = Symbol("missing");
-
 /** Writes every key of `partial` (an object, Map or [key, value] pairs) in one batch. */
 export function update<D extends object>(dict: D, partial: Partial<Input<PlainOf<D>>> | Iterable<[string, unknown]> | Map<string, unknown>): void {
   const node = dictNode(dict);
@@ -95,25 +93,27 @@ export function update<D extends object>(dict: D, partial: Partial<Input<PlainOf
   for (const [key, value] of entries) setField(node, key, value);
 }
 
-/** Removes `key` and returns its value (a plain copy), or `fallback`; throws if absent without one. */
-export function pop(dict: object, key: string, fallback: unknown = MISSING): unknown {
+/**
+ * Removes `key` and returns its value (a plain copy), or `fallback` when given (even
+ * `undefined`, as Python's `d.pop(k, None)`); throws if absent without one.
+ */
+export function pop(dict: object, key: string, ...fallback: [unknown?]): unknown {
   const node = dictNode(dict);
   replicaOf(node).assertWritable(node);
   if (!has(node, key)) {
-    if (fallback === MISSING) throw new OperationError([...node.path(), key], `pop(${JSON.stringify(key)}): no such key`);
-    return fallback;
+    if (fallback.length === 0) throw new OperationError([...node.path(), key], `pop(${JSON.stringify(key)}): no such key`);
+    return fallback[0];
   }
   const value = plainCopy(node.fields[key]);
   deleteField(node, key);
   return value;
 }
 
-/** Removes and returns the last-inserted [key, value]; throws when empty. */
+/** Removes and returns the last-inserted [key, value] (Python's LIFO, integer-like keys too); throws when empty. */
 export function popitem(dict: object): [string, JsonValue] {
   const node = dictNode(dict);
   replicaOf(node).assertWritable(node);
-  const keys = Object.keys(node.fields);
-  const key = keys[keys.length - 1];
+  const key = node.lastInserted();
   if (key === undefined) throw new OperationError(node.path(), "popitem(): the dict is empty");
   return [key, pop(dict, key) as JsonValue];
 }
@@ -171,8 +171,8 @@ class SyncedDictMethods {
   update(partial: object): void {
     update(this, partial);
   }
-  pop(key: string, ...fallback: unknown[]): unknown {
-    return fallback.length > 0 ? pop(this, key, fallback[0]) : pop(this, key);
+  pop(key: string, ...fallback: [unknown?]): unknown {
+    return pop(this, key, ...fallback);
   }
   popitem(): [string, JsonValue] {
     return popitem(this);

@@ -10,7 +10,7 @@
 // "Live sync across processes".
 import { feedApplied, targetOf } from "./telemetry.js";
 import type { BatchOutcome } from "./backend.js";
-import { asSyncFailure } from "./errors.js";
+import { asSyncFailure, type RedisCommandError } from "./errors.js";
 import type { Node } from "./node.js";
 import type { NodeId, Op } from "./ops.js";
 import { touches } from "./op/rows.js";
@@ -172,6 +172,10 @@ export class Feed implements ChannelListener, LoadWatcher {
     // Entries published while the connection was away were missed.
     if (this.state === undefined) this.woken = true;
     else this.catchUp();
+  }
+
+  refused(error: RedisCommandError): void {
+    if (!this.stopped) this.replica.events.emit("error", error);
   }
 
   resync(): void {

@@ -2,8 +2,8 @@
 // plain array; the proxy hands reads and iteration to that array, bound once, and
 // turns every mutator into operations on the replica and in Redis.
 import { inspect } from "node:util";
-import { NotJsonError, OperationError } from "./errors.js";
-import { ListNode, NODE, bindProxy, nodeOf } from "./node.js";
+import { NotJsonError, OperationError, UsageError } from "./errors.js";
+import { ListNode, NODE, bindProxy, isIntegerLike, nodeOf } from "./node.js";
 import type { Enc } from "./ops.js";
 import { proxyFactories, type Replica } from "./replica.js";
 import type { Input, NumericKeys } from "./types.js";
@@ -162,7 +162,8 @@ function rewrite(node: ListNode, next: unknown[]): void {
   for (let i = 0; i < next.length; i++) {
     const child = nodeOf(next[i]);
     if (!child) continue;
-    if (seen.has(child.proxy)) next[i] = replica.build(plainCopy(child.proxy), node, undefined, child.shape).stored;
+    // A container that left the list meanwhile (a sort comparator removed it) comes back as a copy.
+    if (seen.has(child.proxy) || !child.attached) next[i] = replica.build(plainCopy(child.proxy), node, undefined, child.shape).stored;
     else seen.add(child.proxy);
   }
   commit(replica, ["replace", target(replica, node), next.map((value) => replica.encode(value))], ["replace", node, next]);
@@ -263,8 +264,14 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
   override sort(compare?: (a: S, b: S) => number): this {
     const node = writable(this);
     replicaOf(node).elements(node);
+    // As V8 does: the elements are sorted apart (a comparator that throws leaves the list
+    // as it was), then written to indexes 0..n-1 of the list as the comparator left it,
+    // so that what it appended stays after them.
     const sorted = node.items.slice().sort(compare as ((a: unknown, b: unknown) => number) | undefined);
-    if (sorted.some((value, i) => value !== node.items[i])) rewrite(node, sorted);
+    writable(this);
+    const next = node.items.slice();
+    for (let i = 0; i < sorted.length; i++) next[i] = sorted[i];
+    if (next.length !== node.items.length || next.some((value, i) => value !== node.items[i])) rewrite(node, next);
     return this;
   }
 
@@ -344,10 +351,8 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
 
 // ---- the proxy -----------------------------------------------------------
 
-function isIndex(key: string): boolean {
-  const c = key.charCodeAt(0);
-  return c >= 48 && c <= 57 && String(Number(key)) === key && Number(key) < 4294967295;
-}
+/** The property names an Array treats as indexes: canonical integers 0 ..= 2^32 - 2 ("1.5", "01", "-1" are not). */
+const isIndex = isIntegerLike;
 
 function setIndex(node: ListNode, index: number, value: unknown): void {
   const replica = replicaOf(node);
@@ -366,14 +371,35 @@ function setIndex(node: ListNode, index: number, value: unknown): void {
   commit(replica, ["lset", target(replica, node), index, built.enc], ["lset", node, index, built.stored]);
 }
 
+/** What `array.length = value` sets, as JavaScript reads it (RangeError there; OperationError here). */
+function arrayLength(node: ListNode, value: unknown): number {
+  const next = typeof value === "symbol" || typeof value === "bigint" ? NaN : Number(value);
+  if (next >>> 0 !== next) throw new OperationError(node.path(), `length = ${String(value)}: an array length is an integer from 0 to 2^32 - 1`);
+  return next;
+}
+
 function setLength(node: ListNode, value: unknown): void {
   const length = node.items.length;
-  const next = Number(value);
-  if (!Number.isInteger(next) || next < 0) throw new OperationError(node.path(), `length = ${String(value)}: a length is a non-negative integer`);
+  const next = arrayLength(node, value);
   if (next > length) throw new NotJsonError([...node.path(), length], `growing a list to length ${next} would leave holes`);
   if (next === length) return;
   checkListChange(node, next, () => node.items.slice(0, next));
   commitSplice(node, next, length - next, [], []);
+}
+
+function describePlace(node: ListNode): string {
+  const path = node.path();
+  return path.length === 0 ? "the list" : `the list at ${JSON.stringify(path)}`;
+}
+
+/**
+ * A property other than an index or `length`: an Array would keep it beside its
+ * elements, JSON cannot hold it, so it would never reach Redis.
+ */
+function notAnIndex(node: ListNode, key: string | symbol): UsageError {
+  return new UsageError(
+    `${describePlace(node)}: ${typeof key === "symbol" ? String(key) : JSON.stringify(key)} is not an array index (an integer from 0 to 2^32 - 2 written canonically); a synced list holds only its elements`,
+  );
 }
 
 const handler: ProxyHandler<SyncedList> = {
@@ -418,11 +444,15 @@ const handler: ProxyHandler<SyncedList> = {
         return true;
       }
     }
-    throw new OperationError(node.path(), `a synced list holds only indexed elements; cannot set ${String(key)}`);
+    throw notAnIndex(node, key);
   },
   deleteProperty(target, key) {
     const node = (target as unknown as { [NODE]: ListNode })[NODE];
-    throw new OperationError(node.path(), `delete list[${String(key)}] would leave a hole; use splice or pop`);
+    if (key === "length") throw new UsageError(`${describePlace(node)}: the length of a list cannot be deleted (set list.length to shorten it)`);
+    // As on an Array: deleting what the list does not hold does nothing.
+    if (typeof key !== "string" || !isIndex(key) || Number(key) >= node.items.length) return true;
+    replicaOf(node).assertWritable(node);
+    throw new NotJsonError([...node.path(), Number(key)], "delete list[i] would leave a hole, which JSON cannot hold; use splice(i, 1) or pop(i)");
   },
   defineProperty(target, key, descriptor) {
     const node = (target as unknown as { [NODE]: ListNode })[NODE];
@@ -430,7 +460,7 @@ const handler: ProxyHandler<SyncedList> = {
       handler.set!(target, key, descriptor.value, target);
       return true;
     }
-    throw new OperationError(node.path(), `cannot define property ${String(key)} on a synced list`);
+    throw notAnIndex(node, key);
   },
   has(target, key) {
     const node = (target as unknown as { [NODE]: ListNode })[NODE];

@@ -149,7 +149,7 @@ export class Replica implements Owner {
     node.key = key;
     for (const field of Object.keys(plain)) {
       const item: unknown = (plain as Record<string, unknown>)[field];
-      if (item !== undefined) node.fields[field] = this.hydrate(item, node, field, childShape(shape, field), owned);
+      if (item !== undefined) node.put(field, this.hydrate(item, node, field, childShape(shape, field), owned));
     }
     return node.proxy;
   }

@@ -109,7 +109,7 @@ export const OPS = {
     apply([, node, field], report) {
       if (!(field in node.fields)) return;
       release(node.fields[field]);
-      delete node.fields[field];
+      node.remove(field);
       report(node, "del", field);
     },
     replay: (node, [, , field], writes) => writes.deleteField(node as DictNode, field),
@@ -123,7 +123,7 @@ export const OPS = {
       if (node.kind === "list") {
         node.items.length = 0;
         node.lazy = false;
-      } else for (const key of Object.keys(node.fields)) delete node.fields[key];
+      } else node.empty();
       report(node, "clear");
     },
     replay: (node, _op, writes) => (node instanceof DictNode ? writes.clear(node) : list(node).clear()),
@@ -139,7 +139,7 @@ export const OPS = {
       return ["incr", node, field, result === undefined ? current + by : Number(result)];
     },
     apply([, node, field, value], report) {
-      node.fields[field] = value;
+      node.put(field, value);
       report(node, "incr", field);
     },
     replay(node, [, , field, by], writes, intent) {
@@ -335,7 +335,7 @@ export function applyPushOne(node: ListNode, value: unknown, report: ChangeRepor
 
 function setValue(node: DictNode, field: string, value: unknown): void {
   release(node.fields[field], value);
-  node.fields[field] = value;
+  node.put(field, value);
 }
 
 /** A value the replica no longer holds: its container subtree (if any) is detached, unless it stays. */

@@ -2,7 +2,7 @@
 // options refused, stores that take no undeclared property, expiry as a whole, and
 // listing and existence of instances.
 import { describe, expect, it } from "vitest";
-import { Memory, OptionsError } from "redis-memory";
+import { Memory, OptionsError, UsageError } from "redis-memory";
 import { App, dumpInstance, openApp, openMemory, rawClient, redisUrl, track, uniqueId } from "../helpers/redis.js";
 
 describe("await using", () => {
@@ -35,7 +35,7 @@ describe("typed stores are not extensible", () => {
     const app = await openApp(id);
     expect(() => {
       (app as unknown as Record<string, unknown>).sumary = "typo";
-    }).toThrow(TypeError);
+    }).toThrow(UsageError);
     await app.$flush();
     expect(await rawClient().hget(`${app.$key}:root`, "sumary")).toBeNull();
   });
