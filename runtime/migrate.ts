@@ -24,7 +24,15 @@ export type Migration<Out extends object = JsonObject> = (data: JsonObject) => O
 /** The steps of a store, by the version each step produces (`{ 2: v1ToV2, 3: v2ToV3 }`). */
 export type Migrations<Out extends object = JsonObject> = Readonly<Record<number, Migration<Out>>>;
 
-const registered = new WeakMap<object, Readonly<Record<number, Migration<object>>>>();
+// Kept on the class under a registered symbol (not in a module-level map): the CLI
+// (`redis-memory migrate`) may load another copy of this module than the app's code did.
+const MIGRATIONS = Symbol.for("redis-memory.migrations");
+const registered = {
+  get: (cls: object): Readonly<Record<number, Migration<object>>> | undefined => (cls as { [MIGRATIONS]?: Record<number, Migration<object>> })[MIGRATIONS],
+  set: (cls: object, steps: Readonly<Record<number, Migration<object>>>): void => {
+    Object.defineProperty(cls, MIGRATIONS, { value: steps, configurable: true, enumerable: false, writable: false });
+  },
+};
 
 /** A store's schema version and the lowest version that may write what it writes. */
 export function versionsOf(schema: StoreSchema): { readonly version: number; readonly vmin: number } {
