@@ -11,6 +11,7 @@ import { emitTypes } from "./emit-types.js";
 import { emitValidators } from "./emit-validators.js";
 import { checkDefaults } from "./check-defaults.js";
 import { checkEvolution, versionOf } from "./check-evolution.js";
+import { checkRetention } from "./check-retention.js";
 import { evolutionLine, readPrevious } from "./previous.js";
 import { kebabCase } from "./identifiers.js";
 import { canonicalText, jsonLiteral } from "./json.js";
@@ -105,6 +106,7 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
     }
     owners.set(kebab, `${schema.file}#`);
     const version = versionOf(schema.schema, schema.file, problems);
+    checkRetention(schema.schema, schema.file, problems);
     if (problems.list.length === before) {
       const m = toModel(store);
       models.push(m);

@@ -216,6 +216,20 @@ export class Batches {
     this.lastPushHeld = this.holdsNow();
   }
 
+  /**
+   * Queues a retention of `node` to its last `count` elements. Appends made after it
+   * may still join the push before it: trimming the front of a list and appending to
+   * its end commute, so one `keep` after all of them drops what several would.
+   */
+  queueKeep(node: NodeId, count: number): void {
+    const queue = this.holdsNow() ? this.held : this.pending;
+    const last = queue.at(-1);
+    if (last !== undefined && last[0] === "keep" && last[1] === node && last[2] === count) return;
+    const push = this.lastPush;
+    this.queue(["keep", node, count]);
+    if (push !== undefined && push[1] === node) this.lastPush = push;
+  }
+
   queuePushOne(node: NodeId, value: Enc): void {
     const last = this.lastPush;
     if (last !== undefined && last[1] === node && this.lastPushHeld === this.holdsNow()) last[2].push(value);

@@ -5,14 +5,20 @@
 import { ListenerError, type DataPath } from "./errors.js";
 import type { Node } from "./node.js";
 import type { OpName } from "./ops.js";
+import type { JsonValue } from "./values.js";
 
 export interface ChangeEvent {
   readonly path: DataPath;
   readonly op: OpName;
   readonly source: "local" | "remote";
+  /**
+   * `op: "keep"` (a list with `keepLast`): the elements the write dropped from the front
+   * of the list, oldest first, as plain data: the last chance to read them.
+   */
+  readonly dropped?: readonly JsonValue[];
 }
-/** Hears each change of a replica: the container, the operation's name, and the key or index when one place changed. */
-export type ChangeReport = (node: Node, op: OpName, key?: string | number) => void;
+/** Hears each change of a replica: the container, the operation's name, the key or index when one place changed, and what a retention dropped. */
+export type ChangeReport = (node: Node, op: OpName, key?: string | number, dropped?: readonly JsonValue[]) => void;
 
 export type StatusEvent =
   | { readonly status: "connected" | "disconnected" | "reloaded" | "expired" | "offline" | "synced" }

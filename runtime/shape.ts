@@ -45,6 +45,12 @@ export interface ListShape extends ShapeBase {
   readonly minItems?: number;
   readonly maxItems?: number;
   readonly uniqueItems?: boolean;
+  /**
+   * Retention (`"x-redis-memory": { "keepLast": N }`): a write that makes the list
+   * longer than N drops its oldest elements in the same batch, in Redis and in every
+   * replica (the change event `op: "keep"` carries them).
+   */
+  readonly keepLast?: number;
 }
 
 /**

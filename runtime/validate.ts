@@ -5,7 +5,7 @@
 import { ValidationError, type DataPath, type ValidationProblem } from "./errors.js";
 import type { DictNode, ListNode, Node } from "./node.js";
 import { anyShape, type DictShape, type ListShape, type Shape } from "./shape.js";
-import { plainCopy } from "./values.js";
+import { plainCopy, plainView } from "./values.js";
 
 const patterns = new Map<string, RegExp>();
 function patternOf(source: string): RegExp {
@@ -134,7 +134,10 @@ export function checkDictGrowth(node: DictNode, keys: readonly string[]): void {
 export function checkListChange(node: ListNode, length: number, next: () => readonly unknown[]): void {
   const shape = node.shape;
   if (shape.kind !== "list") return;
-  checkListShape(node, shape, length, next);
+  // Retention: the list is judged as it will be, its oldest elements dropped.
+  const keep = shape.keepLast;
+  if (keep !== undefined && length > keep) checkListShape(node, shape, keep, () => next().slice(-keep));
+  else checkListShape(node, shape, length, next);
 }
 
 function checkListShape(node: ListNode, shape: ListShape, length: number, next: () => readonly unknown[]): void {
@@ -176,7 +179,8 @@ function canonical(value: unknown): string {
 export function problemsOf(root: DictNode, extra: Readonly<Record<string, unknown>> = {}): ValidationProblem[] {
   const validate = root.shape.validate;
   if (!validate) return [];
-  const value = plainCopy(root.proxy) as Record<string, unknown>;
+  // Read only by the validator: records parsed at load are shared, not copied.
+  const value = plainView(root.proxy) as Record<string, unknown>;
   for (const key of Object.keys(extra)) Object.defineProperty(value, key, { value: extra[key], enumerable: true, writable: true, configurable: true });
   const issues = validate(value);
   return (issues ?? []).map((issue) => ({ path: issue.path, schemaPointer: issue.schemaPointer, message: issue.message }));

@@ -370,6 +370,7 @@ local function removed_by(k, op)
     elseif name == "pop" then from, to = #s - op[3] + 1, #s
     elseif name == "shift" then from, to = 1, op[3]
     elseif name == "splice" then from, to = op[3] + 1, op[3] + op[4]
+    elseif name == "keep" then from, to = 1, #s - op[3]
     else from, to = 1, #s end
     for i = math.max(from, 1), math.min(to, #s) do out[#out + 1] = s[i] end
     return out
@@ -385,13 +386,17 @@ local function removed_by(k, op)
   elseif name == "splice" then
     if op[4] == 0 then return {} end
     return redis.call("LRANGE", k, op[3], op[3] + op[4] - 1)
+  elseif name == "keep" then
+    local excess = len_of(k) - op[3]
+    if excess <= 0 then return {} end
+    return redis.call("LRANGE", k, 0, excess - 1)
   end
   return redis.call("LRANGE", k, 0, -1)
 end
 -- A list op's checks: its target, the subtrees it deletes, its indexes against the
 -- length the list has at that point of the batch.
-local MOVES = {push = true, unshift = true, lset = true, pop = true, shift = true, splice = true, replace = true, clear = true}
-local REMOVES = {lset = true, pop = true, shift = true, splice = true, replace = true, clear = true}
+local MOVES = {push = true, unshift = true, lset = true, pop = true, shift = true, splice = true, replace = true, clear = true, keep = true}
+local REMOVES = {lset = true, pop = true, shift = true, splice = true, replace = true, clear = true, keep = true}
 local function check_list(op, id, k, delta)
   if REMOVES[op[1]] and may_hold_refs(id) then
     local err = check_refs(removed_by(k, op))
@@ -628,6 +633,31 @@ local function pop_row(cmd, from_end)
 end
 OPS.pop = pop_row("RPOP", true)
 OPS.shift = pop_row("LPOP", false)
+
+-- Retention (keepLast): the list keeps its last op[3] elements; the excess, counted
+-- at this point of the batch, leaves from the front.
+OPS.keep = {
+  kind = "list",
+  args = function(op) return is_count(op[3]) end,
+  check = function(op, id, k)
+    op.excess = 0
+    local err = check_list(op, id, k, function(n)
+      op.excess = math.max(n - op[3], 0)
+      return n - op.excess
+    end)
+    if err then return err end
+    if sim[k] ~= nil then
+      local s = simulated(k)
+      for _ = 1, op.excess do table.remove(s, 1) end
+    end
+    if op.excess > 0 then clear("LPOP", k) end
+  end,
+  apply = function(op, id, k)
+    if op.excess == 0 then return end
+    local popped = run("LPOP", k, op.excess)
+    if popped and may_hold_refs(id) then drop_refs(popped) end
+  end,
+}
 
 OPS.splice = {
   kind = "list",
