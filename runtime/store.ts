@@ -35,6 +35,8 @@ export interface StoreInternals {
   transactions: Promise<void>;
   /** This store's share of the process's connections to its Redis (none yet while offline). */
   lease?: Lease | undefined;
+  /** Fills a new instance's defaults and `init` (after the instance vanished: see reload.ts). */
+  renew?: (() => void) | undefined;
 }
 
 const internals = new WeakMap<object, StoreInternals>();
@@ -375,6 +377,7 @@ async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolve
     initialise(state, schema, isNew, fill);
     const store = construct(cls, state);
     replica.batches.onStale = staleHandler(state);
+    state.renew = () => initialise(state, schema, true, missingDefaults(state, schema), true);
     if (feed) {
       state.feed = feed;
       // The load above held none of this store's batches.
@@ -512,9 +515,8 @@ function watchExpiry(state: StoreInternals, schema: StoreSchema): void {
       const left = await replica.backend.ttl(replica.ns);
       if (left !== undefined) return arm(Date.now() + left);
       if (await replica.backend.exists(replica.ns)) return;
-      replica.events.emit("status", { status: "expired" });
-      await reload(state);
-      initialise(state, schema, true, missingDefaults(state, schema), true);
+      // The reload finds it gone, fills the new instance and says "expired".
+      await reload(state, "expired");
     } catch (error) {
       replica.events.emit("error", asSyncFailure(replica.ns, "watching the expiry", error));
     }
@@ -554,6 +556,7 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
       const intents = replica.batches.takeIntents();
       state.loaded = applyLoad(replica, reply);
       replica.batches.onStale = staleHandler(state);
+      state.renew = () => initialise(state, schema, true, missingDefaults(state, schema), true);
       replica.events.emit("status", { status: "connected" });
       replay(replica, intents);
       if (feed) {

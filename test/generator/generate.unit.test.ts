@@ -53,9 +53,15 @@ describe("generate: determinism", () => {
       "generated/agent-memory.validators.ts",
       "generated/app-memory.ts",
       "generated/app-memory.validators.ts",
+      "generated/chat.ts",
+      "generated/chat.validators.ts",
       "generated/contact-book.ts",
       "generated/contact-book.validators.ts",
       "generated/index.ts",
+      "generated/job-board.ts",
+      "generated/job-board.validators.ts",
+      "generated/shared-config.ts",
+      "generated/shared-config.validators.ts",
       "generated/showcase.ts",
       "generated/showcase.validators.ts",
     ]);
@@ -107,15 +113,15 @@ describe("generate: bad input", () => {
 
   it("reports two schemas mapping to one class name", async () => {
     const message = await problemsOf(["test/fixtures/generator/clash/one.json", "test/fixtures/generator/clash/two.json"]);
-    expect(message).toContain('test/fixtures/generator/clash/two.json#: store name "Same"');
+    expect(message).toContain('test/fixtures/generator/clash/two.json: store name "Same"');
     expect(message).toContain("test/fixtures/generator/clash/one.json");
   });
 
   it("collects every problem of a run together", async () => {
     const message = await problemsOf(["test/fixtures/generator/bad"]);
     expect(message.split("\n")).toEqual([
-      expect.stringMatching(/^test\/fixtures\/generator\/bad\/invalid-json\.json#: the file is not valid JSON at line 3, column \d+/),
-      'test/fixtures/generator/bad/root-not-object.json#: the root of a store schema must be an object schema ("type": "object" with "properties")',
+      expect.stringMatching(/^test\/fixtures\/generator\/bad\/invalid-json\.json: the file is not valid JSON at line 3, column \d+/),
+      'test/fixtures/generator/bad/root-not-object.json: the root of a store schema must be an object schema ("type": "object" with "properties")',
       'test/fixtures/generator/bad/unknown-type.json#/properties/a/type: unknown type "text" (expected string, number, integer, boolean, null, object or array)',
       'test/fixtures/generator/bad/unresolved-ref.json#/properties/a/$ref: $ref "#/$defs/Missing" cannot be resolved',
       'test/fixtures/generator/bad/unresolved-ref.json#/properties/b/$ref: $ref "./nowhere.json" cannot be resolved',
