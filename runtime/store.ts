@@ -10,7 +10,7 @@ import { reload, reloadUntilDone } from "./reload.js";
 import { rideOut } from "./ride-out.js";
 import { acquire, type Lease } from "./pool.js";
 import { applyLoad, type LoadedState } from "./load.js";
-import { namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
+import { checkHistory, namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
 import type { EventName, StoreEvents } from "./events.js";
 import { transactionScope } from "./batches.js";
 import { Replica } from "./replica.js";
@@ -20,6 +20,8 @@ import { plainCopy, type JsonValue } from "./values.js";
 import { childShape, problemsOf } from "./validate.js";
 import { instanceExists, instanceIds, type LookupOptions } from "./instances.js";
 import { migrateOnOpen, registerMigrations, versionsOf, type Migrations } from "./migrate.js";
+import { readHistory, type HistoryEntry, type HistoryOptions } from "./history.js";
+import type { HistoryLimits } from "./protocol/batch.js";
 import { conflicted, debugEvents, debugging, loadTelemetry, targetOf, traced } from "./telemetry.js";
 import "./list.js";
 
@@ -262,6 +264,23 @@ export class Store<TData extends object = Record<string, unknown>> {
     throw new ConflictError(replica.ns, attempts);
   }
 
+  /**
+   * The batches the instance kept, oldest first: `{ seq, at, writer, changes }` (`at`:
+   * Redis' clock, ms since the epoch; `changes`: paths, operation names and values).
+   * Needs history (`"x-redis-memory": { "history" }` in the schema, or the `history`
+   * open option); writes not yet acknowledged are not in it (`await $flush()` first).
+   */
+  $history(options: HistoryOptions = {}): AsyncIterable<HistoryEntry> {
+    const state = core(this);
+    if (state.closed) throw new ClosedError();
+    const replica = state.replica;
+    if (!historyOf(state.options, (this.constructor as StoreClass<Store<object>>).schema)) {
+      throw new UsageError(`${replica.ns}: $history() needs history: add "x-redis-memory": { "history": { "maxEntries": 1000 } } to the schema's root, or open with { history: true }`);
+    }
+    if (replica.batches.offline) throw new ConnectionError(`${replica.ns} is offline (opened with \`offline: true\` before Redis could be reached): its history is not known yet`);
+    return readHistory(replica.backend, replica.ns, options);
+  }
+
   /** Milliseconds until the instance expires, or undefined when it has no expiry. */
   async $ttl(): Promise<number | undefined> {
     const state = core(this);
@@ -359,7 +378,7 @@ async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolve
   let feed: Feed | undefined;
   try {
     const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
-    const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl });
+    const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl, history: historyOf(resolved, schema) });
     if (debugging()) debugEvents(replica);
     const where = `instance ${ns} on Redis`;
     // Subscribed before the load: every entry after the loaded position reaches the feed.
@@ -533,7 +552,7 @@ function watchExpiry(state: StoreInternals, schema: StoreSchema): void {
 function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: ResolvedOptions): S {
   const schema = cls.schema;
   const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
-  const replica = new Replica({ backend: undefined, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl });
+  const replica = new Replica({ backend: undefined, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl, history: historyOf(resolved, schema) });
   const state: StoreInternals = { replica, options: resolved, loaded: { seq: 0, lastId: "0-0" }, closed: false, transactions: Promise.resolve() };
   replica.batches.version = versionsOf(schema);
   initialise(state, schema, true, missingDefaults(state, schema));
@@ -572,4 +591,10 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
     }
   })();
   return store;
+}
+
+/** History settings: the `history` open option, else the schema's annotation; undefined when off. */
+function historyOf(resolved: ResolvedOptions, schema: StoreSchema): { limits: HistoryLimits; writer: string | undefined } | undefined {
+  const limits = resolved.history ?? (schema.history === undefined ? undefined : checkHistory(schema.history, `${schema.name}'s "x-redis-memory".history`));
+  return limits ? { limits, writer: resolved.writer } : undefined;
 }

@@ -42,7 +42,9 @@ function retain(replica: Replica, node: ListNode, id: NodeId): void {
   const shape = node.shape;
   if (shape.kind !== "list" || shape.keepLast === undefined || node.items.length <= shape.keepLast) return;
   replica.batches.queueKeep(id, shape.keepLast);
-  apply(["keep", node, shape.keepLast], replica.changed);
+  // No event now: what Redis drops (another writer may have appended first) is in the
+  // batch's reply, and the event is emitted then (runtime/batches.ts).
+  apply(["keep", node, shape.keepLast], () => {});
 }
 
 /** `commit` of an increment: resolves to the server's value (the replica holds `next` meanwhile). */

@@ -62,7 +62,7 @@ local SHAPE = {
   HVALS = {}, HKEYS = {}, RPUSH = {"v"}, LPUSH = {"v"}, LSET = {"0", "v"}, LINDEX = {"0"}, LRANGE = {"0", "-1"},
   LTRIM = {"0", "-1"}, RPOP = {"1"}, LPOP = {"1"}, DEL = {}, TYPE = {}, EXISTS = {}, PEXPIRE = {"1"},
   PEXPIREAT = {"1"}, PEXPIRETIME = {}, PTTL = {}, XADD = {"MAXLEN", "=", "0", "*", "d", "v"}, XTRIM = {"MINID", "0"},
-  PUBLISH = {"m"},
+  PUBLISH = {"m"}, PERSIST = {},
 }
 local cleared = {}
 local to_check = {}
@@ -465,6 +465,8 @@ end
 
 local results = {}
 local skipped = 0
+-- Retention: {operation index (from 0), the values its keep dropped}.
+local dropped_out = {}
 local staged_key = nil
 
 -- One row per operation of runtime/ops.ts (OP_NAMES; a test checks both name the same).
@@ -655,7 +657,11 @@ OPS.keep = {
   apply = function(op, id, k)
     if op.excess == 0 then return end
     local popped = run("LPOP", k, op.excess)
-    if popped and may_hold_refs(id) then drop_refs(popped) end
+    if popped then
+      -- The reply tells the writer what left (its replica could only guess under concurrency).
+      dropped_out[#dropped_out + 1] = {op.i - 1, popped}
+      if may_hold_refs(id) then drop_refs(popped) end
+    end
   end,
 }
 
@@ -908,12 +914,17 @@ elseif expire_at > 0 then
   for id in pairs(touched) do clear("PEXPIREAT", key_of(id)) end
 end
 clear("XADD", log); clear("XTRIM", log); clear("PEXPIRE", log); clear("PUBLISH", log)
+-- History (H.histEntries > 0): every batch is kept within its bounds, whoever listens,
+-- and the log expires with the instance (PEXPIREAT to ns:meta's expiry, else PERSIST).
+local history = (H.histEntries or 0) > 0
+if history then clear("PEXPIRETIME", meta); clear("PEXPIREAT", log); clear("PERSIST", log) end
 local denied = may_run_all()
 if denied then return refuse("NOPERM", meta, "NOPERM the user may not run " .. denied .. ", which EVALSHA apply.lua needs for this batch (docs/guides/acl.md)") end
 
 -- ---- apply ---------------------------------------------------------------
 if creating then run("HSET", meta, "format", FORMAT, "epoch", epoch) end
-for _, op in ipairs(ops) do
+for i, op in ipairs(ops) do
+  op.i = i
   OPS[op[1]].apply(op, op[2], key_of(op[2]))
 end
 
@@ -976,6 +987,8 @@ hset_all(meta, reg)
 -- replicas reload what it touched).
 local function entry_body(whole)
   local body = '{"s":' .. seq .. ',"e":' .. cjson.encode(epoch) .. ',"c":' .. cjson.encode(client) .. ',"b":' .. bseq
+  -- History: who wrote it (the writer's name) and the path of each operation's container.
+  if history then body = body .. ',"w":' .. cjson.encode(H.writer) .. ',"p":' .. H.paths end
   if whole then
     body = body .. ',"o":' .. OPS_TEXT
     if #results > 0 then body = body .. ',"r":' .. cjson.encode(results) end
@@ -997,18 +1010,26 @@ local logged_whole = skipped == 0 and cursor < FIRST_VALUE and not staged and #O
 -- replica compares ids to tell a rewind from a batch it has), and an empty stream costs
 -- a few hundred bytes against ~4.7 KB from its first entry kept.
 local keep = H.logEntries
-if H.own >= 0 then
+-- With history, its bounds are the log's (a replica that fell further behind reloads).
+if history then keep = H.histEntries
+elseif H.own >= 0 then
   local n = redis.pcall("PUBSUB", "NUMSUB", log)
   if type(n) == "table" and n.err == nil and (tonumber(n[2]) or 0) <= H.own then keep = 0 end
 end
 local entry = run("XADD", log, "MAXLEN", "=", keep, "*", "d", entry_body(logged_whole))
 local age = H.logAgeMs
+-- History without an age bound keeps entries by count only.
+if history then age = H.histAgeMs end
 if age > 0 then
   local now = redis.pcall("TIME")
   if type(now) == "table" and now.err == nil then
     run("XTRIM", log, "MINID", tostring(tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - age))
   end
-  run("PEXPIRE", log, age)
+  if not history then run("PEXPIRE", log, age) end
+end
+if history then
+  local at = run("PEXPIRETIME", meta)
+  if at > 0 then run("PEXPIREAT", log, at) else run("PERSIST", log) end
 end
 -- The wake-up of live replicas (they read the entry from the stream; runtime/protocol/log.ts).
 run("PUBLISH", log, '{"c":' .. cjson.encode(client) .. ',"b":' .. bseq .. ',"id":"' .. entry .. '"}')
@@ -1020,4 +1041,4 @@ if staged_key then
 end
 
 return cjson.encode({status = "applied", seq = string.format("%d", seq), entry = entry, epoch = epoch,
-  expireAt = tostring(run("PEXPIRETIME", meta)), skipped = skipped, incrs = results, aliases = aliases, garbage = garbage})
+  expireAt = tostring(run("PEXPIRETIME", meta)), skipped = skipped, incrs = results, aliases = aliases, garbage = garbage, dropped = dropped_out})
