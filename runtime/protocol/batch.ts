@@ -13,10 +13,10 @@ export interface LogLimits {
   readonly maxEntries: number;
   /** Milliseconds an entry is kept; the log key itself expires this long after the last batch (default 10,000). */
   readonly maxAgeMs: number;
-  /** A batch whose operations are larger is logged as the ids of the containers it touched (default 2,048 bytes). */
+  /** A batch whose operations are larger is logged as the ids of the containers it touched (default 65,536 bytes: an LLM answer fits; a bulk write does not). */
   readonly maxOpsBytes: number;
 }
-export const LOG_DEFAULTS: LogLimits = { maxEntries: 1_000, maxAgeMs: 10_000, maxOpsBytes: 2_048 };
+export const LOG_DEFAULTS: LogLimits = { maxEntries: 1_000, maxAgeMs: 10_000, maxOpsBytes: 65_536 };
 
 /**
  * History (`"x-redis-memory": { "history" }` or the `history` open option): every batch
