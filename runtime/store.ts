@@ -521,11 +521,14 @@ function warnIfEvicting(state: StoreInternals): void {
  * when it is gone it emits `status: "expired"` and holds the new instance (defaults,
  * written on its next batch).
  */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function watchExpiry(state: StoreInternals, schema: StoreSchema): void {
   const replica = state.replica;
   const arm = (at: number): void => {
     if (state.closed || at <= 0) return;
-    const timer = setTimeout(() => void check(), Math.max(at - Date.now(), 0) + 20);
+    // Node's timers take at most 2^31-1 ms (~24.8 days); a later expiry is checked then, and armed again.
+    const timer = setTimeout(() => void check(), Math.min(Math.max(at - Date.now(), 0) + 20, MAX_TIMER_MS));
     timer.unref();
   };
   const check = async (): Promise<void> => {
