@@ -131,6 +131,10 @@ export class Batches {
   private reloading: Promise<void> | undefined;
   /** Texts every batch of this replica sends alike (the protocol makes them once). */
   private readonly memo: BatchMemo = {};
+  /** The store's schema version and the lowest version that may write what it writes (runtime/migrate.ts). */
+  version = { version: 1, vmin: 1 };
+  /** While a migration commits: the instance version it read (its batch applies only on that version). */
+  migrateFrom = 0;
   /** What telemetry names this replica's batches by (made at the first batch). */
   private target: Target | undefined;
 
@@ -285,7 +289,8 @@ export class Batches {
     for (const other of this.inflight.keys()) acked = Math.min(acked, other - 1);
     const batch: Batch = {
       ns: this.owner.ns, clientId: this.owner.clientId, seq, prev: this.lastSent, epoch: this.epoch, newEpoch: this.newEpoch,
-      ops, keys: [...keys], schemaHash: this.schemaHash, log: this.log, ttl: this.ttl, readAt: this.readAt,
+      ops, keys: [...keys], schemaHash: this.schemaHash, version: this.version.version, vmin: this.version.vmin, from: this.readAt === "" ? 0 : this.migrateFrom,
+      log: this.log, ttl: this.ttl, readAt: this.readAt,
       ownSubscriptions: this.ownSubscriptions(),
       acked, memo: this.memo,
       history: this.history && { limits: this.history.limits, writer: this.history.writer ?? this.owner.clientId, paths: this.pathsOf(ops) },

@@ -51,6 +51,11 @@ export interface Batch {
   /** Ids of the containers the batch may touch (declared as KEYS). */
   readonly keys: readonly NodeId[];
   readonly schemaHash: string;
+  /** The writer's schema version and the lowest version that may write what it writes (runtime/migrate.ts; default 1). */
+  readonly version?: number;
+  readonly vmin?: number;
+  /** A migration's batch: the instance version it read (0, the default, for other batches). */
+  readonly from?: number;
   readonly log: LogLimits;
   /** The store's `ttl` (ms; 0: none): the batch slides the instance's expiry. */
   readonly ttl: number;
@@ -89,6 +94,9 @@ export interface BatchHeader {
   readonly epoch: string;
   readonly newEpoch: string;
   readonly schema: string;
+  readonly version: number;
+  readonly vmin: number;
+  readonly from: number;
   readonly logEntries: number;
   readonly logAgeMs: number;
   readonly logOpsBytes: number;
@@ -109,7 +117,7 @@ export interface BatchHeader {
 export function batchHeader(batch: Batch, options: { stage: string; own: number }): BatchHeader {
   return {
     ns: batch.ns, client: batch.clientId, seq: batch.seq, prev: batch.prev, epoch: batch.epoch, newEpoch: batch.newEpoch,
-    schema: batch.schemaHash, logEntries: batch.log.maxEntries, logAgeMs: batch.log.maxAgeMs, logOpsBytes: batch.log.maxOpsBytes,
+    schema: batch.schemaHash, version: batch.version ?? 1, vmin: batch.vmin ?? 1, from: batch.from ?? 0, logEntries: batch.log.maxEntries, logAgeMs: batch.log.maxAgeMs, logOpsBytes: batch.log.maxOpsBytes,
     ttl: batch.ttl, readAt: batch.readAt, stage: options.stage, own: options.own, acked: batch.acked,
     histEntries: batch.history?.limits.maxEntries ?? 0, histAgeMs: batch.history?.limits.maxAgeMs ?? 0,
     writer: batch.history?.writer ?? "", paths: batch.history?.paths ?? "",
@@ -296,6 +304,7 @@ export function refusalCode(kind: string): WriteErrorCode {
     case "CORRUPT": return "corrupt";
     case "FORMAT": return "format";
     case "STALE": return "stale";
+    case "VERSION": return "version";
     case "NOPERM": return "redis";
     default: return "conflict";
   }
