@@ -21,7 +21,12 @@ export interface ChangeEvent {
 export type ChangeReport = (node: Node, op: OpName, key?: string | number, dropped?: readonly JsonValue[]) => void;
 
 export type StatusEvent =
-  | { readonly status: "connected" | "disconnected" | "reloaded" | "expired" | "offline" | "synced" }
+  /**
+   * `expired` (the instance's ttl ran out) and `vanished` (it was deleted, evicted or lost
+   * in a restart, or made again by another store): the store now holds a new instance,
+   * with the schema's defaults and `init` filled as on a first open.
+   */
+  | { readonly status: "connected" | "disconnected" | "reloaded" | "expired" | "vanished" | "offline" | "synced" }
   /** The server's `maxmemory-policy` may evict single keys of the instance (detected and reported, never silent). */
   | { readonly status: "evicting"; readonly policy: string };
 export interface StoreEvents {

@@ -10,7 +10,7 @@ import { DICT_REF, LIST_REF } from "./ops.js";
 import type { Replica } from "./replica.js";
 import type { Shape } from "./shape.js";
 import { assignShape, childShape } from "./validate.js";
-import { InlineText, MAX_DEPTH } from "./values.js";
+import { MAX_DEPTH } from "./values.js";
 import { parseFlags } from "./protocol/registry.js";
 
 /** The layout this runtime reads and writes (`ns:meta` field `format`). */
@@ -21,6 +21,9 @@ export interface LoadedState {
   readonly seq: number;
   /** The change log's last entry id when it was read. */
   readonly lastId: string;
+  /** The instance's schema version and lowest writable version when it was read (runtime/migrate.ts). */
+  readonly version?: number;
+  readonly vmin?: number;
 }
 
 /**
@@ -154,17 +157,18 @@ function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
           }
           return scalar === 0 ? 0 : scalar;
         }
-        // A record nothing holds yet stays its JSON text until read, as appended ones do:
-        // a loaded conversation costs about its text in the process.
+        // A record nothing holds yet is parsed once and kept as that plain object, made a
+        // proxy when first read (Replica.element takes the object as the proxy's fields).
         if ((first === 123 || first === 91) && !nodeOf(node.items[i])) {
           if (nestsDeeper(enc, MAX_DEPTH - (depths.get(node) ?? 0) - 1)) throw tooDeep(node, i, "its value");
+          let record: unknown;
           try {
-            JSON.parse(enc);
+            record = JSON.parse(enc);
           } catch {
             throw new CorruptDataError(nodeKey(ns, node.id), i, `holds ${JSON.stringify(enc.slice(0, 80))}, which is not JSON`);
           }
           node.lazy = true;
-          return new InlineText(enc);
+          return record;
         }
         return decode(enc, node, undefined, childShape(node.shape, i), i, node.items[i]);
       });
@@ -226,5 +230,5 @@ function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
   for (const node of [...replica.nodes.values()]) if (!reached.has(node)) node.detach();
   replica.batches.loadedEpoch(reply.epoch);
   replica.batches.loaded(reply.seq, reply.expireAt);
-  return { seq: reply.seq, lastId: reply.lastId };
+  return { seq: reply.seq, lastId: reply.lastId, version: reply.version, vmin: reply.vmin };
 }

@@ -83,6 +83,8 @@ export interface StoreSchema {
   readonly shape: DictShape;
   /** Hash of the schema that produced this store, recorded in `ns:meta`. */
   readonly hash?: string;
+  /** `"x-redis-memory": { "history": { maxEntries?, maxAgeMs? } }` at the root: keep every batch for `$history()`. */
+  readonly history?: { readonly maxEntries?: number; readonly maxAgeMs?: number };
   /** Schema version (`"x-redis-memory": { "version" }`, default 1): recorded in `ns:meta`. */
   readonly version?: number;
   /** The versions whose change was breaking: a migration to each must be registered. */

@@ -5,7 +5,7 @@
 import { ValidationError, type DataPath, type ValidationProblem } from "./errors.js";
 import type { DictNode, ListNode, Node } from "./node.js";
 import { anyShape, type DictShape, type ListShape, type Shape } from "./shape.js";
-import { plainCopy } from "./values.js";
+import { plainCopy, plainView } from "./values.js";
 
 const patterns = new Map<string, RegExp>();
 function patternOf(source: string): RegExp {
@@ -179,7 +179,8 @@ function canonical(value: unknown): string {
 export function problemsOf(root: DictNode, extra: Readonly<Record<string, unknown>> = {}): ValidationProblem[] {
   const validate = root.shape.validate;
   if (!validate) return [];
-  const value = plainCopy(root.proxy) as Record<string, unknown>;
+  // Read only by the validator: records parsed at load are shared, not copied.
+  const value = plainView(root.proxy) as Record<string, unknown>;
   for (const key of Object.keys(extra)) Object.defineProperty(value, key, { value: extra[key], enumerable: true, writable: true, configurable: true });
   const issues = validate(value);
   return (issues ?? []).map((issue) => ({ path: issue.path, schemaPointer: issue.schemaPointer, message: issue.message }));
