@@ -6,7 +6,7 @@ import { OperationError, UsageError } from "./errors.js";
 import { DictNode, NODE, bindProxy, nodeOf } from "./node.js";
 import { proxyFactories, type Replica } from "./replica.js";
 import type { Input, NumericKeys, Synced, SyncedDict as SyncedDictType } from "./types.js";
-import { checkDictGrowth, checkRemoval, childShape } from "./validate.js";
+import { asOneWrite, checkDictGrowth, checkDictUpdate, checkRemoval, childShape } from "./validate.js";
 import { assertKey, plainCopy, syncedViews, type JsonValue } from "./values.js";
 
 function replicaOf(node: DictNode): Replica {
@@ -36,7 +36,7 @@ export function setField(node: DictNode, key: string, value: unknown, ifAbsent =
   assertKey(key, [...node.path(), key]);
   const shape = childShape(node.shape, key);
   replica.check(node, key, value, shape);
-  checkDictGrowth(node, [key]);
+  checkDictGrowth(node, [[key, value]]);
   const old = node.fields[key];
   if (old === value && has(node, key)) return;
   const built = replica.build(value, node, key, shape);
@@ -88,9 +88,10 @@ export function update<D extends object>(dict: D, partial: Partial<Input<PlainOf
     assertKey(key, [...node.path(), key]);
     if (value !== undefined) replica.check(node, key, value, childShape(node.shape, key));
   }
-  checkRemoval(node, entries.filter(([key, value]) => value === undefined && has(node, key)).map(([key]) => key));
-  checkDictGrowth(node, entries.filter(([, value]) => value !== undefined).map(([key]) => key));
-  for (const [key, value] of entries) setField(node, key, value);
+  checkDictUpdate(node, entries);
+  asOneWrite(() => {
+    for (const [key, value] of entries) setField(node, key, value);
+  });
 }
 
 /** Removes `key` and returns its value (a plain copy), or `fallback`; throws if absent without one. */
@@ -155,7 +156,7 @@ export function incr<D extends object>(dict: D, key: NumericKeys<PlainOf<D>>, by
   const next = current + by;
   assertKey(key, [...node.path(), key]);
   replica.check(node, key, next, childShape(node.shape, key));
-  checkDictGrowth(node, [key]);
+  checkDictGrowth(node, [[key, next]]);
   const result = replica.batches.queueIncr(replica.target(node), node, key, by, next);
   replica.apply(["incr", node, key, next]);
   return result;

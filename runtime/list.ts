@@ -8,7 +8,7 @@ import { ListNode, NODE, bindProxy, nodeOf } from "./node.js";
 import type { Enc } from "./ops.js";
 import { proxyFactories, type Replica } from "./replica.js";
 import type { Input, Synced } from "./types.js";
-import { checkListChange, childShape } from "./validate.js";
+import { checkListChange, childShape, needsWholeCheck } from "./validate.js";
 import { deepEqual, plainCopy, scalarText, syncedViews, type JsonValue } from "./values.js";
 
 /** Non-mutating Array methods: served by the plain array at native speed. */
@@ -91,7 +91,7 @@ function prepare(node: ListNode, values: readonly unknown[], firstIndex: number)
 
 function hasListConstraints(node: ListNode): boolean {
   const shape = node.shape;
-  return shape.kind === "list" && (shape.maxItems !== undefined || shape.minItems !== undefined || shape.prefixItems !== undefined || shape.uniqueItems === true);
+  return (shape.kind === "list" && (shape.maxItems !== undefined || shape.minItems !== undefined || shape.prefixItems !== undefined || shape.uniqueItems === true)) || needsWholeCheck(node);
 }
 
 function pushOne(node: ListNode, value: unknown): number {

@@ -1,11 +1,13 @@
 // Schema checks of a write at the place it lands. The place's shape (from the
 // generator) validates only the value written, so the cost follows its size;
 // the container-level keywords (closed objects, required, sizes, uniqueness) are
-// checked here on each mutation from the shape's fields.
+// checked here on each mutation from the shape's fields. A container whose schema has
+// a keyword about its whole value (`whole` in its shape: `contains`, `oneOf`, ...) is
+// validated whole after each change inside it: the cost follows that container's size.
 import { ValidationError, type DataPath, type ValidationProblem } from "./errors.js";
 import type { DictNode, ListNode, Node } from "./node.js";
-import { anyShape, type DictShape, type ListShape, type Shape } from "./shape.js";
-import { plainCopy } from "./values.js";
+import { anyShape, type DictShape, type ListShape, type Shape, type Validate } from "./shape.js";
+import { defineData, plainCopy } from "./values.js";
 
 const patterns = new Map<string, RegExp>();
 function patternOf(source: string): RegExp {
@@ -59,9 +61,86 @@ export function resolveShape(shape: Shape, value: unknown): Shape {
   const plain = typeof value === "object" && value !== null ? plainCopy(value) : value;
   for (const option of shape.options) {
     if (!kindFits(option, plain)) continue;
-    if (!option.validate || option.validate(plain) === null) return resolveShape(option, plain);
+    if (!option.validate || option.validate(plain) === null) return chosen(shape, resolveShape(option, plain));
   }
-  return anyShape;
+  return chosen(shape, anyShape);
+}
+
+// A union place's value keeps its union's whole check (`oneOf` must still hold after a
+// change inside it): the option it took, with the union's validator as well.
+const chosenOptions = new WeakMap<Shape, WeakMap<Shape, Shape>>();
+function chosen(union: Shape, option: Shape): Shape {
+  if (!union.whole || !union.validate) return option;
+  let byUnion = chosenOptions.get(option);
+  if (!byUnion) chosenOptions.set(option, (byUnion = new WeakMap()));
+  let shape = byUnion.get(union);
+  if (!shape) {
+    const outer = union.validate;
+    const inner = option.validate;
+    const validate: Validate = (value) => outer(value) ?? inner?.(value) ?? null;
+    const source = option.source ?? union.source;
+    const made: Shape = { ...option, whole: true, validate, ...(source === undefined ? {} : { source }) };
+    byUnion.set(union, made);
+    return made;
+  }
+  return shape;
+}
+
+// Writes made as one (update(), the defaults of a new instance) check the whole value once.
+let deferWhole = 0;
+export function asOneWrite<T>(fn: () => T): T {
+  deferWhole++;
+  try {
+    return fn();
+  } finally {
+    deferWhole--;
+  }
+}
+
+/** Whether a change inside `node` has containers to validate whole (it or an ancestor is `whole`). */
+export function needsWholeCheck(node: Node): boolean {
+  if (deferWhole > 0) return false;
+  for (let n: Node | undefined = node; n; n = n.parent) if (n.shape.whole && n.shape.validate) return true;
+  return false;
+}
+
+/**
+ * `node` is about to hold `next()` (a plain value): `node` and each container holding it
+ * that is `whole` must stay valid as a whole. Throws `ValidationError` otherwise.
+ */
+export function checkWhole(node: Node, next: () => unknown): void {
+  if (!needsWholeCheck(node)) return;
+  const value = next();
+  const inner = node.path();
+  for (let n: Node | undefined = node; n; n = n.parent) {
+    const validate = n.shape.whole ? n.shape.validate : undefined;
+    if (!validate) continue;
+    const outer = n === node ? inner : n.path();
+    const whole = n === node ? value : replaced(plainCopy(n.proxy), inner.slice(outer.length), value);
+    const issues = validate(whole);
+    if (issues) throw new ValidationError(issues.map((i) => ({ path: [...outer, ...i.path], schemaPointer: i.schemaPointer, message: i.message })));
+  }
+}
+
+function replaced(root: unknown, path: readonly (string | number)[], value: unknown): unknown {
+  if (path.length === 0) return value;
+  let parent = root as Record<string | number, unknown>;
+  for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+  const last = path[path.length - 1]!;
+  if (Array.isArray(parent)) parent[last as number] = value;
+  else defineData(parent, String(last), value);
+  return root;
+}
+
+const plainList = (items: readonly unknown[]): unknown[] => items.map(plainCopy);
+function plainDict(node: DictNode, set: readonly (readonly [string, unknown])[], removed: readonly string[]): Record<string, unknown> {
+  const out = plainCopy(node.proxy) as Record<string, unknown>;
+  for (const key of removed) delete out[key];
+  for (const [key, value] of set) {
+    if (value === undefined) delete out[key];
+    else defineData(out, key, plainCopy(value));
+  }
+  return out;
 }
 
 /**
@@ -109,6 +188,11 @@ function checkKeyAllowed(node: DictNode, key: string): void {
 
 /** Keys about to be removed from a dict: required ones and minProperties say no. */
 export function checkRemoval(node: DictNode, keys: readonly string[]): void {
+  removalLimits(node, keys);
+  if (keys.length > 0) checkWhole(node, () => plainDict(node, [], keys));
+}
+
+function removalLimits(node: DictNode, keys: readonly string[]): void {
   const shape = node.shape;
   if (shape.kind !== "dict" || keys.length === 0) return;
   const required = shape.required?.find((key) => keys.includes(key));
@@ -119,8 +203,20 @@ export function checkRemoval(node: DictNode, keys: readonly string[]): void {
   }
 }
 
-/** Keys about to be written to a dict: maxProperties counts the new ones. */
-export function checkDictGrowth(node: DictNode, keys: readonly string[]): void {
+/** Keys about to be written to a dict (with their values): maxProperties counts the new ones. */
+export function checkDictGrowth(node: DictNode, entries: readonly (readonly [string, unknown])[]): void {
+  growthLimits(node, entries.map(([key]) => key));
+  checkWhole(node, () => plainDict(node, entries, []));
+}
+
+/** `update(entries)`: one write (`undefined` deletes), checked as one. */
+export function checkDictUpdate(node: DictNode, entries: readonly (readonly [string, unknown])[]): void {
+  removalLimits(node, entries.filter(([key, value]) => value === undefined && key in node.fields).map(([key]) => key));
+  growthLimits(node, entries.filter(([, value]) => value !== undefined).map(([key]) => key));
+  checkWhole(node, () => plainDict(node, entries, []));
+}
+
+function growthLimits(node: DictNode, keys: readonly string[]): void {
   const shape = node.shape;
   if (shape.kind !== "dict" || shape.maxProperties === undefined) return;
   const size = Object.keys(node.fields).length + new Set(keys.filter((key) => !(key in node.fields))).size;
@@ -133,8 +229,8 @@ export function checkDictGrowth(node: DictNode, keys: readonly string[]): void {
  */
 export function checkListChange(node: ListNode, length: number, next: () => readonly unknown[]): void {
   const shape = node.shape;
-  if (shape.kind !== "list") return;
-  checkListShape(node, shape, length, next);
+  if (shape.kind === "list") checkListShape(node, shape, length, next);
+  checkWhole(node, () => plainList(next()));
 }
 
 function checkListShape(node: ListNode, shape: ListShape, length: number, next: () => readonly unknown[]): void {

@@ -40,7 +40,8 @@ function attempt(write: () => void): "accepted" | "refused" | string {
 
 function perform(store: SuiteStore, step: Step): void {
   if (step.path.length === 0) {
-    store.v = step.value;
+    if (step.op === "set") store.v = step.value;
+    else delete store.v;
     return;
   }
   let parent: any = store.v;

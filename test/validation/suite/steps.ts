@@ -39,7 +39,7 @@ export function applicable(current: unknown, step: Step): boolean {
 
 /** `current` after `step` (a new value; `current` is not changed). */
 export function apply(current: unknown, step: Step): unknown {
-  if (step.path.length === 0) return clone(step.value);
+  if (step.path.length === 0) return step.op === "set" ? clone(step.value) : undefined;
   const next = clone(current);
   const parent = at(next, step.path.slice(0, -1)) as Record<string | number, unknown> | unknown[];
   const key = step.path.at(-1)!;
