@@ -135,7 +135,7 @@ export const showcaseShape: DictShape = {
     point: {
       kind: "list",
       ...at("/properties/point"),
-      items: { kind: "any", ...at("/properties/point/items") },
+      items: { kind: "any", ...at("/properties/point/items"), whole: true },
       prefixItems: [{ kind: "scalar", ...at("/properties/point/prefixItems/0") }, { kind: "scalar", ...at("/properties/point/prefixItems/1") }],
       minItems: 2,
     },

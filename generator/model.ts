@@ -86,6 +86,14 @@ export function model(store: NormalizedStore): StoreModel {
   };
 
   function placeOf(node: Schema, pointer: string): Place {
+    const place = shapedPlace(node, pointer);
+    // The runtime holds an "any" place as plain data: its schema, if it says anything, is checked whole.
+    const checked = place.pointer === undefined ? undefined : validationAt(place.pointer);
+    if (place.kind === "any" && !place.whole && checked !== undefined && !acceptsAll(checked)) return { ...place, whole: true };
+    return place;
+  }
+
+  function shapedPlace(node: Schema, pointer: string): Place {
     const checked = validationAt(pointer);
     const base: PlaceBase = {
       ...(checked === undefined ? {} : { pointer }),
@@ -117,7 +125,10 @@ export function model(store: NormalizedStore): StoreModel {
     const shaped = kinds.map((kind) => ofKind(kind, node, pointer, base));
     // Without a `type`, `items` or `properties` say what a list or an object holds, not
     // that the value is one: any other value is held as what it is.
-    if (node.type === undefined && shaped.some((o) => o.kind === "list" || o.kind === "dict")) return { ...base, kind: "union", options: [...shaped, { ...base, kind: "any" }] };
+    if (node.type === undefined && shaped.some((o) => o.kind === "list" || o.kind === "dict")) {
+      const other: Place = base.pointer === undefined ? { ...base, kind: "any" } : { ...base, kind: "any", whole: true };
+      return { ...base, kind: "union", options: [...shaped, other] };
+    }
     if (shaped.length === 1 || shaped.every((o) => o.kind === "scalar")) return shaped[0]!;
     return { ...base, kind: "union", options: shaped };
   }
@@ -206,6 +217,8 @@ const WHOLE = [
   "contains", "minContains", "maxContains", "const", "enum", "oneOf", "anyOf", "allOf", "not", "if", "then", "else",
   "dependentRequired", "dependentSchemas", "propertyNames", "unevaluatedItems", "unevaluatedProperties", "patternProperties",
 ];
+
+const acceptsAll = (node: Schema): boolean => node === true || (isObject(node) && Object.keys(node).length === 0);
 
 /** Whether `node` (in `bundle`), or what its `$ref` leads to, has a keyword about the whole value. */
 export function isWhole(bundle: SchemaObject, node: Schema): boolean {

@@ -16,7 +16,9 @@ import { loadGroups, testName, verdict, type Group } from "./suite/cases.js";
 import { apply, applicable, plan, type Step } from "./suite/steps.js";
 import { clean, storeOf, type Generated, type SuiteStore, type SuiteStoreClass } from "./suite/stores.js";
 
-const groups = loadGroups();
+// SUITE_ONLY=<regex> runs the groups whose name matches (while working on one keyword).
+const only = process.env.SUITE_ONLY === undefined ? undefined : new RegExp(process.env.SUITE_ONLY);
+const groups = loadGroups().filter((group) => only === undefined || only.test(group.name));
 const generated = new Map<Group, Generated>();
 const prefix = `${uniqueId("suite")}:`;
 
