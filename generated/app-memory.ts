@@ -111,7 +111,7 @@ const userShape: DictShape = {
     email: { kind: "scalar", ...at("/$defs/User/properties/email") },
     age: { kind: "scalar", ...at("/$defs/User/properties/age") },
   },
-  additional: { kind: "any" },
+  additional: false,
   required: ["name"],
 };
 const scoredUserShape: DictShape = {
@@ -199,7 +199,7 @@ export const appMemoryShape: DictShape = {
 
 /** The redis-memory documentation's examples: lists, dicts and nested data, shared by every process that opens the same id. */
 export class AppMemory extends Store<AppMemoryData> {
-  static readonly schema: StoreSchema = { name: "AppMemory", shape: appMemoryShape, hash: "01f028c655c7121c" };
+  static readonly schema: StoreSchema = { name: "AppMemory", shape: appMemoryShape, hash: "8115e89a4f4fe357" };
 
   /** Task ids, in order. */
   get tasks(): SyncedList<number> {

@@ -70,6 +70,7 @@ export const at = ajvValidators(
           "age": { "type": "integer", "minimum": 0 },
         },
         "required": ["name"],
+        "additionalProperties": false,
       },
     },
   },

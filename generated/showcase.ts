@@ -150,7 +150,7 @@ export const showcaseShape: DictShape = {
       patternProperties: [
         { pattern: "^[a-z]+$", shape: { kind: "scalar", ...at("/properties/labels/patternProperties/^[a-z]+$") } },
       ],
-      additional: { kind: "any" },
+      additional: false,
     },
     employee: {
       kind: "dict",
@@ -190,7 +190,7 @@ export const showcaseShape: DictShape = {
 
 /** Exercises the schema coverage: unions, tuples, enum/const, nullable, patternProperties, allOf, $defs and a cross-file $ref. */
 export class Showcase extends Store<ShowcaseData> {
-  static readonly schema: StoreSchema = { name: "Showcase", shape: showcaseShape, hash: "23158b1399194645" };
+  static readonly schema: StoreSchema = { name: "Showcase", shape: showcaseShape, hash: "e0671cedcea7c1a1" };
 
   /** A tagged union (oneOf). */
   get shape(): CircleSynced | RectSynced | undefined {

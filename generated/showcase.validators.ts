@@ -31,6 +31,7 @@ export const at = ajvValidators(
       "labels": {
         "type": "object",
         "patternProperties": { "^[a-z]+$": { "type": "string", "maxLength": 40 } },
+        "additionalProperties": false,
       },
       "employee": {
         "allOf": [

@@ -54,7 +54,7 @@ const cases: Case[] = [
   { name: "oneOf (write inside the chosen option)", open: show, setup: (s) => { s.shape = { kind: "circle", radius: 1 }; }, attempt: (s) => { s.shape.radius = "big"; }, path: ["shape", "radius"], pointer: /Circle\/properties\/radius\/type$/ },
   { name: "anyOf", open: show, attempt: (s) => { s.idOrName = true; }, path: ["idOrName"], pointer: /idOrName\/anyOf$/ },
   { name: "nullable type", open: show, attempt: (s) => { s.nickname = 3; }, path: ["nickname"], pointer: /nickname\/type$/ },
-  { name: "allOf", open: show, attempt: (s) => { s.employee = { name: "n" }; }, path: ["employee"], pointer: /employee\/required$/ },
+  { name: "allOf", open: show, attempt: (s) => { s.employee = { name: "n" }; }, path: ["employee"], pointer: /employee\/allOf\/1\/required$/ },
   { name: "enum via $ref (message role)", open: agent, attempt: (s) => s.messages.push({ role: "robot", content: "x" }), path: ["messages", 0, "role"], pointer: /Role\/enum$/ },
   { name: "incr past a maximum-free minimum", open: app, attempt: (s) => s.$incr("counter", -1), path: ["counter"], pointer: /counter\/minimum$/ },
 ];
