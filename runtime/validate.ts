@@ -6,7 +6,7 @@
 // validated whole after each change inside it: the cost follows that container's size.
 import { ValidationError, type DataPath, type ValidationProblem } from "./errors.js";
 import type { DictNode, ListNode, Node } from "./node.js";
-import { anyShape, type DictShape, type ListShape, type Shape, type Validate } from "./shape.js";
+import { anyShape, type DictShape, type ListShape, type Shape } from "./shape.js";
 import { defineData, plainCopy } from "./values.js";
 
 const patterns = new Map<string, RegExp>();
@@ -75,13 +75,24 @@ function chosen(union: Shape, option: Shape): Shape {
   if (!byUnion) chosenOptions.set(option, (byUnion = new WeakMap()));
   let shape = byUnion.get(union);
   if (!shape) {
-    const outer = union.validate;
-    const inner = option.validate;
-    const validate: Validate = (value) => outer(value) ?? inner?.(value) ?? null;
+    // Judged by the union: a change inside may make the value another option's (anyOf, oneOf).
     const source = option.source ?? union.source;
-    const made: Shape = { ...option, whole: true, validate, ...(source === undefined ? {} : { source }) };
+    const made: Shape = { ...withoutLimits(option), whole: true, validate: union.validate, ...(source === undefined ? {} : { source }) };
     byUnion.set(union, made);
     return made;
+  }
+  return shape;
+}
+
+/** The option's own container limits (required keys, sizes, closed keys) give way to the union's whole check. */
+function withoutLimits(shape: Shape): Shape {
+  if (shape.kind === "dict") {
+    const { required: _r, minProperties: _min, maxProperties: _max, ...rest } = shape;
+    return { ...rest, additional: shape.additional === false ? anyShape : (shape.additional ?? anyShape) };
+  }
+  if (shape.kind === "list") {
+    const { minItems: _min, maxItems: _max, uniqueItems: _u, ...rest } = shape;
+    return rest;
   }
   return shape;
 }
@@ -109,7 +120,12 @@ export function needsWholeCheck(node: Node): boolean {
  * that is `whole` must stay valid as a whole. Throws `ValidationError` otherwise.
  */
 export function checkWhole(node: Node, next: () => unknown): void {
-  if (!needsWholeCheck(node)) return;
+  const refusal = deferred;
+  deferred = undefined;
+  if (!needsWholeCheck(node)) {
+    if (refusal) throw refusal;
+    return;
+  }
   const value = next();
   const inner = node.path();
   for (let n: Node | undefined = node; n; n = n.parent) {
@@ -118,9 +134,17 @@ export function checkWhole(node: Node, next: () => unknown): void {
     const outer = n === node ? inner : n.path();
     const whole = n === node ? value : replaced(plainCopy(n.proxy), inner.slice(outer.length), value);
     const issues = validate(whole);
-    if (issues) throw new ValidationError(issues.map((i) => ({ path: [...outer, ...i.path], schemaPointer: i.schemaPointer, message: i.message })));
+    // The value's own schema said why first: its message is the more precise one.
+    if (issues) throw refusal ?? new ValidationError(issues.map((i) => ({ path: [...outer, ...i.path], schemaPointer: i.schemaPointer, message: i.message })));
   }
 }
+
+/**
+ * A value its place's schema refused, inside a container that is validated whole after
+ * the write: that container's schema decides (a union's other option may take it), and
+ * this error is the one thrown if it refuses too.
+ */
+let deferred: ValidationError | undefined;
 
 function replaced(root: unknown, path: readonly (string | number)[], value: unknown): unknown {
   if (path.length === 0) return value;
@@ -167,15 +191,19 @@ const pointerOf = (shape: Shape, keyword: string): string => `${shape.source ?? 
 
 /** Throws `ValidationError` (paths from the store root) unless `value` fits `shape`. */
 export function validatePlace(shape: Shape, value: unknown, parent: Node, key: string | number): void {
+  // Only the last value checked keeps its refusal for the whole check (a refusal of an aborted write never leaks).
+  deferred = undefined;
   if (parent.kind === "dict") checkKeyAllowed(parent as DictNode, key as string);
   const validate = shape.validate;
   if (!validate) return;
   const issues = validate(value);
   if (!issues) return;
   const base: DataPath = [...parent.path(), key];
-  throw new ValidationError(
+  const error = new ValidationError(
     issues.map((issue) => ({ path: [...base, ...issue.path], schemaPointer: issue.schemaPointer, message: issue.message })),
   );
+  if (!needsWholeCheck(parent)) throw error;
+  deferred ??= error;
 }
 
 /** A closed object (`additionalProperties: false`) takes only its declared properties. */
