@@ -6,7 +6,7 @@
 //
 // --json       JSON to stdout (the table goes to stderr), or to `file` when given
 // --quick      small sizes and few rounds: a smoke run, not figures to quote
-// --only       run only the named sections: appends, records, transactions, wire, rewrite, open, reads, memory, live, fleet, generator
+// --only       run only the named sections: everyday, appends, records, transactions, wire, rewrite, open, reads, memory, live, fleet, generator
 // --strict     exit 1 when a target is missed
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -14,6 +14,7 @@ import { performance } from "node:perf_hooks";
 import { startRedisServer, type RedisServerHandle } from "../scripts/redis-server.js";
 import { cleanUp, createContext, type BenchContext } from "./context.js";
 import { appendFigures } from "./figures/appends.js";
+import { everydayFigures } from "./figures/everyday.js";
 import { fleetFigures } from "./figures/fleet.js";
 import { generatorFigures } from "./figures/generator.js";
 import { liveFigures } from "./figures/live.js";
@@ -35,7 +36,7 @@ interface Args {
   strict: boolean;
 }
 
-const SECTIONS = ["appends", "records", "transactions", "wire", "rewrite", "open", "reads", "memory", "live", "fleet", "generator"] as const;
+const SECTIONS = ["everyday", "appends", "records", "transactions", "wire", "rewrite", "open", "reads", "memory", "live", "fleet", "generator"] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: readonly string[]): Args {
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
   let bytes: BytesPoint[] = [];
   const wanted = (section: Section): boolean => args.only === undefined || args.only.has(section);
   try {
+    if (wanted("everyday")) rows.push(...(await everydayFigures(context)));
     if (wanted("appends")) rows.push(...(await appendFigures(context)));
     if (wanted("records")) rows.push(...(await recordFigures(context)));
     if (wanted("transactions")) rows.push(...(await transactionFigures(context)));

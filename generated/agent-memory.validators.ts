@@ -48,3 +48,10 @@ export const at = ajvValidators(
     "/$defs/Role": "schemas/agent-memory.json#/$defs/Role",
   },
 );
+
+/**
+ * The schema version ("x-redis-memory": { "version" }, default 1) and the versions whose
+ * change was breaking (each needs a migration). redis-memory-gen reads this file back to
+ * compare the next schema with this one.
+ */
+export const evolution = {"version":1,"breaking":[]};

@@ -81,3 +81,10 @@ export const at = ajvValidators(
     "/$defs/User": "schemas/app-memory.json#/$defs/User",
   },
 );
+
+/**
+ * The schema version ("x-redis-memory": { "version" }, default 1) and the versions whose
+ * change was breaking (each needs a migration). redis-memory-gen reads this file back to
+ * compare the next schema with this one.
+ */
+export const evolution = {"version":1,"breaking":[]};

@@ -35,6 +35,15 @@ export {
   AppMemory,
 } from "./app-memory.js";
 export {
+  type ChatData,
+  type ChatMessage,
+  type ChatPart,
+  type ChatMessageSynced,
+  type ChatPartSynced,
+  chatShape,
+  Chat,
+} from "./chat.js";
+export {
   type ContactBookData,
   type Contact,
   type Address,
@@ -43,6 +52,26 @@ export {
   contactBookShape,
   ContactBook,
 } from "./contact-book.js";
+export {
+  type JobBoardData,
+  type JobBoardDataJobs,
+  type Job,
+  type JobInput,
+  type JobSynced,
+  type JobBoardDataJobsSynced,
+  type JobInputSynced,
+  jobBoardShape,
+  JobBoard,
+} from "./job-board.js";
+export {
+  type SharedConfigData,
+  type SharedConfigDataFlags,
+  type SharedConfigDataLimits,
+  type SharedConfigDataFlagsSynced,
+  type SharedConfigDataLimitsSynced,
+  sharedConfigShape,
+  SharedConfig,
+} from "./shared-config.js";
 export {
   type ShowcaseData,
   type Circle,

@@ -88,3 +88,10 @@ export const at = ajvValidators(
     "/$defs/Rect": "schemas/showcase.json#/$defs/Rect",
   },
 );
+
+/**
+ * The schema version ("x-redis-memory": { "version" }, default 1) and the versions whose
+ * change was breaking (each needs a migration). redis-memory-gen reads this file back to
+ * compare the next schema with this one.
+ */
+export const evolution = {"version":1,"breaking":[]};

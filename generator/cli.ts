@@ -7,6 +7,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { packageRoot } from "./templates.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { writeSummary } from "./summary.js";
 import { checkFiles, DEFAULT_OUT, DEFAULT_RUNTIME, generate, referencedFiles, SchemaProblemsError, writeFiles, type GenerateOptions } from "./index.js";
 
 function version(): string {
@@ -54,11 +55,7 @@ async function run(options: RunOptions): Promise<number> {
     return 1;
   }
   const result = writeFiles(files, out, cwd);
-  if (!options.quiet) {
-    process.stdout.write(
-      `redis-memory-gen: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed in ${out}\n`,
-    );
-  }
+  if (!options.quiet) process.stdout.write(writeSummary(result, out, cwd));
   return 0;
 }
 

@@ -7,6 +7,7 @@ import type { StoreModel } from "./model.js";
 import { grouped, type SyncedTypes } from "./emit-synced.js";
 import { shapeName, type ShapeText } from "./emit-shape.js";
 import { IDENTIFIER } from "./identifiers.js";
+import type { Evolution } from "./previous.js";
 
 
 export interface ModuleParts {
@@ -17,6 +18,13 @@ export interface ModuleParts {
   readonly shape: ShapeText;
   readonly validatorsModule: string;
   readonly hash: string;
+  readonly evolution: Evolution;
+}
+
+// Version 1 with no breaking change is what a store without the fields means: left out (stable output).
+function versionFields(evolution: Evolution): string {
+  if (evolution.version === 1 && evolution.breaking.length === 0) return "";
+  return `, version: ${evolution.version}, breaking: [${evolution.breaking.join(", ")}]`;
 }
 
 function docs(text: unknown): string[] {
@@ -64,7 +72,7 @@ export function emitModule(model: StoreModel, parts: ModuleParts): string {
         isStatic: true,
         isReadonly: true,
         type: "StoreSchema",
-        initializer: `{ name: ${JSON.stringify(name)}, shape: ${shapeName(model)}, hash: ${JSON.stringify(parts.hash)} }`,
+        initializer: `{ name: ${JSON.stringify(name)}, shape: ${shapeName(model)}, hash: ${JSON.stringify(parts.hash)}${versionFields(parts.evolution)} }`,
       },
     ],
     methods: [

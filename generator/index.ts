@@ -10,6 +10,8 @@ import { emitSynced } from "./emit-synced.js";
 import { emitTypes } from "./emit-types.js";
 import { emitValidators } from "./emit-validators.js";
 import { checkDefaults } from "./check-defaults.js";
+import { checkEvolution, versionOf } from "./check-evolution.js";
+import { evolutionLine, readPrevious } from "./previous.js";
 import { kebabCase } from "./identifiers.js";
 import { canonicalText, jsonLiteral } from "./json.js";
 import { load } from "./load.js";
@@ -61,6 +63,18 @@ export function regenerateCommand(options: GenerateOptions): string {
   return words.map(shellWord).join(" ");
 }
 
+/** `file#/pointer` of a bundle place: through the nearest enclosing place the sources table names. */
+function placeOf(sources: Readonly<Record<string, string>>, file: string, pointer: string): { file: string; pointer: string } {
+  for (let at = pointer; ; at = at.slice(0, Math.max(at.lastIndexOf("/"), 0))) {
+    const source = sources[at];
+    if (source !== undefined) {
+      const hash = source.indexOf("#");
+      return { file: source.slice(0, hash), pointer: source.slice(hash + 1) + pointer.slice(at.length) };
+    }
+    if (at === "") return { file, pointer };
+  }
+}
+
 /**
  * Generates the store modules for `inputs`. Returns the files (path relative to
  * `cwd`, posix slashes -> text), sorted by path. Throws `SchemaProblemsError` with
@@ -79,6 +93,7 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
   const loaded = await load(options.inputs, cwd, problems);
   if (loaded.length === 0 && problems.list.length === 0) problems.add(options.inputs.join(" "), "", "no *.json schema files found");
   const models: StoreModel[] = [];
+  const versions = new Map<StoreModel, number>();
   const owners = new Map<string, string>([["index", "the barrel index.ts"]]);
   for (const schema of loaded) {
     const before = problems.list.length;
@@ -89,7 +104,12 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
       problems.add(schema.file, "", `store name "${store.name}" maps to ${out}/${kebab}.ts, which ${owner} also wants; set another "title"`);
     }
     owners.set(kebab, `${schema.file}#`);
-    if (problems.list.length === before) models.push(toModel(store));
+    const version = versionOf(schema.schema, schema.file, problems);
+    if (problems.list.length === before) {
+      const m = toModel(store);
+      models.push(m);
+      versions.set(m, version);
+    }
   }
   report();
   problems.throwIfAny();
@@ -101,16 +121,28 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
     const validators = emitValidators(normalized, problems);
     if (validators === undefined) continue;
     const m = checkDefaults(normalized, validators, problems);
+    const validatorsPath = `${out}/${kebab}.validators.ts`;
+    const previous = readPrevious(validatorsPath, cwd);
+    if (previous === "unreadable") problems.warn(m.store.file, "", `${validatorsPath} holds no schema this generator can read back: the change from it was not checked (breaking changes are found from the next run on)`);
+    const { evolution } = checkEvolution(
+      normalized.store.schema,
+      versions.get(normalized) ?? 1,
+      previous === "unreadable" ? undefined : previous,
+      (pointer) => placeOf(validators.sources, m.store.file, pointer),
+      validatorsPath,
+      m.store.name,
+      problems,
+    );
     const banner = template("banner.txt", { schema: m.store.file, command });
     const validatorsModule = `${kebab}.validators.js`;
     const types = await emitTypes(m);
     const synced = emitSynced(m, types);
     const hash = createHash("sha256").update(canonicalText(validators.schema)).digest("hex").slice(0, 16);
-    const moduleText = emitModule(m, { banner, runtime, types, synced, shape: emitShape(m), validatorsModule, hash });
+    const moduleText = emitModule(m, { banner, runtime, types, synced, shape: emitShape(m), validatorsModule, hash, evolution });
     files.set(`${out}/${kebab}.ts`, moduleText);
     modules.push({ store: m.store.name, file: `./${kebab}.js`, text: moduleText });
-    const body = template("validators.ts.txt", { runtime, store: m.store.name, schema: m.store.file, bundle: jsonLiteral(validators.schema, "  "), sources: jsonLiteral(validators.sources, "  ") });
-    files.set(`${out}/${kebab}.validators.ts`, `${banner}\n${body}`);
+    const body = template("validators.ts.txt", { runtime, store: m.store.name, schema: m.store.file, bundle: jsonLiteral(validators.schema, "  "), sources: jsonLiteral(validators.sources, "  "), evolution: evolutionLine(evolution) });
+    files.set(validatorsPath, `${banner}\n${body}`);
   }
   report();
   problems.throwIfAny();

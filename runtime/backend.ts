@@ -5,11 +5,16 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
-import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, RedisMemoryError, WriteError, type WriteErrorCode } from "./errors.js";
+import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, RedisMemoryError, WriteError } from "./errors.js";
 import type { Enc, NodeId, Op } from "./ops.js";
+import { batchCall, batchHeader, batchKeys, decodeReply, encodeOps, lastApplied, needsKeys, parseRefusal, refusalCode, type Batch, type BatchOutcome } from "./protocol/batch.js";
+import { keysOf, nodeKey, stageKey } from "./protocol/keys.js";
+import { parseFlags, registryField } from "./protocol/registry.js";
 
 export type { Cluster, Redis, RedisOptions };
 export type Connection = Redis | Cluster;
+export { LOG_DEFAULTS, type Batch, type BatchOutcome, type LogLimits } from "./protocol/batch.js";
+export { keysOf, nodeKey } from "./protocol/keys.js";
 
 const script = (name: string): string => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
 const SCRIPTS = { rmApply: script("apply"), rmDelete: script("delete"), rmGc: script("gc") };
@@ -24,89 +29,18 @@ const STAGED = script("staged").replace(/^--.*\n/gm, "");
  * much as the push itself.
  */
 export const STAGE_AT = 1_024;
-/** Where apply.lua's arguments name the staging key ("" when the batch is not staged). */
-const STAGE_ARG = 13;
 /** Values per RPUSH of a staged push. */
 const STAGE_CHUNK = 10_000;
-
-/** Log settings: how much of the change log an instance keeps for replicas catching up. */
-export interface LogLimits {
-  /** Entries kept (default 1,000). */
-  readonly maxEntries: number;
-  /** Milliseconds an entry is kept; the log key itself expires this long after the last batch (default 10,000). */
-  readonly maxAgeMs: number;
-  /** A batch whose operations are larger is logged as the ids of the containers it touched (default 2,048 bytes). */
-  readonly maxOpsBytes: number;
-}
-export const LOG_DEFAULTS: LogLimits = { maxEntries: 1_000, maxAgeMs: 10_000, maxOpsBytes: 2_048 };
 
 /** Rounds of "declare these keys too" before a call gives up (each round adds what another writer added). */
 const KEY_ROUNDS = 16;
 
+/** The scripts as ioredis commands: one array holds numkeys, KEYS and ARGV (ioredis flattens it; nothing is spread). */
 interface ScriptCommands {
-  rmApply(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
-  rmDelete(numKeys: number, ...args: string[]): Promise<unknown>;
-  rmGc(numKeys: number, ...args: string[]): Promise<unknown>;
+  rmApply(args: readonly (string | number)[]): Promise<unknown>;
+  rmDelete(args: readonly (string | number)[]): Promise<unknown>;
+  rmGc(args: readonly (string | number)[]): Promise<unknown>;
 }
-
-export interface Batch {
-  readonly ns: string;
-  readonly clientId: string;
-  readonly seq: number;
-  /** The seq of the batch this one follows (the script applies it only right after that one). */
-  readonly prev: number;
-  /** The epoch the replica loaded; "" when it loaded no instance (the batch creates it as `newEpoch`). */
-  readonly epoch: string;
-  readonly newEpoch: string;
-  readonly ops: readonly Op[];
-  /** Ids of the containers the batch may touch (declared as KEYS). */
-  readonly keys: readonly NodeId[];
-  readonly schemaHash: string;
-  readonly log: LogLimits;
-  /** The store's `ttl` (ms; 0: none): the batch slides the instance's expiry. */
-  readonly ttl: number;
-  /** A transaction's batch: the instance seq its reads saw ("" for other batches). */
-  readonly readAt: string;
-  /**
-   * How many of the subscriptions to the instance's channel are the writer's own (its
-   * feed's, 0 or 1). The log is for other replicas catching up: a batch that no other
-   * subscription hears is not logged (a replica that listens later loads after it).
-   */
-  readonly ownSubscriptions: number;
-  /** Every batch of this client up to this seq has been answered (none is sent again): the script forgets their results. */
-  readonly acked: number;
-}
-
-export type BatchOutcome =
-  | {
-      readonly kind: "applied";
-      readonly seq: number;
-      readonly entryId: string;
-      readonly epoch: string;
-      /** `setnx` operations that found their field already set (the replica must reload). */
-      readonly skipped: number;
-      readonly incrs: readonly string[];
-      readonly aliases: readonly [from: NodeId, to: NodeId][];
-      readonly garbage: readonly NodeId[];
-      /** When the instance expires (ms since the epoch), -1 when it does not. */
-      readonly expireAt: number;
-    }
-  | {
-      readonly kind: "dup";
-      readonly incrs: readonly string[];
-      readonly aliases: readonly [from: NodeId, to: NodeId][];
-      readonly epoch: string;
-      /** `setnx` operations the batch skipped when it was applied. */
-      readonly skipped: number;
-      /** When the instance expires now (ms since the epoch), -1 when it does not. */
-      readonly expireAt: number;
-    }
-  /** The batch must follow one that is not applied yet (NOSCRIPT retried out of order, or refused). */
-  | {
-      readonly kind: "wait";
-      /** The last batch of this client that Redis holds as applied. */
-      readonly applied: number;
-    };
 
 /** One container as the load script returns it. */
 export type LoadedContainer = [id: string, kind: string, values: string[]];
@@ -117,18 +51,10 @@ export interface LoadReply {
   readonly format: string;
   /** When the instance expires (ms since the epoch), -1 when it does not. */
   readonly expireAt: number;
-  /** Container id -> flags ("l"/"d", "1" when its key should exist, "r" when it may hold references, ":<sha1 start>" of a promoted record). */
+  /** Container id -> flags (runtime/protocol/registry.ts). */
   readonly registry: ReadonlyMap<string, string>;
   readonly root: string[];
   readonly containers: readonly LoadedContainer[];
-}
-
-export function keysOf(ns: string): [root: string, meta: string, log: string] {
-  return [`${ns}:root`, `${ns}:meta`, `${ns}:log`];
-}
-
-export function nodeKey(ns: string, id: string): string {
-  return id === "" ? `${ns}:root` : `${ns}:n:${id}`;
 }
 
 /**
@@ -202,23 +128,22 @@ export class Backend {
    * Rejects with WriteError (nothing of the batch was applied) when Redis refused it.
    */
   async apply(batch: Batch, isClosed: () => boolean = () => false): Promise<BatchOutcome> {
-    const [root, meta, log] = keysOf(batch.ns);
-    const keys = new Set(batch.keys.map((id) => nodeKey(batch.ns, id)));
+    const ids = new Set(batch.keys);
     let staged = this.stageable(batch.ops);
     let [ops, values] = encodeOps(batch.ops, batch.log.maxOpsBytes, staged !== undefined);
+    // A Cluster's subscribers may listen on any node: PUBSUB NUMSUB on this one cannot count them.
+    const own = isCluster(this.redis) ? -1 : batch.ownSubscriptions;
     for (let attempt = 0; ; attempt++) {
       let reply: unknown;
       try {
-        const args = [
-          batch.ns, batch.clientId, batch.seq, batch.prev, batch.epoch, batch.newEpoch, ops, batch.schemaHash,
-          batch.log.maxEntries, batch.log.maxAgeMs, batch.log.maxOpsBytes, batch.ttl, batch.readAt, "",
-          // A Cluster's subscribers may listen on any node: PUBSUB NUMSUB on this one cannot count them.
-          isCluster(this.redis) ? -1 : batch.ownSubscriptions,
-          batch.acked,
-        ];
-        reply = staged
-          ? await this.applyStaged(batch, [root, meta, log, ...keys], args, values, staged)
-          : await this.commands.rmApply(3 + keys.size, root, meta, log, ...keys, ...args, ...values);
+        if (staged) {
+          const stage = stageKey(batch.ns, batch.clientId, batch.seq);
+          const keys = batchKeys(batch.ns, ids, [stage]);
+          reply = await this.applyStaged(batch, keys, batchCall(keys, batchHeader(batch, { stage, own }), ops, values), staged, stage);
+        } else {
+          const keys = batchKeys(batch.ns, ids);
+          reply = await this.commands.rmApply(batchCall(keys, batchHeader(batch, { stage: "", own }), ops, values));
+        }
       } catch (error) {
         if (error instanceof CorruptDataError) throw error;
         const message = errorMessage(error);
@@ -228,21 +153,20 @@ export class Backend {
           [ops, values] = encodeOps(batch.ops, batch.log.maxOpsBytes, false);
           continue;
         }
-        const refusal = /^RM([A-Z]+) (\S*) ?(.*)$/s.exec(message);
+        const refusal = parseRefusal(message);
         if (refusal) {
-          const [, kind, key, reason] = refusal as unknown as [string, string, string, string];
-          if (kind === "UNSTAGE") {
+          if (refusal.kind === "UNSTAGE") {
             // The list is another writer's container, or RENAME is not allowed: the plain path.
             staged = undefined;
             [ops, values] = encodeOps(batch.ops, batch.log.maxOpsBytes, false);
             continue;
           }
-          if (kind === "KEYS") {
-            for (const id of `${key} ${reason}`.trim().split(" ")) keys.add(nodeKey(batch.ns, id));
+          if (refusal.kind === "KEYS") {
+            for (const id of needsKeys(refusal)) ids.add(id);
             if (attempt < KEY_ROUNDS) continue;
           }
-          if (kind === "WAIT") return { kind: "wait", applied: Number(/last applied (\d+)/.exec(reason)?.[1] ?? 0) };
-          throw new WriteError(key, reason, { cause: serverError(message), code: refusalCode(kind) });
+          if (refusal.kind === "WAIT") return { kind: "wait", applied: lastApplied(refusal) };
+          throw new WriteError(refusal.key, refusal.reason, { cause: serverError(message), code: refusalCode(refusal.kind) });
         }
         if (isTransient(error)) {
           if (isClosed()) {
@@ -257,7 +181,7 @@ export class Backend {
           code: "redis",
         });
       }
-      return parseOutcome(reply);
+      return decodeReply(reply);
     }
   }
 
@@ -277,30 +201,30 @@ export class Backend {
    * One batch as a MULTI: apply.lua applies every op but the last push and renames the
    * list to a staging key; RPUSHes append the push's values there; staged.lua renames it
    * back. Values that apply.lua did not take (a duplicate, a refusal, a NOSCRIPT) are
-   * dropped by staged.lua, so the MULTI applies the batch whole or not at all. apply.lua
-   * goes by EVALSHA (a NOSCRIPT applied nothing: the batch goes again by the plain path,
-   * which loads the script); staged.lua by EVAL (its own NOSCRIPT would leave the list
-   * renamed). Resolves to apply.lua's reply.
+   * dropped by staged.lua, so the MULTI applies the batch whole or not at all (apply.lua
+   * cleared every command the MULTI runs after it). apply.lua goes by EVALSHA (a NOSCRIPT
+   * applied nothing: the batch goes again by the plain path, which loads the script);
+   * staged.lua by EVAL (its own NOSCRIPT would leave the list renamed). Resolves to
+   * apply.lua's reply.
    */
-  private async applyStaged(batch: Batch, keys: string[], args: (string | number)[], values: readonly Enc[], staged: readonly Enc[]): Promise<unknown> {
-    const stageKey = `${batch.ns}:s:${batch.clientId}:${batch.seq}`;
+  private async applyStaged(batch: Batch, keys: readonly string[], call: readonly (string | number)[], staged: readonly Enc[], stage: string): Promise<unknown> {
     const listKey = nodeKey(batch.ns, batch.ops.at(-1)![1]);
     const multi = (this.redis as Redis).multi();
-    multi.evalsha(APPLY_SHA, keys.length + 1, ...keys, stageKey, ...args.with(STAGE_ARG, stageKey), ...values);
-    // ioredis flattens array arguments: each chunk goes as it is, not spread into the call.
-    const rpush = multi.rpush as unknown as (key: string, values: readonly string[]) => unknown;
-    for (let i = 0; i < staged.length; i += STAGE_CHUNK) rpush.call(multi, stageKey, staged.slice(i, i + STAGE_CHUNK));
-    multi.eval(STAGED, 3, keys[1]!, stageKey, listKey, batch.clientId, batch.seq);
+    // ioredis flattens array arguments: nothing is spread into a call.
+    const send = multi as unknown as { evalsha(sha: string, args: readonly (string | number)[]): unknown; rpush(key: string, values: readonly string[]): unknown };
+    send.evalsha(APPLY_SHA, call);
+    for (let i = 0; i < staged.length; i += STAGE_CHUNK) send.rpush(stage, staged.slice(i, i + STAGE_CHUNK));
+    multi.eval(STAGED, 3, keys[1]!, stage, listKey, batch.clientId, batch.seq);
     const replies = await multi.exec();
     if (!replies) throw new Error("the batch's MULTI was aborted");
     const [error, reply] = replies[0]!;
     if (error) throw error;
     // apply.lua checked that the user may run the rest: an applied batch has its values in the list.
-    if (Array.isArray(reply) && reply[0] !== "dup") {
+    if (decodeReply(reply).kind === "applied") {
       const failed = replies.slice(1).find(([failure]) => failure);
       const moved = replies.at(-1)?.[1];
       if (failed || moved !== 1) {
-        throw new CorruptDataError(stageKey, undefined, `batch ${batch.seq} was applied but its staged values did not reach ${listKey} (${failed ? errorMessage(failed[0]) : `staged.lua answered ${String(moved)}`})`);
+        throw new CorruptDataError(stage, undefined, `batch ${batch.seq} was applied but its staged values did not reach ${listKey} (${failed ? errorMessage(failed[0]) : `staged.lua answered ${String(moved)}`})`);
       }
     }
     return reply;
@@ -335,9 +259,14 @@ export class Backend {
       });
       const value = (i: number): unknown => {
         const [error, result] = replies?.[i] ?? [new Error("the transaction was aborted"), undefined];
+        if (error && i === 0 && /^WRONGTYPE/.test(errorMessage(error))) {
+          throw new CorruptDataError(meta, undefined, "is not a hash: the key holds data this library did not write; $delete() the instance or restore it");
+        }
         if (error) throw new RedisCommandError(ns, "MULTI (load)", serverError(errorMessage(error)));
         return result;
       };
+      const metaError = replies?.[0]?.[0];
+      if (metaError && /^WRONGTYPE/.test(errorMessage(metaError))) throw new CorruptDataError(meta, undefined, "is not a hash (this library did not write it): $delete() the instance or restore it");
       const metaFields = value(0) as string[];
       let seq = "0", epoch = "", format = "";
       const registry = new Map<string, string>();
@@ -349,9 +278,14 @@ export class Backend {
         else if (field === "format") format = text;
         else if (field.startsWith("n:")) registry.set(field.slice(2), text);
       }
-      const unread = [...registry].filter(([id, flags]) => id !== "" && kinds.get(id) !== flags[0]);
+      if (!/^(0|[1-9]\d{0,14})$/.test(seq)) throw new CorruptDataError(meta, "seq", `holds ${JSON.stringify(seq.slice(0, 40))}, not a batch counter (this library did not write it)`);
+      const unread = [...registry].filter(([id, flags]) => id !== "" && kinds.get(id) !== parseFlags(flags)?.kind);
       if (unread.length > 0 && round < KEY_ROUNDS) {
-        for (const [id, flags] of unread) kinds.set(id, flags[0] === "l" ? "l" : "d");
+        for (const [id, flags] of unread) {
+          const kind = parseFlags(flags)?.kind;
+          if (kind === undefined) throw new CorruptDataError(meta, registryField(id), `holds ${JSON.stringify(flags.slice(0, 40))}, not container flags`);
+          kinds.set(id, kind);
+        }
         continue;
       }
       const rootType = value(1) as string;
@@ -383,7 +317,7 @@ export class Backend {
     const [root, meta, log] = keysOf(ns);
     const keys = new Set([...known].map((id) => nodeKey(ns, id)));
     for (let round = 0; round < KEY_ROUNDS; round++) {
-      const reply = (await this.call("EVALSHA delete.lua", ns, () => this.commands.rmDelete(3 + keys.size, root, meta, log, ...keys, ns))) as unknown[];
+      const reply = (await this.call("EVALSHA delete.lua", ns, () => this.commands.rmDelete([3 + keys.size, root, meta, log, ...keys, ns]))) as unknown[];
       if (reply[0] !== "keys") return;
       for (const id of reply.slice(1) as string[]) keys.add(nodeKey(ns, id));
     }
@@ -395,7 +329,7 @@ export class Backend {
     let ids = [...garbage];
     for (let round = 0; ids.length > 0 && round < KEY_ROUNDS * 4; round++) {
       const keys = ids.map((id) => nodeKey(ns, id));
-      ids = (await this.call("EVALSHA gc.lua", ns, () => this.commands.rmGc(1 + keys.length, keysOf(ns)[1], ...keys, ns))) as string[];
+      ids = (await this.call("EVALSHA gc.lua", ns, () => this.commands.rmGc([1 + keys.length, keysOf(ns)[1], ...keys, ns]))) as string[];
     }
   }
 
@@ -462,13 +396,19 @@ export class Backend {
    * The instance's sequence number and the log entries after `afterId` (at most
    * `count`), read together (one MULTI on the instance's slot).
    */
-  async readLog(ns: string, afterId: string, count: number): Promise<{ seq: number; entries: [id: string, fields: string[]][] }> {
+  /**
+   * The instance's seq and epoch, and the log entries after `afterId` (a RedisCommandError
+   * instead when the log cannot be read: the caller first checks the epoch, since the log of
+   * another incarnation says nothing about its replica).
+   */
+  async readLog(ns: string, afterId: string, count: number): Promise<{ seq: number; epoch: string; entries: [id: string, fields: string[]][] | RedisCommandError }> {
     const [, meta, log] = keysOf(ns);
-    const replies = await this.call("MULTI HGET XRANGE", ns, () => this.redis.multi().hget(meta, "seq").xrange(log, `(${afterId}`, "+", "COUNT", count).exec());
-    if (!replies) throw new RedisCommandError(ns, "MULTI HGET XRANGE", new Error("the transaction was aborted"));
-    const [[seqError, seq], [rangeError, entries]] = replies as [[Error | null, string | null], [Error | null, [string, string[]][]]];
-    if (seqError || rangeError) throw new RedisCommandError(ns, "MULTI HGET XRANGE", (seqError ?? rangeError)!);
-    return { seq: Number(seq ?? 0), entries };
+    const replies = await this.call("MULTI HMGET XRANGE", ns, () => this.redis.multi().hmget(meta, "seq", "epoch").xrange(log, `(${afterId}`, "+", "COUNT", count).exec());
+    if (!replies) throw new RedisCommandError(ns, "MULTI HMGET XRANGE", new Error("the transaction was aborted"));
+    const [[metaError, counters], [rangeError, entries]] = replies as [[Error | null, (string | null)[] | null], [Error | null, [string, string[]][]]];
+    if (metaError) throw new RedisCommandError(ns, "MULTI HMGET XRANGE", metaError);
+    const [seq, epoch] = counters ?? [];
+    return { seq: Number(seq ?? 0), epoch: epoch ?? "", entries: rangeError ? new RedisCommandError(ns, "XRANGE", rangeError) : entries };
   }
 
   /**
@@ -493,35 +433,6 @@ async function primaryOf(cluster: Cluster, key: string): Promise<Redis> {
   return master;
 }
 
-/**
- * The operations as the batch script reads them. A batch larger than `inlineBytes`
- * sends its pushed values as arguments of their own (a push op then holds their count):
- * JSON-escaping 100k JSON texts inside one JSON text costs more than sending them. A
- * staged last push holds its count and its values go apart (`applyStaged`).
- */
-function encodeOps(ops: readonly Op[], inlineBytes: number, stagedLast: boolean): [text: string, values: string[]] {
-  const counted = (op: Op): Op => [op[0], op[1], (op[2] as Enc[]).length] as unknown as Op;
-  const rest = stagedLast ? ops.slice(0, -1) : ops;
-  const last = stagedLast ? [counted(ops.at(-1)!)] : [];
-  let size = 0;
-  for (const op of rest) {
-    if (op[0] !== "push" && op[0] !== "unshift") continue;
-    for (const value of op[2]) size += value.length;
-    if (size > inlineBytes) break;
-  }
-  if (size <= inlineBytes) return [JSON.stringify([...rest, ...last]), []];
-  const values: string[] = [];
-  const text = JSON.stringify([
-    ...rest.map((op) => {
-      if (op[0] !== "push" && op[0] !== "unshift") return op;
-      for (const value of op[2]) values.push(value);
-      return counted(op);
-    }),
-    ...last,
-  ]);
-  return [text, values];
-}
-
 function errorMessage(error: unknown): string {
   // A transaction Redis refused to queue: its first command's error says why (NOPERM, ...).
   const previous = (error as { previousErrors?: unknown[] } | undefined)?.previousErrors?.[0];
@@ -538,45 +449,11 @@ function serverError(message: string): Error {
   return new Error(/can't run this command|no permissions to/i.test(reply) && !reply.startsWith("NOPERM") ? `NOPERM (ACL) ${reply}` : reply);
 }
 
-function refusalCode(kind: string): WriteErrorCode {
-  switch (kind) {
-    case "EPOCH": return "epoch";
-    case "EVICTED": return "evicted";
-    case "CORRUPT": return "corrupt";
-    case "FORMAT": return "format";
-    case "STALE": return "stale";
-    case "KEYS": return "conflict";
-    default: return "conflict";
-  }
-}
-
 /** Errors after which the batch's outcome is unknown or it was not run: send it again. */
-function isTransient(error: unknown): boolean {
+export function isTransient(error: unknown): boolean {
   const message = errorMessage(error);
   return /^(Command timed out|Command aborted due to connection close|Connection is closed|Stream isn't writeable|Reached the max retries per request limit|LOADING|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available|connect ETIMEDOUT)/.test(message)
     || /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT/.test(message);
 }
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function parseOutcome(reply: unknown): BatchOutcome {
-  const parts = reply as unknown[];
-  const pairs = (flat: unknown): [NodeId, NodeId][] => {
-    const list = (flat as string[] | undefined) ?? [];
-    const out: [NodeId, NodeId][] = [];
-    for (let i = 0; i + 1 < list.length; i += 2) out.push([list[i]!, list[i + 1]!]);
-    return out;
-  };
-  if (parts[0] === "dup") return { kind: "dup", incrs: ((parts[1] as unknown[]) ?? []).map(String), aliases: pairs(parts[2]), epoch: String(parts[3] ?? ""), skipped: Number(parts[4] ?? 0), expireAt: Number(parts[5] ?? -1) };
-  return {
-    kind: "applied",
-    seq: Number(parts[0]),
-    entryId: String(parts[1]),
-    skipped: Number(parts[2]),
-    incrs: ((parts[3] as unknown[]) ?? []).map(String),
-    aliases: pairs(parts[4]),
-    garbage: ((parts[5] as unknown[]) ?? []).map(String),
-    epoch: String(parts[6]),
-    expireAt: Number(parts[7] ?? -1),
-  };
-}

@@ -7,11 +7,13 @@
 // as intents to replay (runtime/offline.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { LOG_DEFAULTS, type Backend, type Batch, type BatchOutcome, type LogLimits } from "./backend.js";
-import { FlushTimeoutError, RedisMemoryError, WriteError, asSyncFailure, type DataPath } from "./errors.js";
+import { FlushTimeoutError, RedisMemoryError, WriteError, asSyncFailure, bareCause, type DataPath } from "./errors.js";
 import type { Events } from "./events.js";
 import { newId } from "./ids.js";
 import type { DictNode } from "./node.js";
+import { touches, type Intent } from "./op/rows.js";
 import { isRef, type Enc, type NodeId, type Op } from "./ops.js";
+import { batchSent, batchSettled, targetOf, type Target } from "./telemetry.js";
 import type { JsonValue } from "./values.js";
 
 interface PendingIncr {
@@ -20,14 +22,6 @@ interface PendingIncr {
   readonly expected: number;
   readonly resolve: (value: number) => void;
   readonly reject: (error: unknown) => void;
-}
-
-/** A write made offline: the path of the container it writes to, and the operation. */
-export interface Intent {
-  readonly path: DataPath;
-  readonly op: Op;
-  /** An offline `incr`: settled with the value of its replay. */
-  incr: { resolve: (value: number) => void; reject: (error: unknown) => void } | undefined;
 }
 
 /** The batches whose transaction's fn runs in this async context (its writes are the transaction's). */
@@ -116,17 +110,23 @@ export class Batches {
   private scheduled = false;
   private batchSeq = 0;
   private readonly inflight = new Map<number, InFlight>();
+  /** Batches Redis refused (never applied), above the last applied one. */
+  private readonly refusedSeqs = new Set<number>();
   private failures: unknown[] = [];
   /** Called when a batch failed and the replica must be reloaded from Redis. */
   onStale: (() => Promise<void>) | undefined;
   /** Called with each batch as it leaves (the change feed tracks what its own unseen batches touch). */
   onSend: ((seq: number, ops: readonly Op[]) => void) | undefined;
+  /** Called when a sent batch is answered: with its outcome, or undefined when it was refused (it is not in the log). */
+  onSettled: ((seq: number, outcome: Exclude<BatchOutcome, { kind: "wait" }> | undefined) => void) | undefined;
   /**
    * Subscriptions to the instance's channel that only this store uses (its feed's, when
    * no other store of the process listens): set by the feed; see Batch.ownSubscriptions.
    */
   ownSubscriptions: () => number = () => 0;
   private reloading: Promise<void> | undefined;
+  /** What telemetry names this replica's batches by (made at the first batch). */
+  private target: Target | undefined;
 
   constructor(
     private readonly owner: BatchOwner,
@@ -243,6 +243,9 @@ export class Batches {
     // A new instance's first batch creates it: the next ones need its epoch.
     const limit = this.epoch === "" ? 1 : MAX_INFLIGHT;
     if (this.inflight.size >= limit || (this.chainBroken && this.inflight.size > 0)) return undefined;
+    // A transaction's batch is alone at the end of the chain: it may be refused (stale) and
+    // run again, and a batch chained after it would then be refused with it.
+    for (const other of this.inflight.values()) if (other.transaction) return undefined;
     if (this.chainBroken) {
       this.chainBroken = false;
       this.lastSent = this.applied;
@@ -254,10 +257,7 @@ export class Batches {
     this.lastPush = undefined;
     const keys = new Set<NodeId>(this.dropped);
     this.dropped.clear();
-    for (const op of ops) {
-      if (op[1] !== "") keys.add(op[1]);
-      if (op[0] === "promote") keys.add(op[3]);
-    }
+    for (const op of ops) for (const id of touches(op)) if (id !== "") keys.add(id);
     const seq = ++this.batchSeq;
     // Batches still on the wire may be sent again: their results must be kept.
     let acked = seq - 1;
@@ -271,9 +271,13 @@ export class Batches {
     this.readAt = "";
     this.lastSent = seq;
     this.onSend?.(seq, ops);
-    const record: InFlight = { batch, incrs };
+    const record: InFlight = { batch, incrs, transaction: batch.readAt !== "" };
     this.inflight.set(seq, record);
+    const target = (this.target ??= targetOf(this.owner.ns));
+    batchSent(target, seq, ops.length, () => bytesOf(ops));
+    const started = performance.now();
     record.done = this.dispatch(record).finally(() => {
+      batchSettled(target, seq, performance.now() - started, record.error);
       this.inflight.delete(seq);
       this.send();
       if (this.inflight.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
@@ -362,7 +366,10 @@ export class Batches {
         // Nothing of ours is on the wire before it, yet Redis does not hold the batch it
         // follows: Redis lost acknowledged batches (a failover, an older snapshot). Go on from what it holds.
         this.applied = Math.min(this.applied, outcome.applied);
-        return this.refused(record, new WriteError(this.owner.ns, "Redis no longer holds an earlier batch of this store (lost in a failover or a restart?), so this one was not applied", { code: "order" }));
+        // Unless the batch it follows was refused (then nothing was lost: it was never applied).
+        const refusedBefore = [...this.refusedSeqs].some((seq) => seq > outcome.applied && seq <= batch.prev);
+        const why = refusedBefore ? "an earlier batch of this store was refused" : "Redis no longer holds an earlier batch of this store (lost in a failover or a restart?)";
+        return this.refused(record, new WriteError(this.owner.ns, `${why}, so this one was not applied`, { code: "order" }));
       }
       await Promise.allSettled(earlier.map((other) => other.done));
       if (this.applied < batch.prev || waits >= MAX_WAITS) {
@@ -394,13 +401,18 @@ export class Batches {
       if (incr.node.fields[incr.field] === incr.expected) incr.node.fields[incr.field] = number;
       incr.resolve(number);
     });
+    this.onSettled?.(record.batch.seq, outcome);
   }
 
   private refused(record: InFlight, error: unknown): void {
-    const failure = error instanceof RedisMemoryError ? error : new WriteError(this.owner.ns, String(error), { cause: error, code: "redis" });
+    const failure = error instanceof RedisMemoryError ? error : new WriteError(this.owner.ns, String(error), { cause: bareCause(error), code: "redis" });
     for (const incr of record.incrs) incr.reject(failure);
     this.chainBroken = true;
     record.error = failure;
+    this.refusedSeqs.add(record.batch.seq);
+    // Only seqs above the last applied batch can be followed by a batch still on the wire.
+    if (this.refusedSeqs.size > MAX_INFLIGHT * 4) for (const seq of this.refusedSeqs) if (seq <= this.applied) this.refusedSeqs.delete(seq);
+    this.onSettled?.(record.batch.seq, undefined);
     // A transaction's refusal goes to the transaction (a stale read runs it again).
     if (!record.transaction) {
       this.failures.push(failure);
@@ -494,4 +506,16 @@ export class Batches {
       }
     })();
   }
+}
+
+/** The bytes of the values a batch carries (telemetry's batch size). */
+function bytesOf(ops: readonly Op[]): number {
+  let bytes = 0;
+  for (const op of ops) {
+    for (const part of op) {
+      if (typeof part === "string") bytes += part.length;
+      else if (Array.isArray(part)) for (const value of part) bytes += value.length;
+    }
+  }
+  return bytes;
 }

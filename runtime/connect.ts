@@ -5,7 +5,7 @@
 // `connectTimeout`, whatever the kind.
 import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from "ioredis";
 import { assertTarget, defaultRedis, isCluster, isConnection, type Connection, type RedisClient } from "./backend.js";
-import { ConnectionError, OptionsError, RedisMemoryError } from "./errors.js";
+import { ConnectionError, OptionsError, RedisMemoryError, bareCause } from "./errors.js";
 
 /** `{ cluster: [nodes], ...options }`: the options are ioredis Cluster options and the options of every node connection. */
 export type ClusterDescription = { readonly cluster: readonly (string | number | ClusterNode)[] } & RedisOptions & ClusterOnlyOptions;
@@ -165,7 +165,23 @@ function librarySettings(connectTimeout: number): RedisOptions {
   return { lazyConnect: true, connectTimeout, maxRetriesPerRequest: null };
 }
 
-/** `promise`, or a ConnectionError naming `what`, `where`, the time taken and the last error seen. */
+/** A server's error reply (WRONGPASS, NOPERM, ...) as ioredis reports it; the command, when ioredis says which. */
+export function serverReply(error: unknown): { message: string; command: string | undefined } | undefined {
+  if (!(error instanceof Error) || error.name !== "ReplyError") return undefined;
+  const command = (error as { command?: { name?: unknown } }).command?.name;
+  return { message: error.message, command: typeof command === "string" ? command.toUpperCase() : undefined };
+}
+
+/** Whether what answered spoke something other than RESP (an HTTP server, TLS on a plain port...). */
+function notRedis(error: unknown): boolean {
+  return error instanceof Error && (error.name === "ParserError" || /^Protocol error|Unknown RESP type/.test(error.message));
+}
+
+/**
+ * `promise`, or a ConnectionError naming `what`, `where`, the time taken and the last
+ * error seen. A refusal by the server (a wrong password, a disabled user) or an answer
+ * that is not Redis' rejects at once, with the reason in words.
+ */
 export async function within<T>(promise: Promise<T>, started: number, timeout: number, what: string, where: string, lastError: () => unknown): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_resolve, reject) => {
@@ -177,9 +193,26 @@ export async function within<T>(promise: Promise<T>, started: number, timeout: n
     // The library's own errors (a refused load, corrupt data) say what happened already.
     if (error instanceof RedisMemoryError) throw error;
     // The socket's own error says more than "Connection is closed.".
-    const cause = lastError() ?? error;
+    const seen = lastError() ?? error;
     const elapsed = Date.now() - started;
-    const reason = cause instanceof Error ? cause.message : "no answer";
+    // Only the name and message: ioredis' errors carry the command's arguments (an AUTH password).
+    const cause = bareCause(seen);
+    if (notRedis(seen)) {
+      throw new ConnectionError(
+        `could not ${what} ${where}: what answered there is not a Redis server (it does not speak the Redis protocol: ${(seen as Error).message.replace(/ Please report this\.?$/, "")}); ` +
+          "check the host and port in the `redis` option of open() or REDIS_URL (or REDIS_HOST/REDIS_PORT), and `rediss://` for a TLS port",
+        { cause, elapsed },
+      );
+    }
+    const reply = serverReply(seen);
+    if (reply) {
+      const command = reply.command ?? "the connection's set-up";
+      const hint = /^(WRONGPASS|NOAUTH)/.test(reply.message)
+        ? "check the user and password in the `redis` option of open() or REDIS_URL, and that the user is enabled (ACL SETUSER <user> on)"
+        : "check the user's ACL rules (see the ACL section of the documentation)";
+      throw new ConnectionError(`could not ${what} ${where}: Redis refused ${command}: ${reply.message} (${hint})`, { cause, elapsed, command });
+    }
+    const reason = seen instanceof Error ? seen.message : "no answer";
     throw new ConnectionError(
       `could not ${what} ${where}: ${reason} (after ${elapsed} ms; connectTimeout is ${timeout} ms); ` +
         "set the `redis` option of open() or REDIS_URL (or REDIS_HOST/REDIS_PORT), or raise `connectTimeout`",

@@ -5,9 +5,11 @@ import { inspect } from "node:util";
 import { OperationError, UsageError } from "./errors.js";
 import { DictNode, NODE, bindProxy, nodeOf } from "./node.js";
 import { proxyFactories, type Replica } from "./replica.js";
-import type { Input, NumericKeys, Synced, SyncedDict as SyncedDictType } from "./types.js";
+import type { DictMethods, PlainOf, SyncedDict as SyncedDictType } from "./list.js";
+import type { Input, NumericKeys } from "./types.js";
 import { asOneWrite, checkDictGrowth, checkDictUpdate, checkRemoval, childShape } from "./validate.js";
 import { assertKey, plainCopy, syncedViews, type JsonValue } from "./values.js";
+import { commit, commitIncr, target } from "./write.js";
 
 function replicaOf(node: DictNode): Replica {
   return node.owner as Replica;
@@ -40,13 +42,14 @@ export function setField(node: DictNode, key: string, value: unknown, ifAbsent =
   const old = node.fields[key];
   if (old === value && has(node, key)) return;
   const built = replica.build(value, node, key, shape);
-  replica.batches.queue([ifAbsent ? "setnx" : "set", replica.target(node), key, built.enc]);
-  replica.apply(["set", node, key, built.stored]);
+  const id = target(replica, node);
+  if (ifAbsent) commit(replica, ["setnx", id, key, built.enc], ["setnx", node, key, built.stored]);
+  else commit(replica, ["set", id, key, built.enc], ["set", node, key, built.stored]);
   // A large list or dict becomes a container in the same batch: its first in-place write
   // would otherwise send it all again (records stay inline: they are small).
   if (!ifAbsent && built.enc.length > CONTAINER_AT) {
     const child = nodeOf(built.stored);
-    if (child) replica.target(child);
+    if (child) target(replica, child);
   }
 }
 
@@ -58,8 +61,7 @@ export function deleteField(node: DictNode, key: string): boolean {
   replica.assertWritable(node);
   if (!has(node, key)) return true;
   checkRemoval(node, [key]);
-  replica.batches.queue(["del", replica.target(node), key]);
-  replica.apply(["del", node, key]);
+  commit(replica, ["del", target(replica, node), key], ["del", node, key]);
   return true;
 }
 
@@ -75,8 +77,6 @@ function entriesOf(source: unknown): [string, unknown][] {
 }
 
 // ---- methods, also exported as functions (`update(d, {...})`) --------------
-
-const MISSING: unique symbol = Symbol("missing");
 
 /** Writes every key of `partial` (an object, Map or [key, value] pairs) in one batch. */
 export function update<D extends object>(dict: D, partial: Partial<Input<PlainOf<D>>> | Iterable<[string, unknown]> | Map<string, unknown>): void {
@@ -94,25 +94,27 @@ export function update<D extends object>(dict: D, partial: Partial<Input<PlainOf
   });
 }
 
-/** Removes `key` and returns its value (a plain copy), or `fallback`; throws if absent without one. */
-export function pop(dict: object, key: string, fallback: unknown = MISSING): unknown {
+/**
+ * Removes `key` and returns its value (a plain copy), or `fallback` when given (even
+ * `undefined`, as Python's `d.pop(k, None)`); throws if absent without one.
+ */
+export function pop(dict: object, key: string, ...fallback: [unknown?]): unknown {
   const node = dictNode(dict);
   replicaOf(node).assertWritable(node);
   if (!has(node, key)) {
-    if (fallback === MISSING) throw new OperationError([...node.path(), key], `pop(${JSON.stringify(key)}): no such key`);
-    return fallback;
+    if (fallback.length === 0) throw new OperationError([...node.path(), key], `pop(${JSON.stringify(key)}): no such key`);
+    return fallback[0];
   }
   const value = plainCopy(node.fields[key]);
   deleteField(node, key);
   return value;
 }
 
-/** Removes and returns the last-inserted [key, value]; throws when empty. */
+/** Removes and returns the last-inserted [key, value] (Python's LIFO, integer-like keys too); throws when empty. */
 export function popitem(dict: object): [string, JsonValue] {
   const node = dictNode(dict);
   replicaOf(node).assertWritable(node);
-  const keys = Object.keys(node.fields);
-  const key = keys[keys.length - 1];
+  const key = node.lastInserted();
   if (key === undefined) throw new OperationError(node.path(), "popitem(): the dict is empty");
   return [key, pop(dict, key) as JsonValue];
 }
@@ -131,8 +133,7 @@ export function clear(dict: object): void {
   const keys = Object.keys(node.fields);
   if (keys.length === 0) return;
   checkRemoval(node, keys);
-  replica.batches.queue(["clear", replica.target(node)]);
-  replica.apply(["clear", node]);
+  commit(replica, ["clear", target(replica, node)], ["clear", node]);
 }
 
 export function get(dict: object, key: string, fallback?: unknown): unknown {
@@ -157,9 +158,7 @@ export function incr<D extends object>(dict: D, key: NumericKeys<PlainOf<D>>, by
   assertKey(key, [...node.path(), key]);
   replica.check(node, key, next, childShape(node.shape, key));
   checkDictGrowth(node, [[key, next]]);
-  const result = replica.batches.queueIncr(replica.target(node), node, key, by, next);
-  replica.apply(["incr", node, key, next]);
-  return result;
+  return commitIncr(replica, node, key, by, next);
 }
 
 /** A deep plain copy, typed as the dict's plain data type. */
@@ -167,27 +166,14 @@ export function asdict<D extends object>(dict: D): PlainOf<D> {
   return plainCopy(dictNode(dict).proxy) as PlainOf<D>;
 }
 
-/** The plain data type behind a synced dict (its `DictMethods<T>`), else the type itself. */
-export type PlainOf<D> = D extends DictMethods<infer T> ? T : D;
-
-/** The methods every SyncedDict has (a property of the same name in the data wins). */
-export interface DictMethods<T extends object> {
-  update(partial: Partial<Input<T>> | Iterable<[string, unknown]> | Map<string, unknown>): void;
-  pop<K extends keyof T & string>(key: K, fallback?: T[K]): T[K];
-  popitem(): [keyof T & string, JsonValue];
-  setdefault<K extends keyof T & string>(key: K, fallback: Input<T[K]>): Synced<T[K]>;
-  clear(): void;
-  get<K extends keyof T & string>(key: K, fallback?: T[K]): Synced<T[K]> | undefined;
-  incr(key: NumericKeys<T>, by?: number): Promise<number>;
-  asdict(): T;
-}
+export type { DictMethods, PlainOf };
 
 class SyncedDictMethods {
   update(partial: object): void {
     update(this, partial);
   }
-  pop(key: string, ...fallback: unknown[]): unknown {
-    return fallback.length > 0 ? pop(this, key, fallback[0]) : pop(this, key);
+  pop(key: string, ...fallback: [unknown?]): unknown {
+    return pop(this, key, ...fallback);
   }
   popitem(): [string, JsonValue] {
     return popitem(this);

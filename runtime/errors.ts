@@ -48,9 +48,10 @@ export class ValidationError extends RedisMemoryError {
 /** A write through a collection that was replaced or removed (or whose store was closed). */
 export class DetachedError extends RedisMemoryError {
   override name = "DetachedError";
-  constructor(readonly path: DataPath | undefined) {
+  /** Where the collection was when it left the data, from the store root. */
+  constructor(readonly path: DataPath) {
     super(
-      `this ${path ? `collection (last at ${formatPath(path)})` : "collection"} was replaced or removed from its store, ` +
+      `this collection (last at ${formatPath(path)}) was replaced or removed from its store, ` +
         "so writing through it would be lost; read the field again from the store to get the current collection",
     );
   }
@@ -67,15 +68,36 @@ export class OperationError extends RedisMemoryError {
   }
 }
 
-/** Redis could not be reached or the connection was lost. */
+/**
+ * Redis could not be reached, refused the connection's credentials (`command` AUTH), or
+ * what answered is not a Redis server; or the connection was lost.
+ */
 export class ConnectionError extends RedisMemoryError {
   override name = "ConnectionError";
   /** Milliseconds spent trying, when known. */
   readonly elapsed: number | undefined;
-  constructor(message: string, options?: ErrorOptions & { elapsed?: number }) {
+  /** The command the server refused (AUTH, HELLO, ...), when it refused one. */
+  readonly command: string | undefined;
+  constructor(message: string, options?: ErrorOptions & { elapsed?: number | undefined; command?: string | undefined }) {
     super(message, options);
     this.elapsed = options?.elapsed;
+    this.command = options?.command;
   }
+}
+
+/**
+ * An error as the library keeps it for `cause`: a client library's error may carry the
+ * command's arguments (an AUTH password, a script's source) or the bytes it read; only
+ * its name, message and errno code are kept.
+ */
+export function bareCause(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof RedisMemoryError) return error;
+  const bare: Error & { code?: string } = new Error(error.message);
+  bare.name = error.name;
+  // A socket's errno name (ECONNREFUSED, ...) says what happened and holds no secret.
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string") bare.code = code;
+  return bare;
 }
 
 /** `$flush()` with the open option `waitReplicas`: fewer replicas than asked acknowledged the writes in time. */
@@ -112,9 +134,23 @@ export class WriteError extends RedisMemoryError {
     message: string,
     options?: ErrorOptions & { code?: WriteErrorCode },
   ) {
-    super(`writing to ${key} failed: ${message}`, options);
-    this.code = options?.code ?? "conflict";
+    const code = options?.code ?? "conflict";
+    super(`writing to ${key} failed: ${code === "epoch" ? epochReason(message) : message}`, options);
+    this.code = code;
   }
+}
+
+/**
+ * The batch script's epoch refusal ("instance epoch is <epoch or false>, the batch was made
+ * for <epoch>") in words: the instance this replica loaded is gone.
+ */
+function epochReason(reason: string): string {
+  const found = /^instance epoch is (\S+), the batch was made for/.exec(reason);
+  if (!found) return reason;
+  const what = found[1] === "false" || found[1] === "nil"
+    ? "the instance no longer exists in Redis (deleted, expired, evicted, or lost in a restart without persistence)"
+    : "the instance was deleted and created again since this store loaded it";
+  return `${what}, so these writes, made to the instance that was, were not applied; the store reloads and holds the instance Redis has now (write again if they still apply)`;
 }
 
 /** Redis answered one of the library's commands other than a batch with an error (ACL, OOM, MOVED, ...). */
@@ -222,7 +258,7 @@ export class SyncError extends RedisMemoryError {
     readonly task: string,
     cause: unknown,
   ) {
-    super(`${task} of ${key} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`${task} of ${key} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause: bareCause(cause) });
   }
 }
 

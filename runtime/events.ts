@@ -3,6 +3,7 @@
 // and `status` (connection and lifecycle). Listeners are called in order; one that
 // throws is reported as an `error` event and never breaks the write path.
 import { ListenerError, type DataPath } from "./errors.js";
+import type { Node } from "./node.js";
 import type { OpName } from "./ops.js";
 
 export interface ChangeEvent {
@@ -10,6 +11,9 @@ export interface ChangeEvent {
   readonly op: OpName;
   readonly source: "local" | "remote";
 }
+/** Hears each change of a replica: the container, the operation's name, and the key or index when one place changed. */
+export type ChangeReport = (node: Node, op: OpName, key?: string | number) => void;
+
 export type StatusEvent =
   | { readonly status: "connected" | "disconnected" | "reloaded" | "expired" | "offline" | "synced" }
   /** The server's `maxmemory-policy` may evict single keys of the instance (detected and reported, never silent). */

@@ -1,16 +1,20 @@
 // The change feed of one live store: follows the instance's log and applies other
-// writers' batches to the replica, in log order, exactly once. Entries arrive as
-// messages on the channel `<ns>:log` (the batch script publishes each entry it
-// appends to the stream `ns:log`), over the subscriber connection the store shares
-// with every live store on its Redis (runtime/subscriber.ts). A gap in the
-// sequence numbers, or a reconnect, is caught up from the stream; when that cannot
-// prove the replica equals Redis (entries trimmed away, a rewind, an invalidation,
-// another writer's entry landing while this store's own writes are unseen), the
-// instance is reloaded. The rule and its proof: README, "Live sync across processes".
-import { keysOf } from "./backend.js";
-import { asSyncFailure } from "./errors.js";
+// writers' batches to the replica, in log order, exactly once. A message on the
+// channel `<ns>:log` (the batch script publishes one per batch) is only a wake-up:
+// anyone allowed to publish there can send anything, so what the replica applies is
+// read from the stream `ns:log` itself, after the replica's position. The store's own
+// batches are placed in the log by their script replies (the stream may keep no entry
+// of them). When the stream cannot prove the replica equals Redis (entries trimmed
+// away, a rewind, an invalidation, another writer's entry landing while this store's
+// own writes are unseen), the instance is reloaded. The rule and its proof: README,
+// "Live sync across processes".
+import { feedApplied, targetOf } from "./telemetry.js";
+import type { BatchOutcome } from "./backend.js";
+import { asSyncFailure, type RedisCommandError } from "./errors.js";
 import type { Node } from "./node.js";
 import type { NodeId, Op } from "./ops.js";
+import { touches } from "./op/rows.js";
+import { channelOf, claimedClient, compareIds, isStreamId, parseEntry, type LogEntry } from "./protocol/log.js";
 import { applyRemote } from "./remote.js";
 import type { ChangeEvent } from "./events.js";
 import type { Replica } from "./replica.js";
@@ -21,71 +25,6 @@ import type { ChannelListener, Subscriber } from "./subscriber.js";
 const READ_COUNT = 1_000;
 /** Longest pause between retries after catching up or reloading failed. */
 const MAX_RETRY_MS = 2_000;
-
-/** Stream ids are `<ms>-<n>`; compares them as numbers. */
-export function compareIds(a: string, b: string): number {
-  const [am = "0", an = "0"] = a.split("-");
-  const [bm = "0", bn = "0"] = b.split("-");
-  return Number(am) - Number(bm) || Number(an) - Number(bn);
-}
-
-interface LogEntry {
-  readonly id: string;
-  readonly seq: number;
-  /** The instance epoch the batch was applied to ("" when the entry does not say). */
-  readonly epoch: string;
-  readonly client: string | undefined;
-  readonly batch: number;
-  /** The batch's operations (undefined for an invalidation: the ids of the containers it touched instead). */
-  readonly ops: Op[] | undefined;
-  readonly results: string[];
-  /** Promotes of the batch that found the element already a container. */
-  readonly aliases: [string, string][];
-}
-
-/** A stream entry (read when catching up). */
-function parseEntry(id: string, fields: readonly string[]): LogEntry {
-  const values: Record<string, string> = Object.create(null);
-  for (let i = 0; i + 1 < fields.length; i += 2) values[fields[i]!] = fields[i + 1]!;
-  return {
-    id,
-    seq: Number(values.s),
-    epoch: values.e ?? "",
-    client: values.c,
-    batch: Number(values.b ?? 0),
-    ops: values.o === undefined ? undefined : (JSON.parse(values.o) as Op[]),
-    results: values.r === undefined ? [] : (JSON.parse(values.r) as string[]),
-    aliases: aliasPairs(values.a === undefined ? [] : (JSON.parse(values.a) as string[])),
-  };
-}
-
-/**
- * A published entry: the JSON object `{ s, e, c, b, id, x, o | i, r?, a? }` (the stream
- * entry's fields, its id, and the operations whole even when the stream keeps only ids).
- */
-function parseMessage(text: string): LogEntry | undefined {
-  try {
-    const message = JSON.parse(text) as { s: number; e?: string; c: string; b: number; id: string; o?: Op[]; r?: string[]; a?: string[] };
-    return {
-      id: message.id,
-      seq: Number(message.s),
-      epoch: message.e ?? "",
-      client: message.c,
-      batch: Number(message.b ?? 0),
-      ops: message.o,
-      results: message.r ?? [],
-      aliases: aliasPairs(message.a ?? []),
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-function aliasPairs(list: readonly string[]): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < list.length; i += 2) pairs.push([list[i]!, list[i + 1]!]);
-  return pairs;
-}
 
 /**
  * The containers a batch writes to, as the replica's nodes: ids alone do not say it
@@ -100,16 +39,15 @@ function touchedBy(replica: Replica, ops: readonly Op[], aliases: readonly [stri
     return resolved === "" ? replica.root : replica.nodes.get(resolved);
   };
   const nodes = new Set<Node | undefined>();
-  for (const op of ops) {
-    nodes.add(nodeOf(op[1]));
-    if (op[0] === "promote") nodes.add(nodeOf(op[3]));
-  }
+  for (const op of ops) for (const id of touches(op)) nodes.add(nodeOf(id));
   return nodes;
 }
 
-/** The log channel of an instance: the batch script publishes each log entry there. */
-export function channelOf(ns: string): string {
-  return keysOf(ns)[2];
+/** Where an own batch landed in the log, as its script reply said. */
+interface OwnPlace {
+  readonly id: string;
+  readonly batch: number;
+  readonly epoch: string;
 }
 
 export class Feed implements ChannelListener, LoadWatcher {
@@ -121,8 +59,14 @@ export class Feed implements ChannelListener, LoadWatcher {
   private ownSeen = 0;
   /** Containers each own batch past `ownSeen` wrote to, by batch seq. */
   private readonly unseen = new Map<number, Set<Node | undefined>>();
-  /** Entries received and not applied yet, in the order they were published. */
-  private queue: LogEntry[] = [];
+  /** Own batches sent and not answered yet, by batch seq. */
+  private readonly unsettled = new Set<number>();
+  /** Own batches placed in the log by their replies, past the position, by instance seq. */
+  private readonly ownAt = new Map<number, OwnPlace>();
+  /** A catch-up found entries missing that an own batch on the wire may be: it reads again once one is answered. */
+  private waitingOwn = false;
+  /** A wake-up came before start(): the load may not include what it announced. */
+  private woken = false;
   private state: SyncState | undefined;
   private readonly channel: string;
   private stopped = false;
@@ -141,7 +85,11 @@ export class Feed implements ChannelListener, LoadWatcher {
     private readonly subscriber: Subscriber,
   ) {
     this.channel = channelOf(replica.ns);
-    replica.batches.onSend = (seq, ops) => this.unseen.set(seq, touchedBy(replica, ops));
+    replica.batches.onSend = (seq, ops) => {
+      this.unseen.set(seq, touchedBy(replica, ops));
+      this.unsettled.add(seq);
+    };
+    replica.batches.onSettled = (seq, outcome) => this.answered(seq, outcome);
     // Counted only when Redis holds it (in doubt, 0: the batch is logged).
     replica.batches.ownSubscriptions = () =>
       !this.stopped && this.subscriber.listenerCount(this.channel) === 1 && this.subscriber.confirmed(this.channel) ? 1 : 0;
@@ -152,11 +100,12 @@ export class Feed implements ChannelListener, LoadWatcher {
     return this.subscriber.listen(this.channel, this);
   }
 
-  /** Starts applying entries after `state.loaded`; `coveredBatches` is how many own batches that load included. */
+  /** Starts following the log after `state.loaded`; `coveredBatches` is how many own batches that load included. */
   start(state: SyncState, coveredBatches: number): void {
     this.state = state;
     this.seen(coveredBatches);
-    this.pump();
+    if (this.woken) this.catchUp();
+    else this.proceed();
   }
 
   /** Called by `reload()` around a load. */
@@ -164,21 +113,24 @@ export class Feed implements ChannelListener, LoadWatcher {
     this.holds += delta;
     if (this.holds > 0) return;
     if (this.catchAfterHold) {
-      // A reconnect came during the load: what it missed may be after the load's position.
+      // A wake-up or a reconnect came during the load: what it announced may be after the load's position.
       this.catchAfterHold = false;
       this.catchUp();
-    } else this.pump();
+    } else this.proceed();
   }
 
-  /** Whether the replica matches Redis at its position, with no load on the wire. */
+  /** Whether the replica matches Redis at its position, with no load or read on the wire. */
   get current(): boolean {
-    return !this.stale && this.holds === 0 && this.catching === undefined && this.queue.length === 0;
+    return !this.stale && this.holds === 0 && this.catching === undefined && this.reloading === undefined && !this.waitingOwn && this.ownAt.size === 0;
   }
 
   /** Called by `reload()`: the replica now equals Redis at `state.loaded`. */
   reloaded(coveredBatches: number): void {
     this.seen(coveredBatches);
     this.stale = false;
+    // A counted load waited for every own batch to be answered: it holds them all.
+    this.ownAt.clear();
+    this.waitingOwn = false;
   }
 
   /** Stops applying entries and leaves the channel. */
@@ -191,21 +143,18 @@ export class Feed implements ChannelListener, LoadWatcher {
       resolve();
     }
     this.pauses.clear();
-    this.queue = [];
+    this.ownAt.clear();
   }
 
   // ---- the transport's events ----------------------------------------------
 
+  /** A message on the channel: a wake-up, whatever it holds (its text is never applied). */
   message(text: string): void {
     if (this.stopped) return;
-    const entry = parseMessage(text);
-    if (entry === undefined) {
-      // Not an entry this runtime can read: only Redis can say what the instance holds.
-      this.markStale();
-    } else {
-      this.queue.push(entry);
-    }
-    this.pump();
+    // The store's own batches are placed by their replies.
+    if (claimedClient(text) === this.replica.clientId) return;
+    if (this.state === undefined) this.woken = true;
+    else this.catchUp();
   }
 
   down(): void {
@@ -221,31 +170,88 @@ export class Feed implements ChannelListener, LoadWatcher {
       this.replica.events.emit("status", { status: "connected" });
     }
     // Entries published while the connection was away were missed.
-    this.catchUp();
+    if (this.state === undefined) this.woken = true;
+    else this.catchUp();
+  }
+
+  refused(error: RedisCommandError): void {
+    if (!this.stopped) this.replica.events.emit("error", error);
   }
 
   resync(): void {
-    if (!this.stopped) this.catchUp();
+    if (this.stopped) return;
+    if (this.state === undefined) this.woken = true;
+    else this.catchUp();
   }
 
-  // ---- applying entries ------------------------------------------------------
+  // ---- following the log -----------------------------------------------------
 
-  /** Applies queued entries while the replica is current; a gap starts a catch-up from the stream. */
-  private pump(): void {
+  /** An own batch was answered: `outcome` places it in the log (undefined: refused, it is not in the log). */
+  private answered(batch: number, outcome: BatchOutcome | undefined): void {
+    this.unsettled.delete(batch);
+    if (this.stopped) return;
+    if (outcome?.kind === "applied" && isStreamId(outcome.entryId)) {
+      this.ownAt.set(outcome.seq, { id: outcome.entryId, batch, epoch: outcome.epoch });
+    } else if (outcome !== undefined) {
+      // Applied, but the answer does not say where (a duplicate's): the log does.
+      this.waitingOwn = true;
+    }
+    if (this.waitingOwn) {
+      this.waitingOwn = false;
+      this.catchUp();
+    } else this.proceed();
+  }
+
+  /** Moves the position over own batches placed right after it; then reloads, or reads what lies before the next one. */
+  private proceed(): void {
     const state = this.state;
     if (!state || this.stopped || state.closed) return;
-    while (this.queue.length > 0 && !this.stale && this.holds === 0 && this.catching === undefined) {
-      const entry = this.queue[0]!;
-      if (this.take(entry) === "gap") {
-        this.catchUp();
-        break;
-      }
-      this.queue.shift();
+    if (this.stale) {
+      void this.requestReload();
+      return;
     }
+    if (this.holds > 0 || this.catching !== undefined || this.waitingOwn) return;
+    this.takeOwn();
     if (this.stale) void this.requestReload();
+    // A reply placed an own batch after entries of other writers not read yet.
+    else if (this.ownAt.size > 0) this.catchUp();
   }
 
-  /** Reads the entries after the replica's position from the stream, then goes on with the queue. */
+  /** Moves the position over the own batches placed right after it (their writes are in the replica already). */
+  private takeOwn(): void {
+    const state = this.state!;
+    const epoch = this.replica.batches.epoch;
+    for (let place = this.ownAt.get(state.loaded.seq + 1); place !== undefined; place = this.ownAt.get(state.loaded.seq + 1)) {
+      this.ownAt.delete(state.loaded.seq + 1);
+      // Applied to an incarnation of the instance the replica no longer reflects.
+      if (place.epoch !== epoch) continue;
+      const logged = place.id !== "0-0";
+      if (logged && compareIds(place.id, state.loaded.lastId) <= 0) {
+        this.markStale();
+        break;
+      }
+      this.seen(place.batch);
+      state.loaded = { seq: state.loaded.seq + 1, lastId: logged ? place.id : state.loaded.lastId };
+    }
+    for (const [seq, place] of this.ownAt) {
+      if (seq > state.loaded.seq) continue;
+      this.ownAt.delete(seq);
+      // Read from the log already, or (a later id at a seq the replica passed) a rewind: the
+      // instance was deleted or restarted and this batch began its new log.
+      if (place.id !== "0-0" && compareIds(place.id, state.loaded.lastId) > 0) this.markStale();
+    }
+  }
+
+  /** Entries between the position and Redis' seq are not in the stream: an own batch on the wire may be them; else reload. */
+  private missing(): undefined {
+    if (this.unsettled.size > 0) {
+      this.waitingOwn = true;
+      return undefined;
+    }
+    return this.markStale();
+  }
+
+  /** Reads the entries after the replica's position from the stream and applies them. */
   private catchUp(): void {
     const state = this.state;
     if (!state || this.stopped) return;
@@ -258,30 +264,38 @@ export class Feed implements ChannelListener, LoadWatcher {
       return;
     }
     this.catchAgain = false;
+    this.waitingOwn = false;
     this.catching = (async () => {
       let retry = 50;
       while (!this.stopped && !state.closed && !this.stale && this.holds === 0) {
         try {
-          const { seq, entries } = await this.replica.backend.readLog(this.replica.ns, state.loaded.lastId, READ_COUNT);
+          this.takeOwn();
+          if (this.stale) return;
+          const { seq, epoch, entries } = await this.replica.backend.readLog(this.replica.ns, state.loaded.lastId, READ_COUNT);
           if (this.stopped || state.closed || this.stale) return;
           if (this.holds > 0) {
             this.catchAfterHold = true;
             return;
           }
+          // The instance is gone, or another incarnation of it: its log does not continue the replica's.
+          // (A replica that loaded no instance follows the one being created.)
+          const ours = this.replica.batches.epoch;
+          if (epoch !== ours && ours !== "" && this.unsettled.size === 0) return this.markStale();
+          if (entries instanceof Error) throw entries;
           for (const [id, fields] of entries) {
-            // Read from the stream itself: a gap here means entries were trimmed away.
-            let entry: LogEntry;
-            try {
-              entry = parseEntry(id, fields);
-            } catch {
-              return this.markStale();
-            }
-            if (this.take(entry) === "gap") return this.markStale();
+            this.takeOwn();
+            if (this.stale) return;
+            const entry = parseEntry(id, fields);
+            // Not an entry the batch script writes: only a reload can say what the instance holds.
+            if (entry === undefined) return this.markStale();
+            if (this.take(entry) === "gap") return this.missing();
             if (this.stale) return;
           }
           if (entries.length === READ_COUNT) continue;
-          // Fewer than Redis counted (ids out of order after a restart), or more (a rewind).
-          if (state.loaded.seq !== seq) this.markStale();
+          this.takeOwn();
+          // Fewer than Redis counted (trimmed away, ids out of order after a restart), or more (a rewind).
+          if (state.loaded.seq < seq) return this.missing();
+          if (state.loaded.seq > seq) this.markStale();
           return;
         } catch (error) {
           if (this.stopped || state.closed) return;
@@ -294,7 +308,7 @@ export class Feed implements ChannelListener, LoadWatcher {
     })().finally(() => {
       this.catching = undefined;
       if (this.catchAgain) this.catchUp();
-      else this.pump();
+      else this.proceed();
     });
   }
 
@@ -306,10 +320,8 @@ export class Feed implements ChannelListener, LoadWatcher {
     // seqs and ids of the two do not compare.
     const epoch = replica.batches.epoch;
     if (entry.epoch !== "" && epoch !== "" && entry.epoch !== epoch) return this.markStale();
-    // Already in the replica: a reload or a catch-up read past it. ("0-0": the script
-    // could not log it; only its seq places it.)
-    const logged = entry.id !== "0-0";
-    if (logged ? compareIds(entry.id, state.loaded.lastId) <= 0 : entry.seq <= state.loaded.seq) return undefined;
+    // Already in the replica: a reload or a catch-up read past it.
+    if (compareIds(entry.id, state.loaded.lastId) <= 0) return undefined;
     // Entries between the position and this one were missed.
     if (entry.seq > state.loaded.seq + 1) return "gap";
     // A rewind (server restarted, instance deleted, a failover lost writes).
@@ -317,7 +329,8 @@ export class Feed implements ChannelListener, LoadWatcher {
     if (entry.client === replica.clientId) {
       // Applied locally when it was written.
       this.seen(entry.batch);
-      state.loaded = { seq: entry.seq, lastId: logged ? entry.id : state.loaded.lastId };
+      this.ownAt.delete(entry.seq);
+      state.loaded = { seq: entry.seq, lastId: entry.id };
       return undefined;
     }
     const ops = entry.ops;
@@ -330,7 +343,8 @@ export class Feed implements ChannelListener, LoadWatcher {
       // Whatever failed, the replica may be half-way: Redis is the truth.
       return this.markStale();
     }
-    state.loaded = { seq: entry.seq, lastId: logged ? entry.id : state.loaded.lastId };
+    state.loaded = { seq: entry.seq, lastId: entry.id };
+    feedApplied(targetOf(replica.ns), Number.parseInt(entry.id, 10));
     for (const event of events) replica.events.emit("change", event);
     return undefined;
   }
@@ -387,7 +401,7 @@ export class Feed implements ChannelListener, LoadWatcher {
       }
     })().finally(() => {
       this.reloading = undefined;
-      this.pump();
+      this.proceed();
     });
     return this.reloading;
   }

@@ -1,9 +1,9 @@
 // redis-memory runtime: the public names generated code and applications use.
 export { Store, openStore, type StoreClass } from "./store.js";
 export { Memory, type UntypedMemory } from "./memory.js";
-export { SyncedList } from "./list.js";
+export { SyncedList, type Synced } from "./list.js";
 export { SyncedDict, update, pop, popitem, setdefault, clear, get, incr, asdict, type DictMethods } from "./dict.js";
-export type { Input, NumericKeys, Synced } from "./types.js";
+export type { Input, NumericKeys } from "./types.js";
 export type { OpenOptions } from "./options.js";
 export { LOG_DEFAULTS, type LogLimits, type RedisClient } from "./backend.js";
 export type { RedisOption, ClusterDescription } from "./connect.js";

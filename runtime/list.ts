@@ -2,14 +2,38 @@
 // plain array; the proxy hands reads and iteration to that array, bound once, and
 // turns every mutator into operations on the replica and in Redis.
 import { inspect } from "node:util";
-import { NotJsonError, OperationError } from "./errors.js";
-import { interpretPushOne } from "./interpret.js";
-import { ListNode, NODE, bindProxy, nodeOf } from "./node.js";
+import { NotJsonError, OperationError, UsageError } from "./errors.js";
+import { ListNode, NODE, bindProxy, isIntegerLike, nodeOf } from "./node.js";
 import type { Enc } from "./ops.js";
 import { proxyFactories, type Replica } from "./replica.js";
-import type { Input, Synced } from "./types.js";
+import type { Input, NumericKeys } from "./types.js";
 import { checkListChange, childShape, needsWholeCheck } from "./validate.js";
 import { deepEqual, plainCopy, scalarText, syncedViews, type JsonValue } from "./values.js";
+import { commit, commitPushOne, target } from "./write.js";
+
+// The synced forms of data types refer to each other (a list of dicts of lists), so
+// they are declared together, here beside the SyncedList class.
+
+/** The synced form of a data type: arrays are `SyncedList`s, objects `SyncedDict`s. */
+export type Synced<T> = T extends readonly (infer E)[] ? SyncedList<E> : T extends object ? SyncedDict<T> : T;
+
+/** A synced object: the data's properties (nested collections synced too) plus dict methods. */
+export type SyncedDict<T extends object = Record<string, unknown>> = { [K in keyof T]: Synced<T[K]> } & DictMethods<T>;
+
+/** The plain data type behind a synced dict (its `DictMethods<T>`), else the type itself. */
+export type PlainOf<D> = D extends DictMethods<infer T> ? T : D;
+
+/** The methods every SyncedDict has (a property of the same name in the data wins); runtime/dict.ts implements them. */
+export interface DictMethods<T extends object> {
+  update(partial: Partial<Input<T>> | Iterable<[string, unknown]> | Map<string, unknown>): void;
+  pop<K extends keyof T & string>(key: K, fallback?: T[K]): T[K];
+  popitem(): [keyof T & string, JsonValue];
+  setdefault<K extends keyof T & string>(key: K, fallback: Input<T[K]>): Synced<T[K]>;
+  clear(): void;
+  get<K extends keyof T & string>(key: K, fallback?: T[K]): Synced<T[K]> | undefined;
+  incr(key: NumericKeys<T>, by?: number): Promise<number>;
+  asdict(): T;
+}
 
 /** Non-mutating Array methods: served by the plain array at native speed. */
 const NATIVE_READS = new Set<string | symbol>([
@@ -105,8 +129,7 @@ function pushOne(node: ListNode, value: unknown): number {
   } else {
     ({ stored, enc } = replica.buildElement(value));
   }
-  replica.batches.queuePushOne(replica.target(node), enc);
-  interpretPushOne(node, stored, replica.changed);
+  commitPushOne(replica, node, enc, stored);
   return node.items.length;
 }
 
@@ -139,11 +162,27 @@ function rewrite(node: ListNode, next: unknown[]): void {
   for (let i = 0; i < next.length; i++) {
     const child = nodeOf(next[i]);
     if (!child) continue;
-    if (seen.has(child.proxy)) next[i] = replica.build(plainCopy(child.proxy), node, undefined, child.shape).stored;
+    // A container that left the list meanwhile (a sort comparator removed it) comes back as a copy.
+    if (seen.has(child.proxy) || !child.attached) next[i] = replica.build(plainCopy(child.proxy), node, undefined, child.shape).stored;
     else seen.add(child.proxy);
   }
-  replica.batches.queue(["replace", replica.target(node), next.map((value) => replica.encode(value))]);
-  replica.apply(["replace", node, next]);
+  commit(replica, ["replace", target(replica, node), next.map((value) => replica.encode(value))], ["replace", node, next]);
+}
+
+/**
+ * Commits a splice of `count` elements at `from` (inserting `stored`, stored as
+ * `encs`) as the operation Redis has for it: push, unshift, pop, shift or splice.
+ * The change event names that operation, here and in every replica that reads it.
+ */
+function commitSplice(node: ListNode, from: number, count: number, stored: unknown[], encs: Enc[]): void {
+  const replica = replicaOf(node);
+  const length = node.items.length;
+  const id = target(replica, node);
+  if (count === 0 && from === length) commit(replica, ["push", id, encs], ["push", node, stored]);
+  else if (count === 0 && from === 0) commit(replica, ["unshift", id, encs], ["unshift", node, stored]);
+  else if (encs.length === 0 && from + count === length) commit(replica, ["pop", id, count], ["pop", node, count]);
+  else if (encs.length === 0 && from === 0) commit(replica, ["shift", id, count], ["shift", node, count]);
+  else commit(replica, ["splice", id, from, count, encs], ["splice", node, from, count, stored]);
 }
 
 /** Plain copies of the elements a removal hands back (taken before the replica lets them go). */
@@ -171,9 +210,7 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     if (values.length === 1 && !hasListConstraints(node)) return pushOne(node, values[0]);
     checkListChange(node, node.items.length + values.length, () => [...node.items, ...values]);
     const { stored, encs } = prepare(node, values, node.items.length);
-    const replica = replicaOf(node);
-    replica.batches.queuePush(replica.target(node), encs);
-    replica.apply(["push", node, stored]);
+    commitSplice(node, node.items.length, 0, stored, encs);
     return node.items.length;
   }
 
@@ -182,9 +219,7 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     if (values.length === 0) return node.items.length;
     checkListChange(node, node.items.length + values.length, () => [...values, ...node.items]);
     const { stored, encs } = prepare(node, values, 0);
-    const replica = replicaOf(node);
-    replica.batches.queue(["unshift", replica.target(node), encs]);
-    replica.apply(["unshift", node, stored]);
+    commitSplice(node, 0, 0, stored, encs);
     return node.items.length;
   }
 
@@ -198,13 +233,8 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     }
     const i = pyIndex(node, index, "pop");
     checkListChange(node, length - 1, () => node.items.filter((_, j) => j !== i));
-    const replica = replicaOf(node);
-    const id = replica.target(node);
     const [value] = removed(node, i, 1);
-    if (i === length - 1) replica.batches.queue(["pop", id, 1]);
-    else if (i === 0) replica.batches.queue(["shift", id, 1]);
-    else replica.batches.queue(["splice", id, i, 1, []]);
-    replica.apply(["splice", node, i, 1, []], "pop");
+    commitSplice(node, i, 1, [], []);
     return value as S;
   }
 
@@ -212,10 +242,8 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     const node = writable(this);
     if (node.items.length === 0) return undefined;
     checkListChange(node, node.items.length - 1, () => node.items.slice(1));
-    const replica = replicaOf(node);
     const [value] = removed(node, 0, 1);
-    replica.batches.queue(["shift", replica.target(node), 1]);
-    replica.apply(["shift", node, 1]);
+    commitSplice(node, 0, 1, [], []);
     return value as S;
   }
 
@@ -227,28 +255,23 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
       arguments.length === 0 ? 0 : arguments.length === 1 ? length - from : Math.min(Math.max(Math.trunc(Number(deleteCount)) || 0, 0), length - from);
     checkListChange(node, length - count + values.length, () => node.items.toSpliced(from, count, ...values));
     const { stored, encs } = prepare(node, values, from);
-    const replica = replicaOf(node);
     if (count === 0 && encs.length === 0) return [];
-    const id = replica.target(node);
     const out = removed(node, from, count);
-    if (count === 0 && from === length) {
-      replica.batches.queuePush(id, encs);
-    } else if (count === 0 && from === 0) {
-      replica.batches.queue(["unshift", id, encs]);
-    } else if (encs.length === 0 && from + count === length) {
-      replica.batches.queue(["pop", id, count]);
-    } else {
-      replica.batches.queue(["splice", id, from, count, encs]);
-    }
-    replica.apply(["splice", node, from, count, stored]);
+    commitSplice(node, from, count, stored, encs);
     return out as S[];
   }
 
   override sort(compare?: (a: S, b: S) => number): this {
     const node = writable(this);
     replicaOf(node).elements(node);
+    // As V8 does: the elements are sorted apart (a comparator that throws leaves the list
+    // as it was), then written to indexes 0..n-1 of the list as the comparator left it,
+    // so that what it appended stays after them.
     const sorted = node.items.slice().sort(compare as ((a: unknown, b: unknown) => number) | undefined);
-    if (sorted.some((value, i) => value !== node.items[i])) rewrite(node, sorted);
+    writable(this);
+    const next = node.items.slice();
+    for (let i = 0; i < sorted.length; i++) next[i] = sorted[i];
+    if (next.length !== node.items.length || next.some((value, i) => value !== node.items[i])) rewrite(node, next);
     return this;
   }
 
@@ -313,8 +336,7 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
     if (node.items.length === 0) return;
     checkListChange(node, 0, () => []);
     const replica = replicaOf(node);
-    replica.batches.queue(["clear", replica.target(node)]);
-    replica.apply(["clear", node]);
+    commit(replica, ["clear", target(replica, node)], ["clear", node]);
   }
 
   /** A deep plain copy, typed as the plain element type. */
@@ -329,10 +351,8 @@ export class SyncedList<T = unknown, S = Synced<T>> extends Array<S> {
 
 // ---- the proxy -----------------------------------------------------------
 
-function isIndex(key: string): boolean {
-  const c = key.charCodeAt(0);
-  return c >= 48 && c <= 57 && String(Number(key)) === key && Number(key) < 4294967295;
-}
+/** The property names an Array treats as indexes: canonical integers 0 ..= 2^32 - 2 ("1.5", "01", "-1" are not). */
+const isIndex = isIntegerLike;
 
 function setIndex(node: ListNode, index: number, value: unknown): void {
   const replica = replicaOf(node);
@@ -343,26 +363,43 @@ function setIndex(node: ListNode, index: number, value: unknown): void {
   checkListChange(node, Math.max(length, index + 1), () => node.items.toSpliced(index, 1, value));
   if (index === length) {
     const built = replica.buildElement(value);
-    replica.batches.queuePushOne(replica.target(node), built.enc);
-    interpretPushOne(node, built.stored, replica.changed);
+    commitPushOne(replica, node, built.enc, built.stored);
     return;
   }
   if (node.items[index] === value) return;
   const built = replica.buildElement(value);
-  replica.batches.queue(["lset", replica.target(node), index, built.enc]);
-  replica.apply(["lset", node, index, built.stored]);
+  commit(replica, ["lset", target(replica, node), index, built.enc], ["lset", node, index, built.stored]);
+}
+
+/** What `array.length = value` sets, as JavaScript reads it (RangeError there; OperationError here). */
+function arrayLength(node: ListNode, value: unknown): number {
+  const next = typeof value === "symbol" || typeof value === "bigint" ? NaN : Number(value);
+  if (next >>> 0 !== next) throw new OperationError(node.path(), `length = ${String(value)}: an array length is an integer from 0 to 2^32 - 1`);
+  return next;
 }
 
 function setLength(node: ListNode, value: unknown): void {
   const length = node.items.length;
-  const next = Number(value);
-  if (!Number.isInteger(next) || next < 0) throw new OperationError(node.path(), `length = ${String(value)}: a length is a non-negative integer`);
+  const next = arrayLength(node, value);
   if (next > length) throw new NotJsonError([...node.path(), length], `growing a list to length ${next} would leave holes`);
   if (next === length) return;
   checkListChange(node, next, () => node.items.slice(0, next));
-  const replica = replicaOf(node);
-  replica.batches.queue(["pop", replica.target(node), length - next]);
-  replica.apply(["pop", node, length - next]);
+  commitSplice(node, next, length - next, [], []);
+}
+
+function describePlace(node: ListNode): string {
+  const path = node.path();
+  return path.length === 0 ? "the list" : `the list at ${JSON.stringify(path)}`;
+}
+
+/**
+ * A property other than an index or `length`: an Array would keep it beside its
+ * elements, JSON cannot hold it, so it would never reach Redis.
+ */
+function notAnIndex(node: ListNode, key: string | symbol): UsageError {
+  return new UsageError(
+    `${describePlace(node)}: ${typeof key === "symbol" ? String(key) : JSON.stringify(key)} is not an array index (an integer from 0 to 2^32 - 2 written canonically); a synced list holds only its elements`,
+  );
 }
 
 const handler: ProxyHandler<SyncedList> = {
@@ -407,11 +444,15 @@ const handler: ProxyHandler<SyncedList> = {
         return true;
       }
     }
-    throw new OperationError(node.path(), `a synced list holds only indexed elements; cannot set ${String(key)}`);
+    throw notAnIndex(node, key);
   },
   deleteProperty(target, key) {
     const node = (target as unknown as { [NODE]: ListNode })[NODE];
-    throw new OperationError(node.path(), `delete list[${String(key)}] would leave a hole; use splice or pop`);
+    if (key === "length") throw new UsageError(`${describePlace(node)}: the length of a list cannot be deleted (set list.length to shorten it)`);
+    // As on an Array: deleting what the list does not hold does nothing.
+    if (typeof key !== "string" || !isIndex(key) || Number(key) >= node.items.length) return true;
+    replicaOf(node).assertWritable(node);
+    throw new NotJsonError([...node.path(), Number(key)], "delete list[i] would leave a hole, which JSON cannot hold; use splice(i, 1) or pop(i)");
   },
   defineProperty(target, key, descriptor) {
     const node = (target as unknown as { [NODE]: ListNode })[NODE];
@@ -419,7 +460,7 @@ const handler: ProxyHandler<SyncedList> = {
       handler.set!(target, key, descriptor.value, target);
       return true;
     }
-    throw new OperationError(node.path(), `cannot define property ${String(key)} on a synced list`);
+    throw notAnIndex(node, key);
   },
   has(target, key) {
     const node = (target as unknown as { [NODE]: ListNode })[NODE];

@@ -10,7 +10,8 @@ import { DICT_REF, LIST_REF } from "./ops.js";
 import type { Replica } from "./replica.js";
 import type { Shape } from "./shape.js";
 import { assignShape, childShape } from "./validate.js";
-import { InlineText } from "./values.js";
+import { InlineText, MAX_DEPTH } from "./values.js";
+import { parseFlags } from "./protocol/registry.js";
 
 /** The layout this runtime reads and writes (`ns:meta` field `format`). */
 export const FORMAT = "2";
@@ -22,7 +23,39 @@ export interface LoadedState {
   readonly lastId: string;
 }
 
+/**
+ * Makes the replica equal to `reply`. Data JavaScript cannot hold (nesting deeper than
+ * MAX_DEPTH, counting containers and the JSON inside them; anything else that runs out
+ * of stack or string length) is a CorruptDataError, never a RangeError.
+ */
 export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
+  try {
+    return fillReplica(replica, reply);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new CorruptDataError(nodeKey(replica.ns, ""), undefined, `cannot be read into JavaScript (${error.message}): the instance holds data this library does not write; $delete() it or restore it`);
+  }
+}
+
+/** The deepest nesting of brackets in JSON text, stopping once past `limit` (texts shorter than 2 x limit cannot pass it). */
+function nestsDeeper(text: string, limit: number): boolean {
+  if (text.length < 2 * limit) return false;
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quoted) {
+      if (c === 92) i++;
+      else if (c === 34) quoted = false;
+    } else if (c === 34) quoted = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > limit) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
+
+function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
   const ns = replica.ns;
   const metaKey = `${ns}:meta`;
   if (reply.format !== "" && reply.format !== FORMAT) {
@@ -41,15 +74,22 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
   if (!hasMeta && rootValues.length > 0) {
     throw new CorruptDataError(metaKey, undefined, "is missing while the instance's root holds data (evicted by maxmemory-policy?); the instance cannot be trusted: $delete() it or restore it");
   }
-  if (hasMeta && rootValues.length === 0 && reply.registry.get("")?.[1] === "1") {
+  if (hasMeta && rootValues.length === 0 && parseFlags(reply.registry.get("") ?? "")?.exists === true) {
     throw new CorruptDataError(nodeKey(ns, ""), undefined, "is missing while ns:meta says it holds fields (evicted by maxmemory-policy?)");
   }
 
   const reached = new Set<Node>([replica.root]);
+  /** Containers above each container read (the root is at 0). */
+  const depths = new Map<Node, number>([[replica.root, 0]]);
+  const tooDeep = (parent: Node, field: string | number, what: string): CorruptDataError =>
+    new CorruptDataError(nodeKey(ns, parent.id), field, `${what} nests deeper than ${MAX_DEPTH} levels, more than this library writes or JavaScript can safely hold; $delete() the instance or restore it`);
   // `previous`: what the replica held at this place; a container of the same kind is
   // refilled in place, so that references user code holds stay attached.
   const decode = (enc: string, parent: Node, key: string | undefined, shape: Shape, field: string | number, previous: unknown): unknown => {
+    const depth = (depths.get(parent) ?? 0) + 1;
+    if (depth > MAX_DEPTH) throw tooDeep(parent, field, "a chain of containers");
     if (enc.charCodeAt(0) !== 64) {
+      if (nestsDeeper(enc, MAX_DEPTH - depth)) throw tooDeep(parent, field, "its value");
       let value: unknown;
       try {
         value = JSON.parse(enc);
@@ -63,15 +103,16 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
     if ((!isList && !enc.startsWith(DICT_REF)) || id.length === 0) {
       throw new CorruptDataError(nodeKey(ns, parent.id), field, `holds ${JSON.stringify(enc.slice(0, 80))}, neither JSON nor a reference`);
     }
-    const flags = reply.registry.get(id);
-    if (flags === undefined || flags[0] !== (isList ? "l" : "d")) {
+    const text = reply.registry.get(id);
+    const flags = text === undefined ? undefined : parseFlags(text);
+    if (flags === undefined || flags.kind !== (isList ? "l" : "d")) {
       throw new CorruptDataError(nodeKey(ns, parent.id), field, `refers to ${nodeKey(ns, id)}, which ns:meta does not register as a ${isList ? "list" : "hash"}`);
     }
     const loaded = contents.get(id) ?? { kind: "none", values: [] };
     if (loaded.kind.startsWith("x:")) {
       throw new CorruptDataError(nodeKey(ns, id), undefined, `holds a ${loaded.kind.slice(2)}, but ${nodeKey(ns, parent.id)} refers to it as a ${isList ? "list" : "hash"}`);
     }
-    if (loaded.kind === "none" && flags[1] === "1") {
+    if (loaded.kind === "none" && flags.exists) {
       throw new CorruptDataError(nodeKey(ns, id), undefined, `is missing while ns:meta says it holds data (evicted by maxmemory-policy?); ${nodeKey(ns, parent.id)} [${String(field)}] refers to it`);
     }
     const kind = isList ? "list" : "dict";
@@ -90,6 +131,7 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
       throw new CorruptDataError(nodeKey(ns, parent.id), field, `refers to ${nodeKey(ns, id)} a second time`);
     }
     reached.add(node);
+    depths.set(node, depth);
     node.shape = shape;
     node.parent = parent;
     node.key = key;
@@ -115,6 +157,7 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
         // A record nothing holds yet stays its JSON text until read, as appended ones do:
         // a loaded conversation costs about its text in the process.
         if ((first === 123 || first === 91) && !nodeOf(node.items[i])) {
+          if (nestsDeeper(enc, MAX_DEPTH - (depths.get(node) ?? 0) - 1)) throw tooDeep(node, i, "its value");
           try {
             JSON.parse(enc);
           } catch {
@@ -135,11 +178,9 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
       const field = values[i]!;
       fields.push([field, decode(values[i + 1]!, node, field, childShape(node.shape, field), field, node.fields[field])]);
     }
-    for (const key of Object.keys(node.fields)) {
-      detachInline(node.fields[key]);
-      delete node.fields[key];
-    }
-    for (const [field, value] of fields) node.fields[field] = value;
+    for (const key of Object.keys(node.fields)) detachInline(node.fields[key]);
+    node.empty();
+    for (const [field, value] of fields) node.put(field, value);
   };
   // Plain data into a node held inline (the same rules as decode, one level down).
   const refill = (node: ListNode | DictNode, value: object): void => {
@@ -155,11 +196,9 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
     for (const field of Object.keys(value)) {
       fields.push([field, inline((value as Record<string, unknown>)[field], node, field, childShape(node.shape, field), node.fields[field])]);
     }
-    for (const key of Object.keys(node.fields)) {
-      detachInline(node.fields[key]);
-      delete node.fields[key];
-    }
-    for (const [field, item] of fields) node.fields[field] = item;
+    for (const key of Object.keys(node.fields)) detachInline(node.fields[key]);
+    node.empty();
+    for (const [field, item] of fields) node.put(field, item);
   };
   const inline = (value: unknown, parent: Node, key: string | undefined, shape: Shape, previous: unknown): unknown => {
     const old = nodeOf(previous);

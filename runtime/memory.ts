@@ -15,6 +15,13 @@ function isStoreMember(key: string | symbol): boolean {
   return typeof key === "symbol" || key.startsWith("$") || STORE_MEMBERS.has(key);
 }
 
+/** Store members read as the store's (`mem.constructor` is the class, `mem.$flush` a method): they cannot be fields. */
+function notAField(key: string | symbol, what: string): UsageError {
+  const name = typeof key === "symbol" ? String(key) : JSON.stringify(key);
+  const why = typeof key === "symbol" ? "symbols are not JSON keys" : key.startsWith("$") ? "names starting with $ are the store's" : "it is a member of every store";
+  return new UsageError(`${name} cannot be ${what} as a field of an untyped Memory: ${why}`);
+}
+
 /**
  * An open untyped Memory. Its fields are typed `any` on purpose: a field is read as a
  * synced collection but written as plain data (`mem.tasks = [1, 2]`), which no index
@@ -30,6 +37,12 @@ export class Memory extends Store<Record<string, JsonValue>> {
   /** Any attribute: `mem.tasks = [1, 2]`, `mem.tasks.push(3)`, `delete mem.tasks`. */
   [field: string]: unknown;
 
+  /** `$incr` of a store member would write a field that reads would never show. */
+  override $incr(field: string, by?: number): Promise<number> {
+    if (isStoreMember(field)) throw notAField(field, "incremented");
+    return super.$incr(field, by);
+  }
+
   static async open(options?: OpenOptions<Record<string, JsonValue>>): Promise<UntypedMemory> {
     const store = await openStore(Memory, options);
     const root = rootNode(store);
@@ -44,13 +57,20 @@ export class Memory extends Store<Record<string, JsonValue>> {
         return Reflect.get(target, key, receiver);
       },
       set(target, key, value) {
-        if (isStoreMember(key)) throw new UsageError(`${String(key)} is a store member; fields of an untyped Memory cannot start with $`);
+        if (isStoreMember(key)) throw notAField(key, "assigned");
         setField(root, key as string, value);
         return true;
       },
       deleteProperty(target, key) {
-        if (isStoreMember(key)) return false;
+        // As on an object: deleting what it does not hold does nothing.
+        if (isStoreMember(key)) return true;
         return deleteField(root, key as string);
+      },
+      defineProperty(target, key, descriptor) {
+        if (isStoreMember(key)) throw notAField(key, "defined");
+        if (!("value" in descriptor)) throw new UsageError(`${JSON.stringify(key)}: only data properties can be defined on an untyped Memory`);
+        setField(root, key as string, descriptor.value);
+        return true;
       },
       has(target, key) {
         return typeof key === "string" && !isStoreMember(key) ? key in fields() : Reflect.has(target, key);

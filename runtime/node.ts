@@ -52,25 +52,35 @@ export abstract class Node {
   }
 
   assertAttached(): void {
-    if (!this.attached) throw new DetachedError(this.lastPath);
+    if (!this.attached) throw new DetachedError(this.lastPath ?? this.path());
   }
 
-  /** Remembered at detach time so that the error can still name the place. */
+  /** Remembered at detach time, for every node of the subtree, so that the error can still name the place. */
   lastPath: DataPath | undefined;
 
   /** Detach this node and its subtree (it was replaced or removed). */
   detach(): void {
     if (!this.attached) return;
-    this.lastPath = this.path();
-    const stack: Node[] = [this];
+    const stack: [Node, DataPath][] = [[this, this.path()]];
     while (stack.length > 0) {
-      const node = stack.pop()!;
+      const [node, path] = stack.pop()!;
       node.attached = false;
+      node.lastPath = path;
       if (node.stored) {
         node.owner.nodes.delete(node.id);
         node.owner.detached(node);
       }
-      for (const child of node.children()) stack.push(child);
+      if (node instanceof ListNode) {
+        node.items.forEach((item, i) => {
+          const child = nodeOf(item);
+          if (child) stack.push([child, [...path, i]]);
+        });
+      } else if (node instanceof DictNode) {
+        for (const key in node.fields) {
+          const child = nodeOf(node.fields[key]);
+          if (child) stack.push([child, [...path, key]]);
+        }
+      }
     }
   }
 
@@ -106,8 +116,47 @@ export class ListNode extends Node {
 export class DictNode extends Node {
   readonly kind = "dict";
   proxy!: object;
-  /** Fields: scalars, or proxies of child containers. No prototype: `__proto__` is data. */
+  /**
+   * Fields: scalars, or proxies of child containers. No prototype: `__proto__` is data.
+   * Its key order is JavaScript's (integer-like keys first, then insertion order).
+   * Change it through put/remove/empty, which keep `inserted` too.
+   */
   readonly fields: Record<string, unknown> = Object.create(null);
+  /**
+   * Every key in insertion order (what Python's `popitem` needs), kept only once an
+   * integer-like key came: until then the fields' own order is the insertion order.
+   */
+  private inserted: Map<string, true> | undefined;
+
+  /** Writes `field` (a new one is the last inserted). */
+  put(field: string, value: unknown): void {
+    if (!(field in this.fields)) {
+      if (this.inserted === undefined && isIntegerLike(field)) this.inserted = new Map(Object.keys(this.fields).map((key) => [key, true]));
+      this.inserted?.set(field, true);
+    }
+    this.fields[field] = value;
+  }
+
+  remove(field: string): void {
+    delete this.fields[field];
+    this.inserted?.delete(field);
+  }
+
+  empty(): void {
+    for (const key of Object.keys(this.fields)) delete this.fields[key];
+    this.inserted = undefined;
+  }
+
+  /** The key inserted last (undefined when empty). */
+  lastInserted(): string | undefined {
+    let last: string | undefined;
+    if (this.inserted === undefined) {
+      const keys = Object.keys(this.fields);
+      return keys[keys.length - 1];
+    }
+    for (const key of this.inserted.keys()) last = key;
+    return last;
+  }
 
   *children(): Iterable<Node> {
     for (const key in this.fields) {
@@ -126,4 +175,12 @@ export function nodeOf(value: unknown): Node | undefined {
 export function bindProxy(node: ListNode | DictNode, proxy: object): void {
   node.proxy = proxy;
   nodes.set(proxy, node);
+}
+
+/** A key JavaScript orders before the others: an array index ("0", "17"; not "01", "-1", "1.5"). */
+export function isIntegerLike(key: string): boolean {
+  const c = key.charCodeAt(0);
+  if (c < 48 || c > 57) return false;
+  const n = Number(key);
+  return Number.isInteger(n) && n < 4294967295 && String(n) === key;
 }

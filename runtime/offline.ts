@@ -9,10 +9,8 @@ import { Backend } from "./backend.js";
 import { clear as clearDict, deleteField, incr as incrDict, setField } from "./dict.js";
 import { OperationError, asSyncFailure, type DataPath } from "./errors.js";
 import { DictNode, ListNode, nodeOf, type Node } from "./node.js";
-import type { Op } from "./ops.js";
-import type { Intent } from "./batches.js";
+import { replayOp, type Intent, type ReplayWrites } from "./op/rows.js";
 import type { Replica } from "./replica.js";
-import type { SyncedList } from "./list.js";
 
 /** Connects, retrying with a growing pause, until it succeeds or `stopped()` says to give up. */
 export async function connectWhenReachable(connect: () => Promise<Backend>, stopped: () => boolean): Promise<Backend | undefined> {
@@ -42,64 +40,19 @@ function containerAt(replica: Replica, path: DataPath): Node | undefined {
   return node;
 }
 
-const parse = (enc: string): unknown => JSON.parse(enc) as unknown;
+/** The dict writes a replay makes: the ones user code's writes make. */
+const WRITES: ReplayWrites = {
+  setField,
+  deleteField,
+  clear: (node) => clearDict(node.proxy),
+  incr: (node, key, by) => (incrDict as (dict: object, key: string, by: number) => Promise<number>)(node.proxy, key, by),
+};
 
-/** Replays one offline write on the loaded replica, as the method that made it would. */
+/** Replays one offline write on the loaded replica, as the method that made it would (its row in runtime/op/rows.ts). */
 function replayOne(replica: Replica, intent: Intent): void {
-  const op: Op = intent.op;
   const node = containerAt(replica, intent.path);
-  if (!node) throw new OperationError(intent.path, `a write made offline (${op[0]}) found no container at this place in what Redis holds`);
-  if (node instanceof DictNode) {
-    switch (op[0]) {
-      case "set":
-        return setField(node, op[2], parse(op[3]));
-      case "setnx":
-        if (!(op[2] in node.fields)) setField(node, op[2], parse(op[3]), true);
-        return;
-      case "del":
-        deleteField(node, op[2]);
-        return;
-      case "clear":
-        return clearDict(node.proxy);
-      case "incr": {
-        const done = (incrDict as (dict: object, key: string, by: number) => Promise<number>)(node.proxy, op[2], op[3]);
-        if (intent.incr) done.then(intent.incr.resolve, intent.incr.reject);
-        return;
-      }
-      default:
-        throw new OperationError(intent.path, `a write made offline (${op[0]}) expected a list here; Redis holds a dict`);
-    }
-  }
-  const list = node.proxy as SyncedList<unknown>;
-  switch (op[0]) {
-    case "push":
-      list.push(...op[2].map(parse));
-      return;
-    case "unshift":
-      list.unshift(...op[2].map(parse));
-      return;
-    case "lset":
-      if (op[2] < list.length) (list as unknown as unknown[])[op[2]] = parse(op[3]);
-      else list.push(parse(op[3]));
-      return;
-    case "pop":
-      list.splice(Math.max(list.length - op[2], 0), op[2]);
-      return;
-    case "shift":
-      list.splice(0, op[2]);
-      return;
-    case "splice":
-      list.splice(Math.min(op[2], list.length), op[3], ...op[4].map(parse));
-      return;
-    case "replace":
-      list.splice(0, list.length, ...op[2].map(parse));
-      return;
-    case "clear":
-      list.clear();
-      return;
-    default:
-      throw new OperationError(intent.path, `a write made offline (${op[0]}) expected a dict here; Redis holds a list`);
-  }
+  if (!node) throw new OperationError(intent.path, `a write made offline (${intent.op[0]}) found no container at this place in what Redis holds`);
+  replayOp(node as ListNode | DictNode, intent, WRITES);
 }
 
 /** Replays every offline write in order; one that no longer fits is reported (an `error` event), the rest go on. */

@@ -4,6 +4,7 @@
 import { asSyncFailure } from "./errors.js";
 import { applyLoad, type LoadedState } from "./load.js";
 import type { Replica } from "./replica.js";
+import { reloaded, targetOf, traced } from "./telemetry.js";
 
 /** What the feed and reloads share with the store (StoreInternals has these). */
 export interface SyncState {
@@ -31,7 +32,11 @@ const MAX_RETRY_MS = 2_000;
  * A load only counts when no local write was made while it was on the wire:
  * such a write is in the replica but not in the loaded data.
  */
-export async function reload(state: SyncState): Promise<void> {
+export function reload(state: SyncState): Promise<void> {
+  return traced("reload", targetOf(state.replica.ns), () => reloadOnce(state));
+}
+
+async function reloadOnce(state: SyncState): Promise<void> {
   const replica = state.replica;
   // The feed applies nothing while a load is on the wire, so the load holds every
   // entry the replica has: the replica's position never moves back.
@@ -47,6 +52,7 @@ export async function reload(state: SyncState): Promise<void> {
       if (state.closed) return;
       if (replica.batches.sentBatches !== before || replica.batches.hasPendingWrites) continue;
       state.loaded = applyLoad(replica, reply);
+      reloaded(targetOf(replica.ns));
       feed?.reloaded(before);
       replica.events.emit("status", { status: "reloaded" });
       return;

@@ -1,16 +1,14 @@
 // The local replica of one store instance: its containers (nodes and the proxies
 // user code holds), how a written value becomes what a container holds, the checks
-// of a write, and its events. A mutation is checked here, queued for Redis
-// (runtime/batches.ts) and applied to the replica (runtime/interpret.ts).
-import { createHash } from "node:crypto";
+// of a write, and its events. A mutation is checked here and committed by
+// runtime/write.ts (queued for Redis, applied through runtime/op/rows.ts).
 import type { Backend, LogLimits } from "./backend.js";
 import { Batches } from "./batches.js";
 import { ClosedError, NotJsonError, type DataPath } from "./errors.js";
-import { Events } from "./events.js";
+import { Events, type ChangeReport } from "./events.js";
 import { newId } from "./ids.js";
-import { interpret, type ChangeReport, type ReplicaOp } from "./interpret.js";
 import { DictNode, ListNode, nodeOf, type Node, type Owner } from "./node.js";
-import { DICT_REF, LIST_REF, type Enc, type NodeId, type OpName } from "./ops.js";
+import { DICT_REF, LIST_REF, type Enc, type NodeId } from "./ops.js";
 import type { Shape } from "./shape.js";
 import { InlineText, assertJson, describeNonJson, isJsonScalar, plainCopy, scalarText, syncedViews, type JsonValue } from "./values.js";
 import { childShape, resolveShape, validatePlace } from "./validate.js";
@@ -151,7 +149,7 @@ export class Replica implements Owner {
     node.key = key;
     for (const field of Object.keys(plain)) {
       const item: unknown = (plain as Record<string, unknown>)[field];
-      if (item !== undefined) node.fields[field] = this.hydrate(item, node, field, childShape(shape, field), owned);
+      if (item !== undefined) node.put(field, this.hydrate(item, node, field, childShape(shape, field), owned));
     }
     return node.proxy;
   }
@@ -163,27 +161,6 @@ export class Replica implements Owner {
     if (!node) return JSON.stringify(stored);
     if (!node.stored) return JSON.stringify(plainCopy(stored));
     return (node.kind === "list" ? LIST_REF : DICT_REF) + node.id;
-  }
-
-  /**
-   * The container id a write into `node` targets. An inline node (and each inline
-   * ancestor) first becomes a container of its own: a promote op carries its
-   * contents and the hash of its text, so the script can tell it is unchanged.
-   * Call after every check of the write and before the replica changes.
-   */
-  target(node: Node): NodeId {
-    if (node.stored) return node.id;
-    const parent = node.parent!;
-    const parentId = this.target(parent);
-    const slot = parent instanceof ListNode ? parent.items.indexOf(node.proxy) : node.key!;
-    const contents: Enc[] = [];
-    if (node instanceof ListNode) for (const item of node.items) contents.push(this.encode(item));
-    else for (const field of Object.keys((node as DictNode).fields)) contents.push(field, this.encode((node as DictNode).fields[field]));
-    const text = JSON.stringify(plainCopy(node.proxy));
-    const id = newId();
-    this.batches.queue(["promote", parentId, slot, id, node.kind === "list" ? "l" : "d", createHash("sha1").update(text).digest("hex"), contents]);
-    interpret(["promote", node as ListNode | DictNode, id], this.changed);
-    return id;
   }
 
   /** Another writer made the same element a container first: ours is that one. */
@@ -220,18 +197,13 @@ export class Replica implements Owner {
 
   // ---- events ------------------------------------------------------------
 
-  /** A local mutation happened at `node` (path computed only when someone listens); bound, to be handed to `interpret`. */
+  /** A local mutation happened at `node` (path computed only when someone listens); bound, to be handed to the operations' `apply`. */
   readonly changed: ChangeReport = (node, op, key) => {
     if (!this.events.has("change")) return;
     const path = node.path();
     if (key !== undefined) path.push(key);
     this.events.emit("change", { path, op, source: "local" });
   };
-
-  /** Applies a local write to the replica (its operation is queued already) and emits its change event. */
-  apply(op: ReplicaOp, as?: OpName): void {
-    interpret(op, this.changed, as);
-  }
 
 }
 

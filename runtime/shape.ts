@@ -82,6 +82,10 @@ export interface StoreSchema {
   readonly shape: DictShape;
   /** Hash of the schema that produced this store, recorded in `ns:meta`. */
   readonly hash?: string;
+  /** Schema version (`"x-redis-memory": { "version" }`, default 1): recorded in `ns:meta`. */
+  readonly version?: number;
+  /** The versions whose change was breaking: a migration to each must be registered. */
+  readonly breaking?: readonly number[];
 }
 
 export const anyShape: AnyShape = { kind: "any" };

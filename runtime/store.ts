@@ -7,6 +7,7 @@ import { connectWhenReachable, replay } from "./offline.js";
 import { nodeOf, type DictNode } from "./node.js";
 import { Feed } from "./feed.js";
 import { reload, reloadUntilDone } from "./reload.js";
+import { rideOut } from "./ride-out.js";
 import { acquire, type Lease } from "./pool.js";
 import { applyLoad, type LoadedState } from "./load.js";
 import { namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
@@ -18,6 +19,7 @@ import type { NumericKeys } from "./types.js";
 import { plainCopy, type JsonValue } from "./values.js";
 import { asOneWrite, checkDictUpdate, childShape, problemsOf } from "./validate.js";
 import { instanceExists, instanceIds, type LookupOptions } from "./instances.js";
+import { conflicted, debugEvents, debugging, loadTelemetry, targetOf, traced } from "./telemetry.js";
 import "./list.js";
 
 /** What the runtime keeps for one open store; never visible on the instance. */
@@ -71,8 +73,13 @@ export class Store<TData extends object = Record<string, unknown>> {
       throw new UsageError("stores are made by open(): use `await MyStore.open({ id })`");
     }
     internals.set(this, pending);
-    // A property the schema does not declare would be kept locally and never persisted.
-    if (!(new.target as { extensible?: boolean }).extensible) Object.preventExtensions(this);
+    if ((new.target as { extensible?: boolean }).extensible) return;
+    // A property the schema does not declare would be kept locally and never persisted;
+    // `delete store.field` deletes an optional field (the proxy is what `open()` returns).
+    Object.preventExtensions(this);
+    const proxy = new Proxy(this, typedStoreHandler as ProxyHandler<this>);
+    internals.set(proxy, pending);
+    return proxy;
   }
 
   /** Whether the instance `options.id` exists (same `redis` and `prefix` options as `open()`). */
@@ -176,7 +183,7 @@ export class Store<TData extends object = Record<string, unknown>> {
     const root = replica.root;
     for (const key of Object.keys(root.fields)) {
       nodeOf(root.fields[key])?.detach();
-      delete root.fields[key];
+      root.remove(key);
     }
     await replica.backend.deleteInstance(replica.ns, known);
     // The next write creates a new instance (a new epoch).
@@ -195,7 +202,7 @@ export class Store<TData extends object = Record<string, unknown>> {
   $transaction<R>(fn: (store: this) => R | Promise<R>, options: { attempts?: number } = {}): Promise<Awaited<R>> {
     const state = core(this);
     // One transaction of a store at a time: the next starts when this one settled.
-    const run = state.transactions.then(() => this.$runTransaction(fn, options.attempts ?? 10));
+    const run = state.transactions.then(() => traced("transaction", targetOf(state.replica.ns), () => this.$runTransaction(fn, options.attempts ?? 10)));
     state.transactions = run.then(() => undefined, () => undefined);
     return run;
   }
@@ -208,7 +215,9 @@ export class Store<TData extends object = Record<string, unknown>> {
       await replica.batches.drained();
       if (state.closed) throw new ClosedError();
       // Read at a seq the replica reflects exactly: reload when another writer moved it.
-      if ((await replica.backend.seq(replica.ns)) !== replica.batches.knownSeq) await reload(state);
+      // Plain reads: they ride out a command timeout, a closed connection, TRYAGAIN, as batches do.
+      const ride = { until: () => state.closed };
+      if ((await rideOut(() => replica.backend.seq(replica.ns), ride)) !== replica.batches.knownSeq) await rideOut(() => reload(state), ride);
       const readAt = replica.batches.knownSeq;
       replica.batches.hold();
       let result: Awaited<R>;
@@ -224,7 +233,10 @@ export class Store<TData extends object = Record<string, unknown>> {
         await replica.batches.commit(readAt);
         return result;
       } catch (error) {
-        if (!(error instanceof WriteError && error.code === "stale")) throw error;
+        // Stale: someone wrote what fn read. Order: a batch of other code's before it was
+        // refused, so it was not applied either; fn runs again on what Redis holds.
+        if (!(error instanceof WriteError && (error.code === "stale" || error.code === "order"))) throw error;
+        conflicted(targetOf(replica.ns), attempt);
         // Someone wrote in between: back off a little (random), reload, run again.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
@@ -264,6 +276,38 @@ export class Store<TData extends object = Record<string, unknown>> {
 
 let creating: StoreInternals | undefined;
 
+/** Whether `key` is a top-level field of the store's schema. */
+function declaredField(store: object, key: string | symbol): key is string {
+  const properties = core(store).replica.root.shape;
+  return typeof key === "string" && properties.kind === "dict" && properties.properties !== undefined && Object.hasOwn(properties.properties, key);
+}
+
+function undeclared(store: object, key: string | symbol, what: string): UsageError {
+  const name = JSON.stringify(typeof key === "symbol" ? String(key) : key);
+  const storeName = core(store).replica.ns;
+  if (typeof key === "string" && (key.startsWith("$") || key in Store.prototype)) {
+    return new UsageError(`${storeName}: ${name} is a member of every store, not a field; it cannot be ${what}`);
+  }
+  return new UsageError(`${storeName}: the schema declares no field ${name}, so it cannot be ${what} (a typed store holds only its schema's fields)`);
+}
+
+/** A typed store: writes and deletes reach only the schema's fields. */
+const typedStoreHandler: ProxyHandler<Store<object>> = {
+  set(target, key, value, receiver) {
+    if (!declaredField(target, key)) throw undeclared(target, key, "assigned");
+    return Reflect.set(target, key, value, receiver);
+  },
+  deleteProperty(target, key) {
+    // As on an object: deleting what it does not hold does nothing.
+    if (!declaredField(target, key)) return true;
+    deleteField(core(target).replica.root, key);
+    return true;
+  },
+  defineProperty(target, key) {
+    throw undeclared(target, key, "defined");
+  },
+};
+
 /** The internals of an open store (for the runtime's tests and tools; not exported by the package). */
 export function storeInternals(store: object): StoreInternals {
   return core(store);
@@ -272,27 +316,36 @@ export function storeInternals(store: object): StoreInternals {
 /** Opens (creating when new) the instance `options.id` of a store class. */
 export async function openStore<S extends Store<object>>(cls: StoreClass<S>, options: OpenOptions<object> = {}): Promise<S> {
   const resolved = resolveOptions(options);
+  await loadTelemetry();
+  return traced("open", targetOf(namespaceOf(resolved.prefix, cls.schema.name, resolved.id)), () => openResolved(cls, resolved));
+}
+
+async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolved: ResolvedOptions): Promise<S> {
   const schema = cls.schema;
   const started = Date.now();
   let lease: Lease;
   try {
     lease = await acquire(resolved.redis, resolved.connectTimeout);
   } catch (error) {
-    if (resolved.offline && error instanceof ConnectionError) return openOffline(cls, resolved);
-    throw error;
+    if (!(error instanceof ConnectionError)) throw error;
+    // A server that refused the credentials answered: offline is for a Redis out of reach.
+    if (resolved.offline && error.command === undefined) return openOffline(cls, resolved);
+    const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
+    throw new ConnectionError(`opening ${ns}: ${error.message}`, { cause: error.cause, elapsed: error.elapsed, command: error.command });
   }
   const backend = lease.backend;
   let feed: Feed | undefined;
   try {
     const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
     const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl });
+    if (debugging()) debugEvents(replica);
     const where = `instance ${ns} on Redis`;
     // Subscribed before the load: every entry after the loaded position reaches the feed.
     if (resolved.live) {
       feed = new Feed(replica, lease.subscriber());
       await within(feed.listen(), started, resolved.connectTimeout, "subscribe to the change feed of", where, () => undefined);
     }
-    const loaded = applyLoad(replica, await within(backend.load(ns), started, resolved.connectTimeout, "load", where, () => undefined));
+    const loaded = applyLoad(replica, await within(rideOut(() => backend.load(ns), { deadline: started + resolved.connectTimeout }), started, resolved.connectTimeout, "load", where, () => undefined));
     const state: StoreInternals = { replica, options: resolved, loaded, closed: false, transactions: Promise.resolve(), lease };
     const isNew = loaded.seq === 0 && Object.keys(replica.root.fields).length === 0;
     const fill = missingDefaults(state, schema);
@@ -403,7 +456,7 @@ function checkLoaded(state: StoreInternals, defaults: Record<string, unknown>): 
   }
   for (const key of dropped) {
     nodeOf(root.fields[key])?.detach();
-    delete root.fields[key];
+    root.remove(key);
   }
   if (typeof mode === "function") mode(error);
   return [...dropped];

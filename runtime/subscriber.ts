@@ -4,7 +4,8 @@
 // every live store of the process on it. Listeners hear each message, and when the
 // connection goes down and comes back (with every channel subscribed again).
 import { isCluster, type Connection, type Redis } from "./backend.js";
-import { feedConnection } from "./connect.js";
+import { feedConnection, serverReply } from "./connect.js";
+import { RedisCommandError, bareCause } from "./errors.js";
 import { newId } from "./ids.js";
 
 export interface ChannelListener {
@@ -16,6 +17,8 @@ export interface ChannelListener {
   up(): void;
   /** The primaries changed (a failover): writes the log showed may have been lost with the old one. */
   resync(): void;
+  /** Redis refused to subscribe the channel again after a reconnect (NOPERM: its permission was revoked). */
+  refused(error: RedisCommandError): void;
 }
 
 /** Channels per SUBSCRIBE command when subscribing again after a reconnect. */
@@ -23,7 +26,8 @@ const SUBSCRIBE_CHUNK = 1_000;
 
 /** A channel's SUBSCRIBE on one connection: `ok` once Redis confirmed it. */
 interface Subscription {
-  readonly done: Promise<boolean>;
+  /** true once confirmed; false when the connection failed first; the error when Redis refused it. */
+  readonly done: Promise<boolean | RedisCommandError>;
   ok: boolean;
 }
 
@@ -39,6 +43,8 @@ export class Subscriber {
   private closed = false;
   private waiting: (() => void)[] = [];
   private nodeTurn = 0;
+  /** What the server answered when it refused the connection's set-up (AUTH, HELLO, the ready check), until it is up. */
+  private refusal: RedisCommandError | undefined;
 
   private readonly onTopology = (): void => {
     for (const set of this.channels.values()) for (const listener of [...set]) listener.resync();
@@ -61,7 +67,11 @@ export class Subscriber {
     this.open();
   }
 
-  /** Subscribes `listener` to `channel`; resolves once the server has confirmed the subscription. */
+  /**
+   * Subscribes `listener` to `channel`; resolves once the server has confirmed the
+   * subscription. Rejects (and forgets the listener) when Redis refuses it or the
+   * connection's set-up: a server error is an answer, waiting longer changes nothing.
+   */
   async listen(channel: string, listener: ChannelListener): Promise<void> {
     let set = this.channels.get(channel);
     if (!set) this.channels.set(channel, (set = new Set()));
@@ -70,9 +80,16 @@ export class Subscriber {
       if (this.closed) return;
       const connection = this.connection;
       if (this.isUp && connection) {
-        const done = this.subscribe(connection, [channel]);
+        const done = await this.subscribe(connection, [channel]);
+        if (done instanceof RedisCommandError) {
+          this.unlisten(channel, listener);
+          throw done;
+        }
         // A connection lost meanwhile subscribes every channel again once it is back.
-        if (await done) return;
+        if (done) return;
+      } else if (this.refusal) {
+        this.unlisten(channel, listener);
+        throw new RedisCommandError(channel, this.refusal.command, this.refusal.cause as Error);
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
@@ -111,8 +128,8 @@ export class Subscriber {
     for (const resolve of this.waiting.splice(0)) resolve();
   }
 
-  /** Subscribes `channels` on `connection`; false when the connection failed first. */
-  private async subscribe(connection: Redis, channels: readonly string[]): Promise<boolean> {
+  /** Subscribes `channels` on `connection`; false when the connection failed first, the error when Redis refused. */
+  private async subscribe(connection: Redis, channels: readonly string[]): Promise<boolean | RedisCommandError> {
     let mine = this.subscribedOn.get(connection);
     if (!mine) this.subscribedOn.set(connection, (mine = new Map()));
     const subscriptions = mine;
@@ -120,32 +137,45 @@ export class Subscriber {
     if (wanted.length > 0) {
       // One confirmation for every caller: a second listener of a channel whose SUBSCRIBE
       // is still on the wire waits for it too (it must not load before Redis has it).
-      const done = (async () => {
+      const done = (async (): Promise<boolean | RedisCommandError> => {
+        let chunk: string[] = [];
         try {
-          for (let i = 0; i < wanted.length; i += SUBSCRIBE_CHUNK) await connection.subscribe(...wanted.slice(i, i + SUBSCRIBE_CHUNK));
+          for (let i = 0; i < wanted.length; i += SUBSCRIBE_CHUNK) {
+            chunk = wanted.slice(i, i + SUBSCRIBE_CHUNK);
+            await connection.subscribe(...chunk);
+          }
           return true;
-        } catch {
-          return false;
+        } catch (error) {
+          // NOPERM (the user may not use the channel) is an answer; a lost connection is not.
+          return serverReply(error) ? new RedisCommandError(chunk.length === 1 ? chunk[0]! : `${chunk.length} channels`, "SUBSCRIBE", bareCause(error) as Error) : false;
         }
       })();
       for (const channel of wanted) {
         const subscription: Subscription = { done, ok: false };
         subscriptions.set(channel, subscription);
         void done.then((ok) => {
-          if (ok) subscription.ok = true;
+          if (ok === true) subscription.ok = true;
           else if (subscriptions.get(channel) === subscription) subscriptions.delete(channel);
         });
       }
     }
     const results = await Promise.all(channels.map((channel) => subscriptions.get(channel)?.done ?? Promise.resolve(true)));
-    return results.every(Boolean);
+    return results.find((result) => result instanceof RedisCommandError) ?? results.every((result) => result === true);
   }
 
   private open(): void {
     if (this.closed) return;
     const connection = feedConnection(this.commands, this.name, this.nodeTurn++);
     this.connection = connection;
-    connection.on("error", () => {});
+    connection.on("error", (error: unknown) => {
+      // A refused set-up (a wrong password, a disabled user, no right to INFO for the
+      // ready check) repeats on every reconnect: listeners waiting for it are told.
+      const reply = serverReply(error) ?? serverReply((error as { lastNodeError?: unknown }).lastNodeError);
+      if (!reply && !/^(Ready check failed|NOAUTH|WRONGPASS|NOPERM)/.test(error instanceof Error ? error.message : "")) return;
+      const command = reply?.command ?? (/^Ready check failed/.test((error as Error).message) ? "INFO" : "AUTH");
+      this.refusal = new RedisCommandError("the change feed's connection", command, bareCause(error) as Error);
+      for (const resolve of this.waiting.splice(0)) resolve();
+    });
     connection.on("message", (channel: string, text: string) => {
       const set = this.channels.get(channel);
       if (set) for (const listener of [...set]) listener.message(text);
@@ -161,8 +191,17 @@ export class Subscriber {
   }
 
   private async ready(connection: Redis): Promise<void> {
+    this.refusal = undefined;
     this.subscribedOn.set(connection, new Map());
-    if (!(await this.subscribe(connection, [...this.channels.keys()]))) return;
+    const done = await this.subscribe(connection, [...this.channels.keys()]);
+    if (done instanceof RedisCommandError) {
+      // Every channel again after a reconnect, and Redis refused (a permission revoked meanwhile).
+      this.refusal = done;
+      for (const resolve of this.waiting.splice(0)) resolve();
+      for (const set of this.channels.values()) for (const listener of [...set]) listener.refused(done);
+      return;
+    }
+    if (!done) return;
     if (this.connection !== connection || this.closed) return;
     this.isUp = true;
     const again = this.wasUp;

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # The path of a new user, on the packed packages: pack redis-memory and redis-memory-gen,
-# then in a fresh app run README's Getting started as written (its files and commands;
-# `npm install <name>` installs the packed tarball instead of the registry's), with
-# these checks on the way:
-#   - the runtime installs with --omit=dev into <= 10 MB of node_modules, without
-#     ts-morph or typescript; the generator lands in devDependencies;
-#   - the generated code compiles under `tsc --init`'s strict settings;
-#   - the watcher prints the change another process made (`$on("change")`);
-#   - stores run on an ioredis 6 client and on an ioredis 5 client, and what Redis holds
-#     afterwards is what was written;
+# then run README's Getting started exactly as written (scripts/getting-started.mjs turns
+# its blocks into a script: the same commands, the same files), in an empty directory,
+# once as the ES module app and once as the "CommonJS apps" variant. The packed tarballs
+# stand in for the registry: `npm` is a shell function that hands `npm install` the
+# tarball for the names redis-memory and redis-memory-gen, and passes everything else on.
+# Nothing else is added to what the user types. Then, in the ES module app:
+#   - the runtime's production dependencies fit in <= 10 MB, without ts-morph or
+#     typescript; the generator is a devDependency;
+#   - stores run on an ioredis 6 and an ioredis 5 client, and what Redis holds afterwards
+#     is what was written;
 #   - a CommonJS file can require("redis-memory") (Node >= 20.19, require(esm));
 #   - stack traces point at files the package ships (with and without source maps).
-# Uses REDIS_URL, or starts a private redis-server. Needs the npm registry (ioredis,
-# typescript, the packages' dependencies).
+# Uses REDIS_URL, or starts a private redis-server (Getting started's "start a Redis"
+# step is the one block it skips, as its marker says). Needs the npm registry (ioredis,
+# typescript, the packages' dependencies), nothing else from the network.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/redis-memory-consumer.XXXXXX")"
@@ -40,17 +42,22 @@ gen_tgz="$work/$(cd "$work" && ls redis-memory-gen-[0-9]*.tgz)"
 echo "packed: $(basename "$runtime_tgz") ($(du -k "$runtime_tgz" | cut -f1) kB), $(basename "$gen_tgz") ($(du -k "$gen_tgz" | cut -f1) kB)"
 for tgz in "$runtime_tgz" "$gen_tgz"; do
   listing="$(tar tzf "$tgz")"
-  maps=0
   grep -qx "package/LICENSE" <<<"$listing" || fail "$(basename "$tgz") has no LICENSE"
   if grep -E "^package/dist/(bench|generated|examples|scripts|test)/" <<<"$listing"; then fail "$(basename "$tgz") ships files no user imports"; fi
-  # Every source map's sources are in the tarball.
-  for map in $(grep -E '\.map$' <<<"$listing"); do
-    dir="$(dirname "${map#package/}")"
-    for source in $(tar xzf "$tgz" -O "$map" | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0, "utf8")).sources.join("\n"))'); do
-      grep -qx "package/$(node -p 'require("path").posix.normalize(process.argv[1])' "$dir/$source")" <<<"$listing" || fail "$map names $source, which $(basename "$tgz") does not ship"
-    done
-    maps=$((maps + 1))
-  done
+  # Every source map's sources are in the tarball (one node process for all the maps).
+  unpacked="$work/unpacked-$(basename "$tgz" .tgz)"
+  mkdir -p "$unpacked" && tar xzf "$tgz" -C "$unpacked"
+  maps="$(node -e '
+    const { readFileSync, existsSync } = require("node:fs");
+    const { dirname, join } = require("node:path");
+    const [dir, ...maps] = process.argv.slice(1);
+    for (const map of maps) {
+      for (const source of JSON.parse(readFileSync(join(dir, map), "utf8")).sources) {
+        if (!existsSync(join(dir, dirname(map), source))) { console.error(`${map} names ${source}, which the package does not ship`); process.exit(1); }
+      }
+    }
+    console.log(maps.length);
+  ' "$unpacked" $(grep -E '\.map$' <<<"$listing"))" || fail "$(basename "$tgz"): a source map names a file it does not ship"
   echo "  $(basename "$tgz"): $(wc -l <<<"$listing") files, LICENSE, $maps source maps whose sources it ships"
 done
 
@@ -62,59 +69,58 @@ if [ -z "${REDIS_URL:-}" ]; then
   for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 fi
 
-app="$work/app"
-mkdir -p "$app" && cd "$app"
-cat > package.json <<'JSON'
-{ "name": "consumer-app", "version": "1.0.0", "private": true, "type": "module" }
-JSON
-node "$root/scripts/getting-started.mjs" files "$app"
-
-installs=0
-n=0
-while IFS= read -r line; do
-  n=$((n + 1))
-  command="${line%%#*}"
-  command="$(sed -E 's/[[:space:]]+$//' <<<"$command")"
-  comment=""
-  [[ "$line" == *"#"* ]] && comment="${line#*#}"
-  if [[ "$command" == "npm install"* ]]; then
-    installs=$((installs + 1))
-    command="$(sed -E "s#(^| )redis-memory-gen( |\$)#\\1$gen_tgz\\2#; s#(^| )redis-memory( |\$)#\\1$runtime_tgz\\2#" <<<"$command")"
-    [ "$installs" -eq 1 ] && command="$command --omit=dev"
-    echo "\$ ${line%%#*}"
-    eval "$command --no-audit --no-fund --silent" >/dev/null
-    if [ "$installs" -eq 1 ]; then
-      size_kb="$(du -sk node_modules | cut -f1)"
-      echo "  node_modules with the runtime and ioredis: $((size_kb / 1024)) MB ($(ls node_modules | wc -l) entries, ioredis $(node -p 'require("ioredis/package.json").version'))"
-      [ "$size_kb" -le 10240 ] || fail "the runtime's install is $size_kb kB (> 10 MB)"
-      for heavy in typescript ts-morph json-schema-to-typescript prettier; do
-        [ ! -e "node_modules/$heavy" ] || fail "installing the runtime brought $heavy"
-      done
-    else
-      node -e 'const p=require("./package.json"); if (!(p.devDependencies||{})["redis-memory-gen"]) process.exit(1)' || fail "redis-memory-gen is not a devDependency"
-    fi
-  elif [[ "$command" == *"&" ]]; then
-    echo "\$ $command"
-    log="$work/background-$n.log"
-    bash -c "${command%&}" >"$log" 2>&1 &
-    background+=($!)
-    # It is up once it printed its first line.
-    for _ in $(seq 300); do [ -s "$log" ] && break; sleep 0.1; done
-    [ -s "$log" ] || fail "\"$command\" printed nothing in 30 s"
-    last_background_log="$log"
+# What the user's shell has and the check provides: the registry stand-in, saving a
+# file the guide shows, and waiting for a background command's output.
+npm() {
+  if [ "${1:-}" = install ]; then
+    local args=() arg
+    for arg in "$@"; do
+      case "$arg" in
+        redis-memory) args+=("$runtime_tgz") ;;
+        redis-memory-gen) args+=("$gen_tgz") ;;
+        *) args+=("$arg") ;;
+      esac
+    done
+    command npm "${args[@]}" --no-audit --no-fund
   else
-    echo "\$ $command"
-    bash -c "$command"
-    if [[ "$comment" == *"prints: "* ]]; then
-      expected="${comment#*prints: }"
-      expected="${expected% ...}"
-      wait_for "$last_background_log" "$expected"
-      echo "  the watcher printed: $(grep -F -- "$expected" "$last_background_log" | head -n 1)"
-    fi
+    command npm "$@"
   fi
-done < <(node "$root/scripts/getting-started.mjs" commands)
-for pid in "${background[@]}"; do kill "$pid" 2>/dev/null || true; done
-background=()
+}
+gs_file() { mkdir -p "$(dirname "$1")" && cat >"$1"; }
+gs_started() {
+  for _ in $(seq 300); do [ -s "$1" ] && return 0; sleep 0.1; done
+  fail "a background command printed nothing in 30 s"
+}
+gs_expect() { wait_for "$1" "$2"; echo "  it printed: $(grep -F -- "$2" "$1" | head -n 1)"; }
+
+for variant in esm cjs; do
+  node "$root/scripts/getting-started.mjs" "$variant" >"$work/getting-started-$variant.sh"
+  mkdir -p "$work/$variant" "$work/logs-$variant"
+  echo "--- Getting started ($variant) in an empty directory"
+  # A subshell: the guide's `cd` and background jobs stay in it; jobs it left running end with it.
+  (
+    cd "$work/$variant"
+    GS_LOGS="$work/logs-$variant"
+    trap 'jobs -p | xargs -r kill 2>/dev/null || true' EXIT
+    # shellcheck disable=SC1090
+    source "$work/getting-started-$variant.sh"
+    pwd >"$work/app-$variant"
+  ) || fail "Getting started ($variant) failed"
+  # The next variant starts from an empty instance too (only this instance's keys: REDIS_URL may be yours).
+  (cd "$(cat "$work/app-$variant")" && node -e 'const { Redis } = require("ioredis"); const r = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379"); r.keys("memory:{Notes:shopping}*").then((keys) => keys.length > 0 && r.del(...keys)).then(() => r.quit())')
+done
+
+app="$(cat "$work/app-esm")"
+cd "$app"
+node -e 'const p=require("./package.json"); if (!(p.devDependencies||{})["redis-memory-gen"]) process.exit(1)' || fail "redis-memory-gen is not a devDependency"
+# The runtime's production tree: what `npm install --omit=dev` would keep.
+prod="$(command npm ls --omit=dev --all --parseable 2>/dev/null | tail -n +2)"
+size_kb="$(du -skc $prod | tail -n 1 | cut -f1)"
+echo "  production dependencies (the runtime and ioredis): $((size_kb / 1024)) MB ($(wc -l <<<"$prod") packages, ioredis $(node -p 'require("ioredis/package.json").version'))"
+[ "$size_kb" -le 10240 ] || fail "the runtime's production dependencies take $size_kb kB (> 10 MB)"
+for heavy in typescript ts-morph json-schema-to-typescript prettier; do
+  if grep -q "/node_modules/$heavy\$" <<<"$prod"; then fail "the runtime depends on $heavy"; fi
+done
 
 # Both ioredis majors, passed as clients; what Redis holds afterwards.
 npm install --save-dev --no-audit --no-fund --silent "ioredis5@npm:ioredis@5.11.1" >/dev/null

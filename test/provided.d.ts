@@ -1,4 +1,4 @@
-// What the global setup provides to tests (`inject("redisUrl")`, `inject("redisCluster")`).
+// What the fixtures of each tier provide to tests (`inject("redisUrl")`, `inject("redisCluster")`; test/setup/tiers.ts).
 import "vitest";
 import type { ClusterNodeInfo } from "../scripts/redis-cluster.js";
 import type { SentinelNodeInfo } from "../scripts/redis-sentinel.js";
@@ -8,7 +8,7 @@ declare module "vitest" {
     redisUrl: string;
     /** The local Redis Cluster of the test run: every node (masters and replicas) and the password they require. */
     redisCluster: { nodes: readonly ClusterNodeInfo[]; password: string };
-    /** The local Sentinel setup of the test run (its primary is killed by test/deploy/sentinel.test.ts). */
+    /** The local Sentinel setup of the test run (its primary is killed by test/deploy/failover.sentinel.test.ts). */
     redisSentinel: { name: string; primary: SentinelNodeInfo; replicas: readonly SentinelNodeInfo[]; sentinels: readonly SentinelNodeInfo[] };
   }
 }

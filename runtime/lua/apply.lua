@@ -2,42 +2,39 @@
 -- its client's order, and appends it to the instance's change log.
 -- KEYS[1] ns:root   KEYS[2] ns:meta   KEYS[3] ns:log
 -- KEYS[4..] ns:n:<id> of every container the batch may read or write (a key the
---           script finds it needs and was not given is asked for: RMKEYS)
--- ARGV[1] ns   ARGV[2] client id   ARGV[3] batch seq   ARGV[4] the seq this batch follows
--- ARGV[5] epoch the replica loaded ("" = it loaded no instance)   ARGV[6] epoch to create
--- ARGV[7] operations, JSON (runtime/ops.ts)   ARGV[8] schema hash
--- ARGV[9] log: entries kept   ARGV[10] log: age kept (ms)   ARGV[11] log: largest ops logged whole
--- ARGV[12] ttl (ms; 0: the store sets none)   ARGV[13] the instance seq a transaction read at ("": none)
--- ARGV[14] staging key ("": none): the batch's last op is a push whose values the same MULTI
---          RPUSHes there (declared in KEYS; lua/staged.lua moves them into the list)
--- ARGV[15] subscriptions to the log channel that are the writer's own (-1 or absent: log the batch
---          whoever listens; otherwise a batch no other subscription hears leaves the log empty)
--- ARGV[16] the client's batches up to this seq are all answered (their results are forgotten;
---          absent: results are kept for the client's last WINDOW batches)
--- ARGV[17..] (large batches) the values of push/unshift ops, whose values field is then their count
--- Replies {seq, log id, skipped setnx, {incr results}, {aliases}, {garbage ids}, epoch, expiry (ms, -1: none)}
--- or {"dup", {incr results}, {aliases}, epoch, skipped setnx, expiry} for a batch already applied. Refusals are
--- error replies "RM<KIND> ..." and write nothing.
--- meta fields: format, epoch, seq, schema, n:<id> = container flags ("" = root),
--- c:<client> = last batch applied, r:<client> = recent results (JSON), g:<id> = garbage.
+--           script finds it needs and was not given is asked for: RMKEYS), and the
+--           staging key of a staged push
+-- ARGV[1] the header: a JSON object of named fields (runtime/protocol/batch.ts, BatchHeader)
+-- ARGV[2] the operations, JSON (runtime/ops.ts; one row of OPS below per operation)
+-- ARGV[3..] the values of push/unshift ops whose values field is then their count
+-- Replies one JSON object (runtime/protocol/batch.ts, BatchReply), or a refusal
+-- "RM<KIND> <key> <reason>" that wrote nothing.
+--
+-- All or nothing by construction: Lua keeps the writes a script made before an error,
+-- so the check pass clears everything the apply pass will use before the first write:
+-- every argument (indexes are integers in range), every key type, ns:meta's counters,
+-- the subtrees it deletes, and the caller's permission for every command the apply pass
+-- runs (run() refuses a command the check pass did not clear).
+--
+-- meta fields: format, epoch, seq, schema, n:<id> = container flags (runtime/protocol/registry.ts),
+-- c:<client> = last batch applied, r:<client> = recent results (JSON), g:<id> = garbage,
+-- p:<client> = a staged push's mark (runtime/lua/staged.lua).
 local root, meta, log = KEYS[1], KEYS[2], KEYS[3]
-local ns, client, bseq, prev = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local H = cjson.decode(ARGV[1])
+local OPS_TEXT = ARGV[2]
+local FIRST_VALUE = 3
+local ns, client, bseq, prev = H.ns, H.client, H.seq, H.prev
 local FORMAT = "2"
 -- Results remembered per client: at least the batches it can have in flight.
 local WINDOW = 32
+-- RPUSH/LPUSH/HSET take at most a few thousand arguments at a time from Lua (unpack()).
+local CHUNK = 4000
 
 local declared = {}
 for i = 4, #KEYS do declared[KEYS[i]] = true end
 local function key_of(id)
   if id == "" then return root end
   return ns .. ":n:" .. id
-end
-
--- A copy of a sequence (unpack() takes at most a few thousand values).
-local function copy(values)
-  local out = {}
-  for i = 1, #values do out[i] = values[i] end
-  return out
 end
 
 -- Keys the checks found they need and were not given (asked for with RMKEYS).
@@ -48,79 +45,168 @@ local function refuse(kind, k, msg)
   if #need > 0 then return redis.error_reply("RMKEYS " .. table.concat(need, " ")) end
   return redis.error_reply("RM" .. kind .. " " .. k .. " " .. msg)
 end
+local function ask(id)
+  if not needed[id] then
+    needed[id] = true
+    need[#need + 1] = id
+  end
+end
+
+-- ---- permissions ------------------------------------------------------------
+-- Every command the apply pass runs is cleared first (command, key); the caller's ACL
+-- is asked for each before the first write (redis.acl_check_cmd), with arguments of
+-- the command's shape.
+local SHAPE = {
+  HSET = {"f", "v"}, HGET = {"f"}, HDEL = {"f"}, HEXISTS = {"f"}, HINCRBY = {"f", "1"}, HINCRBYFLOAT = {"f", "1"},
+  HVALS = {}, HKEYS = {}, RPUSH = {"v"}, LPUSH = {"v"}, LSET = {"0", "v"}, LINDEX = {"0"}, LRANGE = {"0", "-1"},
+  LTRIM = {"0", "-1"}, RPOP = {"1"}, LPOP = {"1"}, DEL = {}, TYPE = {}, EXISTS = {}, PEXPIRE = {"1"},
+  PEXPIREAT = {"1"}, PEXPIRETIME = {}, PTTL = {}, XADD = {"MAXLEN", "=", "0", "*", "d", "v"}, XTRIM = {"MINID", "0"},
+  PUBLISH = {"m"},
+}
+local cleared = {}
+local to_check = {}
+local function clear(cmd, k, ...)
+  local by = cleared[cmd]
+  if not by then by = {}; cleared[cmd] = by end
+  if by[k] then return end
+  by[k] = true
+  local extra = {...}
+  if #extra == 0 then extra = SHAPE[cmd] end
+  to_check[#to_check + 1] = {cmd, k, extra}
+end
+local function run(cmd, k, ...)
+  local by = cleared[cmd]
+  if not by or not by[k] then error("apply.lua: " .. cmd .. " " .. k .. " runs without having been cleared") end
+  return redis.call(cmd, k, ...)
+end
+local function may_run_all()
+  for _, c in ipairs(to_check) do
+    if not redis.acl_check_cmd(c[1], c[2], unpack(c[3])) then return c[1] .. " " .. c[2] end
+  end
+  return nil
+end
+
+-- ---- arguments -----------------------------------------------------------------
+local function is_count(x) return type(x) == "number" and x >= 0 and x < 2^53 and math.floor(x) == x end
+local function is_str(x) return type(x) == "string" end
+local function are_strs(t)
+  if type(t) ~= "table" then return false end
+  for i = 1, #t do if type(t[i]) ~= "string" then return false end end
+  return true
+end
+-- A container id (client-made, base62); "" is the root.
+local function is_id(x) return type(x) == "string" and #x <= 64 and string.match(x, "^[%w]*$") ~= nil end
+-- JSON number text, the form a stored number has (what HINCRBYFLOAT parses whole).
+local function is_json_number(s)
+  if type(s) ~= "string" or #s > 400 then return false end
+  local p = 1
+  if string.sub(s, 1, 1) == "-" then p = 2 end
+  local int = string.match(s, "^%d+", p)
+  if not int or (#int > 1 and string.sub(int, 1, 1) == "0") then return false end
+  p = p + #int
+  local frac = string.match(s, "^%.%d+", p)
+  if frac then p = p + #frac end
+  local exp = string.match(s, "^[eE][%+%-]?%d+", p)
+  if exp then p = p + #exp end
+  return p == #s + 1
+end
+-- An integer HINCRBY reads (no sign on 0, no leading zeros) within doubles' exact range.
+local function is_exact_int(s) return (s == "0" or string.match(s, "^%-?[1-9]%d*$") ~= nil) and #s <= 16 end
+-- A counter of ns:meta: a non-negative integer the next increments cannot overflow (and
+-- that the client reads exactly).
+local function is_counter(s) return s == "0" or (string.match(s, "^[1-9]%d*$") ~= nil and #s <= 15) end
 
 -- ---- the instance: format, epoch, counters --------------------------------
-local m = redis.call("HMGET", meta, "format", "epoch", "seq", "c:" .. client, "r:" .. client)
+local m = redis.pcall("HMGET", meta, "format", "epoch", "seq", "c:" .. client, "r:" .. client)
+if m.err then return refuse("CORRUPT", meta, "cannot be read as a hash (" .. m.err .. ")") end
 local format, epoch, iseq, marker, recent = m[1], m[2], m[3], m[4], m[5]
 if format and format ~= FORMAT then
   return refuse("FORMAT", meta, "has format " .. format .. ", this library writes format " .. FORMAT)
 end
-if iseq and not string.match(iseq, "^%d+$") then return refuse("CORRUPT", meta, "field seq holds " .. iseq) end
-if marker and not string.match(marker, "^%d+$") then return refuse("CORRUPT", meta, "field c:" .. client .. " holds " .. marker) end
+if iseq and not is_counter(iseq) then return refuse("CORRUPT", meta, "field seq holds " .. string.sub(iseq, 1, 40) .. ", not a counter") end
+if marker and not is_counter(marker) then return refuse("CORRUPT", meta, "field c:" .. client .. " holds " .. string.sub(marker, 1, 40) .. ", not a counter") end
 local creating = false
-if ARGV[5] == "" then
+if H.epoch == "" then
   if not epoch then
     if redis.call("EXISTS", root) == 1 then return refuse("EVICTED", meta, "is missing while ns:root exists") end
     creating = true
-    epoch = ARGV[6]
+    epoch = H.newEpoch
   end
-elseif epoch ~= ARGV[5] then
-  return refuse("EPOCH", meta, "instance epoch is " .. tostring(epoch) .. ", the batch was made for " .. ARGV[5])
+elseif epoch ~= H.epoch then
+  return refuse("EPOCH", meta, "instance epoch is " .. (epoch and ("\"" .. epoch .. "\"") or "missing (the instance was deleted or expired)") .. ", the batch was made for \"" .. H.epoch .. "\"")
+end
+
+-- Recent results: {[seq] = {incr results, created aliases, skipped setnx}}.
+local remembered = {}
+if recent then
+  local ok, r = pcall(cjson.decode, recent)
+  local valid = ok and type(r) == "table"
+  if valid then
+    for s, v in pairs(r) do
+      if not tonumber(s) or type(v) ~= "table" or type(v[1] or {}) ~= "table" or type(v[2] or {}) ~= "table" then valid = false end
+    end
+  end
+  if not valid then return refuse("CORRUPT", meta, "field r:" .. client .. " holds " .. string.sub(recent, 1, 40) .. ", not results") end
+  remembered = r
 end
 
 -- ---- exactly once, in the client's order -----------------------------------
 marker = tonumber(marker or "0")
-local function remembered()
-  if not recent then return {} end
-  return cjson.decode(recent)
-end
+local function expiry() return redis.call("PEXPIRETIME", meta) end
 if bseq <= marker then
-  local r = remembered()[tostring(bseq)] or {}
-  return {"dup", r[1] or {}, r[2] or {}, epoch, r[3] or 0, redis.call("PEXPIRETIME", meta)}
+  local r = remembered[tostring(bseq)] or {}
+  return cjson.encode({status = "dup", seq = "0", entry = "", epoch = epoch, expireAt = tostring(expiry()),
+    skipped = r[3] or 0, incrs = r[1] or {}, aliases = r[2] or {}, garbage = {}})
 end
 if marker ~= prev then return refuse("WAIT", meta, "batch " .. bseq .. " follows " .. prev .. ", last applied " .. marker) end
 -- A transaction applies only if nothing was written since it read.
-if ARGV[13] ~= "" and (iseq or "0") ~= ARGV[13] then
-  return refuse("STALE", meta, "was written by another writer since the transaction read it (seq " .. (iseq or "0") .. ", read at " .. ARGV[13] .. ")")
+if H.readAt ~= "" and (iseq or "0") ~= H.readAt then
+  return refuse("STALE", meta, "was written by another writer since the transaction read it (seq " .. (iseq or "0") .. ", read at " .. H.readAt .. ")")
 end
+local log_type = redis.call("TYPE", log).ok
+if log_type ~= "none" and log_type ~= "stream" then return refuse("CORRUPT", log, "holds a " .. log_type .. ", expected a stream") end
 
-local ops = cjson.decode(ARGV[7])
--- A large batch sends the values of its pushes as arguments of their own (ARGV[17..]),
+local decoded, ops = pcall(cjson.decode, OPS_TEXT)
+if not decoded or type(ops) ~= "table" then return refuse("CORRUPT", meta, "the batch's operations are not JSON") end
+for i = 1, #ops do
+  local op = ops[i]
+  if type(op) ~= "table" or not is_str(op[1]) or not is_id(op[2]) then return refuse("ARGS", meta, "operation " .. i .. " is not an operation") end
+end
+-- A large batch sends the values of its pushes as arguments of their own (ARGV[3..]),
 -- not as JSON strings inside the operations: a push op then holds their count.
 -- A staged push (its values never enter the script) is the batch's last op.
-local stage = ARGV[14] or ""
+local stage = H.stage
 local staged = nil
 if stage ~= "" then
   staged = ops[#ops]
-  if not staged or staged[1] ~= "push" or type(staged[3]) ~= "number" then
-    return refuse("CORRUPT", stage, "a staged batch must end with a push of counted values")
+  if not staged or staged[1] ~= "push" or not is_count(staged[3]) or not declared[stage] then
+    return refuse("ARGS", stage, "a staged batch must end with a push of counted values, and declare its staging key")
   end
   staged.count = staged[3]
   staged.staged = true
   staged.origin = staged[2]
-  staged[3] = nil
+  staged[3] = {}
 end
-local bulk = #ARGV > 16 or staged ~= nil
-if bulk then
-  local cursor = 16
-  for _, op in ipairs(ops) do
-    if (op[1] == "push" or op[1] == "unshift") and type(op[3]) == "number" then
-      if op[1] == "push" then
-        -- Pushed straight from ARGV (no copy): op.range names the slice.
-        op.range = {cursor + 1, cursor + op[3]}
-        op.count = op[3]
-        op[3] = nil
-      else
-        local values = {}
-        for i = 1, op[3] do values[i] = ARGV[cursor + i] end
-        op[3] = values
-      end
-      cursor = cursor + (op.count or #op[3])
+local cursor = FIRST_VALUE - 1
+for _, op in ipairs(ops) do
+  if (op[1] == "push" or op[1] == "unshift") and type(op[3]) == "number" and not op.staged then
+    if not is_count(op[3]) or cursor + op[3] > #ARGV then return refuse("ARGS", meta, "a counted " .. op[1] .. " names more values than the batch carries") end
+    if op[1] == "push" then
+      -- Pushed straight from ARGV (no copy): op.range names the slice.
+      op.range = {cursor + 1, cursor + op[3]}
+      op.count = op[3]
+      op[3] = {}
+    else
+      local values = {}
+      for i = 1, op[3] do values[i] = ARGV[cursor + i] end
+      op[3] = values
     end
+    cursor = cursor + (op.count or #op[3])
   end
 end
+if cursor ~= #ARGV then return refuse("ARGS", meta, "the batch carries values no operation counts") end
 
--- ---- check everything before the first write -------------------------------
+-- ---- what the checks know of the keys --------------------------------------
 -- Containers are registered in meta (n:<id>): kind "l"/"d", then "1" when the key
 -- should exist (not empty), then "r" when it may hold references, then ":" and the
 -- start of the SHA-1 of the inline text it was promoted from.
@@ -133,17 +219,11 @@ local function flags_of(id)
   end
   return f
 end
-local function ask(id)
-  if not needed[id] then
-    needed[id] = true
-    need[#need + 1] = id
-  end
-end
 -- Promotes that found their element already a container (another writer's): the
 -- client's id -> that container's id, for this batch and the client's next ones
 -- (remembered with the results until the client has learnt them).
 local alias, used, created = {}, {}, {}
-for _, r in pairs(remembered()) do
+for _, r in pairs(remembered) do
   local pairs_ = r[2] or {}
   for j = 1, #pairs_ - 1, 2 do alias[pairs_[j]] = pairs_[j + 1] end
 end
@@ -161,11 +241,11 @@ local function kind_of(k)
   end
   return t
 end
-local fields, cleared = {}, {}
+local fields, emptied = {}, {}
 local function field_of(k, f)
   local v = fields[k .. "\0" .. f]
   if v ~= nil then return v end
-  if cleared[k] or fresh[k] then return false end
+  if emptied[k] or fresh[k] then return false end
   return redis.call("HGET", k, f)
 end
 local function len_of(k)
@@ -176,8 +256,11 @@ local function len_of(k)
   end
   return n
 end
--- Lists whose elements the batch changes by index: their contents, simulated.
-local LIST_OPS = {push = true, unshift = true, lset = true, pop = true, shift = true, splice = true, replace = true}
+local function may_hold_refs(id)
+  if id == "" then return true end
+  local f = flags_of(id)
+  return f and string.sub(f, 3, 3) == "r"
+end
 
 -- A container the batch writes into: declared, registered, of its kind, not evicted.
 local function target(id, want)
@@ -187,6 +270,7 @@ local function target(id, want)
   local t = kind_of(k)
   if id == "" then
     if t ~= "none" and t ~= "hash" then return k, "holds a " .. t .. ", expected a hash" end
+    if want == "list" then return k, "is the root hash, not a list" end
     local f = flags_of("")
     if t == "none" and f and string.sub(f, 2, 2) == "1" then return k, "is missing (evicted?) while ns:meta says it holds fields" end
     return k, nil
@@ -200,26 +284,9 @@ local function target(id, want)
   return k, nil
 end
 
--- A list that a promote addresses by index after other ops of the batch moved its
--- elements: its contents are simulated through the batch (the rare case).
+-- A list whose elements the batch reads by index after other ops of the batch moved
+-- them: its contents, simulated through the batch (the rare case; see plan_simulation).
 local sim = {}
--- So is a list that may hold references and loses elements after another op moved them.
-local REMOVES = {lset = true, pop = true, shift = true, splice = true, replace = true, clear = true}
-do
-  local structural = {}
-  for _, op in ipairs(ops) do
-    local id = resolve(op[2])
-    if op[1] == "promote" then
-      if structural[id] then sim[key_of(id)] = false end
-    elseif LIST_OPS[op[1]] or op[1] == "clear" then
-      if structural[id] and REMOVES[op[1]] and id ~= "" then
-        local f = flags_of(id)
-        if f and string.sub(f, 3, 3) == "r" then sim[key_of(id)] = false end
-      end
-      structural[id] = true
-    end
-  end
-end
 local function simulated(k)
   local s = sim[k]
   if s == false then
@@ -228,38 +295,18 @@ local function simulated(k)
   end
   return s
 end
-local function simulate(k, op)
-  if sim[k] == nil then return end
-  local s = simulated(k)
-  local name = op[1]
-  if name == "push" then
-    -- A staged push is the last op: nothing after it reads the simulation.
-    if op.staged then return end
-    if op.range then for i = op.range[1], op.range[2] do s[#s + 1] = ARGV[i] end
-    else for _, v in ipairs(op[3]) do s[#s + 1] = v end end
-  elseif name == "unshift" then for i = #op[3], 1, -1 do table.insert(s, 1, op[3][i]) end
-  elseif name == "lset" then s[op[3] + 1] = op[4]
-  elseif name == "pop" then for _ = 1, math.min(op[3], #s) do table.remove(s) end
-  elseif name == "shift" then for _ = 1, math.min(op[3], #s) do table.remove(s, 1) end
-  elseif name == "splice" then
-    for _ = 1, math.min(op[4], #s - op[3]) do table.remove(s, op[3] + 1) end
-    for i, v in ipairs(op[5]) do table.insert(s, op[3] + i, v) end
-  elseif name == "replace" then sim[k] = copy(op[3])
-  elseif name == "clear" then sim[k] = {} end
-end
-
--- The element a promote turns into a container, as the server holds it now.
-local function slot_value(pk, pkind, slot)
-  if pkind == "list" then
-    if sim[pk] ~= nil then return simulated(pk)[slot + 1] end
-    if fresh[pk] then return nil end
-    return redis.call("LINDEX", pk, slot)
+local function values_of(op)
+  if op.range then
+    local out = {}
+    for i = op.range[1], op.range[2] do out[#out + 1] = ARGV[i] end
+    return out
   end
-  return field_of(pk, slot)
+  return op[3]
 end
 
 -- A subtree the batch will delete: every key of it declared (asked for otherwise) and
--- of the kind its reference names, so that deleting it cannot fail half-way.
+-- of the kind its reference names, so that deleting it cannot fail half-way; the
+-- commands that delete it are cleared.
 local checked = {}
 local function check_subtree(ref)
   local stack = {ref}
@@ -269,15 +316,18 @@ local function check_subtree(ref)
     if #id > 0 and string.sub(r, 3, 3) == ":" and not checked[id] then
       checked[id] = true
       local k = key_of(id)
-      if not declared[k] then ask(id)
-      elseif not fresh[k] then
-        local t = kind_of(k)
-        local children = {}
-        if kind == "l" and t == "list" then children = redis.call("LRANGE", k, 0, -1)
-        elseif kind == "d" and t == "hash" then children = redis.call("HVALS", k)
-        elseif t ~= "none" then return k .. " holds a " .. t .. ", but a reference names it as a " .. (kind == "l" and "list" or "hash") end
-        for _, v in ipairs(children) do
-          if string.byte(v, 1) == 64 then stack[#stack + 1] = v end
+      if not declared[k] then
+        ask(id)
+      else
+        if not fresh[k] then
+          local t = kind_of(k)
+          local children = {}
+          if kind == "l" and t == "list" then children = redis.call("LRANGE", k, 0, -1)
+          elseif kind == "d" and t == "hash" then children = redis.call("HVALS", k)
+          elseif t ~= "none" then return k .. " holds a " .. t .. ", but a reference names it as a " .. (kind == "l" and "list" or "hash") end
+          for _, v in ipairs(children) do
+            if string.byte(v, 1) == 64 then stack[#stack + 1] = v end
+          end
         end
       end
     end
@@ -287,6 +337,7 @@ end
 local function check_refs(values)
   for _, v in ipairs(values) do
     if v and string.byte(v, 1) == 64 then
+      clear("HSET", meta)
       local err = check_subtree(v)
       if err then return err end
     end
@@ -294,7 +345,7 @@ local function check_refs(values)
   return nil
 end
 -- The elements a list op removes, as the server holds them at that point of the batch.
-local function removed_by(k, op, n)
+local function removed_by(k, op)
   local name = op[1]
   if sim[k] ~= nil then
     local s, out = simulated(k), {}
@@ -309,119 +360,471 @@ local function removed_by(k, op, n)
   end
   if fresh[k] or kind_of(k) ~= "list" then return {} end
   if name == "lset" then return {redis.call("LINDEX", k, op[3])}
-  elseif name == "pop" then return redis.call("LRANGE", k, -op[3], -1)
-  elseif name == "shift" then return redis.call("LRANGE", k, 0, op[3] - 1)
+  elseif name == "pop" then
+    if op[3] == 0 then return {} end
+    return redis.call("LRANGE", k, -op[3], -1)
+  elseif name == "shift" then
+    if op[3] == 0 then return {} end
+    return redis.call("LRANGE", k, 0, op[3] - 1)
   elseif name == "splice" then
     if op[4] == 0 then return {} end
     return redis.call("LRANGE", k, op[3], op[3] + op[4] - 1)
   end
   return redis.call("LRANGE", k, 0, -1)
 end
+-- A list op's checks: its target, the subtrees it deletes, its indexes against the
+-- length the list has at that point of the batch.
+local MOVES = {push = true, unshift = true, lset = true, pop = true, shift = true, splice = true, replace = true, clear = true}
+local REMOVES = {lset = true, pop = true, shift = true, splice = true, replace = true, clear = true}
+local function check_list(op, id, k, delta)
+  if REMOVES[op[1]] and may_hold_refs(id) then
+    local err = check_refs(removed_by(k, op))
+    if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
+  end
+  local n = len_of(k)
+  local next_n, err = delta(n)
+  if err then return refuse("CONFLICT", k, err) end
+  lens[k] = next_n
+  return nil
+end
 
-for _, op in ipairs(ops) do
-  local name = op[1]
-  op[2] = resolve(op[2])
-  local want = LIST_OPS[name] and "list" or "hash"
-  if name == "clear" then want = nil end
-  if name == "promote" then
-    -- {"promote", parent, field or index, new id, "l"/"d", sha1 of the element's text, contents}
-    local pk, err = target(op[2], nil)
-    if err then return refuse("CONFLICT", pk, err) end
-    if not needed[op[2]] then
-      local pkind = kind_of(pk)
-      if pkind == "none" then pkind = (op[2] == "" or string.sub(flags_of(op[2]) or "d", 1, 1) == "d") and "hash" or "list" end
-      local cur = slot_value(pk, pkind, op[3])
-      local k = key_of(op[4])
-      if cur and string.byte(cur, 1) == 64 and string.sub(cur, 2, 2) == op[5] then
-        -- Another writer made it a container first: this batch's writes go there.
-        local existing = string.sub(cur, 4)
-        -- It must be the record this batch saw: a container made from another text replaced it.
-        local origin = string.match(flags_of(existing) or "", ":(%x+)$")
-        if origin and origin ~= string.sub(op[6], 1, #origin) then
-          return refuse("CONFLICT", pk, "element " .. op[3] .. " was replaced by another writer")
+-- ---- the operations ----------------------------------------------------------
+-- Deletes a referenced container and everything below it that the batch declared;
+-- a key it was not given is unregistered now (unreachable) and collected later.
+local touched, garbage = {}, {}
+local function drop(ref)
+  local stack = {ref}
+  while #stack > 0 do
+    local r = table.remove(stack)
+    local id = string.sub(r, 4)
+    local k = key_of(id)
+    -- A malformed reference names no container: there is nothing to delete.
+    if #id > 0 and string.sub(r, 3, 3) == ":" then
+      run("HDEL", meta, "n:" .. id)
+      flags[id] = false
+      touched[id] = nil
+      if declared[k] then
+        local t = run("TYPE", k).ok
+        local children = {}
+        if t == "list" then children = run("LRANGE", k, 0, -1)
+        elseif t == "hash" then children = run("HVALS", k) end
+        for _, v in ipairs(children) do
+          if string.byte(v, 1) == 64 then stack[#stack + 1] = v end
         end
-        alias[op[4]] = existing
-        used[op[4]] = existing
-        -- Later ops that address it by index after moving its elements: simulate it under its real id.
-        if sim[k] ~= nil and sim[key_of(existing)] == nil then sim[key_of(existing)] = false end
-        created[#created + 1] = op[4]
-        created[#created + 1] = existing
-        if not declared[key_of(existing)] then ask(existing) end
-      elseif not cur or redis.sha1hex(cur) ~= op[6] then
-        return refuse("CONFLICT", pk, "element " .. op[3] .. " was changed by another writer")
+        run("DEL", k)
       else
-        if kind_of(k) ~= "none" then return refuse("CONFLICT", k, "already exists") end
-        if not declared[k] then ask(op[4]) end
-        fresh[k] = true
-        kinds[k] = op[5] == "l" and "list" or "hash"
-        -- A new list's contents are known: later promotes of its elements read them here.
-        if op[5] == "l" then lens[k] = #op[7]; sim[k] = copy(op[7]) else
-          for j = 1, #op[7] - 1, 2 do fields[k .. "\0" .. op[7][j]] = op[7][j + 1] end
-        end
-        if pkind == "hash" then fields[pk .. "\0" .. op[3]] = "@" .. op[5] .. ":" .. op[4]
-        elseif sim[pk] ~= nil then simulated(pk)[op[3] + 1] = "@" .. op[5] .. ":" .. op[4] end
-      end
-    end
-  else
-    local k, err = target(op[2], want)
-    if err then return refuse("CONFLICT", k, err) end
-    if not needed[op[2]] then
-      if want == nil then want = kind_of(k) == "list" and "list" or "hash" end
-      if want == "list" then
-        if REMOVES[name] and (op[2] == "" or string.sub(flags_of(op[2]) or "", 3, 3) == "r") then
-          local err = check_refs(removed_by(k, op))
-          if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
-        end
-        local n = len_of(k)
-        if name == "push" or name == "unshift" then n = n + (op.count or #op[3])
-        elseif name == "lset" then
-          if op[3] >= n then return refuse("CONFLICT", k, "index " .. op[3] .. " out of range (length " .. n .. ")") end
-        elseif name == "pop" or name == "shift" then n = math.max(n - op[3], 0)
-        elseif name == "splice" then
-          if op[3] > n then return refuse("CONFLICT", k, "splice start " .. op[3] .. " out of range (length " .. n .. ")") end
-          n = n - math.min(op[4], n - op[3]) + #op[5]
-        elseif name == "replace" or name == "clear" then n = #(op[3] or {}) end
-        lens[k] = n
-        simulate(k, op)
-      elseif name == "incr" then
-        local v = field_of(k, op[3])
-        if v and not tonumber(v) then return refuse("CONFLICT", k, "field " .. op[3] .. " holds " .. string.sub(v, 1, 40) .. ", not a number") end
-        local sum = (tonumber(v) or 0) + op[4]
-        if sum ~= sum or sum == math.huge or sum == -math.huge then return refuse("CONFLICT", k, "field " .. op[3] .. " + " .. op[4] .. " is not a finite number") end
-        fields[k .. "\0" .. op[3]] = tostring(sum)
-      elseif name == "set" or name == "del" then
-        local err = check_refs({field_of(k, op[3])})
-        if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
-        fields[k .. "\0" .. op[3]] = name == "set" and op[4] or false
-      elseif name == "setnx" then
-        if not field_of(k, op[3]) then fields[k .. "\0" .. op[3]] = op[4] end
-      elseif name == "clear" then
-        if not fresh[k] and kind_of(k) == "hash" then
-          local err = check_refs(redis.call("HVALS", k))
-          if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
-        end
-        lens[k] = 0
-        cleared[k] = true
-        local prefix = k .. "\0"
-        for id in pairs(fields) do
-          if string.sub(id, 1, #prefix) == prefix then fields[id] = false end
-        end
-      else
-        return refuse("CONFLICT", k, "unknown operation " .. tostring(name))
+        run("HSET", meta, "g:" .. id, string.sub(r, 2, 2))
+        garbage[#garbage + 1] = id
       end
     end
   end
 end
+local function drop_refs(values)
+  for _, v in ipairs(values) do
+    if string.byte(v, 1) == 64 then drop(v) end
+  end
+end
+local function push_all(cmd, k, values, first, last)
+  local i = first
+  while i <= last do
+    local j = math.min(i + CHUNK - 1, last)
+    run(cmd, k, unpack(values, i, j))
+    i = j + 1
+  end
+end
+local function hset_all(k, fv)
+  local i = 1
+  while i <= #fv do
+    local j = math.min(i + CHUNK - 1, #fv)
+    if (j - i) % 2 == 0 then j = j - 1 end
+    run("HSET", k, unpack(fv, i, j))
+    i = j + 1
+  end
+end
+
+local results = {}
+local skipped = 0
+local staged_key = nil
+
+-- One row per operation of runtime/ops.ts (OP_NAMES; a test checks both name the same).
+--   kind:  the container kind it writes into ("list", "hash", or nil: either)
+--   args:  whether its arguments have the types apply uses (checked before anything else)
+--   check: the checks against what Redis holds, at that point of the batch; clears the
+--          commands apply will run; returns a refusal or nil
+--   apply: the writes (only commands check cleared, through run())
+-- `k` is the container's key, `id` its (resolved) id.
+local OPS = {}
+
+OPS.set = {
+  kind = "hash",
+  args = function(op) return is_str(op[3]) and is_str(op[4]) end,
+  check = function(op, id, k)
+    local err = check_refs({field_of(k, op[3])})
+    if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
+    fields[k .. "\0" .. op[3]] = op[4]
+    clear("HGET", k); clear("HSET", k)
+  end,
+  apply = function(op, id, k)
+    local old = run("HGET", k, op[3])
+    if old and string.byte(old, 1) == 64 then drop(old) end
+    run("HSET", k, op[3], op[4])
+  end,
+}
+
+OPS.setnx = {
+  kind = "hash",
+  args = OPS.set.args,
+  check = function(op, id, k)
+    if not field_of(k, op[3]) then fields[k .. "\0" .. op[3]] = op[4] end
+    clear("HEXISTS", k); clear("HSET", k)
+  end,
+  apply = function(op, id, k)
+    if run("HEXISTS", k, op[3]) == 1 then skipped = skipped + 1 else run("HSET", k, op[3], op[4]) end
+  end,
+}
+
+OPS.del = {
+  kind = "hash",
+  args = function(op) return is_str(op[3]) end,
+  check = function(op, id, k)
+    local err = check_refs({field_of(k, op[3])})
+    if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
+    fields[k .. "\0" .. op[3]] = false
+    clear("HGET", k); clear("HDEL", k)
+  end,
+  apply = function(op, id, k)
+    local old = run("HGET", k, op[3])
+    if old and string.byte(old, 1) == 64 then drop(old) end
+    run("HDEL", k, op[3])
+  end,
+}
+
+OPS.clear = {
+  kind = nil,
+  args = function() return true end,
+  check = function(op, id, k)
+    if not fresh[k] and kind_of(k) == "hash" then
+      local err = check_refs(redis.call("HVALS", k))
+      if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
+    elseif not fresh[k] and kind_of(k) == "list" then
+      local err = check_list(op, id, k, function() return 0 end)
+      if err then return err end
+    end
+    lens[k] = 0
+    emptied[k] = true
+    if sim[k] ~= nil then sim[k] = {} end
+    local prefix = k .. "\0"
+    for f in pairs(fields) do
+      if string.sub(f, 1, #prefix) == prefix then fields[f] = false end
+    end
+    clear("TYPE", k); clear("LRANGE", k); clear("HVALS", k); clear("DEL", k)
+  end,
+  apply = function(op, id, k)
+    local t = run("TYPE", k).ok
+    if may_hold_refs(id) then
+      if t == "list" then drop_refs(run("LRANGE", k, 0, -1))
+      elseif t == "hash" then drop_refs(run("HVALS", k)) end
+    end
+    run("DEL", k)
+  end,
+}
+
+OPS.push = {
+  kind = "list",
+  args = function(op) return op.range ~= nil or op.staged or are_strs(op[3]) end,
+  check = function(op, id, k)
+    local count = op.count or #op[3]
+    local err = check_list(op, id, k, function(n) return n + count end)
+    if err then return err end
+    -- A staged push is the last op: nothing after it reads the simulation.
+    if sim[k] ~= nil and not op.staged then
+      local s = simulated(k)
+      for _, v in ipairs(values_of(op)) do s[#s + 1] = v end
+    end
+    if not op.staged then clear("RPUSH", k) end
+  end,
+  apply = function(op, id, k)
+    if op.staged then staged_key = k
+    elseif op.range then push_all("RPUSH", k, ARGV, op.range[1], op.range[2])
+    else push_all("RPUSH", k, op[3], 1, #op[3]) end
+  end,
+}
+
+OPS.unshift = {
+  kind = "list",
+  args = function(op) return are_strs(op[3]) end,
+  check = function(op, id, k)
+    local err = check_list(op, id, k, function(n) return n + #op[3] end)
+    if err then return err end
+    if sim[k] ~= nil then
+      local s = simulated(k)
+      for i = #op[3], 1, -1 do table.insert(s, 1, op[3][i]) end
+    end
+    clear("LPUSH", k)
+  end,
+  apply = function(op, id, k)
+    local values = {}
+    for i = #op[3], 1, -1 do values[#values + 1] = op[3][i] end
+    push_all("LPUSH", k, values, 1, #values)
+  end,
+}
+
+OPS.lset = {
+  kind = "list",
+  args = function(op) return is_count(op[3]) and is_str(op[4]) end,
+  check = function(op, id, k)
+    local err = check_list(op, id, k, function(n)
+      if op[3] >= n then return n, "index " .. op[3] .. " out of range (length " .. n .. ")" end
+      return n
+    end)
+    if err then return err end
+    if sim[k] ~= nil then simulated(k)[op[3] + 1] = op[4] end
+    clear("LINDEX", k); clear("LSET", k)
+  end,
+  apply = function(op, id, k)
+    if may_hold_refs(id) then
+      local old = run("LINDEX", k, op[3])
+      if old and string.byte(old, 1) == 64 then drop(old) end
+    end
+    run("LSET", k, op[3], op[4])
+  end,
+}
+
+local function pop_row(cmd, from_end)
+  return {
+    kind = "list",
+    args = function(op) return is_count(op[3]) end,
+    check = function(op, id, k)
+      local err = check_list(op, id, k, function(n) return math.max(n - op[3], 0) end)
+      if err then return err end
+      if sim[k] ~= nil then
+        local s = simulated(k)
+        for _ = 1, math.min(op[3], #s) do table.remove(s, from_end and #s or 1) end
+      end
+      if op[3] > 0 then clear(cmd, k) end
+    end,
+    apply = function(op, id, k)
+      if op[3] == 0 then return end
+      local popped = run(cmd, k, op[3])
+      if popped and may_hold_refs(id) then drop_refs(popped) end
+    end,
+  }
+end
+OPS.pop = pop_row("RPOP", true)
+OPS.shift = pop_row("LPOP", false)
+
+OPS.splice = {
+  kind = "list",
+  args = function(op) return is_count(op[3]) and is_count(op[4]) and are_strs(op[5]) end,
+  check = function(op, id, k)
+    local err = check_list(op, id, k, function(n)
+      if op[3] > n then return n, "splice start " .. op[3] .. " out of range (length " .. n .. ")" end
+      return n - math.min(op[4], n - op[3]) + #op[5]
+    end)
+    if err then return err end
+    if sim[k] ~= nil then
+      local s = simulated(k)
+      for _ = 1, math.min(op[4], #s - op[3]) do table.remove(s, op[3] + 1) end
+      for i, v in ipairs(op[5]) do table.insert(s, op[3] + i, v) end
+    end
+    clear("LRANGE", k); clear("DEL", k); clear("LTRIM", k); clear("RPUSH", k)
+  end,
+  apply = function(op, id, k)
+    local start, count, values = op[3], op[4], op[5]
+    local tail = run("LRANGE", k, start, -1)
+    if start == 0 then run("DEL", k) else run("LTRIM", k, 0, start - 1) end
+    for i = 1, math.min(count, #tail) do
+      if string.byte(tail[i], 1) == 64 then drop(tail[i]) end
+    end
+    push_all("RPUSH", k, values, 1, #values)
+    push_all("RPUSH", k, tail, count + 1, #tail)
+  end,
+}
+
+OPS.replace = {
+  kind = "list",
+  args = function(op) return are_strs(op[3]) end,
+  check = function(op, id, k)
+    local err = check_list(op, id, k, function() return #op[3] end)
+    if err then return err end
+    if sim[k] ~= nil then
+      local s = {}
+      for i, v in ipairs(op[3]) do s[i] = v end
+      sim[k] = s
+    end
+    clear("LRANGE", k); clear("DEL", k); clear("RPUSH", k)
+  end,
+  apply = function(op, id, k)
+    local keep = {}
+    for _, v in ipairs(op[3]) do keep[v] = true end
+    local old = may_hold_refs(id) and run("LRANGE", k, 0, -1) or {}
+    run("DEL", k)
+    for _, v in ipairs(old) do
+      if string.byte(v, 1) == 64 and not keep[v] then drop(v) end
+    end
+    push_all("RPUSH", k, op[3], 1, #op[3])
+  end,
+}
+
+-- {"promote", parent, field or index, new id, "l"/"d", sha1 of the element's text, contents}
+-- The element a promote turns into a container, as the server holds it now.
+local function slot_value(pk, pkind, slot)
+  if pkind == "list" then
+    if sim[pk] ~= nil then return simulated(pk)[slot + 1] end
+    if fresh[pk] then return nil end
+    return redis.call("LINDEX", pk, slot)
+  end
+  return field_of(pk, slot)
+end
+OPS.promote = {
+  kind = nil,
+  args = function(op)
+    return (is_str(op[3]) or is_count(op[3])) and is_id(op[4]) and op[4] ~= "" and (op[5] == "l" or op[5] == "d")
+      and is_str(op[6]) and string.match(op[6], "^%x+$") ~= nil and are_strs(op[7]) and (op[5] == "l" or #op[7] % 2 == 0)
+  end,
+  check = function(op, id, pk)
+    local pkind = kind_of(pk)
+    if pkind == "none" then pkind = (id == "" or string.sub(flags_of(id) or "d", 1, 1) == "d") and "hash" or "list" end
+    if (pkind == "list") ~= (type(op[3]) == "number") then return refuse("ARGS", pk, "a promote addresses a " .. pkind .. " by " .. type(op[3])) end
+    local cur = slot_value(pk, pkind, op[3])
+    local k = key_of(op[4])
+    if cur and string.byte(cur, 1) == 64 and string.sub(cur, 2, 2) == op[5] then
+      -- Another writer made it a container first: this batch's writes go there.
+      local existing = string.sub(cur, 4)
+      -- It must be the record this batch saw: a container made from another text replaced it.
+      local origin = string.match(flags_of(existing) or "", ":(%x+)$")
+      if origin and origin ~= string.sub(op[6], 1, #origin) then
+        return refuse("CONFLICT", pk, "element " .. op[3] .. " was replaced by another writer")
+      end
+      alias[op[4]] = existing
+      used[op[4]] = existing
+      -- Later ops that address it by index after moving its elements: simulate it under its real id.
+      if sim[k] ~= nil and sim[key_of(existing)] == nil then sim[key_of(existing)] = false end
+      created[#created + 1] = op[4]
+      created[#created + 1] = existing
+      if not declared[key_of(existing)] then ask(existing) end
+      return nil
+    end
+    if not cur or redis.sha1hex(cur) ~= op[6] then
+      return refuse("CONFLICT", pk, "element " .. op[3] .. " was changed by another writer")
+    end
+    if not declared[k] then ask(op[4]); return nil end
+    if kind_of(k) ~= "none" or flags_of(op[4]) then return refuse("CONFLICT", k, "already exists") end
+    fresh[k] = true
+    kinds[k] = op[5] == "l" and "list" or "hash"
+    flags[op[4]] = op[5] .. "0:" .. string.sub(op[6], 1, 16)
+    -- A new list's contents are known: later promotes of its elements read them here.
+    if op[5] == "l" then
+      lens[k] = #op[7]
+      local s = {}
+      for i, v in ipairs(op[7]) do s[i] = v end
+      sim[k] = s
+    else
+      for j = 1, #op[7] - 1, 2 do fields[k .. "\0" .. op[7][j]] = op[7][j + 1] end
+    end
+    local ref = "@" .. op[5] .. ":" .. op[4]
+    if pkind == "hash" then fields[pk .. "\0" .. op[3]] = ref
+    elseif sim[pk] ~= nil then simulated(pk)[op[3] + 1] = ref end
+    op.parent_kind = pkind
+    touched[op[4]] = true
+    -- The parent now holds a reference (later ops of the batch that remove elements check it).
+    if id ~= "" then
+      local f = flags_of(id)
+      if f and string.sub(f, 3, 3) ~= "r" then flags[id] = string.sub(f, 1, 2) .. "r" .. string.sub(f, 3) end
+    end
+    if #op[7] > 0 then clear(op[5] == "l" and "RPUSH" or "HSET", k) end
+    clear(pkind == "list" and "LSET" or "HSET", pk)
+    return nil
+  end,
+  apply = function(op, id, k)
+    local newid = op[4]
+    if used[newid] ~= nil then return end
+    local nk = key_of(newid)
+    if op[5] == "l" then push_all("RPUSH", nk, op[7], 1, #op[7]) else hset_all(nk, op[7]) end
+    local ref = "@" .. op[5] .. ":" .. newid
+    if op.parent_kind == "list" then run("LSET", k, op[3], ref) else run("HSET", k, op[3], ref) end
+  end,
+}
+
+OPS.incr = {
+  kind = "hash",
+  args = function(op) return is_str(op[3]) and type(op[4]) == "number" and op[4] == op[4] and math.abs(op[4]) < 1e300 end,
+  check = function(op, id, k)
+    local v = field_of(k, op[3])
+    if v and not is_json_number(v) then return refuse("CONFLICT", k, "field " .. op[3] .. " holds " .. string.sub(v, 1, 40) .. ", not a number") end
+    local sum = tonumber(v or "0") + op[4]
+    if sum ~= sum or math.abs(sum) >= 1e300 then return refuse("CONFLICT", k, "field " .. op[3] .. " + " .. op[4] .. " is not a finite number") end
+    fields[k .. "\0" .. op[3]] = tostring(sum)
+    clear("HGET", k); clear("HINCRBY", k); clear("HSET", k); clear("HINCRBYFLOAT", k)
+  end,
+  apply = function(op, id, k)
+    local by = op[4]
+    local v = run("HGET", k, op[3]) or "0"
+    local cur = tonumber(v)
+    local r
+    -- HINCRBY fails past 64-bit integers: exact integers only.
+    if math.floor(by) == by and is_exact_int(v) and math.abs(by) < 2^53 and math.abs(cur + by) < 2^53 then
+      r = run("HINCRBY", k, op[3], string.format("%d", by))
+    elseif math.floor(by) == by and math.floor(cur) == cur then
+      -- Integers past 2^53 are doubles in JSON: add as one (what a replica computes), not as text digits.
+      r = string.format("%.17g", cur + by)
+      run("HSET", k, op[3], r)
+    else
+      r = run("HINCRBYFLOAT", k, op[3], string.format("%.17g", by))
+    end
+    results[#results + 1] = tostring(r)
+  end,
+}
+
+-- ---- check everything before the first write -------------------------------
+-- Lists that a promote or a removing op addresses by index after other ops of the batch
+-- moved their elements (a promote moves none, but puts a reference where a removing op
+-- may find it) are simulated through the batch.
+do
+  local moved, promoted = {}, {}
+  for _, op in ipairs(ops) do
+    local id = resolve(op[2])
+    if op[1] == "promote" then
+      if moved[id] then sim[key_of(id)] = false end
+      promoted[id] = true
+    elseif MOVES[op[1]] then
+      if promoted[id] and REMOVES[op[1]] and id ~= "" then sim[key_of(id)] = false end
+      if moved[id] and REMOVES[op[1]] and id ~= "" then
+        local f = flags_of(id)
+        if f and string.sub(f, 3, 3) == "r" then sim[key_of(id)] = false end
+      end
+      moved[id] = true
+    end
+  end
+end
+
+-- Deleting a subtree (drop) reads and deletes declared containers: cleared for each.
+for i = 4, #KEYS do
+  if KEYS[i] ~= stage then clear("TYPE", KEYS[i]); clear("LRANGE", KEYS[i]); clear("HVALS", KEYS[i]); clear("DEL", KEYS[i]) end
+end
+for i, op in ipairs(ops) do
+  local row = OPS[op[1]]
+  if not row then return refuse("ARGS", meta, "operation " .. i .. " is " .. op[1] .. ", which this library does not know") end
+  if not row.args(op) then return refuse("ARGS", meta, "operation " .. i .. " (" .. op[1] .. ") has arguments of the wrong kind (an index that is not an integer >= 0?)") end
+  op[2] = resolve(op[2])
+  local k, err = target(op[2], row.kind)
+  if err then return refuse("CONFLICT", k, err) end
+  if not needed[op[2]] then
+    local refusal = row.check(op, op[2], k)
+    if refusal then return refusal end
+  end
+  touched[op[2]] = true
+end
+
 -- Expiry: every key of the instance expires at once. A store opened with `ttl` sets it
 -- again for every key when less than 90% of it is left (amortised O(1) per batch);
 -- between refreshes, keys a batch creates get the instance's current expiry.
-local ttl = tonumber(ARGV[12])
+local ttl = H.ttl
 local expire_at = redis.call("PEXPIRETIME", meta)
 local refresh = ttl > 0 and (expire_at < 0 or redis.call("PTTL", meta) < ttl * 0.9)
 local registered = {}
 if refresh then
-  local all = redis.call("HKEYS", meta)
-  for _, f in ipairs(all) do
+  for _, f in ipairs(redis.call("HKEYS", meta)) do
     if string.sub(f, 1, 2) == "n:" and #f > 2 then
       local id = string.sub(f, 3)
       registered[#registered + 1] = id
@@ -439,167 +842,33 @@ if staged then
   -- Everything the MULTI runs after this script, so that nothing after it can be refused.
   local may = redis.acl_check_cmd
   if not (may("RENAME", k, stage) and may("RENAME", stage, k) and may("RPUSH", stage, "v") and may("DEL", stage)
-      and may("EVAL", "", "3", meta, stage, k) and may("HDEL", meta, "p") and may("PEXPIREAT", k, "0")) then
+      and may("EVAL", "", "3", meta, stage, k) and may("HGET", meta, "p") and may("HDEL", meta, "p") and may("EXISTS", stage)
+      and may("PEXPIRETIME", meta) and may("PEXPIREAT", k, "0")) then
     return refuse("UNSTAGE", k, "the user may not run what a staged push runs (RENAME, RPUSH, EVAL, ...)")
   end
+  clear("EXISTS", k); clear("RENAME", k, stage); clear("DEL", stage); clear("HSET", meta)
 end
+
+-- What the rest of the script runs: the registry, the expiry, the bookkeeping, the log.
+clear("HSET", meta); clear("HDEL", meta); clear("PEXPIRETIME", meta)
+for id in pairs(touched) do clear("EXISTS", key_of(id)) end
+if refresh then
+  local cmd = "PEXPIREAT"
+  clear(cmd, root); clear(cmd, meta); clear("PEXPIRE", root); clear("PEXPIRE", meta)
+  for _, id in ipairs(registered) do clear(cmd, key_of(id)); clear("PEXPIRE", key_of(id)) end
+  for id in pairs(touched) do clear(cmd, key_of(id)); clear("PEXPIRE", key_of(id)) end
+elseif expire_at > 0 then
+  clear("PEXPIREAT", root)
+  for id in pairs(touched) do clear("PEXPIREAT", key_of(id)) end
+end
+clear("XADD", log); clear("XTRIM", log); clear("PEXPIRE", log); clear("PUBLISH", log)
+local denied = may_run_all()
+if denied then return refuse("NOPERM", meta, "NOPERM the user may not run " .. denied .. ", which EVALSHA apply.lua needs for this batch (docs/guides/acl.md)") end
 
 -- ---- apply ---------------------------------------------------------------
-if creating then redis.call("HSET", meta, "format", FORMAT, "epoch", epoch) end
-local touched = {}
-local garbage = {}
-
--- Deletes a referenced container and everything below it that the batch declared;
--- a key it was not given is unregistered now (unreachable) and collected later.
-local function drop(ref)
-  local stack = {ref}
-  while #stack > 0 do
-    local r = table.remove(stack)
-    local id = string.sub(r, 4)
-    local k = key_of(id)
-    -- A malformed reference names no container: there is nothing to delete.
-    if #id > 0 and string.sub(r, 3, 3) == ":" then
-      redis.call("HDEL", meta, "n:" .. id)
-      flags[id] = false
-      touched[id] = nil
-      if declared[k] then
-        local t = redis.call("TYPE", k).ok
-        local children = {}
-        if t == "list" then children = redis.call("LRANGE", k, 0, -1)
-        elseif t == "hash" then children = redis.call("HVALS", k) end
-        for _, v in ipairs(children) do
-          if string.byte(v, 1) == 64 then stack[#stack + 1] = v end
-        end
-        redis.call("DEL", k)
-      else
-        redis.call("HSET", meta, "g:" .. id, string.sub(r, 2, 2))
-        garbage[#garbage + 1] = id
-      end
-    end
-  end
-end
-local function drop_refs(values)
-  for _, v in ipairs(values) do
-    if string.byte(v, 1) == 64 then drop(v) end
-  end
-end
-local function may_hold_refs(id)
-  if id == "" then return true end
-  local f = flags_of(id)
-  return f and string.sub(f, 3, 3) == "r"
-end
-
--- RPUSH/LPUSH/HSET take at most a few thousand arguments at a time from Lua.
-local CHUNK = 4000
-local function push_all(cmd, k, values, first, last)
-  local i = first
-  while i <= last do
-    local j = math.min(i + CHUNK - 1, last)
-    redis.call(cmd, k, unpack(values, i, j))
-    i = j + 1
-  end
-end
-local function hset_all(k, fv)
-  local i = 1
-  while i <= #fv do
-    local j = math.min(i + CHUNK - 1, #fv)
-    if (j - i) % 2 == 0 then j = j - 1 end
-    redis.call("HSET", k, unpack(fv, i, j))
-    i = j + 1
-  end
-end
-
-local results = {}
-local skipped = 0
-local staged_key = nil
+if creating then run("HSET", meta, "format", FORMAT, "epoch", epoch) end
 for _, op in ipairs(ops) do
-  local name, id = op[1], resolve(op[2])
-  local k = key_of(id)
-  touched[id] = true
-  if name == "promote" then
-    local newid = op[4]
-    if used[newid] == nil then
-      local nk = key_of(newid)
-      if op[5] == "l" then push_all("RPUSH", nk, op[7], 1, #op[7]) else hset_all(nk, op[7]) end
-      local ref = "@" .. op[5] .. ":" .. newid
-      if redis.call("TYPE", k).ok == "list" then redis.call("LSET", k, op[3], ref) else redis.call("HSET", k, op[3], ref) end
-      -- The start of the SHA-1 of the text it was made from: a later promote of that text aliases only to it.
-      flags[newid] = op[5] .. "0:" .. string.sub(op[6], 1, 16)
-      touched[newid] = true
-      if id ~= "" then
-        local f = flags_of(id)
-        if f and string.sub(f, 3, 3) ~= "r" then flags[id] = string.sub(f, 1, 2) .. "r" .. string.sub(f, 3) end
-      end
-    end
-  elseif name == "setnx" then
-    if redis.call("HEXISTS", k, op[3]) == 1 then skipped = skipped + 1 else redis.call("HSET", k, op[3], op[4]) end
-  elseif name == "set" then
-    local old = redis.call("HGET", k, op[3])
-    if old and string.byte(old, 1) == 64 then drop(old) end
-    redis.call("HSET", k, op[3], op[4])
-  elseif name == "del" then
-    local old = redis.call("HGET", k, op[3])
-    if old and string.byte(old, 1) == 64 then drop(old) end
-    redis.call("HDEL", k, op[3])
-  elseif name == "clear" then
-    local t = redis.call("TYPE", k).ok
-    if may_hold_refs(id) then
-      if t == "list" then drop_refs(redis.call("LRANGE", k, 0, -1))
-      elseif t == "hash" then drop_refs(redis.call("HVALS", k)) end
-    end
-    redis.call("DEL", k)
-  elseif name == "push" then
-    if op.staged then staged_key = k
-    elseif op.range then push_all("RPUSH", k, ARGV, op.range[1], op.range[2])
-    else push_all("RPUSH", k, op[3], 1, #op[3]) end
-  elseif name == "unshift" then
-    local values = {}
-    for i = #op[3], 1, -1 do values[#values + 1] = op[3][i] end
-    push_all("LPUSH", k, values, 1, #values)
-  elseif name == "lset" then
-    if may_hold_refs(id) then
-      local old = redis.call("LINDEX", k, op[3])
-      if old and string.byte(old, 1) == 64 then drop(old) end
-    end
-    redis.call("LSET", k, op[3], op[4])
-  elseif name == "pop" or name == "shift" then
-    local popped = redis.call(name == "pop" and "RPOP" or "LPOP", k, op[3])
-    if popped and may_hold_refs(id) then drop_refs(popped) end
-  elseif name == "splice" then
-    local start, count, values = op[3], op[4], op[5]
-    local tail = redis.call("LRANGE", k, start, -1)
-    if start == 0 then redis.call("DEL", k) else redis.call("LTRIM", k, 0, start - 1) end
-    for i = 1, math.min(count, #tail) do
-      if string.byte(tail[i], 1) == 64 then drop(tail[i]) end
-    end
-    push_all("RPUSH", k, values, 1, #values)
-    push_all("RPUSH", k, tail, count + 1, #tail)
-  elseif name == "replace" then
-    local keep = {}
-    for _, v in ipairs(op[3]) do keep[v] = true end
-    local old = may_hold_refs(id) and redis.call("LRANGE", k, 0, -1) or {}
-    redis.call("DEL", k)
-    for _, v in ipairs(old) do
-      if string.byte(v, 1) == 64 and not keep[v] then drop(v) end
-    end
-    push_all("RPUSH", k, op[3], 1, #op[3])
-  elseif name == "incr" then
-    local by = op[4]
-    local v = redis.call("HGET", k, op[3]) or "0"
-    local r
-    -- HINCRBY fails past 64-bit integers (after this batch's earlier writes): exact integers only.
-    local cur = tonumber(v)
-    if math.floor(by) == by and string.match(v, "^-?%d+$") and math.abs(by) < 2^53 and math.abs(cur) < 2^53 and math.abs(cur + by) < 2^53 then
-      r = redis.call("HINCRBY", k, op[3], string.format("%d", by))
-    elseif math.floor(by) == by and math.floor(cur) == cur then
-      -- Integers past 2^53 are doubles in JSON: add as one (what a replica computes), not as text digits.
-      r = string.format("%.17g", cur + by)
-      redis.call("HSET", k, op[3], r)
-    else
-      r = redis.call("HINCRBYFLOAT", k, op[3], string.format("%.17g", by))
-    end
-    results[#results + 1] = tostring(r)
-  end
+  OPS[op[1]].apply(op, op[2], key_of(op[2]))
 end
 
 -- Registry: which containers should exist (eviction shows as a missing key).
@@ -608,12 +877,11 @@ for id in pairs(touched) do
   local f = flags[id]
   if id == "" then f = f or "d0" end
   if f then
-    local exists = (key_of(id) == staged_key or redis.call("EXISTS", key_of(id)) == 1) and "1" or "0"
+    local exists = (key_of(id) == staged_key or run("EXISTS", key_of(id)) == 1) and "1" or "0"
     reg[#reg + 1] = "n:" .. id
     reg[#reg + 1] = string.sub(f, 1, 1) .. exists .. string.sub(f, 3)
   end
 end
-if #reg > 0 then hset_all(meta, reg) end
 
 if refresh then
   -- One absolute time for every key (PEXPIRE reads the clock at each call).
@@ -622,95 +890,86 @@ if refresh then
   if type(clock) == "table" and clock.err == nil then
     cmd, arg = "PEXPIREAT", tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000) + ttl
   end
-  redis.call(cmd, root, arg)
-  redis.call(cmd, meta, arg)
+  run(cmd, root, arg)
+  run(cmd, meta, arg)
   for _, id in ipairs(registered) do
-    if flags[id] ~= false then redis.call(cmd, key_of(id), arg) end
+    if flags[id] ~= false then run(cmd, key_of(id), arg) end
   end
-  for id in pairs(touched) do redis.call(cmd, key_of(id), arg) end
+  for id in pairs(touched) do run(cmd, key_of(id), arg) end
 elseif expire_at > 0 then
-  redis.call("PEXPIREAT", root, expire_at)
-  for id in pairs(touched) do redis.call("PEXPIREAT", key_of(id), expire_at) end
+  run("PEXPIREAT", root, expire_at)
+  for id in pairs(touched) do run("PEXPIREAT", key_of(id), expire_at) end
 end
 
--- Exactly once: the last batch of this client, and the results of recent ones.
+-- Exactly once: the last batch of this client, and the results of recent ones; the
+-- instance seq. One HSET with the registry.
 local aliases = {}
 for from, to in pairs(used) do aliases[#aliases + 1] = from; aliases[#aliases + 1] = to end
+local seq = tonumber(iseq or "0") + 1
+reg[#reg + 1] = "c:" .. client; reg[#reg + 1] = bseq
+reg[#reg + 1] = "schema"; reg[#reg + 1] = H.schema
+reg[#reg + 1] = "seq"; reg[#reg + 1] = string.format("%d", seq)
 if #results > 0 or #created > 0 or skipped > 0 or recent then
-  local keep = remembered()
   local out, any = {}, false
   -- A batch the client has the reply of is never sent again: its results can go.
-  -- (A client that does not say keeps results for its last WINDOW batches.)
-  local acked = tonumber(ARGV[16] or "") or (bseq - WINDOW)
-  for s, v in pairs(keep) do
+  local acked = H.acked or (bseq - WINDOW)
+  for s, v in pairs(remembered) do
     if tonumber(s) > acked then out[s] = v; any = true end
   end
   if #results > 0 or #created > 0 or skipped > 0 then out[tostring(bseq)] = {results, created, skipped}; any = true end
-  if any then redis.call("HSET", meta, "r:" .. client, cjson.encode(out))
-  else redis.call("HDEL", meta, "r:" .. client) end
+  if any then reg[#reg + 1] = "r:" .. client; reg[#reg + 1] = cjson.encode(out)
+  else run("HDEL", meta, "r:" .. client) end
 end
-redis.call("HSET", meta, "c:" .. client, bseq, "schema", ARGV[8])
-local seq = redis.call("HINCRBY", meta, "seq", 1)
+hset_all(meta, reg)
 
 -- ---- the change log and the live feed ------------------------------------
--- Log and feed never fail the batch: it is applied by now.
-local now = redis.pcall("TIME")
-local now_ms = type(now) == "table" and now.err == nil and (tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)) or nil
-local whole = skipped == 0 and not bulk and #ARGV[7] <= tonumber(ARGV[11])
-local rtext = #results > 0 and cjson.encode(results) or nil
-local entry
-local fields_out = {"s", seq, "e", epoch, "c", client, "b", bseq}
-if whole then
-  fields_out[#fields_out + 1] = "o"; fields_out[#fields_out + 1] = ARGV[7]
-  if rtext then fields_out[#fields_out + 1] = "r"; fields_out[#fields_out + 1] = rtext end
-  if #aliases > 0 then fields_out[#fields_out + 1] = "a"; fields_out[#fields_out + 1] = cjson.encode(aliases) end
-else
-  local ids, seen = {}, {}
-  for _, op in ipairs(ops) do
-    local tid = resolve(op[2])
-    if not seen[tid] then seen[tid] = true; ids[#ids + 1] = tid end
+-- The entry's body (runtime/protocol/log.ts): whole operations, or the ids of the
+-- containers the batch touched when they are too large (or a default was skipped:
+-- replicas reload what it touched).
+local function entry_body(whole)
+  local body = '{"s":' .. seq .. ',"e":' .. cjson.encode(epoch) .. ',"c":' .. cjson.encode(client) .. ',"b":' .. bseq
+  if whole then
+    body = body .. ',"o":' .. OPS_TEXT
+    if #results > 0 then body = body .. ',"r":' .. cjson.encode(results) end
+    if #aliases > 0 then body = body .. ',"a":' .. cjson.encode(aliases) end
+  else
+    local ids, seen = {}, {}
+    for _, op in ipairs(ops) do
+      if not seen[op[2]] then seen[op[2]] = true; ids[#ids + 1] = cjson.encode(op[2]) end
+    end
+    body = body .. ',"i":[' .. table.concat(ids, ",") .. ']'
   end
-  fields_out[#fields_out + 1] = "i"; fields_out[#fields_out + 1] = cjson.encode(ids)
+  return body .. "}"
 end
+local logged_whole = skipped == 0 and cursor < FIRST_VALUE and not staged and #OPS_TEXT <= H.logOpsBytes
 -- The log is for replicas catching up: with no other subscription to hear the batch, no
 -- replica can have missed it (one that starts listening loads after it, one whose
 -- connection dropped finds the seq moved past the log and reloads), so the log keeps
 -- no entries. The entry is still added, then trimmed: its id orders the batch (a
 -- replica compares ids to tell a rewind from a batch it has), and an empty stream costs
 -- a few hundred bytes against ~4.7 KB from its first entry kept.
-local own = tonumber(ARGV[15] or "-1") or -1
-local keep = ARGV[9]
-if own >= 0 then
+local keep = H.logEntries
+if H.own >= 0 then
   local n = redis.pcall("PUBSUB", "NUMSUB", log)
-  if type(n) == "table" and n.err == nil and (tonumber(n[2]) or 0) <= own then keep = "0" end
+  if type(n) == "table" and n.err == nil and (tonumber(n[2]) or 0) <= H.own then keep = 0 end
 end
-local added = redis.pcall("XADD", log, "MAXLEN", "=", keep, "*", unpack(fields_out))
-if type(added) == "string" then
-  entry = added
-  local age = tonumber(ARGV[10])
-  if age > 0 then
-    if now_ms then redis.pcall("XTRIM", log, "MINID", tostring(now_ms - age)) end
-    redis.pcall("PEXPIRE", log, age)
+local entry = run("XADD", log, "MAXLEN", "=", keep, "*", "d", entry_body(logged_whole))
+local age = H.logAgeMs
+if age > 0 then
+  local now = redis.pcall("TIME")
+  if type(now) == "table" and now.err == nil then
+    run("XTRIM", log, "MINID", tostring(tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - age))
   end
-else
-  entry = "0-0"
+  run("PEXPIRE", log, age)
 end
--- Live replicas get every batch whole (the log keeps large ones as container ids).
-local payload = '{"s":' .. seq .. ',"e":"' .. epoch .. '","c":"' .. client .. '","b":' .. bseq .. ',"id":"' .. entry .. '","x":' .. redis.call("PEXPIRETIME", meta)
-if whole or (skipped == 0 and not bulk) then
-  payload = payload .. ',"o":' .. ARGV[7]
-  if rtext then payload = payload .. ',"r":' .. rtext end
-  if #aliases > 0 then payload = payload .. ',"a":' .. cjson.encode(aliases) end
-else
-  -- Too large to send whole (or a skipped default): replicas reload what it touched.
-  payload = payload .. ',"i":' .. (fields_out[#fields_out] or "[]")
-end
-redis.pcall("PUBLISH", log, payload .. "}")
+-- The wake-up of live replicas (they read the entry from the stream; runtime/protocol/log.ts).
+run("PUBLISH", log, '{"c":' .. cjson.encode(client) .. ',"b":' .. bseq .. ',"id":"' .. entry .. '"}')
 
 -- The staged values are RPUSHed onto the list under the staging key's name, next in the MULTI.
 if staged_key then
-  if redis.call("EXISTS", staged_key) == 1 then redis.call("RENAME", staged_key, stage) else redis.call("DEL", stage) end
-  redis.call("HSET", meta, "p:" .. client, bseq)
+  if run("EXISTS", staged_key) == 1 then run("RENAME", staged_key, stage) else run("DEL", stage) end
+  run("HSET", meta, "p:" .. client, bseq)
 end
 
-return {seq, entry, skipped, results, aliases, garbage, epoch, redis.call("PEXPIRETIME", meta)}
+return cjson.encode({status = "applied", seq = string.format("%d", seq), entry = entry, epoch = epoch,
+  expireAt = tostring(run("PEXPIRETIME", meta)), skipped = skipped, incrs = results, aliases = aliases, garbage = garbage})

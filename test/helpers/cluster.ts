@@ -3,9 +3,8 @@
 // for it and for each node, the slot of a key, and moving a slot key by key from its
 // master to another while clients keep writing (CLUSTER SETSLOT + MIGRATE).
 import { Cluster, Redis, type ClusterOptions } from "ioredis";
-import { inject } from "vitest";
 import type { ClusterNodeInfo } from "../../scripts/redis-cluster.js";
-import { afterStores } from "./redis.js";
+import { afterStores, provided } from "./redis.js";
 
 /** A cluster's nodes and password: the test run's (`clusterInfo()`) or a `privateCluster()`. */
 export interface ClusterRef {
@@ -13,7 +12,7 @@ export interface ClusterRef {
   readonly password: string;
 }
 
-export const clusterInfo = (): ClusterRef => inject("redisCluster");
+export const clusterInfo = (): ClusterRef => provided("redisCluster");
 
 const opened: (Redis | Cluster)[] = [];
 afterStores(async () => {

@@ -2,10 +2,23 @@
 // ids, raw clients for looking at what Redis holds, and hand-written stores.
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { afterAll, inject } from "vitest";
+import { afterAll, inject, type ProvidedContext } from "vitest";
 import { Memory, Store, openStore, type DictShape, type JsonValue, type OpenOptions, type StoreSchema, type SyncedDict, type SyncedList } from "redis-memory";
 
-export const redisUrl = (): string => inject("redisUrl");
+const TIER_OF: Record<keyof ProvidedContext, string> = {
+  redisUrl: "a plain *.test.ts, or test/faults/",
+  redisCluster: "*.cluster.test.ts, or test/faults/",
+  redisSentinel: "*.sentinel.test.ts",
+};
+
+/** What the global setup of this file's tier provides; a file in a tier without it is told where it belongs. */
+export function provided<K extends keyof ProvidedContext>(key: K): ProvidedContext[K] {
+  const value = inject(key) as ProvidedContext[K] | undefined;
+  if (value === undefined) throw new Error(`this test file's tier does not start ${key}: name the file ${TIER_OF[key]} (test/README.md)`);
+  return value;
+}
+
+export const redisUrl = (): string => provided("redisUrl");
 
 export const uniqueId = (label = "t"): string => `${label}-${randomUUID().slice(0, 8)}`;
 

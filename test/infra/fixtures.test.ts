@@ -1,12 +1,11 @@
-// The fault-test fixtures do what the fault tests rely on: the local Cluster is up
-// with its replicas, the proxy's faults happen as asked, the ACL user is limited,
-// private servers take their configuration, and a slot moves while a client writes.
+// The fault-test fixtures do what the fault tests rely on: the proxy's faults happen as
+// asked, the ACL user is limited, and private servers take their configuration (the
+// shared Cluster's fixture: cluster-fixture.cluster.test.ts).
 import { Redis, type RedisOptions } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { clusterClient, clusterInfo, keysInSlot, masterOf, migrateSlot, nodeClient, slotOf } from "../helpers/cluster.js";
 import { FaultProxy } from "../helpers/proxy.js";
 import { rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
-import { privateCluster, privateServer, tenantUser } from "../helpers/servers.js";
+import { privateServer, tenantUser } from "../helpers/servers.js";
 
 const clients: Redis[] = [];
 afterAll(async () => {
@@ -18,59 +17,6 @@ function client(url: string, options: RedisOptions = {}): Redis {
   clients.push(redis);
   return redis;
 }
-
-describe("the local Redis Cluster fixture", () => {
-  it("has 3 masters with a replica each, every node in cluster_state:ok", async () => {
-    const { nodes } = clusterInfo();
-    expect(nodes.filter((n) => n.role === "master")).toHaveLength(3);
-    expect(nodes.filter((n) => n.role === "replica").map((n) => n.masterId).sort()).toEqual(
-      nodes.filter((n) => n.role === "master").map((n) => n.id).sort(),
-    );
-    for (const node of nodes) {
-      const info = (await nodeClient(node).call("CLUSTER", "INFO")) as string;
-      expect(info).toContain("cluster_state:ok");
-    }
-  });
-
-  it("serves a Cluster client, and a replica holds what its master acknowledged", async () => {
-    const cluster = clusterClient();
-    const key = `{${uniqueId("fixture")}}:k`;
-    await cluster.set(key, "v");
-    const owner = await masterOf(await slotOf(key));
-    const replica = clusterInfo().nodes.find((n) => n.masterId === owner.id)!;
-    const master = nodeClient(owner);
-    expect(await master.call("WAIT", 1, 5_000)).toBe(1);
-    const reader = nodeClient(replica);
-    await reader.call("READONLY");
-    expect(await reader.get(key)).toBe("v");
-  });
-});
-
-describe("migrateSlot", () => {
-  it("moves every key of a slot to another master while a client keeps writing to it", async () => {
-    const cluster = clusterClient();
-    const tag = uniqueId("migrate");
-    const keys = Array.from({ length: 5 }, (_, i) => `{${tag}}:k${i}`);
-    for (const key of keys) await cluster.rpush(key, "0");
-    const slot = await slotOf(keys[0]!);
-    let writes = 0;
-    let writing = true;
-    const writer = (async () => {
-      while (writing) {
-        await cluster.rpush(keys[writes % keys.length]!, String(++writes));
-      }
-    })();
-    const { from, to, moved } = await migrateSlot(slot, { afterKey: () => new Promise((resolve) => setTimeout(resolve, 20)) });
-    writing = false;
-    await writer;
-    expect(moved).toBe(keys.length);
-    expect((await masterOf(slot)).id).toBe(to.id);
-    expect(from.id).not.toBe(to.id);
-    expect((await keysInSlot(slot)).sort()).toEqual(keys);
-    const lengths = await Promise.all(keys.map((key) => cluster.llen(key)));
-    expect(lengths.reduce((a, b) => a + b, 0)).toBe(keys.length + writes);
-  });
-});
 
 describe("FaultProxy", () => {
   it("passes commands and replies through", async () => {
@@ -138,19 +84,5 @@ describe("privateServer and tenantUser", () => {
     await expect(redis.publish("memory:{Store:tenantB}", "x")).rejects.toThrow(/NOPERM/);
     expect(await redis.publish(`${a}:feed`, "x")).toBe(0);
     await expect(redis.call("SCRIPT", "FLUSH")).rejects.toThrow(/NOPERM/);
-  });
-});
-
-describe("privateCluster", () => {
-  it("starts a Cluster of the file's own that the cluster helpers drive", async () => {
-    const own = await privateCluster({ masters: 3, replicasPerMaster: 0 });
-    expect(own.nodes.map((n) => n.role)).toEqual(["master", "master", "master"]);
-    const cluster = clusterClient({}, own);
-    const key = `{${uniqueId("own")}}:k`;
-    await cluster.set(key, "v");
-    const slot = await slotOf(key, own);
-    const { to } = await migrateSlot(slot, { cluster: own });
-    expect((await masterOf(slot, own)).id).toBe(to.id);
-    expect(await cluster.get(key)).toBe("v");
   });
 });

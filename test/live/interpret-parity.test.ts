@@ -1,7 +1,7 @@
-// One interpreter (runtime/interpret.ts) applies an operation to the replica, for the
-// store that wrote it and for every live store that reads it from the log: after each
-// kind of write both replicas hold what Redis holds, and report the change at the same
-// place, with the same operation name where the write is one operation on the wire.
+// One table of operations (runtime/op/rows.ts) applies an operation to the replica, for
+// the store that wrote it and for every live store that reads it from the log: after
+// each kind of write both replicas hold what Redis holds, and report the change at the
+// same place, under the same operation name.
 import { describe, expect, it } from "vitest";
 import { DetachedError, type ChangeEvent } from "redis-memory";
 import { openApp, rawClient, uniqueId, type App } from "../helpers/redis.js";
@@ -12,8 +12,6 @@ interface Case {
   /** Writes made before the one under test (both stores start from them). */
   readonly before?: (store: App) => void;
   readonly write: (store: App) => void;
-  /** The remote event's op when the write is a different operation on the wire. */
-  readonly remoteOp?: string;
   /** The write detaches `data.user.tags`, which both stores held before it. */
   readonly detaches?: boolean;
 }
@@ -24,7 +22,7 @@ const cases: Case[] = [
   { name: "unshift", before: (s) => void s.tasks.push(1), write: (s) => void s.tasks.unshift(0) },
   { name: "lset", before: (s) => void s.tasks.push(1, 2), write: (s) => void (s.tasks[1] = 5) },
   { name: "pop", before: (s) => void s.tasks.push(1, 2), write: (s) => void s.tasks.pop() },
-  { name: "pop(i) in the middle", before: (s) => void s.tasks.push(1, 2, 3), write: (s) => void s.tasks.pop(1), remoteOp: "splice" },
+  { name: "pop(i) in the middle", before: (s) => void s.tasks.push(1, 2, 3), write: (s) => void s.tasks.pop(1) },
   { name: "shift", before: (s) => void s.tasks.push(1, 2), write: (s) => void s.tasks.shift() },
   { name: "splice", before: (s) => void s.tasks.push(1, 2, 3), write: (s) => void s.tasks.splice(1, 1, 7, 8) },
   { name: "reverse (replace)", before: (s) => void s.tasks.push(1, 2, 3), write: (s) => void s.tasks.reverse() },
@@ -47,8 +45,8 @@ const cases: Case[] = [
   },
 ];
 
-describe("interpret: local writes and log entries change the replica alike", () => {
-  for (const { name, before, write, remoteOp, detaches = false } of cases) {
+describe("OPS: local writes and log entries change the replica alike", () => {
+  for (const { name, before, write, detaches = false } of cases) {
     it(name, async () => {
       const id = uniqueId("parity");
       const writer = await openApp(id, { live: true });
@@ -72,7 +70,7 @@ describe("interpret: local writes and log entries change the replica alike", () 
       expect(writer.$asdict()).toEqual(fresh.$asdict());
       expect(reader.$asdict()).toEqual(fresh.$asdict());
       expect(remote.map((event) => event.path)).toEqual(local.map((event) => event.path));
-      expect(remote.map((event) => event.op)).toEqual(local.map((event) => (remoteOp ?? event.op)));
+      expect(remote.map((event) => event.op)).toEqual(local.map((event) => event.op));
       expect(new Set(remote.map((event) => event.source))).toEqual(new Set(remote.length > 0 ? ["remote"] : []));
       const detached = (held: object | undefined): boolean => {
         if (held === undefined) return false;

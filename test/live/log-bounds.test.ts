@@ -5,6 +5,9 @@
 // of runtime/backend.ts (DEFAULT_LOG).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { batchCall, batchHeader } from "../../runtime/protocol/batch.js";
+import { keysOf } from "../../runtime/protocol/keys.js";
+import { ENTRY_FIELD } from "../../runtime/protocol/log.js";
 import { openMemory, rawClient, uniqueId } from "../helpers/redis.js";
 import { settle } from "./settle.js";
 
@@ -22,13 +25,18 @@ async function writeBatches(ns: string, count: number, size: number, limits: Lim
   for (let i = first; i < first + count; i++) {
     const ops = JSON.stringify([["set", "", `k${i % 10}`, JSON.stringify(`${i}:`.padEnd(size, "x"))]]);
     const e = i === 1 ? epoch : ((await raw.hget(`${ns}:meta`, "epoch")) ?? "");
-    await raw.eval(APPLY, 3, `${ns}:root`, `${ns}:meta`, `${ns}:log`, ns, "raw-writer", i, i - 1, e, "rawepoch00000", ops, "", limits.entries, limits.ageMs, 65_536, 0, "");
+    const header = batchHeader(
+      { ns, clientId: "raw-writer", seq: i, prev: i - 1, epoch: e, newEpoch: "rawepoch00000", ops: [], keys: [], schemaHash: "",
+        log: { maxEntries: limits.entries, maxAgeMs: limits.ageMs, maxOpsBytes: 65_536 }, ttl: 0, readAt: "", ownSubscriptions: -1, acked: i - 1 },
+      { stage: "", own: -1 },
+    );
+    await raw.call("EVAL", [APPLY, ...batchCall(keysOf(ns), header, ops, [])]);
   }
 }
 
 async function logSeqs(ns: string): Promise<number[]> {
   const entries = await rawClient().xrange(`${ns}:log`, "-", "+");
-  return entries.map(([, fields]) => Number(fields[fields.indexOf("s") + 1]));
+  return entries.map(([, fields]) => (JSON.parse(fields[fields.indexOf(ENTRY_FIELD) + 1]!) as { s: number }).s);
 }
 
 describe("ns:log bounds", () => {

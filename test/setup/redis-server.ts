@@ -1,18 +1,20 @@
 // Fixture: a private redis-server for the test run (free loopback port, temporary
 // directory, no persistence) unless REDIS_URL points at one already.
-import type { TestProject } from "vitest/node";
 import { startRedisServer } from "../../scripts/redis-server.js";
+import type { StartedFixture } from "./registry.js";
 
-/** Starts the server, provides `redisUrl`; resolves to its teardown. */
-export async function start(project: TestProject): Promise<() => Promise<void>> {
+/** Starts the server; provides `redisUrl`. */
+export async function start(): Promise<StartedFixture> {
   let url = process.env.REDIS_URL;
   const server = url ? undefined : await startRedisServer();
   if (server) {
     url = server.url;
     process.env.REDIS_URL = url;
   }
-  project.provide("redisUrl", url!);
-  return async () => {
-    await server?.stop();
+  return {
+    provide: (project) => project.provide("redisUrl", url!),
+    stop: async () => {
+      await server?.stop();
+    },
   };
 }

@@ -1,5 +1,6 @@
-// A child process of the transaction test: on "go" it runs `count` transactions that
-// read the counter and write it back plus one, then says how many it ran and exits.
+// A child process of test/transactions/transaction.test.ts: on "go" it runs `count`
+// transactions that read the counter and write it back plus one, then says how many it
+// ran and exits.
 import { Memory } from "../../runtime/index.js";
 
 const [url = "", id = "", count = "0"] = process.argv.slice(2);

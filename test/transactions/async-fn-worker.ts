@@ -1,4 +1,4 @@
-// A child process of the $transaction review test: a live store runs a transaction
+// A child process of test/transactions/async-fn.test.ts: a live store runs a transaction
 // whose async fn writes, then waits (timers) until its change feed has seen another
 // writer's batch to the same container; reports the result and what Redis holds.
 import { Redis } from "ioredis";

@@ -3,13 +3,13 @@
 // resumes, and every live store equals Redis afterwards. This file owns the test
 // run's Sentinel setup (test/setup/redis-sentinel.ts): it kills its primary.
 import { Redis } from "ioredis";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { Memory, ReplicaWaitError, type RedisOption, type StatusEvent, type SyncedList } from "redis-memory";
 import { startRedisServer, type RedisServerHandle } from "../../scripts/redis-server.js";
-import { uniqueId } from "../helpers/redis.js";
+import { provided, uniqueId } from "../helpers/redis.js";
 import { settle } from "../live/settle.js";
 
-const setup = () => inject("redisSentinel");
+const setup = () => provided("redisSentinel");
 const option = (): RedisOption => ({ sentinels: setup().sentinels.map(({ host, port }) => ({ host, port })), name: setup().name });
 
 let restarted: RedisServerHandle | undefined;

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { redisUrl, uniqueId } from "../helpers/redis.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const WORKER = fileURLToPath(new URL("./transaction-async-worker.ts", import.meta.url));
+const WORKER = fileURLToPath(new URL("./async-fn-worker.ts", import.meta.url));
 
 describe("$transaction", () => {
   it("an async fn that awaits while the change feed must reload completes, runs again after the conflict, and writes once", async () => {

@@ -1,0 +1,227 @@
+// The batch script's contract (runtime/lua/apply.lua): its keys, its arguments as named
+// fields, its one reply, its refusals. The script reads ARGV[1] (the header, a JSON
+// object of the fields below), ARGV[2] (the operations, JSON) and ARGV[3..] (the values
+// of counted pushes); it answers one JSON object (BatchReply) or a refusal "RM<KIND> key
+// reason" that wrote nothing.
+import type { WriteErrorCode } from "../errors.js";
+import type { Enc, NodeId, Op } from "../ops.js";
+import { keysOf, nodeKey } from "./keys.js";
+
+/** Log settings: how much of the change log an instance keeps for replicas catching up. */
+export interface LogLimits {
+  /** Entries kept (default 1,000). */
+  readonly maxEntries: number;
+  /** Milliseconds an entry is kept; the log key itself expires this long after the last batch (default 10,000). */
+  readonly maxAgeMs: number;
+  /** A batch whose operations are larger is logged as the ids of the containers it touched (default 2,048 bytes). */
+  readonly maxOpsBytes: number;
+}
+export const LOG_DEFAULTS: LogLimits = { maxEntries: 1_000, maxAgeMs: 10_000, maxOpsBytes: 2_048 };
+
+export interface Batch {
+  readonly ns: string;
+  readonly clientId: string;
+  readonly seq: number;
+  /** The seq of the batch this one follows (the script applies it only right after that one). */
+  readonly prev: number;
+  /** The epoch the replica loaded; "" when it loaded no instance (the batch creates it as `newEpoch`). */
+  readonly epoch: string;
+  readonly newEpoch: string;
+  readonly ops: readonly Op[];
+  /** Ids of the containers the batch may touch (declared as KEYS). */
+  readonly keys: readonly NodeId[];
+  readonly schemaHash: string;
+  readonly log: LogLimits;
+  /** The store's `ttl` (ms; 0: none): the batch slides the instance's expiry. */
+  readonly ttl: number;
+  /** A transaction's batch: the instance seq its reads saw ("" for other batches). */
+  readonly readAt: string;
+  /**
+   * How many of the subscriptions to the instance's channel are the writer's own (its
+   * feed's, 0 or 1; -1: log the batch whoever listens). The log is for other replicas
+   * catching up: a batch that no other subscription hears is not kept in the log.
+   */
+  readonly ownSubscriptions: number;
+  /** Every batch of this client up to this seq has been answered (none is sent again): the script forgets their results. */
+  readonly acked: number;
+}
+
+/** ARGV[1] of apply.lua: every scalar argument, by name (the script reads them as `H.<name>`). */
+export interface BatchHeader {
+  readonly ns: string;
+  readonly client: string;
+  readonly seq: number;
+  readonly prev: number;
+  readonly epoch: string;
+  readonly newEpoch: string;
+  readonly schema: string;
+  readonly logEntries: number;
+  readonly logAgeMs: number;
+  readonly logOpsBytes: number;
+  readonly ttl: number;
+  /** "" for a batch that is not a transaction's. */
+  readonly readAt: string;
+  /** The staging key of a staged push ("" when the batch is not staged; runtime/lua/staged.lua). */
+  readonly stage: string;
+  readonly own: number;
+  readonly acked: number;
+}
+
+export function batchHeader(batch: Batch, options: { stage: string; own: number }): BatchHeader {
+  return {
+    ns: batch.ns, client: batch.clientId, seq: batch.seq, prev: batch.prev, epoch: batch.epoch, newEpoch: batch.newEpoch,
+    schema: batch.schemaHash, logEntries: batch.log.maxEntries, logAgeMs: batch.log.maxAgeMs, logOpsBytes: batch.log.maxOpsBytes,
+    ttl: batch.ttl, readAt: batch.readAt, stage: options.stage, own: options.own, acked: batch.acked,
+  };
+}
+
+/** KEYS of apply.lua: root, meta, log, then every container the batch may touch (and the staging key). */
+export function batchKeys(ns: string, ids: Iterable<NodeId>, extra: readonly string[] = []): string[] {
+  const keys = keysOf(ns) as string[];
+  const seen = new Set(keys);
+  for (const id of ids) {
+    const key = nodeKey(ns, id);
+    if (!seen.has(key)) {
+      seen.add(key);
+      keys.push(key);
+    }
+  }
+  for (const key of extra) keys.push(key);
+  return keys;
+}
+
+/**
+ * The whole argument list of one apply.lua call (numkeys, KEYS, ARGV), as one array:
+ * ioredis flattens it, and nothing is spread into a function call (a call with ~125k+
+ * spread arguments overflows the JS stack).
+ */
+export function batchCall(keys: readonly string[], header: BatchHeader, ops: string, values: readonly string[]): (string | number)[] {
+  const args: (string | number)[] = new Array<string | number>(keys.length + 3 + values.length);
+  let n = 0;
+  args[n++] = keys.length;
+  for (const key of keys) args[n++] = key;
+  args[n++] = JSON.stringify(header);
+  args[n++] = ops;
+  for (const value of values) args[n++] = value;
+  return args;
+}
+
+/**
+ * The operations as the batch script reads them. A batch larger than `inlineBytes`
+ * sends its pushed values as arguments of their own (a push op then holds their count):
+ * JSON-escaping 100k JSON texts inside one JSON text costs more than sending them. A
+ * staged last push holds its count and its values go apart (backend `applyStaged`).
+ */
+export function encodeOps(ops: readonly Op[], inlineBytes: number, stagedLast: boolean): [text: string, values: string[]] {
+  const counted = (op: Op): Op => [op[0], op[1], (op[2] as Enc[]).length] as unknown as Op;
+  const rest = stagedLast ? ops.slice(0, -1) : ops;
+  const last = stagedLast ? [counted(ops.at(-1)!)] : [];
+  let size = 0;
+  for (const op of rest) {
+    if (op[0] !== "push" && op[0] !== "unshift") continue;
+    for (const value of op[2]) size += value.length;
+    if (size > inlineBytes) break;
+  }
+  if (size <= inlineBytes) return [JSON.stringify([...rest, ...last]), []];
+  const values: string[] = [];
+  const text = JSON.stringify([
+    ...rest.map((op) => {
+      if (op[0] !== "push" && op[0] !== "unshift") return op;
+      for (const value of op[2]) values.push(value);
+      return counted(op);
+    }),
+    ...last,
+  ]);
+  return [text, values];
+}
+
+/** apply.lua's one reply (a JSON object), for an applied batch and for a duplicate alike. */
+interface BatchReply {
+  /** "applied", or "dup": the batch was applied before (its reply was lost); its results are remembered. */
+  readonly status: "applied" | "dup";
+  /** The instance seq after the batch ("0" for a duplicate). */
+  readonly seq: string;
+  /** The log entry's stream id ("0-0" when the stream did not take it, "" for a duplicate). */
+  readonly entry: string;
+  readonly epoch: string;
+  /** When the instance expires (ms since the epoch), "-1" when it does not. */
+  readonly expireAt: string;
+  /** `setnx` operations that found their field already set. */
+  readonly skipped: number;
+  readonly incrs: readonly string[];
+  /** Flat pairs: a promote's id, the id of the container another writer had made of the element. */
+  readonly aliases: readonly string[];
+  /** Containers unlinked without being declared: collect them (lua/gc.lua). */
+  readonly garbage: readonly string[];
+}
+
+export type BatchOutcome =
+  | {
+      readonly kind: "applied";
+      readonly seq: number;
+      readonly entryId: string;
+      readonly epoch: string;
+      readonly skipped: number;
+      readonly incrs: readonly string[];
+      readonly aliases: readonly [from: NodeId, to: NodeId][];
+      readonly garbage: readonly NodeId[];
+      /** When the instance expires (ms since the epoch), -1 when it does not. */
+      readonly expireAt: number;
+    }
+  | {
+      readonly kind: "dup";
+      readonly incrs: readonly string[];
+      readonly aliases: readonly [from: NodeId, to: NodeId][];
+      readonly epoch: string;
+      readonly skipped: number;
+      readonly expireAt: number;
+    }
+  /** The batch must follow one that is not applied yet (NOSCRIPT retried out of order, or refused). */
+  | {
+      readonly kind: "wait";
+      /** The last batch of this client that Redis holds as applied. */
+      readonly applied: number;
+    };
+
+/** apply.lua's reply; cjson writes an empty array as {}, read here as []. */
+export function decodeReply(reply: unknown): Exclude<BatchOutcome, { kind: "wait" }> {
+  const r = JSON.parse(String(reply)) as BatchReply;
+  const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+  const flat = list(r.aliases);
+  const aliases: [NodeId, NodeId][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) aliases.push([flat[i]!, flat[i + 1]!]);
+  const common = { incrs: list(r.incrs), aliases, epoch: String(r.epoch), skipped: Number(r.skipped), expireAt: Number(r.expireAt) };
+  if (r.status === "dup") return { kind: "dup", ...common };
+  return { kind: "applied", seq: Number(r.seq), entryId: String(r.entry), garbage: list(r.garbage), ...common };
+}
+
+/** A refusal of apply.lua: "RM<KIND> <key> <reason>"; nothing of the batch was written. */
+export interface Refusal {
+  readonly kind: string;
+  readonly key: string;
+  readonly reason: string;
+}
+
+export function parseRefusal(message: string): Refusal | undefined {
+  const match = /^RM([A-Z]+) (\S*) ?(.*)$/s.exec(message);
+  if (!match) return undefined;
+  return { kind: match[1]!, key: match[2]!, reason: match[3]! };
+}
+
+/** RMKEYS: the container ids the script needs declared too (the batch is sent again with them). */
+export const needsKeys = (refusal: Refusal): string[] => `${refusal.key} ${refusal.reason}`.trim().split(" ");
+
+/** RMWAIT: the last batch of this client that Redis holds as applied. */
+export const lastApplied = (refusal: Refusal): number => Number(/last applied (\d+)/.exec(refusal.reason)?.[1] ?? 0);
+
+export function refusalCode(kind: string): WriteErrorCode {
+  switch (kind) {
+    case "EPOCH": return "epoch";
+    case "EVICTED": return "evicted";
+    case "CORRUPT": return "corrupt";
+    case "FORMAT": return "format";
+    case "STALE": return "stale";
+    case "NOPERM": return "redis";
+    default: return "conflict";
+  }
+}
