@@ -91,6 +91,10 @@ export function walk(context: Context, node: unknown, doc: string, pointer: stri
         if (value && typeof node[bound] === "number") rest[key] = node[bound];
       } else if (key === "pattern" && typeof value === "string" && regexProblem(value) !== undefined) {
         problems.warn(file, at, RULES.patternNotUnicode(value, regexProblem(value) ?? ""));
+      } else if (key === "enum" && Array.isArray(value) && value.length === 0) {
+        // ajv cannot compile an empty enum; JSON Schema says no value matches it.
+        problems.warn(file, at, RULES.emptyEnum());
+        if (context.pass === "validation") rest.not = {};
       } else if (NUMERIC.has(key) && typeof value !== "number") {
         problems.add(file, at, RULES.notNumber(key));
       } else rest[key] = value;
