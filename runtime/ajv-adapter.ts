@@ -37,7 +37,9 @@ const escape = (segment: string | number): string => String(segment).replace(/~/
 const decode = (segment: string): string => segment.replace(/~1/g, "/").replace(/~0/g, "~");
 
 function newAjv(schema: Json, detailed: boolean): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: detailed, verbose: detailed, strict: false, logger: false, validateSchema: false, addUsedSchema: false });
+  // Refs compiled once each, not inlined into every place that uses them: a large schema
+  // (biome's configuration) compiles in about two thirds of the time.
+  const ajv = new Ajv2020({ allErrors: detailed, verbose: detailed, strict: false, logger: false, validateSchema: false, addUsedSchema: false, inlineRefs: false });
   addFormats.default(ajv);
   try {
     ajv.addSchema(schema as object, KEY);

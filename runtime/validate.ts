@@ -59,6 +59,18 @@ function kindFits(shape: Shape, value: unknown): boolean {
 export function resolveShape(shape: Shape, value: unknown): Shape {
   if (shape.kind !== "union") return shape;
   const plain = typeof value === "object" && value !== null ? plainCopy(value) : value;
+  // One option of the value's kind (the others of other kinds, or "any"): it takes the value
+  // without a validation (the write validated it at its place; a union's whole check judges
+  // changes inside it).
+  let only: Shape | undefined;
+  let count = 0;
+  for (const option of shape.options) {
+    if (option.kind !== "any" && kindFits(option, plain)) {
+      only = option;
+      count++;
+    }
+  }
+  if (count === 1 && only !== undefined) return chosen(shape, resolveShape(only, plain));
   for (const option of shape.options) {
     if (!kindFits(option, plain)) continue;
     if (!option.validate || option.validate(plain) === null) return chosen(shape, resolveShape(option, plain));
