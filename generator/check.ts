@@ -15,7 +15,8 @@ export interface CheckResult {
   readonly diff: string;
 }
 
-export function checkFiles(files: ReadonlyMap<string, string>, outDir: string, cwd: string): CheckResult {
+/** With `prune` false (named files), generated files no schema of this run produces are not extra. */
+export function checkFiles(files: ReadonlyMap<string, string>, outDir: string, cwd: string, prune = true): CheckResult {
   const stale: string[] = [];
   const missing: string[] = [];
   const extra: string[] = [];
@@ -33,7 +34,7 @@ export function checkFiles(files: ReadonlyMap<string, string>, outDir: string, c
     (current === undefined ? missing : stale).push(path);
     diffs.push(unifiedDiff(path, current, text));
   }
-  for (const absolute of generatedFilesIn(resolve(cwd, outDir))) {
+  for (const absolute of prune ? generatedFilesIn(resolve(cwd, outDir)) : []) {
     if (wanted.has(absolute)) continue;
     const path = displayPath(cwd, absolute);
     extra.push(path);

@@ -2,6 +2,7 @@
 // a `redis-memory-gen.config.json` file, in the working directory. Flags win.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { closest } from "./suggest.js";
 
 export interface GeneratorConfig {
   readonly inputs?: readonly string[];
@@ -11,6 +12,8 @@ export interface GeneratorConfig {
   /** Where the config came from, for messages. */
   readonly from?: string;
 }
+
+const KEYS = ["inputs", "out", "runtime", "strict"];
 
 export const CONFIG_FILE = "redis-memory-gen.config.json";
 export const PACKAGE_KEY = "redis-memory-gen";
@@ -41,7 +44,10 @@ function check(value: unknown, from: string): GeneratorConfig {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ConfigError(`${from} must be an object with "inputs", "out", "runtime" or "strict"`);
   const config = value as Record<string, unknown>;
   for (const key of Object.keys(config)) {
-    if (!["inputs", "out", "runtime", "strict"].includes(key)) throw new ConfigError(`${from}: unknown key "${key}" (known: inputs, out, runtime, strict)`);
+    if (!KEYS.includes(key)) {
+      const near = closest(key, KEYS);
+      throw new ConfigError(`${from}: unknown key "${key}"${near === undefined ? "" : ` (did you mean "${near}"?)`}; the keys are ${KEYS.join(", ")}`);
+    }
   }
   const inputs = typeof config.inputs === "string" ? [config.inputs] : config.inputs;
   if (inputs !== undefined && (!Array.isArray(inputs) || !inputs.every((i) => typeof i === "string"))) throw new ConfigError(`${from}: "inputs" must be a path or a list of paths`);

@@ -29,12 +29,13 @@ function edits(a: readonly string[], b: readonly string[]): Edit[] {
       out.push([" ", a[start + i]!]);
       i++;
       j++;
-    } else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      out.push(["+", b[start + j]!]);
-      j++;
-    } else {
+    } else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      // A changed line shows as the old line removed, then the new one added.
       out.push(["-", a[start + i]!]);
       i++;
+    } else {
+      out.push(["+", b[start + j]!]);
+      j++;
     }
   }
   for (const line of a.slice(endA)) out.push([" ", line]);

@@ -2,6 +2,8 @@
 // types (from emit-types), synced interfaces (from emit-synced), the shape (from
 // emit-shape) and the store class with a typed accessor per top-level property (getter:
 // the synced form; setter: plain data), which ts-morph prints from its structure.
+import { isObject } from "./json.js";
+import { keepLastOf } from "./check-retention.js";
 import { printStructure, StructureKind, type ClassDeclarationStructure, type ImportDeclarationStructure, type OptionalKind, type GetAccessorDeclarationStructure, type SetAccessorDeclarationStructure } from "ts-morph";
 import type { StoreModel } from "./model.js";
 import { grouped, type SyncedTypes } from "./emit-synced.js";
@@ -27,8 +29,27 @@ function versionFields(evolution: Evolution): string {
   return `, version: ${evolution.version}, breaking: [${evolution.breaking.join(", ")}]`;
 }
 
+/** The root's `"x-redis-memory": { "history" }`, handed to the runtime as the store's history setting. */
+function historyField(schema: unknown): string {
+  const annotation = isObject(schema) ? schema["x-redis-memory"] : undefined;
+  const history = isObject(annotation) ? annotation.history : undefined;
+  return isObject(history) ? `, history: ${JSON.stringify(history)}` : "";
+}
+
 function docs(text: unknown): string[] {
   return typeof text === "string" && text.trim() !== "" ? [text.trim().replace(/\*\//g, "*\\/")] : [];
+}
+
+/** A field's JSDoc: its description, and what retention does to it. */
+function fieldDocs(schemaNode: Record<string, unknown> | undefined): string[] {
+  const lines = docs(schemaNode?.description);
+  const keep = keepLastOf(schemaNode);
+  if (keep !== undefined) {
+    lines.push(
+      `Keeps the newest ${keep} elements ("x-redis-memory": { "keepLast": ${keep} }): a write that makes the list longer drops its oldest elements in the same batch, in Redis and in every replica; the \`change\` event with \`op: "keep"\` carries the dropped ones in \`dropped\`.`,
+    );
+  }
+  return lines.length > 1 ? [lines.join("\n\n")] : lines;
 }
 
 export function emitModule(model: StoreModel, parts: ModuleParts): string {
@@ -51,7 +72,7 @@ export function emitModule(model: StoreModel, parts: ModuleParts): string {
     getters.push({
       name: accessor,
       returnType: `${grouped(synced)}${optional}`,
-      docs: docs(schemaNode?.description),
+      docs: fieldDocs(schemaNode),
       statements: (w) => w.write(`return this.$get(${keyText}) as ${grouped(synced)}${optional};`),
     });
     setters.push({
@@ -72,7 +93,7 @@ export function emitModule(model: StoreModel, parts: ModuleParts): string {
         isStatic: true,
         isReadonly: true,
         type: "StoreSchema",
-        initializer: `{ name: ${JSON.stringify(name)}, shape: ${shapeName(model)}, hash: ${JSON.stringify(parts.hash)}${versionFields(parts.evolution)} }`,
+        initializer: `{ name: ${JSON.stringify(name)}, shape: ${shapeName(model)}, hash: ${JSON.stringify(parts.hash)}${versionFields(parts.evolution)}${historyField(model.store.schema)} }`,
       },
     ],
     methods: [

@@ -48,6 +48,7 @@ export function emitShape(model: StoreModel): ShapeText {
         if (place.minItems !== undefined) fields.push(`minItems: ${place.minItems}`);
         if (place.maxItems !== undefined) fields.push(`maxItems: ${place.maxItems}`);
         if (place.uniqueItems) fields.push(`uniqueItems: true`);
+        if (place.keepLast !== undefined) fields.push(`keepLast: ${place.keepLast}`);
         break;
       case "dict": {
         if (place.properties.length > 0) {

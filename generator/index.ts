@@ -11,10 +11,13 @@ import { emitTypes } from "./emit-types.js";
 import { emitValidators } from "./emit-validators.js";
 import { checkDefaults } from "./check-defaults.js";
 import { checkEvolution, versionOf } from "./check-evolution.js";
+import { checkRetention } from "./check-retention.js";
 import { evolutionLine, readPrevious } from "./previous.js";
 import { kebabCase } from "./identifiers.js";
 import { canonicalText, jsonLiteral } from "./json.js";
+import { isDefinitionsOnly } from "./definitions.js";
 import { load } from "./load.js";
+import { keptModules, prunes } from "./scope.js";
 import { model as toModel, type StoreModel } from "./model.js";
 import { normalize } from "./normalize.js";
 import { Problems, type Problem } from "./problems.js";
@@ -26,6 +29,8 @@ export { formatProblems, SchemaProblemsError, type Problem } from "./problems.js
 export { writeFiles, isGeneratedFile, BANNER_FIRST_LINE, type WriteResult } from "./write.js";
 export { loadConfig, type GeneratorConfig } from "./config.js";
 export { referencedFiles } from "./watch-files.js";
+export { prunes } from "./scope.js";
+export { isDefinitionsOnly } from "./definitions.js";
 
 export interface GenerateOptions {
   /** Schema files and directories (searched recursively for `*.json`). */
@@ -90,8 +95,13 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
     for (const warning of problems.warnings.splice(0)) options.onWarning?.(warning);
   };
 
-  const loaded = await load(options.inputs, cwd, problems);
-  if (loaded.length === 0 && problems.list.length === 0) problems.add(options.inputs.join(" "), "", "no *.json schema files found");
+  const found = await load(options.inputs, cwd, problems);
+  // Shared definitions are not stores: their types are generated where stores use them.
+  const loaded = found.filter((schema) => !isDefinitionsOnly(schema.schema));
+  if (found.length === 0 && problems.list.length === 0) problems.add(options.inputs.join(" "), "", "no *.json schema files found");
+  else if (loaded.length === 0 && problems.list.length === 0) {
+    problems.add(options.inputs.join(" "), "", "only shared definitions found ($defs/definitions without a root object schema): no store to generate");
+  }
   const models: StoreModel[] = [];
   const versions = new Map<StoreModel, number>();
   const owners = new Map<string, string>([["index", "the barrel index.ts"]]);
@@ -105,6 +115,7 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
     }
     owners.set(kebab, `${schema.file}#`);
     const version = versionOf(schema.schema, schema.file, problems);
+    checkRetention(schema.schema, schema.file, problems);
     if (problems.list.length === before) {
       const m = toModel(store);
       models.push(m);
@@ -146,6 +157,8 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
   }
   report();
   problems.throwIfAny();
+  // Named files: the stores generated earlier from other schemas stay in index.ts.
+  if (!prunes(options.inputs, cwd)) modules.push(...keptModules(resolve(cwd, out), new Set([...files.keys()].map((path) => resolve(cwd, path)))));
   const barrelBanner = template("banner.txt", { schema: "the schemas of the command below", command });
   files.set(`${out}/index.ts`, `${barrelBanner}\n${emitBarrel(modules)}`);
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

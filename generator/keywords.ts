@@ -31,7 +31,7 @@ export const RULES = {
 } as const;
 
 /** Annotations ajv knows: kept in the validators' schema (documentation, defaults). */
-export const ANNOTATIONS = new Set(["description", "default", "examples", "deprecated", "readOnly", "writeOnly", "contentMediaType", "contentEncoding"]);
+export const ANNOTATIONS = new Set(["description", "default", "examples", "deprecated", "readOnly", "writeOnly", "contentMediaType", "contentEncoding", "x-redis-memory"]);
 /** Annotations dropped from every output. */
 export const DROPPED = new Set(["$schema", "$comment", "$vocabulary", "$anchor", "$dynamicAnchor", "$recursiveAnchor", "contentSchema", "title", "$defs", "definitions"]);
 export const VALIDATION = new Set([

@@ -36,7 +36,7 @@ export function findSchemaFiles(inputs: readonly string[], cwd: string, problems
     try {
       stat = statSync(path);
     } catch {
-      problems.add(displayPath(cwd, path), "", "the input file or directory does not exist");
+      problems.add(displayPath(cwd, path), "", "no such file or directory");
       return;
     }
     if (stat.isDirectory()) {

@@ -6,6 +6,7 @@
 // place's schema lives in the bundle: the place's validator is compiled from it.
 // Keywords that only constrain values (`not`, `if`, a `oneOf` of `required` lists,
 // ...) never shape a place: the validator enforces them.
+import { keepLastOf } from "./check-retention.js";
 import { isObject, lookup, pointerJoin, type Schema, type SchemaObject } from "./json.js";
 export { isConstraint, kindsOf, unionOptions, type Kind } from "./classify.js";
 import { kindsOf, unionOptions, type Kind } from "./classify.js";
@@ -45,6 +46,8 @@ export type Place =
       readonly minItems?: number;
       readonly maxItems?: number;
       readonly uniqueItems?: boolean;
+      /** `"x-redis-memory": { "keepLast" }`: the list keeps its newest N elements. */
+      readonly keepLast?: number;
     })
   | DictPlace
   | (PlaceBase & { readonly kind: "union"; readonly options: readonly Place[] })
@@ -154,6 +157,7 @@ export function model(store: NormalizedStore): StoreModel {
           : undefined;
         const minItems = numberOf(node.minItems);
         const maxItems = numberOf(node.maxItems);
+        const keepLast = keepLastOf(node);
         return {
           ...base,
           kind: "list",
@@ -162,6 +166,7 @@ export function model(store: NormalizedStore): StoreModel {
           ...(minItems === undefined ? {} : { minItems }),
           ...(maxItems === undefined ? {} : { maxItems }),
           ...(node.uniqueItems === true ? { uniqueItems: true } : {}),
+          ...(keepLast === undefined ? {} : { keepLast }),
         };
       }
       case "dict":

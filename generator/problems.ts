@@ -24,9 +24,14 @@ export class SchemaProblemsError extends Error {
   }
 }
 
-/** `file#/pointer: reason`, one line per problem, sorted for stable output. */
+/** Where a problem is: `file#/pointer`, or `file` when it is about the whole file. */
+export function placeOfProblem(problem: Problem): string {
+  return problem.pointer === "" ? problem.file : `${problem.file}#${problem.pointer}`;
+}
+
+/** `file#/pointer: reason` (`file: reason` for a whole file), one line per problem, sorted for stable output. */
 export function formatProblems(problems: readonly Problem[]): string {
-  const lines = problems.map((p) => `${p.file}#${p.pointer}: ${p.rule}`);
+  const lines = problems.map((p) => `${placeOfProblem(p)}: ${p.rule}`);
   return [...new Set(lines)].sort().join("\n");
 }
 

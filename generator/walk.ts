@@ -65,7 +65,7 @@ export function walk(context: Context, node: unknown, doc: string, pointer: stri
   const rest: SchemaObject = {};
   for (const [key, value] of Object.entries(node)) {
     const at = pointerJoin(pointer, key);
-    if (key.startsWith("x-") || DROPPED.has(key)) continue;
+    if ((key.startsWith("x-") && !ANNOTATIONS.has(key)) || DROPPED.has(key)) continue;
     if (key === "$id" || key === "id") {
       if (key === "$id" && pointer !== "" && !mode.asDef) problems.warn(file, at, RULES.nestedId(key));
       if (typeof value === "string") continue;

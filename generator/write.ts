@@ -47,8 +47,12 @@ export interface WriteResult {
   readonly unchanged: readonly string[];
 }
 
-/** Writes `files` (paths relative to `cwd`), touching only files whose text changed. */
-export function writeFiles(files: ReadonlyMap<string, string>, outDir: string, cwd: string): WriteResult {
+/**
+ * Writes `files` (paths relative to `cwd`), touching only files whose text changed. With
+ * `prune` (a run over whole directories, see scope.ts), removes the generated files of
+ * `outDir` that `files` does not hold.
+ */
+export function writeFiles(files: ReadonlyMap<string, string>, outDir: string, cwd: string, prune = true): WriteResult {
   const written: string[] = [];
   const unchanged: string[] = [];
   const wanted = new Set<string>();
@@ -70,7 +74,7 @@ export function writeFiles(files: ReadonlyMap<string, string>, outDir: string, c
     written.push(path);
   }
   const removed: string[] = [];
-  for (const path of generatedFilesIn(resolve(cwd, outDir))) {
+  for (const path of prune ? generatedFilesIn(resolve(cwd, outDir)) : []) {
     if (!wanted.has(path)) {
       rmSync(path);
       removed.push(path);

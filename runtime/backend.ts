@@ -259,9 +259,7 @@ export class Backend {
       });
       const value = (i: number): unknown => {
         const [error, result] = replies?.[i] ?? [new Error("the transaction was aborted"), undefined];
-        if (error && i === 0 && /^WRONGTYPE/.test(errorMessage(error))) {
-          throw new CorruptDataError(meta, undefined, "is not a hash: the key holds data this library did not write; $delete() the instance or restore it");
-        }
+        if (error && TOO_LONG.test(errorMessage(error))) throw tooLong(i === 2 ? root : ns);
         if (error) throw new RedisCommandError(ns, "MULTI (load)", serverError(errorMessage(error)));
         return result;
       };
@@ -304,6 +302,7 @@ export class Backend {
         const [error, values] = replies?.[6 + 2 * n] ?? [];
         if (type === "none") containers.push([id, "none", []]);
         else if ((kind === "l" && type === "list") || (kind === "d" && type === "hash")) {
+          if (error && TOO_LONG.test(errorMessage(error))) throw tooLong(nodeKey(ns, id));
           if (error) throw new RedisCommandError(ns, "MULTI (load)", serverError(errorMessage(error)));
           containers.push([id, kind, values as string[]]);
         } else containers.push([id, `x:${type}`, []]);
@@ -447,6 +446,13 @@ function serverError(message: string): Error {
   const reply = message.replace(/ script: [0-9a-f]{40}.*$/s, "");
   // Inside a script an ACL refusal reads as a plain ERR: name it as Redis does elsewhere.
   return new Error(/can't run this command|no permissions to/i.test(reply) && !reply.startsWith("NOPERM") ? `NOPERM (ACL) ${reply}` : reply);
+}
+
+/** ioredis' error for a reply JavaScript cannot hold (a value longer than V8's longest string, ~512 MB). */
+const TOO_LONG = /Cannot create a string longer than|Invalid string length/;
+
+function tooLong(key: string): CorruptDataError {
+  return new CorruptDataError(key, undefined, "holds a value longer than JavaScript's longest string (about 512 MB), which no store can read; $delete() the instance or restore it");
 }
 
 /** Errors after which the batch's outcome is unknown or it was not run: send it again. */

@@ -14,6 +14,7 @@ import type { DictNode } from "./node.js";
 import { touches, type Intent } from "./op/rows.js";
 import { isRef, type Enc, type NodeId, type Op } from "./ops.js";
 import { batchSent, batchSettled, targetOf, type Target } from "./telemetry.js";
+import type { HistoryLimits } from "./protocol/batch.js";
 import type { JsonValue } from "./values.js";
 
 interface PendingIncr {
@@ -63,12 +64,15 @@ export interface BatchSettings {
   readonly ttl?: number | undefined;
   /** No Redis yet (a store opened offline): writes are kept as intents. */
   readonly offline: boolean;
+  /** History: every batch is kept in the log with its writer and the paths of its operations. */
+  readonly history?: { readonly limits: HistoryLimits; readonly writer: string | undefined } | undefined;
 }
 
 export class Batches {
   private readonly schemaHash: string;
   private readonly log: LogLimits;
   private readonly ttl: number;
+  private readonly history: { readonly limits: HistoryLimits; readonly writer: string | undefined } | undefined;
   /** The instance seq the replica reflects as far as it knows (its load, then its own batches in a row). */
   knownSeq = 0;
   /** When the instance expires (ms since the epoch), -1 when it does not (as of the last load or batch). */
@@ -135,6 +139,7 @@ export class Batches {
     this.schemaHash = settings.schemaHash;
     this.log = settings.log ?? LOG_DEFAULTS;
     this.ttl = settings.ttl ?? 0;
+    this.history = settings.history;
     this.offline = settings.offline;
   }
 
@@ -212,6 +217,20 @@ export class Batches {
     this.lastPushHeld = this.holdsNow();
   }
 
+  /**
+   * Queues a retention of `node` to its last `count` elements. Appends made after it
+   * may still join the push before it: trimming the front of a list and appending to
+   * its end commute, so one `keep` after all of them drops what several would.
+   */
+  queueKeep(node: NodeId, count: number): void {
+    const queue = this.holdsNow() ? this.held : this.pending;
+    const last = queue.at(-1);
+    if (last !== undefined && last[0] === "keep" && last[1] === node && last[2] === count) return;
+    const push = this.lastPush;
+    this.queue(["keep", node, count]);
+    if (push !== undefined && push[1] === node) this.lastPush = push;
+  }
+
   queuePushOne(node: NodeId, value: Enc): void {
     const last = this.lastPush;
     if (last !== undefined && last[1] === node && this.lastPushHeld === this.holdsNow()) last[2].push(value);
@@ -267,6 +286,7 @@ export class Batches {
       ops, keys: [...keys], schemaHash: this.schemaHash, log: this.log, ttl: this.ttl, readAt: this.readAt,
       ownSubscriptions: this.ownSubscriptions(),
       acked,
+      history: this.history && { limits: this.history.limits, writer: this.history.writer ?? this.owner.clientId, paths: this.pathsOf(ops) },
     };
     this.readAt = "";
     this.lastSent = seq;
@@ -283,6 +303,11 @@ export class Batches {
       if (this.inflight.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     });
     return record;
+  }
+
+  /** History: the path of each operation's container, as JSON (null where the replica holds none). */
+  private pathsOf(ops: readonly Op[]): string {
+    return JSON.stringify(ops.map((op) => this.owner.pathOf(op[1]) ?? null));
   }
 
   /** Wakes `idle()` waiters (a store opened offline has synced). */
@@ -390,6 +415,7 @@ export class Batches {
     // Another process filled a default first: its value, not ours, is in Redis.
     if (outcome.skipped > 0) this.reloadWhenIdle();
     if (outcome.kind === "applied") {
+      if (outcome.dropped.length > 0) this.reportDropped(record.batch, outcome.dropped);
       if (outcome.garbage.length > 0) {
         this.owner.backend.collect(this.owner.ns, outcome.garbage).catch((error: unknown) => this.owner.events.emit("error", asSyncFailure(this.owner.ns, "collecting unlinked containers", error)));
       }
@@ -402,6 +428,27 @@ export class Batches {
       incr.resolve(number);
     });
     this.onSettled?.(record.batch.seq, outcome);
+  }
+
+  /**
+   * Retention: what Redis dropped for each `keep` of an applied batch, as `change`
+   * events (the replica trimmed itself when the write was made; under concurrency only
+   * Redis knows which elements went). A dropped container is reported by its data when
+   * the replica still knows it, else as null.
+   */
+  private reportDropped(batch: Batch, dropped: readonly [op: number, values: readonly Enc[]][]): void {
+    const events = this.owner.events;
+    if (!events.has("change")) return;
+    for (const [index, values] of dropped) {
+      const op = batch.ops[index];
+      if (op === undefined || op[0] !== "keep") continue;
+      const path = this.owner.pathOf(op[1]) ?? [];
+      const data = values.map((enc): JsonValue => {
+        if (!isRef(enc)) return JSON.parse(enc) as JsonValue;
+        return this.owner.plainOf(enc.slice(3));
+      });
+      events.emit("change", { path, op: "keep", source: "local", dropped: data });
+    }
   }
 
   private refused(record: InFlight, error: unknown): void {

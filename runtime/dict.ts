@@ -8,7 +8,7 @@ import { proxyFactories, type Replica } from "./replica.js";
 import type { DictMethods, PlainOf, SyncedDict as SyncedDictType } from "./list.js";
 import type { Input, NumericKeys } from "./types.js";
 import { asOneWrite, checkDictGrowth, checkDictUpdate, checkRemoval, childShape } from "./validate.js";
-import { assertKey, plainCopy, syncedViews, type JsonValue } from "./values.js";
+import { assertKey, defineData, plainCopy, plainOfNode, plainView, type JsonValue } from "./values.js";
 import { commit, commitIncr, target } from "./write.js";
 
 function replicaOf(node: DictNode): Replica {
@@ -254,22 +254,31 @@ const handler: ProxyHandler<object> = {
   },
 };
 
+/**
+ * The proxy's target: the methods by its prototype, the node under NODE (configurable,
+ * so that the proxy may report only the data's keys). Made by a constructor rather than
+ * Object.create + defineProperty: a loaded conversation makes one per record read.
+ */
+class DictShell extends SyncedDictMethods {
+  declare [NODE]: DictNode;
+  constructor(node: DictNode) {
+    super();
+    this[NODE] = node;
+  }
+}
+
 proxyFactories.dict = (node: DictNode): object => {
-  const shell = Object.create(SyncedDictMethods.prototype) as object;
-  Object.defineProperty(shell, NODE, { value: node, configurable: true });
-  const proxy = new Proxy(shell, handler);
+  const proxy = new Proxy(new DictShell(node), handler);
   bindProxy(node, proxy);
-  syncedViews.set(proxy, { plain: () => plainFields(node) });
   return proxy;
 };
 
-function plainFields(node: DictNode): JsonValue {
+plainOfNode.dict = (node, share) => {
+  const fields = (node as DictNode).fields;
   const out: Record<string, JsonValue> = {};
-  for (const key of Object.keys(node.fields)) {
-    Object.defineProperty(out, key, { value: plainCopy(node.fields[key]), writable: true, enumerable: true, configurable: true });
-  }
+  for (const key of Object.keys(fields)) defineData(out, key, share ? plainView(fields[key]) : plainCopy(fields[key]));
   return out;
-}
+};
 
 Object.defineProperty(SyncedDictMethods.prototype, inspect.custom, {
   value(this: object, _depth: number, options: object, inspectFn: typeof inspect) {

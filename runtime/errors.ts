@@ -141,13 +141,13 @@ export class WriteError extends RedisMemoryError {
 }
 
 /**
- * The batch script's epoch refusal ("instance epoch is <epoch or false>, the batch was made
- * for <epoch>") in words: the instance this replica loaded is gone.
+ * The batch script's epoch refusal ("instance epoch is <"epoch" or missing ...>, the batch
+ * was made for <epoch>") in words: the instance this replica loaded is gone.
  */
 function epochReason(reason: string): string {
-  const found = /^instance epoch is (\S+), the batch was made for/.exec(reason);
+  const found = /^instance epoch is (missing|false|nil|\S+)/.exec(reason);
   if (!found) return reason;
-  const what = found[1] === "false" || found[1] === "nil"
+  const what = found[1] === "missing" || found[1] === "false" || found[1] === "nil"
     ? "the instance no longer exists in Redis (deleted, expired, evicted, or lost in a restart without persistence)"
     : "the instance was deleted and created again since this store loaded it";
   return `${what}, so these writes, made to the instance that was, were not applied; the store reloads and holds the instance Redis has now (write again if they still apply)`;

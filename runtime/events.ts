@@ -5,17 +5,28 @@
 import { ListenerError, type DataPath } from "./errors.js";
 import type { Node } from "./node.js";
 import type { OpName } from "./ops.js";
+import type { JsonValue } from "./values.js";
 
 export interface ChangeEvent {
   readonly path: DataPath;
   readonly op: OpName;
   readonly source: "local" | "remote";
+  /**
+   * `op: "keep"` (a list with `keepLast`): the elements the write dropped from the front
+   * of the list, oldest first, as plain data: the last chance to read them.
+   */
+  readonly dropped?: readonly JsonValue[];
 }
-/** Hears each change of a replica: the container, the operation's name, and the key or index when one place changed. */
-export type ChangeReport = (node: Node, op: OpName, key?: string | number) => void;
+/** Hears each change of a replica: the container, the operation's name, the key or index when one place changed, and what a retention dropped. */
+export type ChangeReport = (node: Node, op: OpName, key?: string | number, dropped?: readonly JsonValue[]) => void;
 
 export type StatusEvent =
-  | { readonly status: "connected" | "disconnected" | "reloaded" | "expired" | "offline" | "synced" }
+  /**
+   * `expired` (the instance's ttl ran out) and `vanished` (it was deleted, evicted or lost
+   * in a restart, or made again by another store): the store now holds a new instance,
+   * with the schema's defaults and `init` filled as on a first open.
+   */
+  | { readonly status: "connected" | "disconnected" | "reloaded" | "expired" | "vanished" | "offline" | "synced" }
   /** The server's `maxmemory-policy` may evict single keys of the instance (detected and reported, never silent). */
   | { readonly status: "evicting"; readonly policy: string };
 export interface StoreEvents {

@@ -9,6 +9,7 @@ export { LOG_DEFAULTS, type LogLimits, type RedisClient } from "./backend.js";
 export type { RedisOption, ClusterDescription } from "./connect.js";
 export type { ChangeEvent, StatusEvent, StoreEvents, EventName } from "./events.js";
 export type { OpName } from "./ops.js";
+export type { HistoryChange, HistoryEntry, HistoryOptions } from "./history.js";
 export type {
   Shape, AnyShape, ScalarShape, ListShape, DictShape, UnionShape, StoreSchema, Validate, ValidationIssue,
 } from "./shape.js";

@@ -8,7 +8,7 @@ import type { Enc } from "./ops.js";
 import { proxyFactories, type Replica } from "./replica.js";
 import type { Input, NumericKeys } from "./types.js";
 import { checkListChange, childShape, needsWholeCheck } from "./validate.js";
-import { deepEqual, plainCopy, scalarText, syncedViews, type JsonValue } from "./values.js";
+import { InlineText, deepEqual, plainCopy, plainOfNode, plainView, scalarText, type JsonValue } from "./values.js";
 import { commit, commitPushOne, target } from "./write.js";
 
 // The synced forms of data types refer to each other (a list of dicts of lists), so
@@ -490,8 +490,14 @@ proxyFactories.list = (node: ListNode): object => {
   Object.defineProperty(shell, NODE, { value: node, configurable: true });
   const proxy = new Proxy(shell, handler);
   bindProxy(node, proxy);
-  syncedViews.set(proxy, { plain: () => node.items.map(plainCopy) });
   return proxy;
+};
+
+plainOfNode.list = (node, share) => {
+  const items = (node as ListNode).items;
+  if (!share) return items.map(plainCopy);
+  // Records parsed from Redis that nothing read yet are the runtime's own plain JSON.
+  return items.map((item) => (typeof item === "object" && item !== null && !(item instanceof InlineText) && nodeOf(item) === undefined ? (item as JsonValue) : plainView(item)));
 };
 
 // console.log shows the elements, not the empty shell behind the proxy.

@@ -10,7 +10,7 @@ import { DICT_REF, LIST_REF } from "./ops.js";
 import type { Replica } from "./replica.js";
 import type { Shape } from "./shape.js";
 import { assignShape, childShape } from "./validate.js";
-import { InlineText, MAX_DEPTH } from "./values.js";
+import { MAX_DEPTH } from "./values.js";
 import { parseFlags } from "./protocol/registry.js";
 
 /** The layout this runtime reads and writes (`ns:meta` field `format`). */
@@ -154,17 +154,18 @@ function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
           }
           return scalar === 0 ? 0 : scalar;
         }
-        // A record nothing holds yet stays its JSON text until read, as appended ones do:
-        // a loaded conversation costs about its text in the process.
+        // A record nothing holds yet is parsed once and kept as that plain object, made a
+        // proxy when first read (Replica.element takes the object as the proxy's fields).
         if ((first === 123 || first === 91) && !nodeOf(node.items[i])) {
           if (nestsDeeper(enc, MAX_DEPTH - (depths.get(node) ?? 0) - 1)) throw tooDeep(node, i, "its value");
+          let record: unknown;
           try {
-            JSON.parse(enc);
+            record = JSON.parse(enc);
           } catch {
             throw new CorruptDataError(nodeKey(ns, node.id), i, `holds ${JSON.stringify(enc.slice(0, 80))}, which is not JSON`);
           }
           node.lazy = true;
-          return new InlineText(enc);
+          return record;
         }
         return decode(enc, node, undefined, childShape(node.shape, i), i, node.items[i]);
       });

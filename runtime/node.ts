@@ -121,12 +121,18 @@ export class DictNode extends Node {
    * Its key order is JavaScript's (integer-like keys first, then insertion order).
    * Change it through put/remove/empty, which keep `inserted` too.
    */
-  readonly fields: Record<string, unknown> = Object.create(null);
+  readonly fields: Record<string, unknown>;
   /**
    * Every key in insertion order (what Python's `popitem` needs), kept only once an
    * integer-like key came: until then the fields' own order is the insertion order.
    */
   private inserted: Map<string, true> | undefined;
+
+  /** `fields`: an object without prototype and without integer-like keys that the node takes as its own (see Replica.hydrate). */
+  constructor(id: NodeId, owner: Owner, shape: Shape, fields?: Record<string, unknown>) {
+    super(id, owner, shape);
+    this.fields = fields ?? Object.create(null);
+  }
 
   /** Writes `field` (a new one is the last inserted). */
   put(field: string, value: unknown): void {
@@ -166,15 +172,19 @@ export class DictNode extends Node {
   }
 }
 
-const nodes = new WeakMap<object, Node>();
-
+/**
+ * The node behind a proxy: the proxy answers `NODE` (its target holds it). Read as a
+ * property rather than kept in a WeakMap: an entry per proxy made reading a loaded
+ * conversation (a proxy per record) several times slower, most of it in the GC.
+ */
 export function nodeOf(value: unknown): Node | undefined {
-  return typeof value === "object" && value !== null ? nodes.get(value) : undefined;
+  if (typeof value !== "object" || value === null) return undefined;
+  const node = (value as { [NODE]?: unknown })[NODE];
+  return node instanceof Node ? node : undefined;
 }
 
 export function bindProxy(node: ListNode | DictNode, proxy: object): void {
   node.proxy = proxy;
-  nodes.set(proxy, node);
 }
 
 /** A key JavaScript orders before the others: an array index ("0", "17"; not "01", "-1", "1.5"). */

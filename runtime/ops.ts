@@ -25,7 +25,13 @@ export type Op =
    * container `id` holding `contents` (list values, or dict fields and values).
    */
   | [op: "promote", node: NodeId, slot: string | number, id: NodeId, kind: "l" | "d", sha1: string, contents: Enc[]]
-  | [op: "incr", node: NodeId, field: string, by: number];
+  | [op: "incr", node: NodeId, field: string, by: number]
+  /**
+   * Retention (`"x-redis-memory": { "keepLast": count }`): the list keeps its last
+   * `count` elements, dropping the oldest (the front) when it holds more at this point
+   * of the batch.
+   */
+  | [op: "keep", node: NodeId, count: number];
 
 export type OpName = Op[0];
 
@@ -38,5 +44,5 @@ export function isRef(enc: string): boolean {
 
 /** Every operation name, in the order the batch script's table lists them (a test sends each). */
 export const OP_NAMES: readonly OpName[] = [
-  "set", "setnx", "del", "clear", "push", "unshift", "lset", "pop", "shift", "splice", "replace", "promote", "incr",
+  "set", "setnx", "del", "clear", "push", "unshift", "lset", "pop", "shift", "splice", "replace", "promote", "incr", "keep",
 ];

@@ -13,7 +13,16 @@ export interface SyncState {
   loaded: LoadedState;
   closed: boolean;
   feed?: LoadWatcher | undefined;
+  /**
+   * Fills what a new instance gets (schema defaults, `init`), as open() does: called when
+   * a reload finds the instance the replica reflected gone (deleted, expired, evicted,
+   * lost in a restart) or made again, so that the store holds a valid instance.
+   */
+  renew?: (() => void) | undefined;
 }
+
+/** Why a reload may find the instance gone: the status event it then emits. */
+export type VanishStatus = "expired" | "vanished";
 
 /** The change feed as a reload sees it: it applies no entry while a load is on the wire. */
 export interface LoadWatcher {
@@ -32,11 +41,11 @@ const MAX_RETRY_MS = 2_000;
  * A load only counts when no local write was made while it was on the wire:
  * such a write is in the replica but not in the loaded data.
  */
-export function reload(state: SyncState): Promise<void> {
-  return traced("reload", targetOf(state.replica.ns), () => reloadOnce(state));
+export function reload(state: SyncState, vanish: VanishStatus = "vanished"): Promise<void> {
+  return traced("reload", targetOf(state.replica.ns), () => reloadOnce(state, vanish));
 }
 
-async function reloadOnce(state: SyncState): Promise<void> {
+async function reloadOnce(state: SyncState, vanish: VanishStatus): Promise<void> {
   const replica = state.replica;
   // The feed applies nothing while a load is on the wire, so the load holds every
   // entry the replica has: the replica's position never moves back.
@@ -51,15 +60,28 @@ async function reloadOnce(state: SyncState): Promise<void> {
       const reply = await replica.backend.load(replica.ns, replica.containerKinds());
       if (state.closed) return;
       if (replica.batches.sentBatches !== before || replica.batches.hasPendingWrites) continue;
+      const had = replica.batches.epoch;
       state.loaded = applyLoad(replica, reply);
       reloaded(targetOf(replica.ns));
       feed?.reloaded(before);
       replica.events.emit("status", { status: "reloaded" });
+      // The instance the replica reflected is gone (or was made again): hold a valid new one.
+      if (had !== "" && reply.epoch !== had) renew(state, vanish);
       return;
     }
   } finally {
     feed?.hold(-1);
   }
+}
+
+/** Fills the new instance's defaults and `init` (written set-if-absent by the next batch), then says so. */
+function renew(state: SyncState, status: VanishStatus): void {
+  try {
+    state.renew?.();
+  } catch (error) {
+    state.replica.events.emit("error", asSyncFailure(state.replica.ns, "filling the defaults of the instance made again", error));
+  }
+  state.replica.events.emit("status", { status });
 }
 
 /** Reloads until a load succeeds (each failure is an `error` event, then a growing pause); ends early when the store closes. */

@@ -21,11 +21,11 @@ export function applyRemote(
   aliases: readonly [from: NodeId, to: NodeId][] = [],
 ): ChangeEvent[] {
   const events: ChangeEvent[] = [];
-  const changed: ChangeReport = (node, op, key) => {
+  const changed: ChangeReport = (node, op, key, dropped) => {
     if (!replica.events.has("change")) return;
     const path = node.path();
     if (key !== undefined) path.push(key);
-    events.push({ path, op, source: "remote" });
+    events.push(dropped === undefined ? { path, op, source: "remote" } : { path, op, source: "remote", dropped });
   };
   // The writer's promotes that found the element already a container: its ops went there.
   const alias = new Map(aliases);

@@ -3,14 +3,15 @@
 // of a write, and its events. A mutation is checked here and committed by
 // runtime/write.ts (queued for Redis, applied through runtime/op/rows.ts).
 import type { Backend, LogLimits } from "./backend.js";
+import type { HistoryLimits } from "./protocol/batch.js";
 import { Batches } from "./batches.js";
 import { ClosedError, NotJsonError, type DataPath } from "./errors.js";
 import { Events, type ChangeReport } from "./events.js";
 import { newId } from "./ids.js";
-import { DictNode, ListNode, nodeOf, type Node, type Owner } from "./node.js";
+import { DictNode, ListNode, isIntegerLike, nodeOf, type Node, type Owner } from "./node.js";
 import { DICT_REF, LIST_REF, type Enc, type NodeId } from "./ops.js";
 import type { Shape } from "./shape.js";
-import { InlineText, assertJson, describeNonJson, isJsonScalar, plainCopy, scalarText, syncedViews, type JsonValue } from "./values.js";
+import { InlineText, assertJson, describeNonJson, isJsonScalar, plainCopy, isSynced, scalarText, type JsonValue } from "./values.js";
 import { childShape, resolveShape, validatePlace } from "./validate.js";
 
 /** Proxies are made by the list and dict modules, which register here. */
@@ -27,6 +28,8 @@ export interface ReplicaOptions {
   readonly schemaHash: string;
   readonly log?: LogLimits | undefined;
   readonly ttl?: number | undefined;
+  /** Keep every batch for `$history()` within these bounds, with this writer name (default: the client id). */
+  readonly history?: { readonly limits: HistoryLimits; readonly writer: string | undefined } | undefined;
 }
 
 export class Replica implements Owner {
@@ -44,7 +47,7 @@ export class Replica implements Owner {
   constructor(options: ReplicaOptions) {
     this.backend = options.backend as Backend;
     this.ns = options.ns;
-    this.batches = new Batches(this, { schemaHash: options.schemaHash, log: options.log, ttl: options.ttl, offline: options.backend === undefined });
+    this.batches = new Batches(this, { schemaHash: options.schemaHash, log: options.log, ttl: options.ttl, offline: options.backend === undefined, history: options.history });
     this.root = this.newDict("", options.shape);
     this.root.stored = true;
   }
@@ -77,8 +80,8 @@ export class Replica implements Owner {
     return node;
   }
 
-  newDict(id: NodeId, shape: Shape): DictNode {
-    const node = new DictNode(id, this, shape);
+  newDict(id: NodeId, shape: Shape, fields?: Record<string, unknown>): DictNode {
+    const node = new DictNode(id, this, shape, fields);
     proxyFactories.dict!(node);
     if (id !== "") this.nodes.set(id, node);
     return node;
@@ -91,7 +94,7 @@ export class Replica implements Owner {
   build(value: unknown, parent: Node, key: string | undefined, shape: Shape): { stored: unknown; enc: Enc } {
     // -0 is stored as 0 (its JSON text), so the replica holds what a reload would give.
     if (typeof value !== "object" || value === null) return { stored: value === 0 ? 0 : value, enc: scalarText(value) };
-    const plain = syncedViews.has(value) ? plainCopy(value) : value;
+    const plain = retained(isSynced(value) ? plainCopy(value) : value, shape);
     return { stored: this.hydrate(plain, parent, key, shape), enc: JSON.stringify(plain) };
   }
 
@@ -102,7 +105,7 @@ export class Replica implements Owner {
    */
   buildElement(value: unknown): { stored: unknown; enc: Enc } {
     if (typeof value !== "object" || value === null) return { stored: value === 0 ? 0 : value, enc: scalarText(value) };
-    const enc = JSON.stringify(syncedViews.has(value) ? plainCopy(value) : value);
+    const enc = JSON.stringify(isSynced(value) ? plainCopy(value) : value);
     return { stored: new InlineText(enc), enc };
   }
 
@@ -141,6 +144,21 @@ export class Replica implements Owner {
           node.items.push(item);
           node.lazy = true;
         } else node.items.push(this.hydrate(item, node, undefined, childShape(shape, i)));
+      }
+      return node.proxy;
+    }
+    if (owned && adoptable(plain)) {
+      // The runtime's own parsed object becomes the node's fields (no copy): reading a
+      // record of a loaded conversation costs its node and proxy, not a second object.
+      Object.setPrototypeOf(plain, null);
+      const fields = plain as Record<string, unknown>;
+      const node = this.newDict("", shape, fields);
+      node.parent = parent;
+      node.key = key;
+      for (const field of Object.keys(fields)) {
+        const item = fields[field];
+        if (typeof item === "object" && item !== null) fields[field] = this.hydrate(item, node, field, childShape(shape, field), true);
+        else if (item === 0) fields[field] = 0;
       }
       return node.proxy;
     }
@@ -198,12 +216,74 @@ export class Replica implements Owner {
   // ---- events ------------------------------------------------------------
 
   /** A local mutation happened at `node` (path computed only when someone listens); bound, to be handed to the operations' `apply`. */
-  readonly changed: ChangeReport = (node, op, key) => {
+  readonly changed: ChangeReport = (node, op, key, dropped) => {
     if (!this.events.has("change")) return;
     const path = node.path();
     if (key !== undefined) path.push(key);
-    this.events.emit("change", { path, op, source: "local" });
+    this.events.emit("change", dropped === undefined ? { path, op, source: "local" } : { path, op, source: "local", dropped });
   };
 
 }
 
+/**
+ * Whether parsed JSON can become a dict node's fields as it is: a plain object without
+ * integer-like keys (those need the node's insertion record, see DictNode.put).
+ */
+function adoptable(plain: object): boolean {
+  if (Object.getPrototypeOf(plain) !== Object.prototype) return false;
+  for (const key of Object.keys(plain)) if (isIntegerLike(key)) return false;
+  return true;
+}
+
+/** Whether a shape or any shape below it has `keepLast` (cached: whole-value writes ask). */
+const retains = new WeakMap<Shape, boolean>();
+function hasRetention(shape: Shape): boolean {
+  let known = retains.get(shape);
+  if (known !== undefined) return known;
+  retains.set(shape, false);
+  switch (shape.kind) {
+    case "list":
+      known = shape.keepLast !== undefined || hasRetention(shape.items) || (shape.prefixItems ?? []).some(hasRetention);
+      break;
+    case "dict":
+      known =
+        Object.values(shape.properties ?? {}).some(hasRetention) ||
+        (shape.patternProperties ?? []).some((p) => hasRetention(p.shape)) ||
+        (shape.additional !== undefined && shape.additional !== false && hasRetention(shape.additional));
+      break;
+    case "union":
+      known = shape.options.some(hasRetention);
+      break;
+    default:
+      known = false;
+  }
+  retains.set(shape, known);
+  return known;
+}
+
+/**
+ * A whole value written where lists have `keepLast`: each such list keeps its newest
+ * elements (a copy is made only where something is dropped; `value` is not changed).
+ */
+function retained(value: unknown, shape: Shape): unknown {
+  if (typeof value !== "object" || value === null || !hasRetention(shape)) return value;
+  if (shape.kind === "union") shape = resolveShape(shape, value);
+  if (Array.isArray(value)) {
+    if (shape.kind !== "list") return value;
+    const kept = shape.keepLast !== undefined && value.length > shape.keepLast ? value.slice(value.length - shape.keepLast) : value;
+    let out: unknown[] | undefined = kept === value ? undefined : kept;
+    for (let i = 0; i < kept.length; i++) {
+      const item: unknown = kept[i];
+      const next = retained(item, childShape(shape, i));
+      if (next !== item) (out ??= [...kept])[i] = next;
+    }
+    return out ?? value;
+  }
+  let out: Record<string, unknown> | undefined;
+  for (const field of Object.keys(value)) {
+    const item: unknown = (value as Record<string, unknown>)[field];
+    const next = retained(item, childShape(shape, field));
+    if (next !== item) (out ??= { ...(value as Record<string, unknown>) })[field] = next;
+  }
+  return out ?? value;
+}

@@ -50,6 +50,12 @@ export interface ListShape extends ShapeBase {
   readonly minItems?: number;
   readonly maxItems?: number;
   readonly uniqueItems?: boolean;
+  /**
+   * Retention (`"x-redis-memory": { "keepLast": N }`): a write that makes the list
+   * longer than N drops its oldest elements in the same batch, in Redis and in every
+   * replica (the change event `op: "keep"` carries them).
+   */
+  readonly keepLast?: number;
 }
 
 /**
@@ -82,6 +88,8 @@ export interface StoreSchema {
   readonly shape: DictShape;
   /** Hash of the schema that produced this store, recorded in `ns:meta`. */
   readonly hash?: string;
+  /** `"x-redis-memory": { "history": { maxEntries?, maxAgeMs? } }` at the root: keep every batch for `$history()`. */
+  readonly history?: { readonly maxEntries?: number; readonly maxAgeMs?: number };
   /** Schema version (`"x-redis-memory": { "version" }`, default 1): recorded in `ns:meta`. */
   readonly version?: number;
   /** The versions whose change was breaking: a migration to each must be registered. */

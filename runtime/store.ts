@@ -10,7 +10,7 @@ import { reload, reloadUntilDone } from "./reload.js";
 import { rideOut } from "./ride-out.js";
 import { acquire, type Lease } from "./pool.js";
 import { applyLoad, type LoadedState } from "./load.js";
-import { namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
+import { checkHistory, namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
 import type { EventName, StoreEvents } from "./events.js";
 import { transactionScope } from "./batches.js";
 import { Replica } from "./replica.js";
@@ -19,6 +19,8 @@ import type { NumericKeys } from "./types.js";
 import { plainCopy, type JsonValue } from "./values.js";
 import { asOneWrite, checkDictUpdate, childShape, problemsOf } from "./validate.js";
 import { instanceExists, instanceIds, type LookupOptions } from "./instances.js";
+import { readHistory, type HistoryEntry, type HistoryOptions } from "./history.js";
+import type { HistoryLimits } from "./protocol/batch.js";
 import { conflicted, debugEvents, debugging, loadTelemetry, targetOf, traced } from "./telemetry.js";
 import "./list.js";
 
@@ -34,6 +36,8 @@ export interface StoreInternals {
   transactions: Promise<void>;
   /** This store's share of the process's connections to its Redis (none yet while offline). */
   lease?: Lease | undefined;
+  /** Fills a new instance's defaults and `init` (after the instance vanished: see reload.ts). */
+  renew?: (() => void) | undefined;
 }
 
 const internals = new WeakMap<object, StoreInternals>();
@@ -244,6 +248,23 @@ export class Store<TData extends object = Record<string, unknown>> {
     throw new ConflictError(replica.ns, attempts);
   }
 
+  /**
+   * The batches the instance kept, oldest first: `{ seq, at, writer, changes }` (`at`:
+   * Redis' clock, ms since the epoch; `changes`: paths, operation names and values).
+   * Needs history (`"x-redis-memory": { "history" }` in the schema, or the `history`
+   * open option); writes not yet acknowledged are not in it (`await $flush()` first).
+   */
+  $history(options: HistoryOptions = {}): AsyncIterable<HistoryEntry> {
+    const state = core(this);
+    if (state.closed) throw new ClosedError();
+    const replica = state.replica;
+    if (!historyOf(state.options, (this.constructor as StoreClass<Store<object>>).schema)) {
+      throw new UsageError(`${replica.ns}: $history() needs history: add "x-redis-memory": { "history": { "maxEntries": 1000 } } to the schema's root, or open with { history: true }`);
+    }
+    if (replica.batches.offline) throw new ConnectionError(`${replica.ns} is offline (opened with \`offline: true\` before Redis could be reached): its history is not known yet`);
+    return readHistory(replica.backend, replica.ns, options);
+  }
+
   /** Milliseconds until the instance expires, or undefined when it has no expiry. */
   async $ttl(): Promise<number | undefined> {
     const state = core(this);
@@ -293,6 +314,10 @@ function undeclared(store: object, key: string | symbol, what: string): UsageErr
 
 /** A typed store: writes and deletes reach only the schema's fields. */
 const typedStoreHandler: ProxyHandler<Store<object>> = {
+  // Getters run on the store itself: one trap per read, not one per member the getter reads.
+  get(target, key) {
+    return (target as unknown as Record<string | symbol, unknown>)[key];
+  },
   set(target, key, value, receiver) {
     if (!declaredField(target, key)) throw undeclared(target, key, "assigned");
     return Reflect.set(target, key, value, receiver);
@@ -337,7 +362,7 @@ async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolve
   let feed: Feed | undefined;
   try {
     const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
-    const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl });
+    const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl, history: historyOf(resolved, schema) });
     if (debugging()) debugEvents(replica);
     const where = `instance ${ns} on Redis`;
     // Subscribed before the load: every entry after the loaded position reaches the feed.
@@ -353,6 +378,7 @@ async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolve
     initialise(state, schema, isNew, fill);
     const store = construct(cls, state);
     replica.batches.onStale = staleHandler(state);
+    state.renew = () => initialise(state, schema, true, missingDefaults(state, schema), true);
     if (feed) {
       state.feed = feed;
       // The load above held none of this store's batches.
@@ -494,9 +520,8 @@ function watchExpiry(state: StoreInternals, schema: StoreSchema): void {
       const left = await replica.backend.ttl(replica.ns);
       if (left !== undefined) return arm(Date.now() + left);
       if (await replica.backend.exists(replica.ns)) return;
-      replica.events.emit("status", { status: "expired" });
-      await reload(state);
-      initialise(state, schema, true, missingDefaults(state, schema), true);
+      // The reload finds it gone, fills the new instance and says "expired".
+      await reload(state, "expired");
     } catch (error) {
       replica.events.emit("error", asSyncFailure(replica.ns, "watching the expiry", error));
     }
@@ -513,7 +538,7 @@ function watchExpiry(state: StoreInternals, schema: StoreSchema): void {
 function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: ResolvedOptions): S {
   const schema = cls.schema;
   const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
-  const replica = new Replica({ backend: undefined, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl });
+  const replica = new Replica({ backend: undefined, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl, history: historyOf(resolved, schema) });
   const state: StoreInternals = { replica, options: resolved, loaded: { seq: 0, lastId: "0-0" }, closed: false, transactions: Promise.resolve() };
   initialise(state, schema, true, missingDefaults(state, schema));
   const store = construct(cls, state);
@@ -535,6 +560,7 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
       const intents = replica.batches.takeIntents();
       state.loaded = applyLoad(replica, reply);
       replica.batches.onStale = staleHandler(state);
+      state.renew = () => initialise(state, schema, true, missingDefaults(state, schema), true);
       replica.events.emit("status", { status: "connected" });
       replay(replica, intents);
       if (feed) {
@@ -550,4 +576,10 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
     }
   })();
   return store;
+}
+
+/** History settings: the `history` open option, else the schema's annotation; undefined when off. */
+function historyOf(resolved: ResolvedOptions, schema: StoreSchema): { limits: HistoryLimits; writer: string | undefined } | undefined {
+  const limits = resolved.history ?? (schema.history === undefined ? undefined : checkHistory(schema.history, `${schema.name}'s "x-redis-memory".history`));
+  return limits ? { limits, writer: resolved.writer } : undefined;
 }

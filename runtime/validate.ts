@@ -7,7 +7,7 @@
 import { ValidationError, type DataPath, type ValidationProblem } from "./errors.js";
 import type { DictNode, ListNode, Node } from "./node.js";
 import { anyShape, type DictShape, type ListShape, type Shape } from "./shape.js";
-import { defineData, plainCopy } from "./values.js";
+import { defineData, plainCopy, plainView } from "./values.js";
 
 const patterns = new Map<string, RegExp>();
 function patternOf(source: string): RegExp {
@@ -269,8 +269,11 @@ function growthLimits(node: DictNode, keys: readonly string[]): void {
  */
 export function checkListChange(node: ListNode, length: number, next: () => readonly unknown[]): void {
   const shape = node.shape;
-  if (shape.kind === "list") checkListShape(node, shape, length, next);
-  checkWhole(node, () => plainList(next()));
+  // Retention: the list is judged as it will be, its oldest elements dropped.
+  const keep = shape.kind === "list" ? shape.keepLast : undefined;
+  const kept = keep !== undefined && length > keep ? (): readonly unknown[] => next().slice(-keep) : next;
+  if (shape.kind === "list") checkListShape(node, shape, keep !== undefined && length > keep ? keep : length, kept);
+  checkWhole(node, () => plainList(kept()));
 }
 
 function checkListShape(node: ListNode, shape: ListShape, length: number, next: () => readonly unknown[]): void {
@@ -312,7 +315,8 @@ function canonical(value: unknown): string {
 export function problemsOf(root: DictNode, extra: Readonly<Record<string, unknown>> = {}): ValidationProblem[] {
   const validate = root.shape.validate;
   if (!validate) return [];
-  const value = plainCopy(root.proxy) as Record<string, unknown>;
+  // Read only by the validator: records parsed at load are shared, not copied.
+  const value = plainView(root.proxy) as Record<string, unknown>;
   for (const key of Object.keys(extra)) Object.defineProperty(value, key, { value: extra[key], enumerable: true, writable: true, configurable: true });
   const issues = validate(value);
   return (issues ?? []).map((issue) => ({ path: issue.path, schemaPointer: issue.schemaPointer, message: issue.message }));

@@ -1,5 +1,6 @@
 // JSON values: what may be stored, deep plain copies and deep equality.
 import { NotJsonError, type DataPath } from "./errors.js";
+import { nodeOf, type Node } from "./node.js";
 
 export type JsonScalar = string | number | boolean | null;
 export type JsonValue = JsonScalar | JsonValue[] | { [key: string]: JsonValue };
@@ -7,8 +8,17 @@ export type JsonValue = JsonScalar | JsonValue[] | { [key: string]: JsonValue };
 /** Deeper values are refused with a clear error instead of risking a stack overflow. */
 export const MAX_DEPTH = 1_000;
 
-/** Synced collections register here so that values can recognise them (set by the core). */
-export const syncedViews = new WeakMap<object, { plain(): JsonValue }>();
+/**
+ * The plain data of a synced collection, by its node's kind (list.ts and dict.ts set
+ * them). `share`: records a list holds as parsed JSON that nothing has read yet are
+ * handed out as they are instead of copied (for code that only reads: see plainView).
+ */
+export const plainOfNode: { list?: (node: Node, share: boolean) => JsonValue; dict?: (node: Node, share: boolean) => JsonValue } = {};
+
+/** Whether `value` is a synced collection (a SyncedList or SyncedDict proxy). */
+export function isSynced(value: object): boolean {
+  return nodeOf(value) !== undefined;
+}
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -90,7 +100,7 @@ function check(value: unknown, path: (string | number)[], stack: Set<object>, de
     default:
       throw new NotJsonError(path, `${describe(value)} is not a JSON value`);
   }
-  if (value === null || syncedViews.has(value)) return;
+  if (value === null || isSynced(value)) return;
   if (depth >= MAX_DEPTH) throw new NotJsonError(path, `nesting deeper than ${MAX_DEPTH} levels`);
   if (stack.has(value)) throw new NotJsonError(path, "the value contains a cycle");
   stack.add(value);
@@ -133,15 +143,28 @@ export class InlineText {
 }
 
 export function plainCopy(value: unknown): JsonValue {
+  return copyOf(value, false);
+}
+
+/**
+ * As plainCopy, but the records a list holds as parsed JSON that nothing has read yet
+ * (the runtime's own objects, never handed out) are shared, not copied: validating a
+ * loaded conversation then costs no copy of it. The result must only be read.
+ */
+export function plainView(value: unknown): JsonValue {
+  return copyOf(value, true);
+}
+
+function copyOf(value: unknown, share: boolean): JsonValue {
   if (typeof value !== "object" || value === null) return value as JsonScalar;
   if (value instanceof InlineText) return JSON.parse(value.text) as JsonValue;
-  const view = syncedViews.get(value);
-  if (view) return view.plain();
-  if (Array.isArray(value)) return value.map(plainCopy);
+  const node = nodeOf(value);
+  if (node) return plainOfNode[node.kind]!(node, share);
+  if (Array.isArray(value)) return value.map((item) => copyOf(item, share));
   const out: Record<string, JsonValue> = {};
   for (const key of Object.keys(value)) {
     const item: unknown = (value as Record<string, unknown>)[key];
-    if (item !== undefined) defineData(out, key, plainCopy(item));
+    if (item !== undefined) defineData(out, key, copyOf(item, share));
   }
   return out;
 }

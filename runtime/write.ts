@@ -22,12 +22,29 @@ export function commit(replica: Replica, ...[wire, local]: Pair): void {
   if (wire[0] === "push") replica.batches.queuePush(wire[1], wire[2]);
   else replica.batches.queue(wire);
   apply(local, replica.changed);
+  if (local[1] instanceof ListNode && wire[0] !== "promote") retain(replica, local[1], wire[1]);
 }
 
 /** `commit` of a one-value push without its arrays: the hot path of appends. */
 export function commitPushOne(replica: Replica, node: ListNode, enc: Enc, stored: unknown): void {
-  replica.batches.queuePushOne(target(replica, node), enc);
+  const id = target(replica, node);
+  replica.batches.queuePushOne(id, enc);
   applyPushOne(node, stored, replica.changed);
+  retain(replica, node, id);
+}
+
+/**
+ * Retention: a list with `keepLast` that a write made longer drops its oldest
+ * elements in the same batch (the `keep` operation, applied by Redis at its place in
+ * the batch, so that concurrent writers never leave more than N).
+ */
+function retain(replica: Replica, node: ListNode, id: NodeId): void {
+  const shape = node.shape;
+  if (shape.kind !== "list" || shape.keepLast === undefined || node.items.length <= shape.keepLast) return;
+  replica.batches.queueKeep(id, shape.keepLast);
+  // No event now: what Redis drops (another writer may have appended first) is in the
+  // batch's reply, and the event is emitted then (runtime/batches.ts).
+  apply(["keep", node, shape.keepLast], () => {});
 }
 
 /** `commit` of an increment: resolves to the server's value (the replica holds `next` meanwhile). */

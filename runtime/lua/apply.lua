@@ -61,7 +61,7 @@ local SHAPE = {
   HVALS = {}, HKEYS = {}, RPUSH = {"v"}, LPUSH = {"v"}, LSET = {"0", "v"}, LINDEX = {"0"}, LRANGE = {"0", "-1"},
   LTRIM = {"0", "-1"}, RPOP = {"1"}, LPOP = {"1"}, DEL = {}, TYPE = {}, EXISTS = {}, PEXPIRE = {"1"},
   PEXPIREAT = {"1"}, PEXPIRETIME = {}, PTTL = {}, XADD = {"MAXLEN", "=", "0", "*", "d", "v"}, XTRIM = {"MINID", "0"},
-  PUBLISH = {"m"},
+  PUBLISH = {"m"}, PERSIST = {},
 }
 local cleared = {}
 local to_check = {}
@@ -354,6 +354,7 @@ local function removed_by(k, op)
     elseif name == "pop" then from, to = #s - op[3] + 1, #s
     elseif name == "shift" then from, to = 1, op[3]
     elseif name == "splice" then from, to = op[3] + 1, op[3] + op[4]
+    elseif name == "keep" then from, to = 1, #s - op[3]
     else from, to = 1, #s end
     for i = math.max(from, 1), math.min(to, #s) do out[#out + 1] = s[i] end
     return out
@@ -369,13 +370,17 @@ local function removed_by(k, op)
   elseif name == "splice" then
     if op[4] == 0 then return {} end
     return redis.call("LRANGE", k, op[3], op[3] + op[4] - 1)
+  elseif name == "keep" then
+    local excess = len_of(k) - op[3]
+    if excess <= 0 then return {} end
+    return redis.call("LRANGE", k, 0, excess - 1)
   end
   return redis.call("LRANGE", k, 0, -1)
 end
 -- A list op's checks: its target, the subtrees it deletes, its indexes against the
 -- length the list has at that point of the batch.
-local MOVES = {push = true, unshift = true, lset = true, pop = true, shift = true, splice = true, replace = true, clear = true}
-local REMOVES = {lset = true, pop = true, shift = true, splice = true, replace = true, clear = true}
+local MOVES = {push = true, unshift = true, lset = true, pop = true, shift = true, splice = true, replace = true, clear = true, keep = true}
+local REMOVES = {lset = true, pop = true, shift = true, splice = true, replace = true, clear = true, keep = true}
 local function check_list(op, id, k, delta)
   if REMOVES[op[1]] and may_hold_refs(id) then
     local err = check_refs(removed_by(k, op))
@@ -444,6 +449,8 @@ end
 
 local results = {}
 local skipped = 0
+-- Retention: {operation index (from 0), the values its keep dropped}.
+local dropped_out = {}
 local staged_key = nil
 
 -- One row per operation of runtime/ops.ts (OP_NAMES; a test checks both name the same).
@@ -612,6 +619,35 @@ local function pop_row(cmd, from_end)
 end
 OPS.pop = pop_row("RPOP", true)
 OPS.shift = pop_row("LPOP", false)
+
+-- Retention (keepLast): the list keeps its last op[3] elements; the excess, counted
+-- at this point of the batch, leaves from the front.
+OPS.keep = {
+  kind = "list",
+  args = function(op) return is_count(op[3]) end,
+  check = function(op, id, k)
+    op.excess = 0
+    local err = check_list(op, id, k, function(n)
+      op.excess = math.max(n - op[3], 0)
+      return n - op.excess
+    end)
+    if err then return err end
+    if sim[k] ~= nil then
+      local s = simulated(k)
+      for _ = 1, op.excess do table.remove(s, 1) end
+    end
+    if op.excess > 0 then clear("LPOP", k) end
+  end,
+  apply = function(op, id, k)
+    if op.excess == 0 then return end
+    local popped = run("LPOP", k, op.excess)
+    if popped then
+      -- The reply tells the writer what left (its replica could only guess under concurrency).
+      dropped_out[#dropped_out + 1] = {op.i - 1, popped}
+      if may_hold_refs(id) then drop_refs(popped) end
+    end
+  end,
+}
 
 OPS.splice = {
   kind = "list",
@@ -862,12 +898,17 @@ elseif expire_at > 0 then
   for id in pairs(touched) do clear("PEXPIREAT", key_of(id)) end
 end
 clear("XADD", log); clear("XTRIM", log); clear("PEXPIRE", log); clear("PUBLISH", log)
+-- History (H.histEntries > 0): every batch is kept within its bounds, whoever listens,
+-- and the log expires with the instance (PEXPIREAT to ns:meta's expiry, else PERSIST).
+local history = (H.histEntries or 0) > 0
+if history then clear("PEXPIRETIME", meta); clear("PEXPIREAT", log); clear("PERSIST", log) end
 local denied = may_run_all()
 if denied then return refuse("NOPERM", meta, "NOPERM the user may not run " .. denied .. ", which EVALSHA apply.lua needs for this batch (docs/guides/acl.md)") end
 
 -- ---- apply ---------------------------------------------------------------
 if creating then run("HSET", meta, "format", FORMAT, "epoch", epoch) end
-for _, op in ipairs(ops) do
+for i, op in ipairs(ops) do
+  op.i = i
   OPS[op[1]].apply(op, op[2], key_of(op[2]))
 end
 
@@ -928,6 +969,8 @@ hset_all(meta, reg)
 -- replicas reload what it touched).
 local function entry_body(whole)
   local body = '{"s":' .. seq .. ',"e":' .. cjson.encode(epoch) .. ',"c":' .. cjson.encode(client) .. ',"b":' .. bseq
+  -- History: who wrote it (the writer's name) and the path of each operation's container.
+  if history then body = body .. ',"w":' .. cjson.encode(H.writer) .. ',"p":' .. H.paths end
   if whole then
     body = body .. ',"o":' .. OPS_TEXT
     if #results > 0 then body = body .. ',"r":' .. cjson.encode(results) end
@@ -949,18 +992,26 @@ local logged_whole = skipped == 0 and cursor < FIRST_VALUE and not staged and #O
 -- replica compares ids to tell a rewind from a batch it has), and an empty stream costs
 -- a few hundred bytes against ~4.7 KB from its first entry kept.
 local keep = H.logEntries
-if H.own >= 0 then
+-- With history, its bounds are the log's (a replica that fell further behind reloads).
+if history then keep = H.histEntries
+elseif H.own >= 0 then
   local n = redis.pcall("PUBSUB", "NUMSUB", log)
   if type(n) == "table" and n.err == nil and (tonumber(n[2]) or 0) <= H.own then keep = 0 end
 end
 local entry = run("XADD", log, "MAXLEN", "=", keep, "*", "d", entry_body(logged_whole))
 local age = H.logAgeMs
+-- History without an age bound keeps entries by count only.
+if history then age = H.histAgeMs end
 if age > 0 then
   local now = redis.pcall("TIME")
   if type(now) == "table" and now.err == nil then
     run("XTRIM", log, "MINID", tostring(tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - age))
   end
-  run("PEXPIRE", log, age)
+  if not history then run("PEXPIRE", log, age) end
+end
+if history then
+  local at = run("PEXPIRETIME", meta)
+  if at > 0 then run("PEXPIREAT", log, at) else run("PERSIST", log) end
 end
 -- The wake-up of live replicas (they read the entry from the stream; runtime/protocol/log.ts).
 run("PUBLISH", log, '{"c":' .. cjson.encode(client) .. ',"b":' .. bseq .. ',"id":"' .. entry .. '"}')
@@ -972,4 +1023,4 @@ if staged_key then
 end
 
 return cjson.encode({status = "applied", seq = string.format("%d", seq), entry = entry, epoch = epoch,
-  expireAt = tostring(run("PEXPIRETIME", meta)), skipped = skipped, incrs = results, aliases = aliases, garbage = garbage})
+  expireAt = tostring(run("PEXPIRETIME", meta)), skipped = skipped, incrs = results, aliases = aliases, garbage = garbage, dropped = dropped_out})

@@ -10,6 +10,7 @@ import type { ChangeReport } from "../events.js";
 import { DictNode, ListNode, nodeOf, type Node } from "../node.js";
 import type { NodeId, Op, OpName } from "../ops.js";
 import { childShape } from "../validate.js";
+import { plainCopy } from "../values.js";
 import { RemoteMismatch, decode, decodeAll, dictAt, listAt, nodeAt, type Replica } from "./decode.js";
 
 /**
@@ -32,7 +33,8 @@ export type ReplicaOp =
   | [op: "shift", node: ListNode, count: number]
   | [op: "splice", node: ListNode, start: number, deleteCount: number, values: readonly unknown[]]
   | [op: "replace", node: ListNode, values: readonly unknown[]]
-  | [op: "promote", node: ListNode | DictNode, id: NodeId];
+  | [op: "promote", node: ListNode | DictNode, id: NodeId]
+  | [op: "keep", node: ListNode, count: number];
 
 /** A write made offline: the path of the container it writes to, and the operation. */
 export interface Intent {
@@ -295,6 +297,22 @@ export const OPS = {
       node.owner.nodes.set(id, node);
     },
     // A write made offline names its container by path: promotes are made again as needed.
+    replay() {},
+  },
+  /** Retention: the list keeps its last `count` elements; the change reports the dropped ones. */
+  keep: {
+    kind: "list",
+    touches: own,
+    decode: (replica, [, id, count]) => ["keep", listAt(replica, id), count],
+    apply([, node, count], report) {
+      const excess = node.items.length - count;
+      if (excess <= 0) return;
+      // Plain copies, taken before the replica lets the elements go.
+      const dropped = node.items.slice(0, excess).map((value) => plainCopy(value));
+      removeRange(node, 0, excess);
+      report(node, "keep", undefined, dropped);
+    },
+    // The replayed writes trim the list as they go (runtime/write.ts).
     replay() {},
   },
 } satisfies Rows;

@@ -18,6 +18,26 @@ export interface LogLimits {
 }
 export const LOG_DEFAULTS: LogLimits = { maxEntries: 1_000, maxAgeMs: 10_000, maxOpsBytes: 2_048 };
 
+/**
+ * History (`"x-redis-memory": { "history" }` or the `history` open option): every batch
+ * is kept in the log within these bounds, whether or not anyone listens.
+ */
+export interface HistoryLimits {
+  /** Entries kept. */
+  readonly maxEntries: number;
+  /** Milliseconds an entry is kept (0: no age bound, only the count). */
+  readonly maxAgeMs: number;
+}
+
+/** What a batch of a store with history adds to its log entry. */
+export interface BatchHistory {
+  readonly limits: HistoryLimits;
+  /** The writer's name (the `writer` open option, else the client id). */
+  readonly writer: string;
+  /** JSON: the path of each operation's container, in order (null when the replica knows none). */
+  readonly paths: string;
+}
+
 export interface Batch {
   readonly ns: string;
   readonly clientId: string;
@@ -44,6 +64,8 @@ export interface Batch {
   readonly ownSubscriptions: number;
   /** Every batch of this client up to this seq has been answered (none is sent again): the script forgets their results. */
   readonly acked: number;
+  /** Set when the store keeps history. */
+  readonly history?: BatchHistory | undefined;
 }
 
 /** ARGV[1] of apply.lua: every scalar argument, by name (the script reads them as `H.<name>`). */
@@ -65,6 +87,11 @@ export interface BatchHeader {
   readonly stage: string;
   readonly own: number;
   readonly acked: number;
+  /** History: entries kept (0: no history), their age (ms, 0: unbounded), the writer, the ops' paths (JSON). */
+  readonly histEntries: number;
+  readonly histAgeMs: number;
+  readonly writer: string;
+  readonly paths: string;
 }
 
 export function batchHeader(batch: Batch, options: { stage: string; own: number }): BatchHeader {
@@ -72,6 +99,8 @@ export function batchHeader(batch: Batch, options: { stage: string; own: number 
     ns: batch.ns, client: batch.clientId, seq: batch.seq, prev: batch.prev, epoch: batch.epoch, newEpoch: batch.newEpoch,
     schema: batch.schemaHash, logEntries: batch.log.maxEntries, logAgeMs: batch.log.maxAgeMs, logOpsBytes: batch.log.maxOpsBytes,
     ttl: batch.ttl, readAt: batch.readAt, stage: options.stage, own: options.own, acked: batch.acked,
+    histEntries: batch.history?.limits.maxEntries ?? 0, histAgeMs: batch.history?.limits.maxAgeMs ?? 0,
+    writer: batch.history?.writer ?? "", paths: batch.history?.paths ?? "",
   };
 }
 
@@ -153,6 +182,7 @@ interface BatchReply {
   readonly aliases: readonly string[];
   /** Containers unlinked without being declared: collect them (lua/gc.lua). */
   readonly garbage: readonly string[];
+  readonly dropped?: unknown;
 }
 
 export type BatchOutcome =
@@ -167,6 +197,8 @@ export type BatchOutcome =
       readonly garbage: readonly NodeId[];
       /** When the instance expires (ms since the epoch), -1 when it does not. */
       readonly expireAt: number;
+      /** Retention: per `keep` operation that dropped elements, its index in the batch and what Redis dropped. */
+      readonly dropped: readonly [op: number, values: readonly Enc[]][];
     }
   | {
       readonly kind: "dup";
@@ -192,7 +224,9 @@ export function decodeReply(reply: unknown): Exclude<BatchOutcome, { kind: "wait
   for (let i = 0; i + 1 < flat.length; i += 2) aliases.push([flat[i]!, flat[i + 1]!]);
   const common = { incrs: list(r.incrs), aliases, epoch: String(r.epoch), skipped: Number(r.skipped), expireAt: Number(r.expireAt) };
   if (r.status === "dup") return { kind: "dup", ...common };
-  return { kind: "applied", seq: Number(r.seq), entryId: String(r.entry), garbage: list(r.garbage), ...common };
+  const dropped: [number, Enc[]][] = [];
+  if (Array.isArray(r.dropped)) for (const item of r.dropped) if (Array.isArray(item) && typeof item[0] === "number") dropped.push([item[0], list(item[1])]);
+  return { kind: "applied", seq: Number(r.seq), entryId: String(r.entry), garbage: list(r.garbage), dropped, ...common };
 }
 
 /** A refusal of apply.lua: "RM<KIND> <key> <reason>"; nothing of the batch was written. */

@@ -135,9 +135,14 @@ describe("a batch ending with a large push (staged)", () => {
     const error = await store.$flush().then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(WriteError);
     expect((error as WriteError).code).toBe("epoch");
+    // The store then holds (and writes) a new instance, with the defaults only.
+    await store.$flush();
+    const fresh = await openApp(id);
+    expect(fresh.tasks.aslist()).toEqual([]);
+    expect(store.$asdict()).toEqual(fresh.$asdict());
     const raw = rawClient();
-    expect(await dumpInstance(raw, store.$key)).toEqual({});
-    expect(await raw.exists(`${store.$key}:meta`)).toBe(0);
+    const lists = Object.values(await dumpInstance(raw, store.$key)).filter(Array.isArray);
+    expect(lists.flat()).toEqual([]);
   });
 
   it("takes the plain path for a user that may not RENAME, and still lands whole", async () => {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { CorruptDataError, RedisMemoryError } from "redis-memory";
 import { snapshot } from "../helpers/inspect.js";
+import { Memory } from "redis-memory";
 import { openMemory, rawClient, uniqueId } from "../helpers/redis.js";
 
 const DEPTH = 10_000;

@@ -50,7 +50,7 @@ describe("the keyword table", () => {
       }
       if (expected.problem !== undefined) {
         expect(error).toBeInstanceOf(SchemaProblemsError);
-        expect((error as Error).message).toContain(`${file}#${expected.problem}: `);
+        expect((error as Error).message).toContain(`${expected.problem === "" ? file : `${file}#${expected.problem}`}: `);
         expect((error as Error).message).toContain(expected.message);
         return;
       }

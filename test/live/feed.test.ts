@@ -130,7 +130,10 @@ describe("change feed", () => {
     await a.$delete();
     a.title = "new";
     await settle([a, b], rawClient());
-    expect(b.$asdict()).toEqual({ title: "new" });
+    // b found its instance gone: it holds the new one, with the defaults a first open fills.
+    expect(b.title).toBe("new");
+    expect(b.tasks.aslist()).toEqual([]);
+    expect(b.$asdict()).toEqual(a.$asdict());
     // Opening fills the defaults the deleted instance lost; b sees that too.
     const fresh = await openApp(id);
     await fresh.$flush();

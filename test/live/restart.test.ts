@@ -1,5 +1,6 @@
 // Fault test: the server restarts without persistence while live stores are open.
-// Their feeds reconnect, reload (the instance is gone: a rewind), and keep syncing.
+// Their feeds reconnect, reload (the instance is gone: a rewind), hold a new instance
+// (status "vanished"), and keep syncing.
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import type { StatusEvent } from "redis-memory";
@@ -36,15 +37,17 @@ describe("live stores across a server restart", () => {
     await before.quit();
     expect(b.title).toBe("before");
 
-    const reloaded = Promise.all([statusOnce(a, "reloaded"), statusOnce(b, "reloaded")]);
+    const reloaded = Promise.all([statusOnce(a, "vanished"), statusOnce(b, "vanished")]);
     const disconnected = statusOnce(b, "disconnected");
     await first.stop();
     await disconnected;
     const second = await startRedisServer({ port: first.port });
     servers.push(second);
     await reloaded;
-    // The new server holds nothing of the instance, and so do the replicas.
-    expect(b.$asdict()).toEqual({});
+    // The new server held nothing of the instance: each replica holds a new one, as a first open makes it.
+    const fresh = { tasks: [], config: {}, data: {}, complex: { users: [], settings: { notifications: {} } } };
+    expect(b.$asdict()).toEqual(fresh);
+    expect(a.$asdict()).toEqual(fresh);
 
     a.title = "after";
     void a.$incr("counter", 2);
@@ -54,7 +57,7 @@ describe("live stores across a server restart", () => {
     } finally {
       await raw.quit();
     }
-    expect(b.$asdict()).toEqual({ title: "after", counter: 2 });
+    expect(b.$asdict()).toEqual({ ...fresh, title: "after", counter: 2 });
     expect(a.$asdict()).toEqual(b.$asdict());
     await Promise.all([a.$close(), b.$close()]);
   });

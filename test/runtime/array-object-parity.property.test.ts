@@ -122,6 +122,12 @@ function listSteps(value: fc.Arbitrary<unknown>): fc.Arbitrary<Step> {
     fc.constant(step("reverse()", (l) => l.reverse())),
     fc.tuple(value, fc.array(count, { maxLength: 2 })).map(([v, args]) => step(`fill(${text(v)}, ${text(args)})`, (l) => l.fill(copy(v), ...args))),
     fc.array(count, { minLength: 1, maxLength: 3 }).map((args) => step(`copyWithin(${text(args)})`, (l) => l.copyWithin(...args))),
+    // In place, inside an element (a record held inline becomes a container of its own).
+    fc.tuple(fc.nat(4), scalar).map(([i, v]) => step(`l[${i}] nested write ${text(v)}`, (l) => {
+      const element = l[i];
+      if (Array.isArray(element)) return element.push(v);
+      if (typeof element === "object" && element !== null) element.a = v;
+    })),
     // Python-style names (redis-memory).
     value.map((v) => step(`append(${text(v)})`, (l, plain) => (plain ? void l.push(copy(v)) : l.append(copy(v))))),
     values.map((vs) => step(`extend(${text(vs)})`, (l, plain) => (plain ? void l.push(...copy(vs)) : l.extend(copy(vs))))),
@@ -202,6 +208,11 @@ function dictSteps(value: fc.Arbitrary<unknown>): fc.Arbitrary<Step> {
       if (typeof current !== "number") throw new Error("incr of a non-number");
       d.set(k, current + by);
       return current + by;
+    })),
+    fc.tuple(key, scalar).map(([k, v]) => step(`d[${text(k)}] nested write ${text(v)}`, (d, plain) => {
+      const value = plain ? (k in d.data ? d.data[k] : undefined) : get(d, k);
+      if (Array.isArray(value)) return value.push(v);
+      if (typeof value === "object" && value !== null) value.a = v;
     })),
     fc.constant(step("clear()", (d, plain) => {
       if (!plain) return clear(d);

@@ -22,6 +22,7 @@ function sample(name: OpName, list: string, dict: string): Op {
     case "replace": return ["replace", list, ["5", "6"]];
     case "promote": return ["promote", "", "r", "promotedRecord01", "d", "bf21a9e8fbc5a3846fb05b4fa0859e0917b2202f", []];
     case "incr": return ["incr", dict, "c", 2];
+    case "keep": return ["keep", list, 2];
   }
 }
 
