@@ -41,7 +41,7 @@ const cases: Case[] = [
   { name: "minItems", open: show, setup: (s) => { s.point = [1, 2]; }, attempt: (s) => s.point.pop(), path: ["point"], pointer: /point\/minItems$/ },
   { name: "prefixItems (tuple position type)", open: show, setup: (s) => { s.point = [1, 2]; }, attempt: (s) => { s.point[1] = "y"; }, path: ["point", 1], pointer: /prefixItems\/1\/type$/ },
   { name: "items: false (tuple length)", open: show, setup: (s) => { s.point = [1, 2]; }, attempt: (s) => s.point.push(3), path: ["point", 2], pointer: /point\/items$/, message: /no value is allowed here \(the schema is false\)/ },
-  { name: "required (nested object written)", open: app, attempt: (s) => { s.data.user = { email: "a@b.co" }; }, path: ["data", "user"], pointer: /user\/required$/ },
+  { name: "required (nested object written)", open: app, attempt: (s) => { s.data.user = { email: "a@b.co" }; }, path: ["data", "user"], pointer: /\$defs\/User\/required$/ },
   { name: "required (delete)", open: app, setup: (s) => { s.data.user = { name: "n" }; }, attempt: (s) => { delete s.data.user.name; }, path: ["data", "user", "name"], pointer: /user\/required$/ },
   { name: "required (assign undefined on the store)", open: app, attempt: (s) => { s.tasks = undefined; }, path: ["tasks"], pointer: /#\/required$/ },
   { name: "required (dict pop)", open: app, setup: (s) => s.complex.users.push({ name: "a", scores: [] }), attempt: (s) => s.complex.users[0].pop("scores"), path: ["complex", "users", 0, "scores"], pointer: /items\/required$/ },
