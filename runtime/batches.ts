@@ -6,7 +6,7 @@
 // holds its writes and commits them as one batch; a store opened offline keeps them
 // as intents to replay (runtime/offline.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
-import { LOG_DEFAULTS, type Backend, type Batch, type BatchOutcome, type LogLimits } from "./backend.js";
+import { LOG_DEFAULTS, type Backend, type Batch, type BatchMemo, type BatchOutcome, type LogLimits } from "./backend.js";
 import { FlushTimeoutError, RedisMemoryError, WriteError, asSyncFailure, bareCause, type DataPath } from "./errors.js";
 import type { Events } from "./events.js";
 import { newId } from "./ids.js";
@@ -129,6 +129,12 @@ export class Batches {
    */
   ownSubscriptions: () => number = () => 0;
   private reloading: Promise<void> | undefined;
+  /** Texts every batch of this replica sends alike (the protocol makes them once). */
+  private readonly memo: BatchMemo = {};
+  /** The store's schema version and the lowest version that may write what it writes (runtime/migrate.ts). */
+  version = { version: 1, vmin: 1 };
+  /** While a migration commits: the instance version it read (its batch applies only on that version). */
+  migrateFrom = 0;
   /** What telemetry names this replica's batches by (made at the first batch). */
   private target: Target | undefined;
 
@@ -283,9 +289,10 @@ export class Batches {
     for (const other of this.inflight.keys()) acked = Math.min(acked, other - 1);
     const batch: Batch = {
       ns: this.owner.ns, clientId: this.owner.clientId, seq, prev: this.lastSent, epoch: this.epoch, newEpoch: this.newEpoch,
-      ops, keys: [...keys], schemaHash: this.schemaHash, log: this.log, ttl: this.ttl, readAt: this.readAt,
+      ops, keys: [...keys], schemaHash: this.schemaHash, version: this.version.version, vmin: this.version.vmin, from: this.readAt === "" ? 0 : this.migrateFrom,
+      log: this.log, ttl: this.ttl, readAt: this.readAt,
       ownSubscriptions: this.ownSubscriptions(),
-      acked,
+      acked, memo: this.memo,
       history: this.history && { limits: this.history.limits, writer: this.history.writer ?? this.owner.clientId, paths: this.pathsOf(ops) },
     };
     this.readAt = "";

@@ -44,7 +44,7 @@ export interface OpenOptions<TData extends object = Record<string, unknown>> {
    * How much of the change log the instance keeps for live replicas catching up after
    * a reconnect (not history): `maxEntries` (default 1,000), `maxAgeMs` (default
    * 10,000; the log key expires this long after the last batch), `maxOpsBytes`
-   * (default 2,048: a larger batch is logged as the ids of the containers it touched).
+   * (default 65,536: a larger batch is logged as the ids of the containers it touched, and live replicas reload them).
    */
   log?: Partial<LogLimits>;
   /** Milliseconds `$flush()` waits before rejecting with FlushTimeoutError (default: no limit). */

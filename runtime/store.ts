@@ -19,6 +19,7 @@ import type { NumericKeys } from "./types.js";
 import { plainCopy, type JsonValue } from "./values.js";
 import { asOneWrite, checkDictUpdate, childShape, problemsOf } from "./validate.js";
 import { instanceExists, instanceIds, type LookupOptions } from "./instances.js";
+import { migrateOnOpen, registerMigrations, versionsOf, type Migrations } from "./migrate.js";
 import { readHistory, type HistoryEntry, type HistoryOptions } from "./history.js";
 import type { HistoryLimits } from "./protocol/batch.js";
 import { conflicted, debugEvents, debugging, loadTelemetry, targetOf, traced } from "./telemetry.js";
@@ -94,6 +95,21 @@ export class Store<TData extends object = Record<string, unknown>> {
   /** The ids of this store's instances under the prefix (SCAN; every master of a Cluster). */
   static ids(this: { readonly schema: StoreSchema }, options: LookupOptions = {}): AsyncIterable<string> {
     return instanceIds(this.schema, options);
+  }
+
+  /** The schema version of this store class (`"x-redis-memory": { "version" }` of its schema, default 1). */
+  static get version(): number {
+    return versionsOf((this as unknown as { readonly schema: StoreSchema }).schema).version;
+  }
+
+  /**
+   * Registers the store's migrations, one step per schema version, keyed by the version
+   * it produces: `AppMemory.migrations({ 2: (v1) => ({ ...v1, tags: {} }) })`. Opening an
+   * instance written at a lower version runs the steps from its version up (docs/guides/schema-evolution.md).
+   * Call it once, before the first open.
+   */
+  static migrations<D extends object>(this: { readonly schema: StoreSchema; readonly prototype: Store<D> }, steps: Migrations<D>): void {
+    registerMigrations(this, this.schema, steps);
   }
 
   /** `$close()`, so that `await using mem = await MyStore.open(...)` closes at the end of the block. */
@@ -372,6 +388,8 @@ async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolve
     }
     const loaded = applyLoad(replica, await within(rideOut(() => backend.load(ns), { deadline: started + resolved.connectTimeout }), started, resolved.connectTimeout, "load", where, () => undefined));
     const state: StoreInternals = { replica, options: resolved, loaded, closed: false, transactions: Promise.resolve(), lease };
+    replica.batches.version = versionsOf(schema);
+    await migrateOnOpen(state, cls, schema);
     const isNew = loaded.seq === 0 && Object.keys(replica.root.fields).length === 0;
     const fill = missingDefaults(state, schema);
     if (!isNew) for (const dropped of checkLoaded(state, fill)) delete fill[dropped];
@@ -507,11 +525,14 @@ function warnIfEvicting(state: StoreInternals): void {
  * when it is gone it emits `status: "expired"` and holds the new instance (defaults,
  * written on its next batch).
  */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function watchExpiry(state: StoreInternals, schema: StoreSchema): void {
   const replica = state.replica;
   const arm = (at: number): void => {
     if (state.closed || at <= 0) return;
-    const timer = setTimeout(() => void check(), Math.max(at - Date.now(), 0) + 20);
+    // Node's timers take at most 2^31-1 ms (~24.8 days); a later expiry is checked then, and armed again.
+    const timer = setTimeout(() => void check(), Math.min(Math.max(at - Date.now(), 0) + 20, MAX_TIMER_MS));
     timer.unref();
   };
   const check = async (): Promise<void> => {
@@ -540,6 +561,7 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
   const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
   const replica = new Replica({ backend: undefined, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl, history: historyOf(resolved, schema) });
   const state: StoreInternals = { replica, options: resolved, loaded: { seq: 0, lastId: "0-0" }, closed: false, transactions: Promise.resolve() };
+  replica.batches.version = versionsOf(schema);
   initialise(state, schema, true, missingDefaults(state, schema));
   const store = construct(cls, state);
   setImmediate(() => replica.events.emit("status", { status: "offline" }));

@@ -1,14 +1,16 @@
 // Agent memory beyond the peers: what a kept history entry costs in Redis against the
 // batch's operations as JSON, and what retention (keepLast) costs an append.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { AgentConversation, type Turn } from "../../generated/index.js";
 import type { BenchContext } from "../context.js";
-import { interleave } from "../measure.js";
+import { interleave, median } from "../measure.js";
 import { row, type Row } from "../report.js";
 
 const turn = (i: number): Turn => ({ role: i % 2 === 0 ? "user" : "assistant", content: `message ${i} `.padEnd(200, "lorem ipsum dolor sit amet ") });
 
 export async function historyFigures(context: BenchContext): Promise<Row[]> {
-  return [...(await historyBytes(context)), ...(await retentionCost(context))];
+  return [...(await historyBytes(context)), ...(await retentionCost(context)), ...(await telemetryFigures(context))];
 }
 
 async function historyBytes(context: BenchContext): Promise<Row[]> {
@@ -86,6 +88,46 @@ async function retentionCost(context: BenchContext): Promise<Row[]> {
       peer: { value: rpush, unit: "/s" },
       ratio: keep / rpush,
       ratioMeaning: "appends/s with keepLast / RPUSH/s (compare with the awaited-append row)",
+    }),
+  ];
+}
+
+/** Awaited appends in a child process with an OpenTelemetry SDK registered vs without (info). */
+export async function telemetryFigures(context: BenchContext): Promise<Row[]> {
+  const count = context.quick ? 100 : 300;
+  const rounds = context.quick ? 2 : 5;
+  const worker = fileURLToPath(new URL("../telemetry-worker.js", import.meta.url));
+  const run = (mode: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [worker, context.url, context.prefix, context.uniqueId(`otel-${mode}`), mode, String(count)], { stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+      child.on("exit", (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`telemetry worker exited with ${code}`))));
+    });
+  context.log(`telemetry: ${count} awaited appends in a child process, OpenTelemetry SDK registered vs not, ${rounds} rounds`);
+  const on: number[] = [];
+  const off: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      on.push(await run("otel"));
+      off.push(await run("off"));
+    } else {
+      off.push(await run("off"));
+      on.push(await run("otel"));
+    }
+  }
+  const withOtel = (count / median(on)) * 1000;
+  const without = (count / median(off)) * 1000;
+  return [
+    row({
+      id: "telemetry-awaited-append",
+      figure: "one append awaited with OpenTelemetry on (SDK registered, in-memory exporters) vs off (info)",
+      oursLabel: `${count} x (push + await $flush()), OpenTelemetry SDK registered`,
+      peerLabel: `the same without an SDK (the API package is installed: no-op instruments)`,
+      ours: { value: withOtel, unit: "/s" },
+      peer: { value: without, unit: "/s" },
+      ratio: withOtel / without,
+      ratioMeaning: "appends/s with telemetry / without",
     }),
   ];
 }

@@ -16,7 +16,8 @@
 -- the subtrees it deletes, and the caller's permission for every command the apply pass
 -- runs (run() refuses a command the check pass did not clear).
 --
--- meta fields: format, epoch, seq, schema, n:<id> = container flags (runtime/protocol/registry.ts),
+-- meta fields: format, epoch, seq, schema, v (the highest schema version that wrote the
+-- instance), vmin (the lowest schema version that may still write it), n:<id> = container flags (runtime/protocol/registry.ts),
 -- c:<client> = last batch applied, r:<client> = recent results (JSON), g:<id> = garbage,
 -- p:<client> = a staged push's mark (runtime/lua/staged.lua).
 local root, meta, log = KEYS[1], KEYS[2], KEYS[3]
@@ -117,9 +118,12 @@ local function is_exact_int(s) return (s == "0" or string.match(s, "^%-?[1-9]%d*
 local function is_counter(s) return s == "0" or (string.match(s, "^[1-9]%d*$") ~= nil and #s <= 15) end
 
 -- ---- the instance: format, epoch, counters --------------------------------
-local m = redis.pcall("HMGET", meta, "format", "epoch", "seq", "c:" .. client, "r:" .. client)
+local m = redis.pcall("HMGET", meta, "format", "epoch", "seq", "c:" .. client, "r:" .. client, "v", "vmin")
 if m.err then return refuse("CORRUPT", meta, "cannot be read as a hash (" .. m.err .. ")") end
 local format, epoch, iseq, marker, recent = m[1], m[2], m[3], m[4], m[5]
+-- Schema versions (runtime/migrate.ts): an instance written before versions is at 1.
+local iv, ivmin = tonumber(m[6] or "1"), tonumber(m[7] or "1")
+if not iv or not ivmin then return refuse("CORRUPT", meta, "fields v/vmin are not schema versions") end
 if format and format ~= FORMAT then
   return refuse("FORMAT", meta, "has format " .. format .. ", this library writes format " .. FORMAT)
 end
@@ -159,6 +163,18 @@ if bseq <= marker then
     skipped = r[3] or 0, incrs = r[1] or {}, aliases = r[2] or {}, garbage = {}})
 end
 if marker ~= prev then return refuse("WAIT", meta, "batch " .. bseq .. " follows " .. prev .. ", last applied " .. marker) end
+-- An old writer never writes over a newer shape; a writer whose migrations have not run
+-- on the instance never writes its shape over an older one (the migration batch itself,
+-- H.from, is the exception).
+if not creating and ivmin > H.version then
+  return refuse("VERSION", meta, "instance requires schema version >= " .. ivmin .. ", this writer has version " .. H.version)
+end
+if not creating and H.from == 0 and iv < H.vmin then
+  return refuse("VERSION", meta, "instance is at schema version " .. iv .. ", this writer needs >= " .. H.vmin .. " (open() migrates it)")
+end
+if H.from ~= 0 and iv ~= H.from then
+  return refuse("STALE", meta, "was migrated by another writer (version " .. iv .. ", the migration read " .. H.from .. ")")
+end
 -- A transaction applies only if nothing was written since it read.
 if H.readAt ~= "" and (iseq or "0") ~= H.readAt then
   return refuse("STALE", meta, "was written by another writer since the transaction read it (seq " .. (iseq or "0") .. ", read at " .. H.readAt .. ")")
@@ -949,6 +965,8 @@ for from, to in pairs(used) do aliases[#aliases + 1] = from; aliases[#aliases + 
 local seq = tonumber(iseq or "0") + 1
 reg[#reg + 1] = "c:" .. client; reg[#reg + 1] = bseq
 reg[#reg + 1] = "schema"; reg[#reg + 1] = H.schema
+reg[#reg + 1] = "v"; reg[#reg + 1] = string.format("%d", math.max(creating and 0 or iv, H.version))
+reg[#reg + 1] = "vmin"; reg[#reg + 1] = string.format("%d", math.max(creating and 0 or ivmin, H.vmin))
 reg[#reg + 1] = "seq"; reg[#reg + 1] = string.format("%d", seq)
 if #results > 0 or #created > 0 or skipped > 0 or recent then
   local out, any = {}, false

@@ -77,6 +77,18 @@ describe("keepLast: every list mutator", () => {
     expect(await stored(chat)).toEqual([4, 5, 6, 7, 8].map(msg));
   });
 
+  it("keeps Redis at N when the writer's replica is short: another writer appended meanwhile", async () => {
+    const id = uniqueId("short");
+    const a = await open(id);
+    const b = await open(id);
+    a.messages.push(msg(0), msg(1), msg(2), msg(3));
+    await a.$flush();
+    // b has not heard a's appends (not live): its list holds 0, after its push 3 (<= N).
+    b.messages.push(msg(10), msg(11), msg(12));
+    await b.$flush();
+    expect(await stored(a)).toEqual([msg(2), msg(3), msg(10), msg(11), msg(12)]);
+  });
+
   it("reports what Redis dropped, not what a stale replica would have: another writer appended first", async () => {
     const id = uniqueId("stale");
     const a = await open(id);
