@@ -94,6 +94,7 @@ describe("the real-schema corpus", () => {
         await writer.$delete();
         for (const store of readers) await store.$close();
       }
-    });
+      // The largest schemas (oxlint's, biome's) compile ajv validators of ~1 MB on first import.
+    }, 180_000);
   }
 });
