@@ -39,7 +39,7 @@ const turnShape: DictShape = {
     content: { kind: "scalar", ...at("/$defs/Turn/properties/content") },
     worker: { kind: "scalar", ...at("/$defs/Turn/properties/worker") },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["role","content"],
 };
 /** What each place of AgentConversation holds, its limits and validators: handed to the runtime. */
@@ -57,13 +57,13 @@ export const agentConversationShape: DictShape = {
     summary: { kind: "scalar", ...at("/properties/summary"), default: "" },
     turns: { kind: "scalar", ...at("/properties/turns"), default: 0 },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["messages","summary","turns"],
 };
 
 /** An agent conversation with bounded memory: the newest messages are kept, older ones are folded into a summary, and every batch is kept as history. Open it with the conversation id. */
 export class AgentConversation extends Store<AgentConversationData> {
-  static readonly schema: StoreSchema = { name: "AgentConversation", shape: agentConversationShape, hash: "4eec428097beac18", history: {"maxEntries":500} };
+  static readonly schema: StoreSchema = { name: "AgentConversation", shape: agentConversationShape, hash: "18c84d8fd4eb6958", history: {"maxEntries":500} };
 
   /**
    * The newest messages; older ones are dropped (and summarised by the worker that hears them go).

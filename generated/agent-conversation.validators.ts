@@ -22,7 +22,6 @@ export const at = ajvValidators(
       "turns": { "type": "integer", "minimum": 0 },
     },
     "required": ["messages", "summary", "turns"],
-    "additionalProperties": false,
     "$defs": {
       "Turn": {
         "type": "object",
@@ -32,7 +31,6 @@ export const at = ajvValidators(
           "worker": { "type": "string" },
         },
         "required": ["role", "content"],
-        "additionalProperties": false,
       },
     },
   },

@@ -25,6 +25,11 @@ interface ShapeBase {
   readonly source?: string;
   /** `default` from the schema: filled in when a new instance is opened. */
   readonly default?: unknown;
+  /**
+   * The schema has keywords about the whole value (`contains`, `oneOf`, `propertyNames`,
+   * ...): after any change inside this place, its whole value is validated again.
+   */
+  readonly whole?: boolean;
 }
 
 /** Anything JSON: arrays become lists, objects become dicts. */

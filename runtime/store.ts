@@ -17,7 +17,7 @@ import { Replica } from "./replica.js";
 import type { StoreSchema } from "./shape.js";
 import type { NumericKeys } from "./types.js";
 import { plainCopy, type JsonValue } from "./values.js";
-import { childShape, problemsOf } from "./validate.js";
+import { asOneWrite, checkDictUpdate, childShape, problemsOf } from "./validate.js";
 import { instanceExists, instanceIds, type LookupOptions } from "./instances.js";
 import { migrateOnOpen, registerMigrations, versionsOf, type Migrations } from "./migrate.js";
 import { readHistory, type HistoryEntry, type HistoryOptions } from "./history.js";
@@ -473,8 +473,12 @@ function initialise(state: StoreInternals, schema: StoreSchema, isNew: boolean, 
   for (const key of Object.keys(values)) {
     if (values[key] !== undefined) state.replica.check(root, key, values[key], childShape(root.shape, key));
   }
+  const entries = Object.keys(values).filter((key) => values[key] !== undefined && !(key in root.fields)).map((key) => [key, values[key]] as const);
+  checkDictUpdate(root, entries);
   // Set-if-absent: processes opening a new instance at once must not overwrite each other.
-  for (const key of Object.keys(values)) setField(root, key, values[key], true);
+  asOneWrite(() => {
+    for (const key of Object.keys(values)) setField(root, key, values[key], true);
+  });
 }
 
 /**
