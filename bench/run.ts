@@ -6,7 +6,7 @@
 //
 // --json       JSON to stdout (the table goes to stderr), or to `file` when given
 // --quick      small sizes and few rounds: a smoke run, not figures to quote
-// --only       run only the named sections: everyday, appends, records, transactions, wire, rewrite, open, reads, memory, live, fleet, generator
+// --only       run only the named sections: everyday, history, appends, contains, records, transactions, wire, rewrite, open, reads, memory, live, fleet, generator
 // --strict     exit 1 when a target is missed
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -14,7 +14,9 @@ import { performance } from "node:perf_hooks";
 import { startRedisServer, type RedisServerHandle } from "../scripts/redis-server.js";
 import { cleanUp, createContext, type BenchContext } from "./context.js";
 import { appendFigures } from "./figures/appends.js";
+import { containsFigures } from "./figures/contains.js";
 import { everydayFigures } from "./figures/everyday.js";
+import { historyFigures } from "./figures/history.js";
 import { fleetFigures } from "./figures/fleet.js";
 import { generatorFigures } from "./figures/generator.js";
 import { liveFigures } from "./figures/live.js";
@@ -36,7 +38,7 @@ interface Args {
   strict: boolean;
 }
 
-const SECTIONS = ["everyday", "appends", "records", "transactions", "wire", "rewrite", "open", "reads", "memory", "live", "fleet", "generator"] as const;
+const SECTIONS = ["everyday", "history", "appends", "contains", "records", "transactions", "wire", "rewrite", "open", "reads", "memory", "live", "fleet", "generator"] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: readonly string[]): Args {
@@ -84,7 +86,9 @@ async function main(): Promise<void> {
   const wanted = (section: Section): boolean => args.only === undefined || args.only.has(section);
   try {
     if (wanted("everyday")) rows.push(...(await everydayFigures(context)));
+    if (wanted("history")) rows.push(...(await historyFigures(context)));
     if (wanted("appends")) rows.push(...(await appendFigures(context)));
+    if (wanted("contains")) rows.push(...(await containsFigures(context)));
     if (wanted("records")) rows.push(...(await recordFigures(context)));
     if (wanted("transactions")) rows.push(...(await transactionFigures(context)));
     if (wanted("wire")) {

@@ -62,7 +62,7 @@ const messageShape: DictShape = {
     name: { kind: "scalar", ...at("/$defs/Message/properties/name") },
     at: { kind: "scalar", ...at("/$defs/Message/properties/at") },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["role","content"],
 };
 /** What each place of AgentMemory holds, its limits and validators: handed to the runtime. */
@@ -91,13 +91,13 @@ export const agentMemoryShape: DictShape = {
     },
     turns: { kind: "scalar", ...at("/properties/turns"), default: 0 },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["conversationId","messages","summary","facts","turns"],
 };
 
 /** One agent conversation: open it with the conversation id (`AgentMemory.open({ id })`); every worker that opens the same id shares it. */
 export class AgentMemory extends Store<AgentMemoryData> {
-  static readonly schema: StoreSchema = { name: "AgentMemory", shape: agentMemoryShape, hash: "79efabd24d871996" };
+  static readonly schema: StoreSchema = { name: "AgentMemory", shape: agentMemoryShape, hash: "5d0678427fdb04db" };
 
   /** The conversation this memory belongs to. */
   get conversationId(): string {

@@ -28,7 +28,6 @@ export const at = ajvValidators(
       "turns": { "type": "integer", "minimum": 0 },
     },
     "required": ["conversationId", "messages", "summary", "facts", "turns"],
-    "additionalProperties": false,
     "$defs": {
       "Message": {
         "type": "object",
@@ -39,7 +38,6 @@ export const at = ajvValidators(
           "at": { "type": "string", "format": "date-time" },
         },
         "required": ["role", "content"],
-        "additionalProperties": false,
       },
       "Role": { "enum": ["user", "assistant", "system", "tool"] },
     },

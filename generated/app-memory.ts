@@ -125,7 +125,7 @@ const scoredUserShape: DictShape = {
       items: { kind: "scalar", ...at("/$defs/ScoredUser/properties/scores/items") },
     },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["name","scores"],
 };
 /** What each place of AppMemory holds, its limits and validators: handed to the runtime. */
@@ -148,7 +148,7 @@ export const appMemoryShape: DictShape = {
       properties: {
         user: { ...userShape, ...at("/properties/data/properties/user") },
       },
-      additional: false,
+      additional: { kind: "any" },
     },
     complex: {
       kind: "dict",
@@ -181,25 +181,25 @@ export const appMemoryShape: DictShape = {
                   ...at("/properties/complex/properties/settings/properties/notifications/properties/digest"),
                 },
               },
-              additional: false,
+              additional: { kind: "any" },
             },
           },
-          additional: false,
+          additional: { kind: "any" },
         },
       },
-      additional: false,
+      additional: { kind: "any" },
       required: ["users","settings"],
     },
     title: { kind: "scalar", ...at("/properties/title") },
     counter: { kind: "scalar", ...at("/properties/counter"), default: 0 },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["tasks","items","config","data","complex","counter"],
 };
 
 /** The redis-memory documentation's examples: lists, dicts and nested data, shared by every process that opens the same id. */
 export class AppMemory extends Store<AppMemoryData> {
-  static readonly schema: StoreSchema = { name: "AppMemory", shape: appMemoryShape, hash: "fa6f9265d89798e7" };
+  static readonly schema: StoreSchema = { name: "AppMemory", shape: appMemoryShape, hash: "8115e89a4f4fe357" };
 
   /** Task ids, in order. */
   get tasks(): SyncedList<number> {

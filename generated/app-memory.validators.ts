@@ -20,11 +20,7 @@ export const at = ajvValidators(
       "tasks": { "type": "array", "items": { "type": "integer" } },
       "items": { "type": "array" },
       "config": { "$ref": "#/$defs/Config" },
-      "data": {
-        "type": "object",
-        "properties": { "user": { "$ref": "#/$defs/User" } },
-        "additionalProperties": false,
-      },
+      "data": { "type": "object", "properties": { "user": { "$ref": "#/$defs/User" } } },
       "complex": {
         "type": "object",
         "properties": {
@@ -39,20 +35,16 @@ export const at = ajvValidators(
                   "push": { "type": "boolean" },
                   "digest": { "enum": ["daily", "weekly", "never"] },
                 },
-                "additionalProperties": false,
               },
             },
-            "additionalProperties": false,
           },
         },
         "required": ["users", "settings"],
-        "additionalProperties": false,
       },
       "title": { "type": "string", "maxLength": 200 },
       "counter": { "type": "integer", "minimum": 0 },
     },
     "required": ["tasks", "items", "config", "data", "complex", "counter"],
-    "additionalProperties": false,
     "$defs": {
       "Config": {
         "type": "object",
@@ -69,7 +61,6 @@ export const at = ajvValidators(
           "scores": { "type": "array", "items": { "type": "integer", "minimum": 0, "maximum": 100 } },
         },
         "required": ["name", "scores"],
-        "additionalProperties": false,
       },
       "User": {
         "type": "object",

@@ -73,14 +73,14 @@ const chatMessageShape: DictShape = {
   properties: {
     id: { kind: "scalar", ...at("/$defs/ChatMessage/properties/id") },
     role: { kind: "scalar", ...at("/$defs/ChatMessage/properties/role") },
-    metadata: { kind: "any", ...at("/$defs/ChatMessage/properties/metadata") },
+    metadata: { kind: "any", ...at("/$defs/ChatMessage/properties/metadata"), whole: true },
     parts: {
       kind: "list",
       ...at("/$defs/ChatMessage/properties/parts"),
       items: { ...chatPartShape, ...at("/$defs/ChatMessage/properties/parts/items") },
     },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["id","role","parts"],
 };
 /** What each place of Chat holds, its limits and validators: handed to the runtime. */
@@ -95,13 +95,13 @@ export const chatShape: DictShape = {
       items: { ...chatMessageShape, ...at("/properties/messages/items") },
     },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["messages"],
 };
 
 /** A chat UI's messages, in the shape of the AI SDK's UIMessage (id, role, metadata, parts). Open it with the chat id. */
 export class Chat extends Store<ChatData> {
-  static readonly schema: StoreSchema = { name: "Chat", shape: chatShape, hash: "028205e61936e77c" };
+  static readonly schema: StoreSchema = { name: "Chat", shape: chatShape, hash: "eed93686a5db45a0" };
 
   get messages(): SyncedList<ChatMessage, ChatMessageSynced> {
     return this.$get("messages") as SyncedList<ChatMessage, ChatMessageSynced>;

@@ -18,7 +18,6 @@ export const at = ajvValidators(
     "type": "object",
     "properties": { "messages": { "type": "array", "items": { "$ref": "#/$defs/ChatMessage" } } },
     "required": ["messages"],
-    "additionalProperties": false,
     "$defs": {
       "ChatMessage": {
         "type": "object",
@@ -29,7 +28,6 @@ export const at = ajvValidators(
           "parts": { "type": "array", "items": { "$ref": "#/$defs/ChatPart" } },
         },
         "required": ["id", "role", "parts"],
-        "additionalProperties": false,
       },
       "ChatPart": {
         "type": "object",

@@ -51,7 +51,7 @@ const addressShape: DictShape = {
     city: { kind: "scalar", ...at("/$defs/Address/properties/city") },
     zip: { kind: "scalar", ...at("/$defs/Address/properties/zip") },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["city"],
 };
 const contactShape: DictShape = {
@@ -68,7 +68,7 @@ const contactShape: DictShape = {
       uniqueItems: true,
     },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["name"],
 };
 /** What each place of ContactBook holds, its limits and validators: handed to the runtime. */
@@ -84,13 +84,13 @@ export const contactBookShape: DictShape = {
     },
     owner: { ...addressShape, ...at("/properties/owner") },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["contacts"],
 };
 
 /** A draft-07 schema whose definitions another schema references by relative path. */
 export class ContactBook extends Store<ContactBookData> {
-  static readonly schema: StoreSchema = { name: "ContactBook", shape: contactBookShape, hash: "7af26d480634651a" };
+  static readonly schema: StoreSchema = { name: "ContactBook", shape: contactBookShape, hash: "ca9df02e3325ebe8" };
 
   get contacts(): SyncedList<Contact, ContactSynced> {
     return this.$get("contacts") as SyncedList<Contact, ContactSynced>;

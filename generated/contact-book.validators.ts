@@ -21,7 +21,6 @@ export const at = ajvValidators(
       "owner": { "$ref": "#/$defs/Address" },
     },
     "required": ["contacts"],
-    "additionalProperties": false,
     "$defs": {
       "Address": {
         "type": "object",
@@ -31,7 +30,6 @@ export const at = ajvValidators(
           "zip": { "type": "string", "pattern": "^[0-9]{5}$" },
         },
         "required": ["city"],
-        "additionalProperties": false,
       },
       "Contact": {
         "type": "object",
@@ -41,7 +39,6 @@ export const at = ajvValidators(
           "phones": { "type": "array", "items": { "type": "string" }, "uniqueItems": true, "maxItems": 5 },
         },
         "required": ["name"],
-        "additionalProperties": false,
       },
     },
   },

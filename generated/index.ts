@@ -6,6 +6,13 @@
 //   npx redis-memory-gen schemas --out generated
 
 export {
+  type AgentConversationData,
+  type Turn,
+  type TurnSynced,
+  agentConversationShape,
+  AgentConversation,
+} from "./agent-conversation.js";
+export {
   type Role,
   type AgentMemoryData,
   type Message,

@@ -84,7 +84,7 @@ const jobShape: DictShape = {
     result: { kind: "scalar", ...at("/$defs/Job/properties/result") },
     error: { kind: "scalar", ...at("/$defs/Job/properties/error") },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["kind","status","worker","attempts","progress"],
 };
 /** What each place of JobBoard holds, its limits and validators: handed to the runtime. */
@@ -107,13 +107,13 @@ export const jobBoardShape: DictShape = {
     done: { kind: "scalar", ...at("/properties/done"), default: 0 },
     failed: { kind: "scalar", ...at("/properties/failed"), default: 0 },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["jobs","queue","done","failed"],
 };
 
 /** A job runner's shared state: the jobs by id, the ids waiting to run, and counters. Open it with the queue's name; every worker shares it. */
 export class JobBoard extends Store<JobBoardData> {
-  static readonly schema: StoreSchema = { name: "JobBoard", shape: jobBoardShape, hash: "cc9ca1c3c0516a03" };
+  static readonly schema: StoreSchema = { name: "JobBoard", shape: jobBoardShape, hash: "1be2e8341d38779b" };
 
   /** Every job by id. */
   get jobs(): JobBoardDataJobsSynced {

@@ -23,13 +23,12 @@ export const at = ajvValidators(
       "failed": { "type": "integer", "minimum": 0 },
     },
     "required": ["jobs", "queue", "done", "failed"],
-    "additionalProperties": false,
     "$defs": {
       "Job": {
         "type": "object",
         "properties": {
           "kind": { "type": "string", "minLength": 1 },
-          "input": { "type": "object", "additionalProperties": true },
+          "input": { "type": "object" },
           "status": { "enum": ["queued", "running", "done", "failed"] },
           "worker": { "type": ["string", "null"] },
           "attempts": { "type": "integer", "minimum": 0 },
@@ -38,7 +37,6 @@ export const at = ajvValidators(
           "error": { "type": "string" },
         },
         "required": ["kind", "status", "worker", "attempts", "progress"],
-        "additionalProperties": false,
       },
     },
   },

@@ -58,13 +58,13 @@ export const sharedConfigShape: DictShape = {
     },
     banner: { kind: "scalar", ...at("/properties/banner"), default: null },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["flags","limits","banner"],
 };
 
 /** Settings every process of a service reads live: feature flags, limits and a banner. */
 export class SharedConfig extends Store<SharedConfigData> {
-  static readonly schema: StoreSchema = { name: "SharedConfig", shape: sharedConfigShape, hash: "42c12e1e1b8b3978" };
+  static readonly schema: StoreSchema = { name: "SharedConfig", shape: sharedConfigShape, hash: "7b657b8c188a109c" };
 
   /** Feature flags by name. */
   get flags(): SharedConfigDataFlagsSynced {

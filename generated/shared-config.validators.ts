@@ -30,7 +30,6 @@ export const at = ajvValidators(
       "banner": { "type": ["string", "null"], "maxLength": 200 },
     },
     "required": ["flags", "limits", "banner"],
-    "additionalProperties": false,
   },
   { "": "schemas/shared-config.json#" },
 );

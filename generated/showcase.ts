@@ -92,7 +92,7 @@ const circleShape: DictShape = {
     kind: { kind: "scalar", ...at("/$defs/Circle/properties/kind") },
     radius: { kind: "scalar", ...at("/$defs/Circle/properties/radius") },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["kind","radius"],
 };
 const rectShape: DictShape = {
@@ -103,7 +103,7 @@ const rectShape: DictShape = {
     width: { kind: "scalar", ...at("/$defs/Rect/properties/width") },
     height: { kind: "scalar", ...at("/$defs/Rect/properties/height") },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["kind","width","height"],
 };
 const addressShape: DictShape = {
@@ -114,7 +114,7 @@ const addressShape: DictShape = {
     city: { kind: "scalar", ...at("/$defs/Address/properties/city") },
     zip: { kind: "scalar", ...at("/$defs/Address/properties/zip") },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["city"],
 };
 /** What each place of Showcase holds, its limits and validators: handed to the runtime. */
@@ -125,6 +125,7 @@ export const showcaseShape: DictShape = {
     shape: {
       kind: "union",
       ...at("/properties/shape"),
+      whole: true,
       options: [
         circleShape,
         rectShape,
@@ -134,7 +135,7 @@ export const showcaseShape: DictShape = {
     point: {
       kind: "list",
       ...at("/properties/point"),
-      items: { kind: "any", ...at("/properties/point/items") },
+      items: { kind: "any", ...at("/properties/point/items"), whole: true },
       prefixItems: [{ kind: "scalar", ...at("/properties/point/prefixItems/0") }, { kind: "scalar", ...at("/properties/point/prefixItems/1") }],
       minItems: 2,
     },
@@ -144,6 +145,7 @@ export const showcaseShape: DictShape = {
     labels: {
       kind: "dict",
       ...at("/properties/labels"),
+      whole: true,
       default: {},
       patternProperties: [
         { pattern: "^[a-z]+$", shape: { kind: "scalar", ...at("/properties/labels/patternProperties/^[a-z]+$") } },
@@ -153,12 +155,13 @@ export const showcaseShape: DictShape = {
     employee: {
       kind: "dict",
       ...at("/properties/employee"),
+      whole: true,
       properties: {
-        name: { kind: "scalar", ...at("/properties/employee/properties/name") },
-        born: { kind: "scalar", ...at("/properties/employee/properties/born") },
-        employeeNo: { kind: "scalar", ...at("/properties/employee/properties/employeeNo") },
+        name: { kind: "scalar" },
+        born: { kind: "scalar" },
+        employeeNo: { kind: "scalar" },
       },
-      additional: false,
+      additional: { kind: "any" },
       required: ["name","employeeNo"],
     },
     home: { ...addressShape, ...at("/properties/home") },
@@ -181,13 +184,13 @@ export const showcaseShape: DictShape = {
       },
     },
   },
-  additional: false,
+  additional: { kind: "any" },
   required: ["status","version","labels","tags"],
 };
 
 /** Exercises the schema coverage: unions, tuples, enum/const, nullable, patternProperties, allOf, $defs and a cross-file $ref. */
 export class Showcase extends Store<ShowcaseData> {
-  static readonly schema: StoreSchema = { name: "Showcase", shape: showcaseShape, hash: "c5afb5a5037df987" };
+  static readonly schema: StoreSchema = { name: "Showcase", shape: showcaseShape, hash: "e0671cedcea7c1a1" };
 
   /** A tagged union (oneOf). */
   get shape(): CircleSynced | RectSynced | undefined {

@@ -34,14 +34,14 @@ export const at = ajvValidators(
         "additionalProperties": false,
       },
       "employee": {
-        "type": "object",
-        "properties": {
-          "name": { "type": "string" },
-          "born": { "type": "string", "format": "date" },
-          "employeeNo": { "type": "integer", "minimum": 1 },
-        },
-        "required": ["name", "employeeNo"],
-        "additionalProperties": false,
+        "allOf": [
+          { "$ref": "#/$defs/Person" },
+          {
+            "type": "object",
+            "properties": { "employeeNo": { "type": "integer", "minimum": 1 } },
+            "required": ["employeeNo"],
+          },
+        ],
       },
       "home": { "$ref": "#/$defs/Address" },
       "tags": { "type": "array", "items": { "type": "string" }, "uniqueItems": true, "maxItems": 10 },
@@ -49,7 +49,6 @@ export const at = ajvValidators(
       "matrix": { "type": "array", "items": { "type": "array", "items": { "type": "number" } } },
     },
     "required": ["status", "version", "labels", "tags"],
-    "additionalProperties": false,
     "$defs": {
       "Address": {
         "type": "object",
@@ -59,19 +58,16 @@ export const at = ajvValidators(
           "zip": { "type": "string", "pattern": "^[0-9]{5}$" },
         },
         "required": ["city"],
-        "additionalProperties": false,
       },
       "Circle": {
         "type": "object",
         "properties": { "kind": { "const": "circle" }, "radius": { "type": "number", "exclusiveMinimum": 0 } },
         "required": ["kind", "radius"],
-        "additionalProperties": false,
       },
       "Person": {
         "type": "object",
         "properties": { "name": { "type": "string" }, "born": { "type": "string", "format": "date" } },
         "required": ["name"],
-        "additionalProperties": false,
       },
       "Rect": {
         "type": "object",
@@ -81,15 +77,11 @@ export const at = ajvValidators(
           "height": { "type": "number" },
         },
         "required": ["kind", "width", "height"],
-        "additionalProperties": false,
       },
     },
   },
   {
     "": "schemas/showcase.json#",
-    "/properties/employee/properties/name": "schemas/showcase.json#/$defs/Person/properties/name",
-    "/properties/employee/properties/born": "schemas/showcase.json#/$defs/Person/properties/born",
-    "/properties/employee/properties/employeeNo": "schemas/showcase.json#/properties/employee/allOf/1/properties/employeeNo",
     "/$defs/Address": "schemas/contact-book.json#/definitions/Address",
     "/$defs/Circle": "schemas/showcase.json#/$defs/Circle",
     "/$defs/Person": "schemas/showcase.json#/$defs/Person",

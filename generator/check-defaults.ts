@@ -9,9 +9,6 @@ import type { Validators } from "./emit-validators.js";
 import { RULES } from "./keywords.js";
 import type { Problems } from "./problems.js";
 
-// One ajv for every store of a run: each store's schema is added under its file name.
-let shared: Ajv2020 | undefined;
-const added = new Set<string>();
 
 const ANNOTATION_ONLY = new Set(["description", "default", "examples", "deprecated", "readOnly", "writeOnly", "title", "$comment"]);
 const JSON_TYPES: Record<string, (v: unknown) => boolean> = {
@@ -80,17 +77,20 @@ export function checkDefaults(model: StoreModel, validators: Validators, problem
     return !plainlyValid(node, value);
   });
   if (fields.length === 0) return model;
-  if (shared === undefined) {
-    shared = new Ajv2020({ strict: false, logger: false, validateSchema: false, allErrors: false, code: { optimize: false } });
-    formats.default(shared);
-  }
-  const ajv = shared;
-  const key = `store:${model.store.file}`;
-  if (!added.has(key)) ajv.addSchema(validators.schema, key);
-  added.add(key);
+  // One ajv per check, never shared: a schema edited between two generate() calls
+  // (--watch) is judged by its new form.
+  const ajv = new Ajv2020({ strict: false, logger: false, validateSchema: false, allErrors: false, code: { optimize: false } });
+  formats.default(ajv);
+  const key = "store";
+  ajv.addSchema(validators.schema, key);
   const invalid = new Set<string>();
   for (const [field, place] of fields) {
-    const validate = ajv.getSchema(`${key}#${place.pointer!.split("/").map(encodeURIComponent).join("/")}`);
+    let validate;
+    try {
+      validate = ajv.getSchema(`${key}#${place.pointer!.split("/").map(encodeURIComponent).join("/")}`);
+    } catch {
+      validate = undefined;
+    }
     if (validate === undefined || validate(effectiveDefault(model, place)!.value)) continue;
     invalid.add(field);
     const error = validate.errors?.[0];

@@ -1,7 +1,7 @@
 // What the normalize stages (walk, refs, all-of) share while they turn one loaded
 // schema file into a bundle: the named types found so far and where each node came from.
 import type { LoadedSchema } from "./load.js";
-import type { Schema } from "./json.js";
+import type { Schema, SchemaObject } from "./json.js";
 import type { Problems } from "./problems.js";
 
 /** How a subschema is walked. */
@@ -19,6 +19,8 @@ export interface Def {
   /** The raw subschema, before normalization: identical raw subschemas share one def. */
   readonly raw: unknown;
   readonly doc: string;
+  /** JSON pointer of the subschema in `doc`. */
+  readonly pointer: string;
   schema?: Schema;
 }
 
@@ -34,6 +36,15 @@ export interface Context {
   readonly names: Map<string, { readonly source: string; readonly def?: Def }>;
   /** `file#/pointer` of every normalized node. */
   readonly sources: WeakMap<object, string>;
+  /**
+   * Which pass walks: the types pass merges `allOf` parts and `$ref` siblings and closes
+   * objects with `properties` (for the TypeScript types and the runtime shape); the
+   * validation pass keeps the schema's meaning (JSON Schema's, as ajv judges it) and only
+   * rewrites draft-04/07 spellings and `$ref`s to the named types the types pass found.
+   */
+  readonly pass: "types" | "validation";
+  /** What the `$ref` of the node at `absolute-file#pointer` became in the types pass. */
+  readonly refAt: Map<string, SchemaObject>;
   walk(node: unknown, doc: string, pointer: string, mode: Mode): Schema;
 }
 

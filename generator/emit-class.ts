@@ -2,6 +2,7 @@
 // types (from emit-types), synced interfaces (from emit-synced), the shape (from
 // emit-shape) and the store class with a typed accessor per top-level property (getter:
 // the synced form; setter: plain data), which ts-morph prints from its structure.
+import { isObject } from "./json.js";
 import { keepLastOf } from "./check-retention.js";
 import { printStructure, StructureKind, type ClassDeclarationStructure, type ImportDeclarationStructure, type OptionalKind, type GetAccessorDeclarationStructure, type SetAccessorDeclarationStructure } from "ts-morph";
 import type { StoreModel } from "./model.js";
@@ -26,6 +27,13 @@ export interface ModuleParts {
 function versionFields(evolution: Evolution): string {
   if (evolution.version === 1 && evolution.breaking.length === 0) return "";
   return `, version: ${evolution.version}, breaking: [${evolution.breaking.join(", ")}]`;
+}
+
+/** The root's `"x-redis-memory": { "history" }`, handed to the runtime as the store's history setting. */
+function historyField(schema: unknown): string {
+  const annotation = isObject(schema) ? schema["x-redis-memory"] : undefined;
+  const history = isObject(annotation) ? annotation.history : undefined;
+  return isObject(history) ? `, history: ${JSON.stringify(history)}` : "";
 }
 
 function docs(text: unknown): string[] {
@@ -85,7 +93,7 @@ export function emitModule(model: StoreModel, parts: ModuleParts): string {
         isStatic: true,
         isReadonly: true,
         type: "StoreSchema",
-        initializer: `{ name: ${JSON.stringify(name)}, shape: ${shapeName(model)}, hash: ${JSON.stringify(parts.hash)}${versionFields(parts.evolution)} }`,
+        initializer: `{ name: ${JSON.stringify(name)}, shape: ${shapeName(model)}, hash: ${JSON.stringify(parts.hash)}${versionFields(parts.evolution)}${historyField(model.store.schema)} }`,
       },
     ],
     methods: [

@@ -1,6 +1,7 @@
 // Stage 4c: the runtime shape of a store: what each place is (list, dict, scalar,
 // union, any), its container-level limits (the runtime checks those on each mutation
-// itself), its default, and `...at(pointer)`: its source and validator. Each named type
+// itself), `whole` where the whole value is checked again after each change inside it,
+// its default, and `...at(pointer)`: its source and validator. Each named type
 // is one constant, referred to (`{ ...userShape, ...at("/properties/owner") }`)
 // wherever the type is used.
 import { camelCase, literalKey } from "./identifiers.js";
@@ -29,11 +30,12 @@ export function emitShape(model: StoreModel): ShapeText {
   const write = (place: Place, indent: string): string => {
     const inner = indent + "  ";
     // A named type where nothing about the place differs: the type's constant itself.
-    if (place.kind === "ref" && place.pointer === undefined && place.default === undefined) return defShapeName(place.name);
+    if (place.kind === "ref" && place.pointer === undefined && place.default === undefined && !place.whole) return defShapeName(place.name);
     const fields: string[] = [];
     if (place.kind === "ref") fields.push(`...${defShapeName(place.name)}`);
     else fields.push(`kind: ${json(place.kind)}`);
     if (place.pointer !== undefined) fields.push(`...at(${json(place.pointer)})`);
+    if (place.whole && place.kind !== "scalar") fields.push("whole: true");
     if (place.default !== undefined) fields.push(`default: ${place.default.value === undefined ? "undefined" : json(place.default.value)}`);
     switch (place.kind) {
       case "any":

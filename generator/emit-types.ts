@@ -33,6 +33,8 @@ function forTypes(node: Schema, titles: ReadonlyMap<object, string>): Schema {
   const union = unionOptions(node)?.key;
   for (const [key, value] of Object.entries(node)) {
     if (VALUE_ONLY.has(key) || ((key === "oneOf" || key === "anyOf") && key !== union)) continue;
+    // json-schema-to-typescript would follow a `$ref` key inside enum/const data: such data types as the base type.
+    if ((key === "enum" || key === "const") && JSON.stringify(value).includes('"$ref"')) continue;
     switch (key) {
       case "properties":
       case "patternProperties":

@@ -16,12 +16,13 @@ export interface Validators {
 }
 
 // Checking a schema against the 2020-12 meta-schema compiles that meta-schema: done once
-// per process, on this shared instance, instead of once per store.
+// per process, on this shared instance, instead of once per store. It holds nothing of
+// any store (validateSchema adds no schema), so runs cannot see each other's.
 let metaChecker: Ajv2020 | undefined;
 
 function checkAgainstMetaSchema(model: StoreModel, problems: Problems): boolean {
   metaChecker ??= new Ajv2020({ allErrors: true, strict: false, logger: false });
-  if (metaChecker.validateSchema(model.store.schema) === true) return true;
+  if (metaChecker.validateSchema(model.store.validation) === true) return true;
   for (const error of metaChecker.errors ?? []) {
     problems.add(model.store.file, error.instancePath, `invalid schema: ${error.message ?? error.keyword}`);
   }
@@ -62,6 +63,6 @@ export function emitValidators(model: StoreModel, problems: Problems): Validator
     }
     return out;
   };
-  const schema = strip(store.schema, "", undefined) as SchemaObject;
+  const schema = strip(store.validation, "", undefined) as SchemaObject;
   return { schema, sources };
 }

@@ -136,7 +136,7 @@ export async function generate(options: GenerateOptions): Promise<Map<string, st
     const previous = readPrevious(validatorsPath, cwd);
     if (previous === "unreadable") problems.warn(m.store.file, "", `${validatorsPath} holds no schema this generator can read back: the change from it was not checked (breaking changes are found from the next run on)`);
     const { evolution } = checkEvolution(
-      normalized.store.schema,
+      normalized.store.validation,
       versions.get(normalized) ?? 1,
       previous === "unreadable" ? undefined : previous,
       (pointer) => placeOf(validators.sources, m.store.file, pointer),

@@ -26,11 +26,12 @@ export const RULES = {
   patternNotUnicode: (p: string, why: string) => `pattern ${JSON.stringify(p)} is not a valid Unicode regular expression (${why}): not validated`,
   unknownOnlyOption: (keys: string) => `an option made only of keywords JSON Schema does not know (${keys}) would match any value: it matches none here`,
   badDefault: (why: string) => `"default" does not validate against its own schema (${why}): not filled in for new instances`,
+  emptyEnum: () => `"enum": [] matches no value: every write to this place is refused (a ValidationError)`,
   allOfKept: (k: string) => `allOf parts set different values for "${k}": kept as allOf (validated; typed as an intersection)`,
 } as const;
 
 /** Annotations ajv knows: kept in the validators' schema (documentation, defaults). */
-export const ANNOTATIONS = new Set(["description", "default", "examples", "deprecated", "readOnly", "writeOnly", "contentMediaType", "contentEncoding"]);
+export const ANNOTATIONS = new Set(["description", "default", "examples", "deprecated", "readOnly", "writeOnly", "contentMediaType", "contentEncoding", "x-redis-memory"]);
 /** Annotations dropped from every output. */
 export const DROPPED = new Set(["$schema", "$comment", "$vocabulary", "$anchor", "$dynamicAnchor", "$recursiveAnchor", "contentSchema", "title", "$defs", "definitions"]);
 export const VALIDATION = new Set([

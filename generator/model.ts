@@ -7,7 +7,7 @@
 // Keywords that only constrain values (`not`, `if`, a `oneOf` of `required` lists,
 // ...) never shape a place: the validator enforces them.
 import { keepLastOf } from "./check-retention.js";
-import { isObject, pointerJoin, type Schema, type SchemaObject } from "./json.js";
+import { isObject, lookup, pointerJoin, type Schema, type SchemaObject } from "./json.js";
 export { isConstraint, kindsOf, unionOptions, type Kind } from "./classify.js";
 import { kindsOf, unionOptions, type Kind } from "./classify.js";
 import { nameTypes, type TypeNames } from "./names.js";
@@ -16,6 +16,12 @@ import type { NormalizedStore } from "./normalize.js";
 interface PlaceBase {
   /** Bundle pointer of the schema validating this place; absent: anything goes. */
   readonly pointer?: string;
+  /**
+   * The place's schema has a keyword about the whole container (`contains`, `oneOf`,
+   * `propertyNames`, ...): the runtime checks the whole value again after each change
+   * inside it. Also set where a part of the schema is not any one child's own schema.
+   */
+  readonly whole?: true;
   /** Present when the schema gives a `default`. */
   readonly default?: { readonly value: unknown };
 }
@@ -76,9 +82,25 @@ export function model(store: NormalizedStore): StoreModel {
     return defs.get(name);
   };
 
+  // The place's schema as ajv judges it; absent where the types merged parts into a node of their own.
+  const validationAt = (pointer: string): Schema | undefined => {
+    const node = lookup(store.validation, pointer);
+    return typeof node === "boolean" || isObject(node) ? node : undefined;
+  };
+
   function placeOf(node: Schema, pointer: string): Place {
+    const place = shapedPlace(node, pointer);
+    // The runtime holds an "any" place as plain data: its schema, if it says anything, is checked whole.
+    const checked = place.pointer === undefined ? undefined : validationAt(place.pointer);
+    if (place.kind === "any" && !place.whole && checked !== undefined && !acceptsAll(checked)) return { ...place, whole: true };
+    return place;
+  }
+
+  function shapedPlace(node: Schema, pointer: string): Place {
+    const checked = validationAt(pointer);
     const base: PlaceBase = {
-      pointer,
+      ...(checked === undefined ? {} : { pointer }),
+      ...(checked !== undefined && isWhole(store.validation, checked) ? { whole: true as const } : {}),
       ...(isObject(node) && node.default !== undefined ? { default: { value: node.default } } : {}),
     };
     if (typeof node === "boolean") return { ...base, kind: "any" };
@@ -104,6 +126,12 @@ export function model(store: NormalizedStore): StoreModel {
     if (Array.isArray(node.allOf) && kinds === "any") return { ...base, kind: "any" };
     if (kinds === "any") return { ...base, kind: "any" };
     const shaped = kinds.map((kind) => ofKind(kind, node, pointer, base));
+    // Without a `type`, `items` or `properties` say what a list or an object holds, not
+    // that the value is one: any other value is held as what it is.
+    if (node.type === undefined && shaped.some((o) => o.kind === "list" || o.kind === "dict")) {
+      const other: Place = base.pointer === undefined ? { ...base, kind: "any" } : { ...base, kind: "any", whole: true };
+      return { ...base, kind: "union", options: [...shaped, other] };
+    }
     if (shaped.length === 1 || shaped.every((o) => o.kind === "scalar")) return shaped[0]!;
     return { ...base, kind: "union", options: shaped };
   }
@@ -149,7 +177,10 @@ export function model(store: NormalizedStore): StoreModel {
   function dictOf(node: SchemaObject, pointer: string, base: PlaceBase): DictPlace {
     const props = isObject(node.properties) ? node.properties : {};
     const patterns = isObject(node.patternProperties) ? node.patternProperties : {};
-    const extra = node.additionalProperties;
+    // Closed only where the schema closes it (the types close objects with `properties`).
+    const checked = validationAt(pointer);
+    const closed = isObject(checked) && checked.additionalProperties === false;
+    const extra = closed ? false : node.additionalProperties === false ? undefined : node.additionalProperties;
     const minProperties = numberOf(node.minProperties);
     const maxProperties = numberOf(node.maxProperties);
     return {
@@ -173,7 +204,7 @@ export function model(store: NormalizedStore): StoreModel {
   }
 
   // The root: its dict part (a root typed ["object", ...] is a store of its object form).
-  const root = dictOf(store.schema, "", { pointer: "" });
+  const root = dictOf(store.schema, "", { pointer: "", ...(isWhole(store.validation, store.validation) ? { whole: true as const } : {}) });
   return { store, root, defs, names: nameTypes(store) };
 }
 
@@ -182,4 +213,28 @@ export function resolvePlace(model: StoreModel, place: Place): Place {
   let current = place;
   for (let hops = 0; current.kind === "ref" && hops < 100; hops++) current = model.defs.get(current.name) ?? { kind: "any" };
   return current;
+}
+
+// Keywords about a whole container, or about how several subschemas combine over one
+// value: a change anywhere inside the value can break them. (`required`, sizes,
+// `uniqueItems`, tuple positions and closed objects the runtime checks per change itself.)
+const WHOLE = [
+  "contains", "minContains", "maxContains", "const", "enum", "oneOf", "anyOf", "allOf", "not", "if", "then", "else",
+  "dependentRequired", "dependentSchemas", "propertyNames", "unevaluatedItems", "unevaluatedProperties", "patternProperties",
+];
+
+const acceptsAll = (node: Schema): boolean => node === true || (isObject(node) && Object.keys(node).length === 0);
+
+/** Whether `node` (in `bundle`), or what its `$ref` leads to, has a keyword about the whole value. */
+export function isWhole(bundle: SchemaObject, node: Schema): boolean {
+  let current: unknown = node;
+  for (let hops = 0; isObject(current) && hops < 50; hops++) {
+    if (WHOLE.some((key) => (current as SchemaObject)[key] !== undefined)) return true;
+    const ref = current.$ref;
+    if (typeof ref !== "string" || !ref.startsWith("#")) return false;
+    // Keywords beside a $ref combine with its target's.
+    if (Object.keys(current).some((key) => key !== "$ref")) return true;
+    current = lookup(bundle, ref.slice(1));
+  }
+  return false;
 }

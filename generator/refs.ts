@@ -39,7 +39,7 @@ export function hoist(context: Context, doc: string, pointer: string, target: un
   for (const name of candidates(wanted, doc, pointer, doc !== context.loaded.path)) {
     const owner = context.names.get(name);
     if (owner === undefined) {
-      const def: Def = { name, source, raw: target, doc };
+      const def: Def = { name, source, raw: target, doc, pointer };
       context.names.set(name, { source, def });
       context.defs.set(refKey, def);
       def.schema = context.walk(target, doc, pointer, { asDef: true, closable: true });

@@ -50,18 +50,22 @@ export function walk(context: Context, node: unknown, doc: string, pointer: stri
     return out;
   };
 
+  const validation = context.pass === "validation";
   // A titled subschema is a named type: hoisted like a $ref target (not below value-only keywords).
   if (!mode.asDef && mode.closable && pointer !== "" && typeof node.title === "string" && node.title.trim() !== "") {
-    const out: SchemaObject = { $ref: `#/$defs/${hoist(context, doc, pointer, node, `${doc}#${pointer}`)}` };
-    context.sources.set(out, where(context, doc, pointer));
-    return out;
+    const hoisted = validation ? context.defs.get(`${doc}#${pointer}`)?.name : hoist(context, doc, pointer, node, `${doc}#${pointer}`);
+    if (hoisted !== undefined) {
+      const out: SchemaObject = { $ref: `#/$defs/${hoisted}` };
+      context.sources.set(out, where(context, doc, pointer));
+      return out;
+    }
   }
 
   const out: SchemaObject = {};
   const rest: SchemaObject = {};
   for (const [key, value] of Object.entries(node)) {
     const at = pointerJoin(pointer, key);
-    if (key.startsWith("x-") || DROPPED.has(key)) continue;
+    if ((key.startsWith("x-") && !ANNOTATIONS.has(key)) || DROPPED.has(key)) continue;
     if (key === "$id" || key === "id") {
       if (key === "$id" && pointer !== "" && !mode.asDef) problems.warn(file, at, RULES.nestedId(key));
       if (typeof value === "string") continue;
@@ -87,6 +91,10 @@ export function walk(context: Context, node: unknown, doc: string, pointer: stri
         if (value && typeof node[bound] === "number") rest[key] = node[bound];
       } else if (key === "pattern" && typeof value === "string" && regexProblem(value) !== undefined) {
         problems.warn(file, at, RULES.patternNotUnicode(value, regexProblem(value) ?? ""));
+      } else if (key === "enum" && Array.isArray(value) && value.length === 0) {
+        // ajv cannot compile an empty enum; JSON Schema says no value matches it.
+        problems.warn(file, at, RULES.emptyEnum());
+        if (context.pass === "validation") rest.not = {};
       } else if (NUMERIC.has(key) && typeof value !== "number") {
         problems.add(file, at, RULES.notNumber(key));
       } else rest[key] = value;
@@ -99,13 +107,17 @@ export function walk(context: Context, node: unknown, doc: string, pointer: stri
   if (node.exclusiveMaximum === true && typeof rest.exclusiveMaximum === "number") delete rest.maximum;
 
   if (rest.$ref !== undefined) {
-    const target = resolveRef(context, rest.$ref, doc, pointer);
+    const site = `${doc}#${pointer}`;
+    // The validation pass refers to what the types pass resolved (and hoisted) here.
+    const target = validation ? (context.refAt.get(site) ?? {}) : resolveRef(context, rest.$ref, doc, pointer);
+    if (!validation) context.refAt.set(site, target);
     delete rest.$ref;
     if (Object.keys(rest).length === 0) Object.assign(out, target);
     else {
-      // 2020-12: keywords beside a $ref apply too.
+      // 2020-12: keywords beside a $ref apply too. Types merge them; validation keeps both.
       const sibling = context.walk({ ...rest }, doc, pointer, { asDef: true, closable: mode.closable });
-      Object.assign(out, mergeAllOf(context, [target, sibling], file, pointer));
+      if (validation) Object.assign(out, sibling, target);
+      else Object.assign(out, mergeAllOf(context, [target, sibling], file, pointer));
     }
     context.sources.set(out, where(context, doc, pointer));
     return out;
@@ -159,6 +171,10 @@ export function walk(context: Context, node: unknown, doc: string, pointer: stri
         break;
       }
       case "allOf": {
+        if (validation) {
+          out[key] = list(value, at);
+          break;
+        }
         const merged = mergeAllOf(context, list(value, at), file, at);
         for (const [k, v] of Object.entries(merged)) {
           if (k === "properties" && isObject(out.properties)) out.properties = { ...out.properties, ...(v as SchemaObject) };
@@ -182,7 +198,7 @@ export function walk(context: Context, node: unknown, doc: string, pointer: stri
         else out[key] = value;
     }
   }
-  close(out, mode);
+  if (!validation) close(out, mode);
   context.sources.set(out, where(context, doc, pointer));
   return out;
 }

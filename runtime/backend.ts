@@ -7,18 +7,18 @@ import { readFileSync } from "node:fs";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, RedisMemoryError, WriteError } from "./errors.js";
 import type { Enc, NodeId, Op } from "./ops.js";
-import { batchCall, batchHeader, batchKeys, decodeReply, encodeOps, lastApplied, needsKeys, parseRefusal, refusalCode, type Batch, type BatchOutcome } from "./protocol/batch.js";
+import { batchCall, batchHeader, batchKeys, decodeReply, headerText, encodeOps, lastApplied, needsKeys, parseRefusal, refusalCode, type Batch, type BatchOutcome } from "./protocol/batch.js";
 import { keysOf, nodeKey, orderKey, stageKey } from "./protocol/keys.js";
 import { inInsertionOrder } from "./protocol/order.js";
 import { parseFlags, registryField } from "./protocol/registry.js";
 
 export type { Cluster, Redis, RedisOptions };
 export type Connection = Redis | Cluster;
-export { LOG_DEFAULTS, type Batch, type BatchOutcome, type LogLimits } from "./protocol/batch.js";
+export { LOG_DEFAULTS, type Batch, type BatchMemo, type BatchOutcome, type LogLimits } from "./protocol/batch.js";
 export { keysOf, nodeKey } from "./protocol/keys.js";
 
 const script = (name: string): string => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
-const SCRIPTS = { rmApply: script("apply"), rmDelete: script("delete"), rmGc: script("gc") };
+const SCRIPTS = { rmApply: script("apply"), rmDelete: script("delete"), rmGc: script("gc"), rmFence: script("fence") };
 const APPLY_SHA = createHash("sha1").update(SCRIPTS.rmApply).digest("hex");
 /** Ends a batch whose last push was staged (runtime/lua/staged.lua); sent with EVAL (its source, comments left out) inside the batch's MULTI. */
 const STAGED = script("staged").replace(/^--.*\n/gm, "");
@@ -41,6 +41,7 @@ interface ScriptCommands {
   rmApply(args: readonly (string | number)[]): Promise<unknown>;
   rmDelete(args: readonly (string | number)[]): Promise<unknown>;
   rmGc(args: readonly (string | number)[]): Promise<unknown>;
+  rmFence(args: readonly (string | number)[]): Promise<unknown>;
 }
 
 /** One container as the load script returns it. */
@@ -50,6 +51,9 @@ export interface LoadReply {
   readonly epoch: string;
   readonly lastId: string;
   readonly format: string;
+  /** The highest schema version that wrote the instance, and the lowest that may still write it (1 when unrecorded). */
+  readonly version: number;
+  readonly vmin: number;
   /** When the instance expires (ms since the epoch), -1 when it does not. */
   readonly expireAt: number;
   /** Container id -> flags (runtime/protocol/registry.ts). */
@@ -142,8 +146,8 @@ export class Backend {
           const keys = batchKeys(batch.ns, ids, [stage]);
           reply = await this.applyStaged(batch, keys, batchCall(keys, batchHeader(batch, { stage, own }), ops, values), staged, stage);
         } else {
-          const keys = batchKeys(batch.ns, ids);
-          reply = await this.commands.rmApply(batchCall(keys, batchHeader(batch, { stage: "", own }), ops, values));
+          const keys = batchKeys(batch.ns, ids, [], batch.memo);
+          reply = await this.commands.rmApply(batchCall(keys, headerText(batch, { stage: "", own }), ops, values));
         }
       } catch (error) {
         if (error instanceof CorruptDataError) throw error;
@@ -272,7 +276,7 @@ export class Backend {
       const metaError = replies?.[0]?.[0];
       if (metaError && /^WRONGTYPE/.test(errorMessage(metaError))) throw new CorruptDataError(meta, undefined, "is not a hash (this library did not write it): $delete() the instance or restore it");
       const metaFields = value(0) as string[];
-      let seq = "0", epoch = "", format = "";
+      let seq = "0", epoch = "", format = "", version = "1", vmin = "1";
       const registry = new Map<string, string>();
       for (let i = 0; i + 1 < metaFields.length; i += 2) {
         const field = metaFields[i]!;
@@ -280,7 +284,12 @@ export class Backend {
         if (field === "seq") seq = text;
         else if (field === "epoch") epoch = text;
         else if (field === "format") format = text;
+        else if (field === "v") version = text;
+        else if (field === "vmin") vmin = text;
         else if (field.startsWith("n:")) registry.set(field.slice(2), text);
+      }
+      for (const [field, text] of [["v", version], ["vmin", vmin]] as const) {
+        if (!/^[1-9]\d{0,8}$/.test(text)) throw new CorruptDataError(meta, field, `holds ${JSON.stringify(text.slice(0, 40))}, not a schema version (this library did not write it)`);
       }
       if (!/^(0|[1-9]\d{0,14})$/.test(seq)) throw new CorruptDataError(meta, "seq", `holds ${JSON.stringify(seq.slice(0, 40))}, not a batch counter (this library did not write it)`);
       const unread = [...registry].filter(([id, flags]) => id !== "" && kinds.get(id) !== parseFlags(flags)?.kind);
@@ -322,7 +331,7 @@ export class Backend {
         } else containers.push([id, `x:${type}`, []]);
       }
       const rootOrdered = rootType === "hash" ? inInsertionOrder(rootValues, record(5)) : rootValues;
-      return { seq: Number(seq), epoch, lastId, format, expireAt: Number(value(4)), registry, root: rootOrdered, containers };
+      return { seq: Number(seq), epoch, lastId, format, version: Number(version), vmin: Number(vmin), expireAt: Number(value(4)), registry, root: rootOrdered, containers };
     }
   }
 
@@ -398,6 +407,17 @@ export class Backend {
     } catch {
       return undefined;
     }
+  }
+
+  /** The instance's schema versions from `ns:meta` (`v`, `vmin`; 1 when unrecorded) and whether it exists: what a bulk migration skips on. */
+  async schemaVersions(ns: string): Promise<{ exists: boolean; version: number; vmin: number }> {
+    const [v, vmin, epoch] = await this.call("HMGET", ns, () => this.redis.hmget(keysOf(ns)[1], "v", "vmin", "epoch"));
+    return { exists: epoch !== null, version: Number(v ?? 1) || 1, vmin: Number(vmin ?? 1) || 1 };
+  }
+
+  /** Raises the instance's lowest writable version to `vmin` if it is still at `epoch` and `version` (lua/fence.lua). */
+  async fence(ns: string, epoch: string, version: number, vmin: number): Promise<boolean> {
+    return (await this.call("EVALSHA fence.lua", ns, () => this.commands.rmFence([1, keysOf(ns)[1], epoch, String(version), String(vmin)]))) === 1;
   }
 
   /** Drops a closed client's marker of its last applied batch and its remembered results (keeps `ns:meta` bounded). */

@@ -6,7 +6,7 @@
 // holds its writes and commits them as one batch; a store opened offline keeps them
 // as intents to replay (runtime/offline.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
-import { LOG_DEFAULTS, type Backend, type Batch, type BatchOutcome, type LogLimits } from "./backend.js";
+import { LOG_DEFAULTS, type Backend, type Batch, type BatchMemo, type BatchOutcome, type LogLimits } from "./backend.js";
 import { FlushTimeoutError, RedisMemoryError, WriteError, asSyncFailure, bareCause, type DataPath } from "./errors.js";
 import type { Events } from "./events.js";
 import { newId } from "./ids.js";
@@ -15,6 +15,7 @@ import type { DictNode } from "./node.js";
 import { touches, type Intent } from "./op/rows.js";
 import { isRef, type Enc, type NodeId, type Op } from "./ops.js";
 import { batchSent, batchSettled, targetOf, type Target } from "./telemetry.js";
+import type { HistoryLimits } from "./protocol/batch.js";
 import type { JsonValue } from "./values.js";
 
 interface PendingIncr {
@@ -64,12 +65,15 @@ export interface BatchSettings {
   readonly ttl?: number | undefined;
   /** No Redis yet (a store opened offline): writes are kept as intents. */
   readonly offline: boolean;
+  /** History: every batch is kept in the log with its writer and the paths of its operations. */
+  readonly history?: { readonly limits: HistoryLimits; readonly writer: string | undefined } | undefined;
 }
 
 export class Batches {
   private readonly schemaHash: string;
   private readonly log: LogLimits;
   private readonly ttl: number;
+  private readonly history: { readonly limits: HistoryLimits; readonly writer: string | undefined } | undefined;
   /** The instance seq the replica reflects as far as it knows (its load, then its own batches in a row). */
   knownSeq = 0;
   /** When the instance expires (ms since the epoch), -1 when it does not (as of the last load or batch). */
@@ -126,6 +130,12 @@ export class Batches {
    */
   ownSubscriptions: () => number = () => 0;
   private reloading: Promise<void> | undefined;
+  /** Texts every batch of this replica sends alike (the protocol makes them once). */
+  private readonly memo: BatchMemo = {};
+  /** The store's schema version and the lowest version that may write what it writes (runtime/migrate.ts). */
+  version = { version: 1, vmin: 1 };
+  /** While a migration commits: the instance version it read (its batch applies only on that version). */
+  migrateFrom = 0;
   /** What telemetry names this replica's batches by (made at the first batch). */
   private target: Target | undefined;
 
@@ -136,6 +146,7 @@ export class Batches {
     this.schemaHash = settings.schemaHash;
     this.log = settings.log ?? LOG_DEFAULTS;
     this.ttl = settings.ttl ?? 0;
+    this.history = settings.history;
     this.offline = settings.offline;
   }
 
@@ -282,9 +293,11 @@ export class Batches {
     for (const other of this.inflight.keys()) acked = Math.min(acked, other - 1);
     const batch: Batch = {
       ns: this.owner.ns, clientId: this.owner.clientId, seq, prev: this.lastSent, epoch: this.epoch, newEpoch: this.newEpoch,
-      ops, keys: [...keys], schemaHash: this.schemaHash, log: this.log, ttl: this.ttl, readAt: this.readAt,
+      ops, keys: [...keys], schemaHash: this.schemaHash, version: this.version.version, vmin: this.version.vmin, from: this.readAt === "" ? 0 : this.migrateFrom,
+      log: this.log, ttl: this.ttl, readAt: this.readAt,
       ownSubscriptions: this.ownSubscriptions(),
-      acked,
+      acked, memo: this.memo,
+      history: this.history && { limits: this.history.limits, writer: this.history.writer ?? this.owner.clientId, paths: this.pathsOf(ops) },
     };
     this.readAt = "";
     this.lastSent = seq;
@@ -302,6 +315,11 @@ export class Batches {
     });
     if (this.pending.length > 0) this.send();
     return record;
+  }
+
+  /** History: the path of each operation's container, as JSON (null where the replica holds none). */
+  private pathsOf(ops: readonly Op[]): string {
+    return JSON.stringify(ops.map((op) => this.owner.pathOf(op[1]) ?? null));
   }
 
   /** Wakes `idle()` waiters (a store opened offline has synced). */
@@ -421,6 +439,7 @@ export class Batches {
     // Another process filled a default first: its value, not ours, is in Redis.
     if (outcome.skipped > 0) this.reloadWhenIdle();
     if (outcome.kind === "applied") {
+      if (outcome.dropped.length > 0) this.reportDropped(record.batch, outcome.dropped);
       if (outcome.garbage.length > 0) {
         this.owner.backend.collect(this.owner.ns, outcome.garbage).catch((error: unknown) => this.owner.events.emit("error", asSyncFailure(this.owner.ns, "collecting unlinked containers", error)));
       }
@@ -433,6 +452,27 @@ export class Batches {
       incr.resolve(number);
     });
     this.onSettled?.(record.batch.seq, outcome);
+  }
+
+  /**
+   * Retention: what Redis dropped for each `keep` of an applied batch, as `change`
+   * events (the replica trimmed itself when the write was made; under concurrency only
+   * Redis knows which elements went). A dropped container is reported by its data when
+   * the replica still knows it, else as null.
+   */
+  private reportDropped(batch: Batch, dropped: readonly [op: number, values: readonly Enc[]][]): void {
+    const events = this.owner.events;
+    if (!events.has("change")) return;
+    for (const [index, values] of dropped) {
+      const op = batch.ops[index];
+      if (op === undefined || op[0] !== "keep") continue;
+      const path = this.owner.pathOf(op[1]) ?? [];
+      const data = values.map((enc): JsonValue => {
+        if (!isRef(enc)) return JSON.parse(enc) as JsonValue;
+        return this.owner.plainOf(enc.slice(3));
+      });
+      events.emit("change", { path, op: "keep", source: "local", dropped: data });
+    }
   }
 
   private refused(record: InFlight, error: unknown): void {

@@ -7,7 +7,7 @@ import { DictNode, NODE, bindProxy, nodeOf } from "./node.js";
 import { proxyFactories, type Replica } from "./replica.js";
 import type { DictMethods, PlainOf, SyncedDict as SyncedDictType } from "./list.js";
 import type { Input, NumericKeys } from "./types.js";
-import { checkDictGrowth, checkRemoval, childShape } from "./validate.js";
+import { asOneWrite, checkDictGrowth, checkDictUpdate, checkRemoval, childShape } from "./validate.js";
 import { assertKey, defineData, plainCopy, plainOfNode, plainView, type JsonValue } from "./values.js";
 import { commit, commitIncr, target } from "./write.js";
 
@@ -38,7 +38,7 @@ export function setField(node: DictNode, key: string, value: unknown, ifAbsent =
   assertKey(key, [...node.path(), key]);
   const shape = childShape(node.shape, key);
   replica.check(node, key, value, shape);
-  checkDictGrowth(node, [key]);
+  checkDictGrowth(node, [[key, value]]);
   const old = node.fields[key];
   if (old === value && has(node, key)) return;
   const built = replica.build(value, node, key, shape);
@@ -88,9 +88,10 @@ export function update<D extends object>(dict: D, partial: Partial<Input<PlainOf
     assertKey(key, [...node.path(), key]);
     if (value !== undefined) replica.check(node, key, value, childShape(node.shape, key));
   }
-  checkRemoval(node, entries.filter(([key, value]) => value === undefined && has(node, key)).map(([key]) => key));
-  checkDictGrowth(node, entries.filter(([, value]) => value !== undefined).map(([key]) => key));
-  for (const [key, value] of entries) setField(node, key, value);
+  checkDictUpdate(node, entries);
+  asOneWrite(() => {
+    for (const [key, value] of entries) setField(node, key, value);
+  });
 }
 
 /**
@@ -156,7 +157,7 @@ export function incr<D extends object>(dict: D, key: NumericKeys<PlainOf<D>>, by
   const next = current + by;
   assertKey(key, [...node.path(), key]);
   replica.check(node, key, next, childShape(node.shape, key));
-  checkDictGrowth(node, [key]);
+  checkDictGrowth(node, [[key, next]]);
   return commitIncr(replica, node, key, by, next);
 }
 

@@ -124,7 +124,7 @@ export class ReplicaWaitError extends RedisMemoryError {
  * `stale` (a transaction's reads were changed by another writer: it runs again),
  * `bound` (a transaction writes more than one atomic batch holds: docs/guides/batches.md).
  */
-export type WriteErrorCode = "conflict" | "epoch" | "evicted" | "corrupt" | "format" | "order" | "redis" | "stale" | "bound";
+export type WriteErrorCode = "conflict" | "epoch" | "evicted" | "corrupt" | "format" | "order" | "redis" | "stale" | "version" | "bound";
 
 /** Redis refused a batch of writes; nothing of the batch was applied. */
 export class WriteError extends RedisMemoryError {
@@ -271,4 +271,43 @@ export function asSyncFailure(key: string, task: string, error: unknown): RedisM
 /** The end of an exhaustive switch: reaching it is a bug of the runtime. */
 export function unreachable(value: never): never {
   throw new RedisMemoryError(`internal error: unexpected ${JSON.stringify(value)} (a bug of redis-memory; please report it)`);
+}
+
+/**
+ * The instance's schema version does not let this process write it: its lowest
+ * writable version (`ns:meta` vmin) is above this store's version (a newer deploy
+ * migrated it: an old pod never writes over a newer shape).
+ */
+export class SchemaVersionError extends RedisMemoryError {
+  override name = "SchemaVersionError";
+  constructor(
+    readonly key: string,
+    /** This process's schema version (the store class's). */
+    readonly storeVersion: number,
+    /** The instance's lowest writable version. */
+    readonly instanceMinVersion: number,
+    /** The highest schema version that wrote the instance. */
+    readonly instanceVersion: number,
+  ) {
+    super(
+      `${key} is at schema version ${instanceVersion} and may only be written by version ${instanceMinVersion} or later; ` +
+        `this store has schema version ${storeVersion}: deploy the newer code (or roll back the migration, docs/guides/schema-evolution.md)`,
+    );
+  }
+}
+
+/** A migration step threw, returned something that is not a JSON object, or its result fails the schema. Nothing was written. */
+export class MigrationError extends RedisMemoryError {
+  override name = "MigrationError";
+  constructor(
+    readonly key: string,
+    /** The step: from this version ... */
+    readonly from: number,
+    /** ... to this one. */
+    readonly to: number,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`migrating ${key} from schema version ${from} to ${to} failed: ${reason}; nothing was written`, options);
+  }
 }

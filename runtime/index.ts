@@ -9,13 +9,16 @@ export { LOG_DEFAULTS, type LogLimits, type RedisClient } from "./backend.js";
 export type { RedisOption, ClusterDescription } from "./connect.js";
 export type { ChangeEvent, StatusEvent, StoreEvents, EventName } from "./events.js";
 export type { OpName } from "./ops.js";
+export type { HistoryChange, HistoryEntry, HistoryOptions } from "./history.js";
 export type {
   Shape, AnyShape, ScalarShape, ListShape, DictShape, UnionShape, StoreSchema, Validate, ValidationIssue,
 } from "./shape.js";
-export type { JsonValue, JsonScalar } from "./values.js";
+export type { JsonValue, JsonScalar, JsonObject } from "./values.js";
+export type { Migration, Migrations } from "./migrate.js";
+export { migrateAll, type MigrateAllOptions, type MigrationReport, type MigrationProgress, type InstanceOutcome } from "./migrate-all.js";
 export {
   RedisMemoryError, ValidationError, NotJsonError, DetachedError, OperationError, ConnectionError, WriteError,
   CorruptDataError, OptionsError, ClosedError, ReplicaWaitError, RedisCommandError, FlushTimeoutError, ConflictError,
-  UsageError, GeneratedCodeError, ListenerError, SyncError, type WriteErrorCode, type DataPath, type ValidationProblem,
+  UsageError, GeneratedCodeError, ListenerError, SyncError, SchemaVersionError, MigrationError, type WriteErrorCode, type DataPath, type ValidationProblem,
 } from "./errors.js";
 export { ajvValidators, type PlaceValidation } from "./ajv-adapter.js";

@@ -7,7 +7,7 @@ import { ListNode, NODE, bindProxy, isIntegerLike, nodeOf } from "./node.js";
 import type { Enc } from "./ops.js";
 import { proxyFactories, type Replica } from "./replica.js";
 import type { Input, NumericKeys } from "./types.js";
-import { checkListChange, childShape } from "./validate.js";
+import { checkListChange, childShape, needsWholeCheck } from "./validate.js";
 import { InlineText, deepEqual, plainCopy, plainOfNode, plainView, scalarText, type JsonValue } from "./values.js";
 import { commit, commitPushOne, target } from "./write.js";
 
@@ -115,7 +115,7 @@ function prepare(node: ListNode, values: readonly unknown[], firstIndex: number)
 
 function hasListConstraints(node: ListNode): boolean {
   const shape = node.shape;
-  return shape.kind === "list" && (shape.maxItems !== undefined || shape.minItems !== undefined || shape.prefixItems !== undefined || shape.uniqueItems === true);
+  return (shape.kind === "list" && (shape.maxItems !== undefined || shape.minItems !== undefined || shape.prefixItems !== undefined || shape.uniqueItems === true)) || needsWholeCheck(node);
 }
 
 function pushOne(node: ListNode, value: unknown): number {

@@ -21,6 +21,9 @@ export interface LoadedState {
   readonly seq: number;
   /** The change log's last entry id when it was read. */
   readonly lastId: string;
+  /** The instance's schema version and lowest writable version when it was read (runtime/migrate.ts). */
+  readonly version?: number;
+  readonly vmin?: number;
 }
 
 /**
@@ -227,5 +230,5 @@ function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
   for (const node of [...replica.nodes.values()]) if (!reached.has(node)) node.detach();
   replica.batches.loadedEpoch(reply.epoch);
   replica.batches.loaded(reply.seq, reply.expireAt);
-  return { seq: reply.seq, lastId: reply.lastId };
+  return { seq: reply.seq, lastId: reply.lastId, version: reply.version, vmin: reply.vmin };
 }

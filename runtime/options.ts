@@ -1,6 +1,7 @@
 // Open options: defaults from the environment and checks of `id` and `prefix`
 // (they become part of the hash-tagged namespace, so braces would break it).
 import { LOG_DEFAULTS, type LogLimits } from "./backend.js";
+import type { HistoryLimits } from "./protocol/batch.js";
 import type { RedisOption } from "./connect.js";
 import { OptionsError, type ValidationError } from "./errors.js";
 import type { Input } from "./types.js";
@@ -43,7 +44,7 @@ export interface OpenOptions<TData extends object = Record<string, unknown>> {
    * How much of the change log the instance keeps for live replicas catching up after
    * a reconnect (not history): `maxEntries` (default 1,000), `maxAgeMs` (default
    * 10,000; the log key expires this long after the last batch), `maxOpsBytes`
-   * (default 2,048: a larger batch is logged as the ids of the containers it touched).
+   * (default 65,536: a larger batch is logged as the ids of the containers it touched, and live replicas reload them).
    */
   log?: Partial<LogLimits>;
   /** Milliseconds `$flush()` waits before rejecting with FlushTimeoutError (default: no limit). */
@@ -53,6 +54,15 @@ export interface OpenOptions<TData extends object = Record<string, unknown>> {
    * key carries the same expiry; each batch of this store slides it). Default: never.
    */
   ttl?: number;
+  /**
+   * Keep every batch in the instance's log, within these bounds, whether or not anyone
+   * listens, for `$history()`: `{ maxEntries?, maxAgeMs? }` (defaults: 1,000 entries, no
+   * age bound), `true` for the defaults, `false` to turn off what the schema's
+   * `"x-redis-memory": { "history" }` turns on. Default: the schema's setting, else off.
+   */
+  history?: boolean | { maxEntries?: number; maxAgeMs?: number };
+  /** The name this process's batches carry in `$history()` (e.g. "worker-3"); default: the store's client id. */
+  writer?: string;
 }
 
 export interface ResolvedOptions {
@@ -68,11 +78,14 @@ export interface ResolvedOptions {
   readonly log: LogLimits;
   readonly flushTimeout: number | undefined;
   readonly ttl: number | undefined;
+  /** The `history` option as given (the schema's setting applies when it is undefined). */
+  readonly history: HistoryLimits | false | undefined;
+  readonly writer: string | undefined;
 }
 
 /** Every option `open()` takes: anything else is an OptionsError (a typo would be silently ignored). */
 const OPTION_NAMES: readonly string[] = [
-  "redis", "id", "prefix", "live", "init", "offline", "connectTimeout", "waitReplicas", "onInvalid", "log", "flushTimeout", "ttl",
+  "redis", "id", "prefix", "live", "init", "offline", "connectTimeout", "waitReplicas", "onInvalid", "log", "flushTimeout", "ttl", "history", "writer",
 ];
 
 function checkNames(options: object): void {
@@ -122,6 +135,30 @@ function checkLog(value: Partial<LogLimits> | undefined): LogLimits {
   return limits;
 }
 
+/** History kept when the option or the schema turns it on without bounds. */
+export const HISTORY_DEFAULTS: HistoryLimits = { maxEntries: 1_000, maxAgeMs: 0 };
+
+/** `history` from the options or the schema's annotation, as bounds (false: off). */
+export function checkHistory(value: unknown, option = "history"): HistoryLimits | false | undefined {
+  if (value === undefined) return undefined;
+  if (value === false) return false;
+  if (value === true) return HISTORY_DEFAULTS;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new OptionsError(option, "must be true, false or { maxEntries?, maxAgeMs? }");
+  const limits = { ...HISTORY_DEFAULTS };
+  for (const [name, limit] of Object.entries(value)) {
+    if (name !== "maxEntries" && name !== "maxAgeMs") throw new OptionsError(`${option}.${name}`, "is not a history setting; the settings are maxEntries, maxAgeMs");
+    if (!Number.isSafeInteger(limit) || (limit as number) < 1) throw new OptionsError(`${option}.${name}`, `must be a positive integer, got ${String(limit)}`);
+    limits[name] = limit as number;
+  }
+  return limits;
+}
+
+function checkWriter(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value.length === 0 || value.length > 200) throw new OptionsError("writer", "must be a non-empty string of at most 200 characters");
+  return value;
+}
+
 function checkWait(value: unknown): ResolvedOptions["waitReplicas"] {
   if (value === undefined) return undefined;
   const wait = value as { replicas?: unknown; timeout?: unknown };
@@ -158,6 +195,8 @@ export function resolveOptions(options: OpenOptions<object> = {}): ResolvedOptio
     log: checkLog(options.log),
     flushTimeout: checkPositive("flushTimeout", options.flushTimeout),
     ttl: checkPositive("ttl", options.ttl),
+    history: checkHistory(options.history),
+    writer: checkWriter(options.writer),
   };
 }
 

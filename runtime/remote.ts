@@ -5,7 +5,8 @@
 // be emitted once the whole entry is in the replica (a listener that writes must see
 // Redis's state).
 import type { ChangeEvent, ChangeReport } from "./events.js";
-import { apply, decodeOp } from "./op/rows.js";
+import { checkApplied } from "./check-remote.js";
+import { apply, decodeOp, type ReplicaOp } from "./op/rows.js";
 import type { NodeId, Op } from "./ops.js";
 import type { Replica } from "./replica.js";
 
@@ -29,11 +30,17 @@ export function applyRemote(
   // The writer's promotes that found the element already a container: its ops went there.
   const alias = new Map(aliases);
   let nextResult = 0;
+  const applied: ReplicaOp[] = [];
   for (const given of ops) {
     const op = (alias.has(given[1]) ? [given[0], alias.get(given[1]), ...given.slice(2)] : given) as Op;
     if (op[0] === "promote" && alias.has(op[3])) continue;
     const result = op[0] === "incr" ? results[nextResult++] : undefined;
-    apply(decodeOp(replica, op, result), changed);
+    const decoded = decodeOp(replica, op, result);
+    apply(decoded, changed);
+    applied.push(decoded);
   }
+  // The replica equals Redis; what this schema refuses is said, not undone.
+  const invalid = checkApplied(applied);
+  if (invalid) replica.events.emit("error", invalid);
   return events;
 }

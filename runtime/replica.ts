@@ -3,6 +3,7 @@
 // of a write, and its events. A mutation is checked here and committed by
 // runtime/write.ts (queued for Redis, applied through runtime/op/rows.ts).
 import type { Backend, LogLimits } from "./backend.js";
+import type { HistoryLimits } from "./protocol/batch.js";
 import { Batches } from "./batches.js";
 import { ClosedError, NotJsonError, type DataPath } from "./errors.js";
 import { Events, type ChangeReport } from "./events.js";
@@ -27,6 +28,8 @@ export interface ReplicaOptions {
   readonly schemaHash: string;
   readonly log?: LogLimits | undefined;
   readonly ttl?: number | undefined;
+  /** Keep every batch for `$history()` within these bounds, with this writer name (default: the client id). */
+  readonly history?: { readonly limits: HistoryLimits; readonly writer: string | undefined } | undefined;
 }
 
 export class Replica implements Owner {
@@ -44,7 +47,7 @@ export class Replica implements Owner {
   constructor(options: ReplicaOptions) {
     this.backend = options.backend as Backend;
     this.ns = options.ns;
-    this.batches = new Batches(this, { schemaHash: options.schemaHash, log: options.log, ttl: options.ttl, offline: options.backend === undefined });
+    this.batches = new Batches(this, { schemaHash: options.schemaHash, log: options.log, ttl: options.ttl, offline: options.backend === undefined, history: options.history });
     this.root = this.newDict("", options.shape);
     this.root.stored = true;
   }

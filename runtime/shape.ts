@@ -25,6 +25,11 @@ interface ShapeBase {
   readonly source?: string;
   /** `default` from the schema: filled in when a new instance is opened. */
   readonly default?: unknown;
+  /**
+   * The schema has keywords about the whole value (`contains`, `oneOf`, `propertyNames`,
+   * ...): after any change inside this place, its whole value is validated again.
+   */
+  readonly whole?: boolean;
 }
 
 /** Anything JSON: arrays become lists, objects become dicts. */
@@ -83,6 +88,8 @@ export interface StoreSchema {
   readonly shape: DictShape;
   /** Hash of the schema that produced this store, recorded in `ns:meta`. */
   readonly hash?: string;
+  /** `"x-redis-memory": { "history": { maxEntries?, maxAgeMs? } }` at the root: keep every batch for `$history()`. */
+  readonly history?: { readonly maxEntries?: number; readonly maxAgeMs?: number };
   /** Schema version (`"x-redis-memory": { "version" }`, default 1): recorded in `ns:meta`. */
   readonly version?: number;
   /** The versions whose change was breaking: a migration to each must be registered. */

@@ -10,15 +10,18 @@ import { reload, reloadUntilDone } from "./reload.js";
 import { rideOut } from "./ride-out.js";
 import { acquire, type Lease } from "./pool.js";
 import { applyLoad, type LoadedState } from "./load.js";
-import { namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
+import { checkHistory, namespaceOf, resolveOptions, type OpenOptions, type ResolvedOptions } from "./options.js";
 import type { EventName, StoreEvents } from "./events.js";
 import { transactionScope } from "./batches.js";
 import { Replica } from "./replica.js";
 import type { StoreSchema } from "./shape.js";
 import type { NumericKeys } from "./types.js";
 import { plainCopy, type JsonValue } from "./values.js";
-import { childShape, problemsOf } from "./validate.js";
+import { asOneWrite, checkDictUpdate, childShape, problemsOf } from "./validate.js";
 import { instanceExists, instanceIds, type LookupOptions } from "./instances.js";
+import { migrateOnOpen, registerMigrations, versionsOf, type Migrations } from "./migrate.js";
+import { readHistory, type HistoryEntry, type HistoryOptions } from "./history.js";
+import type { HistoryLimits } from "./protocol/batch.js";
 import { conflicted, debugEvents, debugging, loadTelemetry, targetOf, traced } from "./telemetry.js";
 import "./list.js";
 
@@ -92,6 +95,21 @@ export class Store<TData extends object = Record<string, unknown>> {
   /** The ids of this store's instances under the prefix (SCAN; every master of a Cluster). */
   static ids(this: { readonly schema: StoreSchema }, options: LookupOptions = {}): AsyncIterable<string> {
     return instanceIds(this.schema, options);
+  }
+
+  /** The schema version of this store class (`"x-redis-memory": { "version" }` of its schema, default 1). */
+  static get version(): number {
+    return versionsOf((this as unknown as { readonly schema: StoreSchema }).schema).version;
+  }
+
+  /**
+   * Registers the store's migrations, one step per schema version, keyed by the version
+   * it produces: `AppMemory.migrations({ 2: (v1) => ({ ...v1, tags: {} }) })`. Opening an
+   * instance written at a lower version runs the steps from its version up (docs/guides/schema-evolution.md).
+   * Call it once, before the first open.
+   */
+  static migrations<D extends object>(this: { readonly schema: StoreSchema; readonly prototype: Store<D> }, steps: Migrations<D>): void {
+    registerMigrations(this, this.schema, steps);
   }
 
   /** `$close()`, so that `await using mem = await MyStore.open(...)` closes at the end of the block. */
@@ -246,6 +264,23 @@ export class Store<TData extends object = Record<string, unknown>> {
     throw new ConflictError(replica.ns, attempts);
   }
 
+  /**
+   * The batches the instance kept, oldest first: `{ seq, at, writer, changes }` (`at`:
+   * Redis' clock, ms since the epoch; `changes`: paths, operation names and values).
+   * Needs history (`"x-redis-memory": { "history" }` in the schema, or the `history`
+   * open option); writes not yet acknowledged are not in it (`await $flush()` first).
+   */
+  $history(options: HistoryOptions = {}): AsyncIterable<HistoryEntry> {
+    const state = core(this);
+    if (state.closed) throw new ClosedError();
+    const replica = state.replica;
+    if (!historyOf(state.options, (this.constructor as StoreClass<Store<object>>).schema)) {
+      throw new UsageError(`${replica.ns}: $history() needs history: add "x-redis-memory": { "history": { "maxEntries": 1000 } } to the schema's root, or open with { history: true }`);
+    }
+    if (replica.batches.offline) throw new ConnectionError(`${replica.ns} is offline (opened with \`offline: true\` before Redis could be reached): its history is not known yet`);
+    return readHistory(replica.backend, replica.ns, options);
+  }
+
   /** Milliseconds until the instance expires, or undefined when it has no expiry. */
   async $ttl(): Promise<number | undefined> {
     const state = core(this);
@@ -343,7 +378,7 @@ async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolve
   let feed: Feed | undefined;
   try {
     const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
-    const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl });
+    const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl, history: historyOf(resolved, schema) });
     if (debugging()) debugEvents(replica);
     const where = `instance ${ns} on Redis`;
     // Subscribed before the load: every entry after the loaded position reaches the feed.
@@ -353,6 +388,8 @@ async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolve
     }
     const loaded = applyLoad(replica, await within(rideOut(() => backend.load(ns), { deadline: started + resolved.connectTimeout }), started, resolved.connectTimeout, "load", where, () => undefined));
     const state: StoreInternals = { replica, options: resolved, loaded, closed: false, transactions: Promise.resolve(), lease };
+    replica.batches.version = versionsOf(schema);
+    await migrateOnOpen(state, cls, schema);
     const isNew = loaded.seq === 0 && Object.keys(replica.root.fields).length === 0;
     const fill = missingDefaults(state, schema);
     if (!isNew) for (const dropped of checkLoaded(state, fill)) delete fill[dropped];
@@ -436,8 +473,12 @@ function initialise(state: StoreInternals, schema: StoreSchema, isNew: boolean, 
   for (const key of Object.keys(values)) {
     if (values[key] !== undefined) state.replica.check(root, key, values[key], childShape(root.shape, key));
   }
+  const entries = Object.keys(values).filter((key) => values[key] !== undefined && !(key in root.fields)).map((key) => [key, values[key]] as const);
+  checkDictUpdate(root, entries);
   // Set-if-absent: processes opening a new instance at once must not overwrite each other.
-  for (const key of Object.keys(values)) setField(root, key, values[key], true);
+  asOneWrite(() => {
+    for (const key of Object.keys(values)) setField(root, key, values[key], true);
+  });
 }
 
 /**
@@ -484,11 +525,14 @@ function warnIfEvicting(state: StoreInternals): void {
  * when it is gone it emits `status: "expired"` and holds the new instance (defaults,
  * written on its next batch).
  */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function watchExpiry(state: StoreInternals, schema: StoreSchema): void {
   const replica = state.replica;
   const arm = (at: number): void => {
     if (state.closed || at <= 0) return;
-    const timer = setTimeout(() => void check(), Math.max(at - Date.now(), 0) + 20);
+    // Node's timers take at most 2^31-1 ms (~24.8 days); a later expiry is checked then, and armed again.
+    const timer = setTimeout(() => void check(), Math.min(Math.max(at - Date.now(), 0) + 20, MAX_TIMER_MS));
     timer.unref();
   };
   const check = async (): Promise<void> => {
@@ -515,8 +559,9 @@ function watchExpiry(state: StoreInternals, schema: StoreSchema): void {
 function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: ResolvedOptions): S {
   const schema = cls.schema;
   const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
-  const replica = new Replica({ backend: undefined, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl });
+  const replica = new Replica({ backend: undefined, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl, history: historyOf(resolved, schema) });
   const state: StoreInternals = { replica, options: resolved, loaded: { seq: 0, lastId: "0-0" }, closed: false, transactions: Promise.resolve() };
+  replica.batches.version = versionsOf(schema);
   initialise(state, schema, true, missingDefaults(state, schema));
   const store = construct(cls, state);
   setImmediate(() => replica.events.emit("status", { status: "offline" }));
@@ -553,4 +598,10 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
     }
   })();
   return store;
+}
+
+/** History settings: the `history` open option, else the schema's annotation; undefined when off. */
+function historyOf(resolved: ResolvedOptions, schema: StoreSchema): { limits: HistoryLimits; writer: string | undefined } | undefined {
+  const limits = resolved.history ?? (schema.history === undefined ? undefined : checkHistory(schema.history, `${schema.name}'s "x-redis-memory".history`));
+  return limits ? { limits, writer: resolved.writer } : undefined;
 }

@@ -4,6 +4,7 @@ import { nodeOf, type Node } from "./node.js";
 
 export type JsonScalar = string | number | boolean | null;
 export type JsonValue = JsonScalar | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
 
 /** Deeper values are refused with a clear error instead of risking a stack overflow. */
 export const MAX_DEPTH = 1_000;

@@ -22,7 +22,7 @@ export function commit(replica: Replica, ...[wire, local]: Pair): void {
   if (wire[0] === "push") replica.batches.queuePush(wire[1], wire[2]);
   else replica.batches.queue(wire);
   apply(local, replica.changed);
-  if (local[1] instanceof ListNode && wire[0] !== "promote") retain(replica, local[1], wire[1]);
+  if (local[1] instanceof ListNode && GROWS.has(wire[0])) retain(replica, local[1], wire[1]);
 }
 
 /** `commit` of a one-value push without its arrays: the hot path of appends. */
@@ -33,16 +33,23 @@ export function commitPushOne(replica: Replica, node: ListNode, enc: Enc, stored
   retain(replica, node, id);
 }
 
+/** The list operations that can make a list longer. */
+const GROWS: ReadonlySet<string> = new Set(["push", "unshift", "splice", "replace"]);
+
 /**
- * Retention: a list with `keepLast` that a write made longer drops its oldest
- * elements in the same batch (the `keep` operation, applied by Redis at its place in
- * the batch, so that concurrent writers never leave more than N).
+ * Retention: every write that can make a list with `keepLast` longer is followed, in
+ * the same batch, by a `keep` that Redis applies at its place in the batch. It is sent
+ * even when this replica's list is short: another writer may have appended meanwhile,
+ * and only Redis knows the length. The replica trims itself to what it holds.
  */
 function retain(replica: Replica, node: ListNode, id: NodeId): void {
   const shape = node.shape;
-  if (shape.kind !== "list" || shape.keepLast === undefined || node.items.length <= shape.keepLast) return;
+  if (shape.kind !== "list" || shape.keepLast === undefined) return;
   replica.batches.queueKeep(id, shape.keepLast);
-  apply(["keep", node, shape.keepLast], replica.changed);
+  if (node.items.length <= shape.keepLast) return;
+  // No event now: what Redis drops (another writer may have appended first) is in the
+  // batch's reply, and the event is emitted then (runtime/batches.ts).
+  apply(["keep", node, shape.keepLast], () => {});
 }
 
 /** `commit` of an increment: resolves to the server's value (the replica holds `next` meanwhile). */

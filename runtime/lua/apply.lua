@@ -17,7 +17,9 @@
 -- the subtrees it deletes, and the caller's permission for every command the apply pass
 -- runs (run() refuses a command the check pass did not clear).
 --
--- meta fields: format, epoch, seq, schema, n:<id> = container flags (runtime/protocol/registry.ts),
+-- meta fields: format, epoch, seq, schema, v (the highest schema version that wrote the
+-- instance), vmin (the lowest schema version that may still write it), x (when every key
+-- expires, ms), n:<id> = container flags (runtime/protocol/registry.ts),
 -- c:<client> = last batch applied, r:<client> = recent results (JSON), g:<id> = garbage,
 -- p:<client> = a staged push's mark (runtime/lua/staged.lua).
 local root, meta, log = KEYS[1], KEYS[2], KEYS[3]
@@ -64,7 +66,7 @@ local SHAPE = {
   HVALS = {}, HKEYS = {}, RPUSH = {"v"}, LPUSH = {"v"}, LSET = {"0", "v"}, LINDEX = {"0"}, LRANGE = {"0", "-1"},
   LTRIM = {"0", "-1"}, RPOP = {"1"}, LPOP = {"1"}, DEL = {}, TYPE = {}, EXISTS = {}, PEXPIRE = {"1"},
   PEXPIREAT = {"1"}, PEXPIRETIME = {}, PTTL = {}, XADD = {"MAXLEN", "=", "0", "*", "d", "v"}, XTRIM = {"MINID", "0"},
-  PUBLISH = {"m"}, SET = {"v"}, APPEND = {"v"}, GET = {},
+  PUBLISH = {"m"}, PERSIST = {}, SET = {"v"}, APPEND = {"v"}, GET = {},
 }
 local cleared = {}
 local to_check = {}
@@ -130,7 +132,7 @@ end
 -- One read of ns:meta: the instance's fields and the registry flags of the containers
 -- the operations name (the first few; others are read when a check needs them).
 local PREFETCH = 32
-local meta_fields = {"format", "epoch", "seq", "c:" .. client, "r:" .. client, "x", "schema"}
+local meta_fields = {"format", "epoch", "seq", "c:" .. client, "r:" .. client, "x", "schema", "v", "vmin"}
 local prefetched = {}
 for _, op in ipairs(ops) do
   if #prefetched >= PREFETCH then break end
@@ -143,6 +145,9 @@ end
 local m = redis.pcall("HMGET", meta, unpack(meta_fields))
 if m.err then return refuse("CORRUPT", meta, "cannot be read as a hash (" .. m.err .. ")") end
 local format, epoch, iseq, marker, recent, xfield, schema = m[1], m[2], m[3], m[4], m[5], m[6], m[7]
+-- Schema versions (runtime/migrate.ts): an instance written before versions is at 1.
+local iv, ivmin = tonumber(m[8] or "1"), tonumber(m[9] or "1")
+if not iv or not ivmin then return refuse("CORRUPT", meta, "fields v/vmin are not schema versions") end
 if format and format ~= FORMAT then
   return refuse("FORMAT", meta, "has format " .. format .. ", this library writes format " .. FORMAT)
 end
@@ -186,6 +191,18 @@ if bseq <= marker then
     skipped = r[3] or 0, incrs = r[1] or {}, aliases = r[2] or {}, garbage = {}})
 end
 if marker ~= prev then return refuse("WAIT", meta, "batch " .. bseq .. " follows " .. prev .. ", last applied " .. marker) end
+-- An old writer never writes over a newer shape; a writer whose migrations have not run
+-- on the instance never writes its shape over an older one (the migration batch itself,
+-- H.from, is the exception).
+if not creating and ivmin > H.version then
+  return refuse("VERSION", meta, "instance requires schema version >= " .. ivmin .. ", this writer has version " .. H.version)
+end
+if not creating and H.from == 0 and iv < H.vmin then
+  return refuse("VERSION", meta, "instance is at schema version " .. iv .. ", this writer needs >= " .. H.vmin .. " (open() migrates it)")
+end
+if H.from ~= 0 and iv ~= H.from then
+  return refuse("STALE", meta, "was migrated by another writer (version " .. iv .. ", the migration read " .. H.from .. ")")
+end
 -- A transaction applies only if nothing was written since it read.
 if H.readAt ~= "" and (iseq or "0") ~= H.readAt then
   return refuse("STALE", meta, "was written by another writer since the transaction read it (seq " .. (iseq or "0") .. ", read at " .. H.readAt .. ")")
@@ -546,6 +563,8 @@ local function hset_later(k, f, v)
 end
 local results = {}
 local skipped = 0
+-- Retention: {operation index (from 0), the values its keep dropped}.
+local dropped_out = {}
 local staged_key = nil
 
 -- ---- dict key order ------------------------------------------------------------
@@ -896,7 +915,11 @@ OPS.keep = {
   apply = function(op, id, k)
     if op.excess == 0 then return end
     local popped = run("LPOP", k, op.excess)
-    if popped and may_hold_refs(id) then drop_refs(popped) end
+    if popped then
+      -- The reply tells the writer what left (its replica could only guess under concurrency).
+      dropped_out[#dropped_out + 1] = {op.i - 1, popped}
+      if may_hold_refs(id) then drop_refs(popped) end
+    end
   end,
 }
 
@@ -1220,6 +1243,10 @@ elseif new_at > 0 then
   clear("PEXPIREAT", log)
 end
 clear("XADD", log); clear("XTRIM", log); clear("PEXPIRE", log); clear("PUBLISH", log)
+-- History (H.histEntries > 0): every batch is kept within its bounds, whoever listens,
+-- and the log expires with the instance (PEXPIREAT to the instance's expiry, else PERSIST).
+local history = (H.histEntries or 0) > 0
+if history then clear("PEXPIRETIME", meta); clear("PEXPIREAT", log); clear("PERSIST", log) end
 local denied = may_run_all()
 if denied then return refuse("NOPERM", meta, "NOPERM the user may not run " .. denied .. ", which EVALSHA apply.lua needs for this batch (docs/guides/acl.md)") end
 
@@ -1232,6 +1259,8 @@ local seq = tonumber(iseq or "0") + 1
 -- replicas reload what it touched).
 local function entry_body(whole)
   local body = '{"s":' .. seq .. ',"e":' .. cjson.encode(epoch) .. ',"c":' .. cjson.encode(client) .. ',"b":' .. bseq
+  -- History: who wrote it (the writer's name) and the path of each operation's container.
+  if history then body = body .. ',"w":' .. cjson.encode(H.writer) .. ',"p":' .. H.paths end
   if whole then
     body = body .. ',"o":' .. OPS_TEXT
     if #results > 0 then body = body .. ',"r":' .. cjson.encode(results) end
@@ -1259,10 +1288,20 @@ local kept = false
 local function log_batch()
   local heard = run("PUBLISH", log, '{"c":' .. cjson.encode(client) .. ',"b":' .. bseq .. '}')
   local keep = H.logEntries
-  if H.own >= 0 and heard <= H.own then keep = 0 end
+  -- With history, its bounds are the log's (a replica that fell further behind reloads).
+  if history then keep = H.histEntries
+  elseif H.own >= 0 and heard <= H.own then keep = 0 end
   local added = redis.pcall("XADD", log, "MAXLEN", "=", keep, "*", "d", entry_body(logged_whole))
   if type(added) ~= "string" then return added.err or "XADD failed" end
   entry = added
+  if history then
+    -- History without an age bound keeps entries by count only; the log expires with the instance.
+    local at = H.histAgeMs > 0 and clock()
+    if at then run("XTRIM", log, "MINID", string.format("%d", at - H.histAgeMs)) end
+    local ends = expire_at > 0 and expire_at or run("PEXPIRETIME", meta)
+    if ends > 0 then run("PEXPIREAT", log, ends) else run("PERSIST", log) end
+    return nil
+  end
   kept = keep > 0 and H.logAgeMs > 0
   if kept then
     local at = clock()
@@ -1277,7 +1316,8 @@ if log_first then
   local failed = log_batch()
   if failed then return refuse("CORRUPT", log, "cannot take the log entry (" .. failed .. ")") end
 end
-for _, op in ipairs(ops) do
+for i, op in ipairs(ops) do
+  op.i = i
   local k = key_of(op[2])
   -- Anything but another key write to the same hash sees the waiting writes applied first.
   if pending_key and (op[1] ~= "set" or pending_key ~= k) then hset_flush() end
@@ -1324,6 +1364,9 @@ if refresh and clock() then book[#book + 1] = "x"; book[#book + 1] = string.form
 book[#book + 1] = "c:" .. client; book[#book + 1] = bseq
 book[#book + 1] = "seq"; book[#book + 1] = string.format("%d", seq)
 if schema ~= H.schema then book[#book + 1] = "schema"; book[#book + 1] = H.schema end
+local nv, nvmin = math.max(creating and 0 or iv, H.version), math.max(creating and 0 or ivmin, H.vmin)
+if creating or nv ~= iv or m[8] == false then book[#book + 1] = "v"; book[#book + 1] = string.format("%d", nv) end
+if creating or nvmin ~= ivmin or m[9] == false then book[#book + 1] = "vmin"; book[#book + 1] = string.format("%d", nvmin) end
 if #results > 0 or #created > 0 or skipped > 0 or recent then
   local out, any = {}, false
   -- A batch the client has the reply of is never sent again: its results can go.
@@ -1367,4 +1410,4 @@ end
 
 
 return cjson.encode({status = "applied", seq = string.format("%d", seq), entry = entry, epoch = epoch,
-  expireAt = string.format("%d", new_at), skipped = skipped, incrs = results, aliases = aliases, garbage = garbage})
+  expireAt = string.format("%d", new_at), skipped = skipped, incrs = results, aliases = aliases, garbage = garbage, dropped = dropped_out})

@@ -13,10 +13,30 @@ export interface LogLimits {
   readonly maxEntries: number;
   /** Milliseconds an entry is kept; the log key itself expires this long after the last batch (default 10,000). */
   readonly maxAgeMs: number;
-  /** A batch whose operations are larger is logged as the ids of the containers it touched (default 2,048 bytes). */
+  /** A batch whose operations are larger is logged as the ids of the containers it touched (default 65,536 bytes: an LLM answer fits; a bulk write does not). */
   readonly maxOpsBytes: number;
 }
-export const LOG_DEFAULTS: LogLimits = { maxEntries: 1_000, maxAgeMs: 10_000, maxOpsBytes: 2_048 };
+export const LOG_DEFAULTS: LogLimits = { maxEntries: 1_000, maxAgeMs: 10_000, maxOpsBytes: 65_536 };
+
+/**
+ * History (`"x-redis-memory": { "history" }` or the `history` open option): every batch
+ * is kept in the log within these bounds, whether or not anyone listens.
+ */
+export interface HistoryLimits {
+  /** Entries kept. */
+  readonly maxEntries: number;
+  /** Milliseconds an entry is kept (0: no age bound, only the count). */
+  readonly maxAgeMs: number;
+}
+
+/** What a batch of a store with history adds to its log entry. */
+export interface BatchHistory {
+  readonly limits: HistoryLimits;
+  /** The writer's name (the `writer` open option, else the client id). */
+  readonly writer: string;
+  /** JSON: the path of each operation's container, in order (null when the replica knows none). */
+  readonly paths: string;
+}
 
 export interface Batch {
   readonly ns: string;
@@ -31,6 +51,11 @@ export interface Batch {
   /** Ids of the containers the batch may touch (declared as KEYS). */
   readonly keys: readonly NodeId[];
   readonly schemaHash: string;
+  /** The writer's schema version and the lowest version that may write what it writes (runtime/migrate.ts; default 1). */
+  readonly version?: number;
+  readonly vmin?: number;
+  /** A migration's batch: the instance version it read (0, the default, for other batches). */
+  readonly from?: number;
   readonly log: LogLimits;
   /** The store's `ttl` (ms; 0: none): the batch slides the instance's expiry. */
   readonly ttl: number;
@@ -44,6 +69,20 @@ export interface Batch {
   readonly ownSubscriptions: number;
   /** Every batch of this client up to this seq has been answered (none is sent again): the script forgets their results. */
   readonly acked: number;
+  /** Set when the store keeps history. */
+  readonly history?: BatchHistory | undefined;
+  /** The same object for every batch of one replica: texts that do not change from batch to batch, made once. */
+  readonly memo?: BatchMemo;
+}
+
+/**
+ * What a replica's batches share, encoded once: the header's fixed fields (as JSON text,
+ * made again whenever one of them changes, e.g. the epoch) and the instance's own keys.
+ * An awaited single write then encodes only its operations and the fields that change.
+ */
+export interface BatchMemo {
+  header?: { readonly fields: Readonly<Record<string, unknown>>; readonly text: string };
+  keys?: readonly string[];
 }
 
 /** ARGV[1] of apply.lua: every scalar argument, by name (the script reads them as `H.<name>`). */
@@ -55,6 +94,9 @@ export interface BatchHeader {
   readonly epoch: string;
   readonly newEpoch: string;
   readonly schema: string;
+  readonly version: number;
+  readonly vmin: number;
+  readonly from: number;
   readonly logEntries: number;
   readonly logAgeMs: number;
   readonly logOpsBytes: number;
@@ -65,29 +107,59 @@ export interface BatchHeader {
   readonly stage: string;
   readonly own: number;
   readonly acked: number;
+  /** History: entries kept (0: no history), their age (ms, 0: unbounded), the writer, the ops' paths (JSON). */
+  readonly histEntries: number;
+  readonly histAgeMs: number;
+  readonly writer: string;
+  readonly paths: string;
 }
 
 export function batchHeader(batch: Batch, options: { stage: string; own: number }): BatchHeader {
   return {
     ns: batch.ns, client: batch.clientId, seq: batch.seq, prev: batch.prev, epoch: batch.epoch, newEpoch: batch.newEpoch,
-    schema: batch.schemaHash, logEntries: batch.log.maxEntries, logAgeMs: batch.log.maxAgeMs, logOpsBytes: batch.log.maxOpsBytes,
+    schema: batch.schemaHash, version: batch.version ?? 1, vmin: batch.vmin ?? 1, from: batch.from ?? 0, logEntries: batch.log.maxEntries, logAgeMs: batch.log.maxAgeMs, logOpsBytes: batch.log.maxOpsBytes,
     ttl: batch.ttl, readAt: batch.readAt, stage: options.stage, own: options.own, acked: batch.acked,
+    histEntries: batch.history?.limits.maxEntries ?? 0, histAgeMs: batch.history?.limits.maxAgeMs ?? 0,
+    writer: batch.history?.writer ?? "", paths: batch.history?.paths ?? "",
   };
 }
 
-/** KEYS of apply.lua: root, meta, log, then every container the batch may touch (and the staging key). */
-export function batchKeys(ns: string, ids: Iterable<NodeId>, extra: readonly string[] = []): string[] {
-  const keys = keysOf(ns) as string[];
-  const seen = new Set(keys);
+/**
+ * ARGV[1] as JSON text: `JSON.stringify(batchHeader(batch, options))`, with the fixed
+ * fields taken from the replica's memo (only seq, prev, readAt, stage, own and acked
+ * change from batch to batch).
+ */
+export function headerText(batch: Batch, options: { stage: string; own: number }): string {
+  const memo = batch.memo;
+  const header = batchHeader(batch, options);
+  if (memo === undefined) return JSON.stringify(header);
+  // The fields that change from batch to batch are written each time; the others are
+  // compared with the memo's (any that changed makes the memo's text again).
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { seq, prev, readAt, stage, own, acked, paths, ...fixed } = header;
+  let memoed = memo.header;
+  if (memoed === undefined || !sameFields(memoed.fields, fixed)) memoed = memo.header = { fields: fixed, text: JSON.stringify(fixed).slice(0, -1) };
+  const quote = (text: string): string => (text === "" ? '""' : JSON.stringify(text));
+  return `${memoed.text},"seq":${seq},"prev":${prev},"readAt":${quote(readAt)},"stage":${quote(stage)},"own":${own},"acked":${acked},"paths":${quote(paths)}}`;
+}
+
+function sameFields(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
+  for (const key in b) if (a[key] !== b[key]) return false;
+  return true;
+}
+
+/** Root, meta, log and the root's order record (runtime/protocol/order.ts). */
+const instanceKeys = (ns: string): string[] => [...keysOf(ns), orderKey(ns, "")];
+
+/** KEYS of apply.lua: root, meta, log, the root's order record, then every container the batch may touch with its order record (and the staging key). */
+export function batchKeys(ns: string, ids: Iterable<NodeId>, extra: readonly string[] = [], memo?: BatchMemo): string[] {
+  const own = memo ? (memo.keys ??= instanceKeys(ns)) : instanceKeys(ns);
+  const keys = own.slice();
   // Each container is declared with its order record (a dict's, once it has one: the
   // script writes it, deletes it with the dict, and gives it the instance's expiry).
-  for (const id of ["", ...ids]) {
-    for (const key of id === "" ? [orderKey(ns, id)] : [nodeKey(ns, id), orderKey(ns, id)]) {
-      if (!seen.has(key)) {
-        seen.add(key);
-        keys.push(key);
-      }
-    }
+  for (const id of ids) {
+    // Ids are distinct; only the root's id ("") names a key already in the list.
+    if (id !== "") keys.push(nodeKey(ns, id), orderKey(ns, id));
   }
   for (const key of extra) keys.push(key);
   return keys;
@@ -98,12 +170,12 @@ export function batchKeys(ns: string, ids: Iterable<NodeId>, extra: readonly str
  * ioredis flattens it, and nothing is spread into a function call (a call with ~125k+
  * spread arguments overflows the JS stack).
  */
-export function batchCall(keys: readonly string[], header: BatchHeader, ops: string, values: readonly string[]): (string | number)[] {
+export function batchCall(keys: readonly string[], header: BatchHeader | string, ops: string, values: readonly string[]): (string | number)[] {
   const args: (string | number)[] = new Array<string | number>(keys.length + 3 + values.length);
   let n = 0;
   args[n++] = keys.length;
   for (const key of keys) args[n++] = key;
-  args[n++] = JSON.stringify(header);
+  args[n++] = typeof header === "string" ? header : JSON.stringify(header);
   args[n++] = ops;
   for (const value of values) args[n++] = value;
   return args;
@@ -120,12 +192,13 @@ export function encodeOps(ops: readonly Op[], inlineBytes: number, stagedLast: b
   const rest = stagedLast ? ops.slice(0, -1) : ops;
   const last = stagedLast ? [counted(ops.at(-1)!)] : [];
   let size = 0;
+  if (!stagedLast && ops.length === 1 && ops[0]![0] !== "push" && ops[0]![0] !== "unshift") return [JSON.stringify(ops), []];
   for (const op of rest) {
     if (op[0] !== "push" && op[0] !== "unshift") continue;
     for (const value of op[2]) size += value.length;
     if (size > inlineBytes) break;
   }
-  if (size <= inlineBytes) return [JSON.stringify([...rest, ...last]), []];
+  if (size <= inlineBytes) return [JSON.stringify(stagedLast ? [...rest, ...last] : ops), []];
   const values: string[] = [];
   const text = JSON.stringify([
     ...rest.map((op) => {
@@ -156,6 +229,7 @@ interface BatchReply {
   readonly aliases: readonly string[];
   /** Containers unlinked without being declared: collect them (lua/gc.lua). */
   readonly garbage: readonly string[];
+  readonly dropped?: unknown;
 }
 
 export type BatchOutcome =
@@ -170,6 +244,8 @@ export type BatchOutcome =
       readonly garbage: readonly NodeId[];
       /** When the instance expires (ms since the epoch), -1 when it does not. */
       readonly expireAt: number;
+      /** Retention: per `keep` operation that dropped elements, its index in the batch and what Redis dropped. */
+      readonly dropped: readonly [op: number, values: readonly Enc[]][];
     }
   | {
       readonly kind: "dup";
@@ -188,14 +264,23 @@ export type BatchOutcome =
 
 /** apply.lua's reply; cjson writes an empty array as {}, read here as []. */
 export function decodeReply(reply: unknown): Exclude<BatchOutcome, { kind: "wait" }> {
-  const r = JSON.parse(String(reply)) as BatchReply;
-  const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+  const r = JSON.parse(typeof reply === "string" ? reply : String(reply)) as BatchReply;
   const flat = list(r.aliases);
-  const aliases: [NodeId, NodeId][] = [];
+  const aliases: [NodeId, NodeId][] = flat.length === 0 ? NONE : [];
   for (let i = 0; i + 1 < flat.length; i += 2) aliases.push([flat[i]!, flat[i + 1]!]);
-  const common = { incrs: list(r.incrs), aliases, epoch: String(r.epoch), skipped: Number(r.skipped), expireAt: Number(r.expireAt) };
-  if (r.status === "dup") return { kind: "dup", ...common };
-  return { kind: "applied", seq: Number(r.seq), entryId: String(r.entry), garbage: list(r.garbage), ...common };
+  const incrs = list(r.incrs), epoch = String(r.epoch), skipped = Number(r.skipped), expireAt = Number(r.expireAt);
+  if (r.status === "dup") return { kind: "dup", incrs, aliases, epoch, skipped, expireAt };
+  const dropped: [number, Enc[]][] = [];
+  if (Array.isArray(r.dropped)) for (const item of r.dropped) if (Array.isArray(item) && typeof item[0] === "number") dropped.push([item[0], list(item[1])]);
+  return { kind: "applied", seq: Number(r.seq), entryId: String(r.entry), garbage: list(r.garbage), dropped, incrs, aliases, epoch, skipped, expireAt };
+}
+
+/** The empty list of a reply (shared: outcomes are only read). */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+/** A list of a reply as strings; cjson writes an empty one as {}. */
+function list(value: unknown): string[] {
+  return Array.isArray(value) && value.length > 0 ? value.map(String) : NONE;
 }
 
 /** A refusal of apply.lua: "RM<KIND> <key> <reason>"; nothing of the batch was written. */
@@ -224,6 +309,7 @@ export function refusalCode(kind: string): WriteErrorCode {
     case "CORRUPT": return "corrupt";
     case "FORMAT": return "format";
     case "STALE": return "stale";
+    case "VERSION": return "version";
     case "NOPERM": return "redis";
     default: return "conflict";
   }

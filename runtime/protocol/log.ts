@@ -27,6 +27,10 @@ export interface LogEntry {
   readonly results: string[];
   /** Promotes of the batch that found the element already a container. */
   readonly aliases: [from: NodeId, to: NodeId][];
+  /** History only: the writer's name. */
+  readonly writer?: string;
+  /** History only: the path of each operation's container (null: unknown). */
+  readonly paths?: (readonly (string | number)[] | null)[];
 }
 
 /** The stream entry's field that holds the body. */
@@ -73,13 +77,16 @@ export function claimedClient(text: string): string | undefined {
 
 function decodeBody(id: string, body: unknown): LogEntry | undefined {
   if (!isObject(body)) return undefined;
-  const { s, e, c, b, o, i, r, a } = body;
+  const { s, e, c, b, o, i, r, a, w, p } = body;
   if (!isCount(s) || s < 1 || typeof e !== "string" || typeof c !== "string" || !isCount(b)) return undefined;
   if (o !== undefined && !isOps(o)) return undefined;
   if (o === undefined && !isStrings(i)) return undefined;
   if (r !== undefined && !isStrings(r)) return undefined;
   if (a !== undefined && !isStrings(a)) return undefined;
+  const paths = Array.isArray(p) && p.every((path) => path === null || (Array.isArray(path) && path.every((k) => typeof k === "string" || typeof k === "number"))) ? (p as (string | number)[][]) : undefined;
   return {
+    ...(typeof w === "string" ? { writer: w } : {}),
+    ...(paths ? { paths } : {}),
     id,
     seq: s,
     epoch: e,

@@ -1,7 +1,8 @@
 // The recipes of docs/recipes/, run as their programs in examples/ against the test run's
 // redis-server; each test checks what Redis holds afterwards.
 import { describe, expect, it } from "vitest";
-import { AgentMemory, Chat, JobBoard, SharedConfig } from "../../generated/index.js";
+import { AgentConversation, AgentMemory, Chat, JobBoard, SharedConfig } from "../../generated/index.js";
+import { agentLoop } from "../../examples/agent-loop.js";
 import { agentWorkers } from "../../examples/agent-workers.js";
 import { chatUi } from "../../examples/chat-ui.js";
 import { jobRunner } from "../../examples/job-runner.js";
@@ -63,5 +64,24 @@ describe("recipe: chat UI messages", () => {
     const data = await held(rawClient(), await keyOf(() => Chat.open({ redis: redisUrl(), id: chatId, live: false })));
     expect(data["messages"]).toEqual(messages);
     expect((data["messages"] as { parts: { type: string }[] }[])[1]!.parts.map((p) => p.type)).toEqual(["step-start", "reasoning", "text"]);
+  });
+});
+
+describe("example: a chat agent loop with bounded memory and history", () => {
+  it("keeps the newest messages, folds every dropped one into the summary once, and keeps every batch as history", async () => {
+    const id = uniqueId("agent-loop");
+    const questions = ["q0?", "q1?", "q2?", "q3?", "q4?", "q5?"];
+    const result = await agentLoop(redisUrl(), id, questions);
+    // 12 messages written, 6 kept: the newest three turns.
+    expect(result.messages.map((m) => m.content).filter((_, i) => i % 2 === 0)).toEqual(["q3?", "q4?", "q5?"]);
+    expect(result.turns).toBe(6);
+    // Each dropped message is in the summary exactly once.
+    for (const q of ["q0?", "q1?", "q2?"]) expect(result.summary.split(`Q: ${q}`).length - 1).toBe(1);
+    // Every turn's batch carries the trim: only Redis knows how long the list is.
+    expect(result.history.filter((line) => /push messages, keep messages 6/.test(line))).toHaveLength(6);
+    expect(result.history.some((line) => line.includes("worker-b"))).toBe(true);
+    const data = await held(rawClient(), await keyOf(() => AgentConversation.open({ redis: redisUrl(), id, live: false })));
+    expect((data["messages"] as unknown[]).length).toBe(6);
+    expect(data["summary"]).toBe(result.summary);
   });
 });

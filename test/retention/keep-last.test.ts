@@ -58,16 +58,51 @@ describe("keepLast: every list mutator", () => {
     });
   }
 
-  it("reports what each write dropped, oldest first, in the change event", async () => {
+  it("reports what Redis dropped, oldest first, in a change event once the batch is applied", async () => {
     const chat = await open(uniqueId("events"));
     const dropped = droppedOf(chat);
     for (let i = 0; i < MAX; i++) chat.messages.push(msg(i));
+    await chat.$flush();
     expect(dropped).toEqual([]);
     chat.messages.push(msg(MAX));
     chat.messages.push(msg(MAX + 1), msg(MAX + 2));
-    expect(dropped).toEqual([[msg(0)], [msg(1), msg(2)]]);
+    // The replica is trimmed at once; the event waits for Redis' answer.
+    expect(chat.messages.length).toBe(MAX);
+    expect(dropped).toEqual([]);
     await chat.$flush();
-    expect(await stored(chat)).toEqual([3, 4, 5, 6, 7].map(msg));
+    expect(dropped).toEqual([[msg(0), msg(1), msg(2)]]);
+    chat.messages.push(msg(MAX + 3));
+    await chat.$flush();
+    expect(dropped).toEqual([[msg(0), msg(1), msg(2)], [msg(3)]]);
+    expect(await stored(chat)).toEqual([4, 5, 6, 7, 8].map(msg));
+  });
+
+  it("keeps Redis at N when the writer's replica is short: another writer appended meanwhile", async () => {
+    const id = uniqueId("short");
+    const a = await open(id);
+    const b = await open(id);
+    a.messages.push(msg(0), msg(1), msg(2), msg(3));
+    await a.$flush();
+    // b has not heard a's appends (not live): its list holds 0, after its push 3 (<= N).
+    b.messages.push(msg(10), msg(11), msg(12));
+    await b.$flush();
+    expect(await stored(a)).toEqual([msg(2), msg(3), msg(10), msg(11), msg(12)]);
+  });
+
+  it("reports what Redis dropped, not what a stale replica would have: another writer appended first", async () => {
+    const id = uniqueId("stale");
+    const a = await open(id);
+    for (let i = 0; i < MAX; i++) a.messages.push(msg(i));
+    await a.$flush();
+    const b = await open(id);
+    a.messages.push(msg(10));
+    await a.$flush();
+    // b has not heard a's append (not live): its replica would drop m0; Redis drops m1.
+    const dropped = droppedOf(b);
+    b.messages.push(msg(20));
+    await b.$flush();
+    expect(dropped).toEqual([[msg(1)]]);
+    expect(await stored(a)).toEqual([msg(2), msg(3), msg(4), msg(10), msg(20)]);
   });
 
   it("sends one trim after the appends of a tick, not one per append", async () => {

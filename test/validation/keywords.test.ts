@@ -41,7 +41,7 @@ const cases: Case[] = [
   { name: "minItems", open: show, setup: (s) => { s.point = [1, 2]; }, attempt: (s) => s.point.pop(), path: ["point"], pointer: /point\/minItems$/ },
   { name: "prefixItems (tuple position type)", open: show, setup: (s) => { s.point = [1, 2]; }, attempt: (s) => { s.point[1] = "y"; }, path: ["point", 1], pointer: /prefixItems\/1\/type$/ },
   { name: "items: false (tuple length)", open: show, setup: (s) => { s.point = [1, 2]; }, attempt: (s) => s.point.push(3), path: ["point", 2], pointer: /point\/items$/, message: /no value is allowed here \(the schema is false\)/ },
-  { name: "required (nested object written)", open: app, attempt: (s) => { s.data.user = { email: "a@b.co" }; }, path: ["data", "user"], pointer: /user\/required$/ },
+  { name: "required (nested object written)", open: app, attempt: (s) => { s.data.user = { email: "a@b.co" }; }, path: ["data", "user"], pointer: /\$defs\/User\/required$/ },
   { name: "required (delete)", open: app, setup: (s) => { s.data.user = { name: "n" }; }, attempt: (s) => { delete s.data.user.name; }, path: ["data", "user", "name"], pointer: /user\/required$/ },
   { name: "required (assign undefined on the store)", open: app, attempt: (s) => { s.tasks = undefined; }, path: ["tasks"], pointer: /#\/required$/ },
   { name: "required (dict pop)", open: app, setup: (s) => s.complex.users.push({ name: "a", scores: [] }), attempt: (s) => s.complex.users[0].pop("scores"), path: ["complex", "users", 0, "scores"], pointer: /items\/required$/ },
@@ -54,7 +54,7 @@ const cases: Case[] = [
   { name: "oneOf (write inside the chosen option)", open: show, setup: (s) => { s.shape = { kind: "circle", radius: 1 }; }, attempt: (s) => { s.shape.radius = "big"; }, path: ["shape", "radius"], pointer: /Circle\/properties\/radius\/type$/ },
   { name: "anyOf", open: show, attempt: (s) => { s.idOrName = true; }, path: ["idOrName"], pointer: /idOrName\/anyOf$/ },
   { name: "nullable type", open: show, attempt: (s) => { s.nickname = 3; }, path: ["nickname"], pointer: /nickname\/type$/ },
-  { name: "allOf", open: show, attempt: (s) => { s.employee = { name: "n" }; }, path: ["employee"], pointer: /employee\/required$/ },
+  { name: "allOf", open: show, attempt: (s) => { s.employee = { name: "n" }; }, path: ["employee"], pointer: /employee\/allOf\/1\/required$/ },
   { name: "enum via $ref (message role)", open: agent, attempt: (s) => s.messages.push({ role: "robot", content: "x" }), path: ["messages", 0, "role"], pointer: /Role\/enum$/ },
   { name: "incr past a maximum-free minimum", open: app, attempt: (s) => s.$incr("counter", -1), path: ["counter"], pointer: /counter\/minimum$/ },
 ];

@@ -1,0 +1,68 @@
+// The batch script's arguments as the client encodes them: the header a replica
+// builds from its memo (fixed fields made once) says what batchHeader says, for
+// every batch of the replica, across epoch changes.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { LOG_DEFAULTS, batchHeader, batchKeys, decodeReply, encodeOps, headerText, type Batch, type BatchMemo } from "../../runtime/protocol/batch.js";
+import { keysOf, nodeKey } from "../../runtime/protocol/keys.js";
+import type { Op } from "../../runtime/ops.js";
+
+const varying = fc.record({
+  seq: fc.nat(),
+  prev: fc.nat(),
+  acked: fc.nat(),
+  epoch: fc.constantFrom("", "e1", "e2"),
+  newEpoch: fc.constantFrom("n1", "n2"),
+  readAt: fc.constantFrom("", "0", "17"),
+  stage: fc.constantFrom("", 'p:{S:"x"}:s:c:1'),
+  own: fc.integer({ min: -1, max: 1 }),
+  history: fc.option(fc.record({ writer: fc.constantFrom("w1", 'w"2'), paths: fc.constantFrom("", '[["a",1]]', "[null]"), maxEntries: fc.constantFrom(10, 20) }), { nil: undefined }),
+});
+
+describe("headerText", () => {
+  it("says what JSON.stringify(batchHeader(...)) says, for every batch of one replica", () => {
+    const memo: BatchMemo = {};
+    fc.assert(
+      fc.property(fc.array(varying, { minLength: 1, maxLength: 20 }), (batches) => {
+        for (const v of batches) {
+          const batch: Batch = {
+            ns: 'p:{Store:"id"}', clientId: "client", seq: v.seq, prev: v.prev, epoch: v.epoch, newEpoch: v.newEpoch, ops: [], keys: [],
+            schemaHash: "hash", log: LOG_DEFAULTS, ttl: 5, readAt: v.readAt, ownSubscriptions: v.own, acked: v.acked, memo,
+            history: v.history && { limits: { maxEntries: v.history.maxEntries, maxAgeMs: 0 }, writer: v.history.writer, paths: v.history.paths },
+          };
+          const options = { stage: v.stage, own: v.own };
+          expect(JSON.parse(headerText(batch, options))).toEqual(JSON.parse(JSON.stringify(batchHeader(batch, options))));
+        }
+      }),
+    );
+  });
+});
+
+describe("batchKeys", () => {
+  it("lists the instance's keys, then each container's once (the root's is the instance's)", () => {
+    const memo: BatchMemo = {};
+    for (let i = 0; i < 2; i++) {
+      expect(batchKeys("ns", new Set(["", "a", "b"]), ["stage"], memo)).toEqual([...keysOf("ns"), nodeKey("ns", "a"), nodeKey("ns", "b"), "stage"]);
+    }
+  });
+});
+
+describe("encodeOps", () => {
+  it("sends small batches as one JSON text and large pushes' values apart", () => {
+    const small: Op[] = [["set", "", "k", '"v"']];
+    expect(encodeOps(small, 2048, false)).toEqual([JSON.stringify(small), []]);
+    const push: Op[] = [["push", "l", ['"a"', '"b"']]];
+    expect(encodeOps(push, 2048, false)).toEqual([JSON.stringify(push), []]);
+    expect(encodeOps(push, 1, false)).toEqual([JSON.stringify([["push", "l", 2]]), ['"a"', '"b"']]);
+    expect(encodeOps(push, 2048, true)).toEqual([JSON.stringify([["push", "l", 2]]), []]);
+  });
+});
+
+describe("decodeReply", () => {
+  it("reads cjson's empty lists ({}) as empty lists, and pairs aliases", () => {
+    const applied = decodeReply('{"status":"applied","seq":"3","entry":"1-0","epoch":"e","expireAt":"-1","skipped":0,"incrs":{},"aliases":["a","b"],"garbage":{}}');
+    expect(applied).toEqual({ kind: "applied", seq: 3, entryId: "1-0", epoch: "e", expireAt: -1, skipped: 0, incrs: [], aliases: [["a", "b"]], garbage: [], dropped: [] });
+    const dup = decodeReply('{"status":"dup","seq":"0","entry":"","epoch":"e","expireAt":"5","skipped":1,"incrs":["7"],"aliases":{},"garbage":{}}');
+    expect(dup).toEqual({ kind: "dup", epoch: "e", expireAt: 5, skipped: 1, incrs: ["7"], aliases: [] });
+  });
+});
