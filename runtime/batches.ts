@@ -10,6 +10,7 @@ import { LOG_DEFAULTS, type Backend, type Batch, type BatchMemo, type BatchOutco
 import { FlushTimeoutError, RedisMemoryError, WriteError, asSyncFailure, bareCause, type DataPath } from "./errors.js";
 import type { Events } from "./events.js";
 import { newId } from "./ids.js";
+import { BATCH_LIMITS, fits, takeBatch } from "./split.js";
 import type { DictNode } from "./node.js";
 import { touches, type Intent } from "./op/rows.js";
 import { isRef, type Enc, type NodeId, type Op } from "./ops.js";
@@ -275,13 +276,16 @@ export class Batches {
       this.chainBroken = false;
       this.lastSent = this.applied;
     }
-    const ops = this.pending;
-    const incrs = this.pendingIncrs;
-    this.pending = [];
-    this.pendingIncrs = [];
+    // At most one atomic batch's worth (runtime/split.ts); the rest leaves next, in order.
+    const [ops, rest] = takeBatch(this.pending);
+    let counted = 0;
+    for (const op of ops) if (op[0] === "incr") counted++;
+    const incrs = this.pendingIncrs.splice(0, counted);
+    this.pending = rest;
     this.lastPush = undefined;
+    // Every batch of the tick declares the containers that left the data (one of them deletes them).
     const keys = new Set<NodeId>(this.dropped);
-    this.dropped.clear();
+    if (rest.length === 0) this.dropped.clear();
     for (const op of ops) for (const id of touches(op)) if (id !== "") keys.add(id);
     const seq = ++this.batchSeq;
     // Batches still on the wire may be sent again: their results must be kept.
@@ -309,6 +313,7 @@ export class Batches {
       this.send();
       if (this.inflight.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     });
+    if (this.pending.length > 0) this.send();
     return record;
   }
 
@@ -339,6 +344,18 @@ export class Batches {
       this.holding = false;
       this.heldIncrs = [];
       return this.wakeIdle();
+    }
+    if (!fits(this.held)) {
+      // One atomic batch or none: the replica reloads to undo what fn wrote.
+      const failure = new WriteError(this.owner.ns, `the transaction writes more than one atomic batch holds (${BATCH_LIMITS.operations.toLocaleString("en")} operations, ${BATCH_LIMITS.values.toLocaleString("en")} values, ${BATCH_LIMITS.bytes / 1024 / 1024} MiB; see docs/guides/batches.md); nothing was written: split it, or write outside $transaction`, { code: "bound" });
+      this.holding = false;
+      for (const incr of this.heldIncrs) incr.reject(failure);
+      this.held = [];
+      this.heldIncrs = [];
+      this.lastPush = undefined;
+      this.wakeIdle();
+      this.reloadWhenIdle();
+      throw failure;
     }
     let record: InFlight | undefined;
     for (;;) {

@@ -121,9 +121,10 @@ export class ReplicaWaitError extends RedisMemoryError {
  * `evicted` (Redis evicted some of its keys), `corrupt` (its keys hold what this
  * library did not write), `format` (written by another version), `order` (an earlier
  * batch of the store was refused), `redis` (Redis refused the call: ACL, OOM, ...),
- * `stale` (a transaction's reads were changed by another writer: it runs again).
+ * `stale` (a transaction's reads were changed by another writer: it runs again),
+ * `bound` (a transaction writes more than one atomic batch holds: docs/guides/batches.md).
  */
-export type WriteErrorCode = "conflict" | "epoch" | "evicted" | "corrupt" | "format" | "order" | "redis" | "stale" | "version";
+export type WriteErrorCode = "conflict" | "epoch" | "evicted" | "corrupt" | "format" | "order" | "redis" | "stale" | "version" | "bound";
 
 /** Redis refused a batch of writes; nothing of the batch was applied. */
 export class WriteError extends RedisMemoryError {

@@ -17,7 +17,8 @@
 -- runs (run() refuses a command the check pass did not clear).
 --
 -- meta fields: format, epoch, seq, schema, v (the highest schema version that wrote the
--- instance), vmin (the lowest schema version that may still write it), n:<id> = container flags (runtime/protocol/registry.ts),
+-- instance), vmin (the lowest schema version that may still write it), x (when every key
+-- expires, ms), n:<id> = container flags (runtime/protocol/registry.ts),
 -- c:<client> = last batch applied, r:<client> = recent results (JSON), g:<id> = garbage,
 -- p:<client> = a staged push's mark (runtime/lua/staged.lua).
 local root, meta, log = KEYS[1], KEYS[2], KEYS[3]
@@ -33,9 +34,11 @@ local CHUNK = 4000
 
 local declared = {}
 for i = 4, #KEYS do declared[KEYS[i]] = true end
+local key_cache = {[""] = root}
 local function key_of(id)
-  if id == "" then return root end
-  return ns .. ":n:" .. id
+  local k = key_cache[id]
+  if not k then k = ns .. ":n:" .. id; key_cache[id] = k end
+  return k
 end
 
 -- Keys the checks found they need and were not given (asked for with RMKEYS).
@@ -117,18 +120,41 @@ local function is_exact_int(s) return (s == "0" or string.match(s, "^%-?[1-9]%d*
 -- that the client reads exactly).
 local function is_counter(s) return s == "0" or (string.match(s, "^[1-9]%d*$") ~= nil and #s <= 15) end
 
+local decoded, ops = pcall(cjson.decode, OPS_TEXT)
+if not decoded or type(ops) ~= "table" then return refuse("ARGS", meta, "the batch's operations are not JSON") end
+for i = 1, #ops do
+  local op = ops[i]
+  if type(op) ~= "table" or not is_str(op[1]) or not is_id(op[2]) then return refuse("ARGS", meta, "operation " .. i .. " is not an operation") end
+end
+
 -- ---- the instance: format, epoch, counters --------------------------------
-local m = redis.pcall("HMGET", meta, "format", "epoch", "seq", "c:" .. client, "r:" .. client, "v", "vmin")
+-- One read of ns:meta: the instance's fields and the registry flags of the containers
+-- the operations name (the first few; others are read when a check needs them).
+local PREFETCH = 32
+local meta_fields = {"format", "epoch", "seq", "c:" .. client, "r:" .. client, "x", "schema", "v", "vmin"}
+local prefetched = {}
+for _, op in ipairs(ops) do
+  if #prefetched >= PREFETCH then break end
+  if not prefetched[op[2]] then
+    prefetched[op[2]] = #meta_fields + 1
+    prefetched[#prefetched + 1] = op[2]
+    meta_fields[#meta_fields + 1] = "n:" .. op[2]
+  end
+end
+local m = redis.pcall("HMGET", meta, unpack(meta_fields))
 if m.err then return refuse("CORRUPT", meta, "cannot be read as a hash (" .. m.err .. ")") end
-local format, epoch, iseq, marker, recent = m[1], m[2], m[3], m[4], m[5]
+local format, epoch, iseq, marker, recent, xfield, schema = m[1], m[2], m[3], m[4], m[5], m[6], m[7]
 -- Schema versions (runtime/migrate.ts): an instance written before versions is at 1.
-local iv, ivmin = tonumber(m[6] or "1"), tonumber(m[7] or "1")
+local iv, ivmin = tonumber(m[8] or "1"), tonumber(m[9] or "1")
 if not iv or not ivmin then return refuse("CORRUPT", meta, "fields v/vmin are not schema versions") end
 if format and format ~= FORMAT then
   return refuse("FORMAT", meta, "has format " .. format .. ", this library writes format " .. FORMAT)
 end
 if iseq and not is_counter(iseq) then return refuse("CORRUPT", meta, "field seq holds " .. string.sub(iseq, 1, 40) .. ", not a counter") end
 if marker and not is_counter(marker) then return refuse("CORRUPT", meta, "field c:" .. client .. " holds " .. string.sub(marker, 1, 40) .. ", not a counter") end
+-- x: when every key of the instance expires (ms), set by the stores opened with `ttl`.
+if xfield and not is_counter(xfield) then return refuse("CORRUPT", meta, "field x holds " .. string.sub(xfield, 1, 40) .. ", not a time") end
+local expire_at = xfield and tonumber(xfield) or -1
 local creating = false
 if H.epoch == "" then
   if not epoch then
@@ -156,7 +182,8 @@ end
 
 -- ---- exactly once, in the client's order -----------------------------------
 marker = tonumber(marker or "0")
-local function expiry() return redis.call("PEXPIRETIME", meta) end
+-- An instance expired by an older version of this library has key expiries but no x.
+local function expiry() if expire_at > 0 then return expire_at end return redis.call("PEXPIRETIME", meta) end
 if bseq <= marker then
   local r = remembered[tostring(bseq)] or {}
   return cjson.encode({status = "dup", seq = "0", entry = "", epoch = epoch, expireAt = tostring(expiry()),
@@ -178,15 +205,6 @@ end
 -- A transaction applies only if nothing was written since it read.
 if H.readAt ~= "" and (iseq or "0") ~= H.readAt then
   return refuse("STALE", meta, "was written by another writer since the transaction read it (seq " .. (iseq or "0") .. ", read at " .. H.readAt .. ")")
-end
-local log_type = redis.call("TYPE", log).ok
-if log_type ~= "none" and log_type ~= "stream" then return refuse("CORRUPT", log, "holds a " .. log_type .. ", expected a stream") end
-
-local decoded, ops = pcall(cjson.decode, OPS_TEXT)
-if not decoded or type(ops) ~= "table" then return refuse("CORRUPT", meta, "the batch's operations are not JSON") end
-for i = 1, #ops do
-  local op = ops[i]
-  if type(op) ~= "table" or not is_str(op[1]) or not is_id(op[2]) then return refuse("ARGS", meta, "operation " .. i .. " is not an operation") end
 end
 -- A large batch sends the values of its pushes as arguments of their own (ARGV[3..]),
 -- not as JSON strings inside the operations: a push op then holds their count.
@@ -227,11 +245,16 @@ if cursor ~= #ARGV then return refuse("ARGS", meta, "the batch carries values no
 -- should exist (not empty), then "r" when it may hold references, then ":" and the
 -- start of the SHA-1 of the inline text it was promoted from.
 local flags = {}
+for _, id in ipairs(prefetched) do flags[id] = m[prefetched[id]] or false end
+-- The flags as ns:meta holds them (the registry is written back only where they changed).
+local stored_flags = {}
+for id, f in pairs(flags) do stored_flags[id] = f end
 local function flags_of(id)
   local f = flags[id]
   if f == nil then
     f = redis.call("HGET", meta, "n:" .. id) or false
     flags[id] = f
+    stored_flags[id] = f
   end
   return f
 end
@@ -258,11 +281,62 @@ local function kind_of(k)
   return t
 end
 local fields, emptied = {}, {}
+-- What the batch does to each key's existence: the registry's "exists" flag and the
+-- expiry of keys it creates follow from it without asking Redis again.
+local grown, shrunk, recreated = {}, {}, {}
+local function grow(k)
+  if kinds[k] == "none" or emptied[k] or fresh[k] then recreated[k] = true end
+  grown[k] = true
+end
+-- setnx operations that find their field set (known exactly by the checks).
+local planned_skips = 0
+local has_incr = false
+-- The fields the batch's key operations read, per key: read with one HMGET per key (in
+-- chunks) the first time a check needs one of them, instead of one HGET each.
+local FIELD_OPS = {set = true, setnx = true, del = true, incr = true}
+local wanted, loaded = {}, {}
+for _, op in ipairs(ops) do
+  if FIELD_OPS[op[1]] and is_str(op[3]) then
+    local k = key_of(alias[op[2]] or op[2])
+    local w = wanted[k]
+    if not w then w = {n = 0, list = {}}; wanted[k] = w end
+    if not w[op[3]] then w[op[3]] = true; w.n = w.n + 1; w.list[w.n] = op[3] end
+  end
+end
+local function load_fields(k)
+  local got = {}
+  local w = wanted[k]
+  if w and w.n > 1 then
+    for i = 1, w.n, CHUNK do
+      local part = {}
+      for j = i, math.min(i + CHUNK - 1, w.n) do part[#part + 1] = w.list[j] end
+      local values = redis.call("HMGET", k, unpack(part))
+      for j, f in ipairs(part) do got[f] = values[j] end
+    end
+  end
+  loaded[k] = got
+  return got
+end
 local function field_of(k, f)
   local v = fields[k .. "\0" .. f]
   if v ~= nil then return v end
   if emptied[k] or fresh[k] then return false end
-  return redis.call("HGET", k, f)
+  local got = loaded[k] or load_fields(k)
+  v = got[f]
+  if v == nil then return redis.call("HGET", k, f) end
+  return v
+end
+-- The type of a key the batch writes into, read with its length when the kind is
+-- expected (LLEN/HLEN answer both: one command instead of TYPE and LLEN).
+local function probe(k, want)
+  if kinds[k] ~= nil then return kinds[k] end
+  local cmd = (want == "list" and "LLEN") or (want == "hash" and "HLEN") or nil
+  if not cmd then return kind_of(k) end
+  local n = redis.pcall(cmd, k)
+  if type(n) ~= "number" then return kind_of(k) end
+  kinds[k] = n == 0 and "none" or want
+  if want == "list" then lens[k] = n end
+  return kinds[k]
 end
 local function len_of(k)
   local n = lens[k]
@@ -283,7 +357,7 @@ local function target(id, want)
   local k = key_of(id)
   if id ~= "" and not declared[k] then ask(id); return k, nil end
   if fresh[k] then return k, nil end
-  local t = kind_of(k)
+  local t = probe(k, want)
   if id == "" then
     if t ~= "none" and t ~= "hash" then return k, "holds a " .. t .. ", expected a hash" end
     if want == "list" then return k, "is the root hash, not a list" end
@@ -406,6 +480,8 @@ local function check_list(op, id, k, delta)
   local next_n, err = delta(n)
   if err then return refuse("CONFLICT", k, err) end
   lens[k] = next_n
+  -- A list that was empty, or that the op deletes and writes again, is created by it.
+  if next_n > 0 and (n == 0 or op[1] == "replace" or (op[1] == "splice" and op[3] == 0)) then recreated[k] = true end
   return nil
 end
 
@@ -463,6 +539,17 @@ local function hset_all(k, fv)
   end
 end
 
+-- Key writes waiting to go as one HSET: of key `pending_key`, field-value pairs.
+local pending_key, pending_fv = nil, {}
+local function hset_flush()
+  if pending_key then hset_all(pending_key, pending_fv) end
+  pending_key, pending_fv = nil, {}
+end
+local function hset_later(k, f, v)
+  if pending_key ~= k then hset_flush(); pending_key = k end
+  pending_fv[#pending_fv + 1] = f
+  pending_fv[#pending_fv + 1] = v
+end
 local results = {}
 local skipped = 0
 -- Retention: {operation index (from 0), the values its keep dropped}.
@@ -482,15 +569,18 @@ OPS.set = {
   kind = "hash",
   args = function(op) return is_str(op[3]) and is_str(op[4]) end,
   check = function(op, id, k)
-    local err = check_refs({field_of(k, op[3])})
+    -- What the field holds at this point of the batch (apply drops it if it is a reference).
+    op.old = field_of(k, op[3])
+    local err = check_refs({op.old})
     if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
     fields[k .. "\0" .. op[3]] = op[4]
-    clear("HGET", k); clear("HSET", k)
+    grow(k)
+    clear("HSET", k)
   end,
   apply = function(op, id, k)
-    local old = run("HGET", k, op[3])
-    if old and string.byte(old, 1) == 64 then drop(old) end
-    run("HSET", k, op[3], op[4])
+    if op.old and string.byte(op.old, 1) == 64 then drop(op.old) end
+    -- Consecutive key writes to one hash go as one HSET (see the apply loop).
+    hset_later(k, op[3], op[4])
   end,
 }
 
@@ -498,7 +588,12 @@ OPS.setnx = {
   kind = "hash",
   args = OPS.set.args,
   check = function(op, id, k)
-    if not field_of(k, op[3]) then fields[k .. "\0" .. op[3]] = op[4] end
+    if not field_of(k, op[3]) then
+      fields[k .. "\0" .. op[3]] = op[4]
+      grow(k)
+    else
+      planned_skips = planned_skips + 1
+    end
     clear("HEXISTS", k); clear("HSET", k)
   end,
   apply = function(op, id, k)
@@ -510,14 +605,15 @@ OPS.del = {
   kind = "hash",
   args = function(op) return is_str(op[3]) end,
   check = function(op, id, k)
-    local err = check_refs({field_of(k, op[3])})
+    op.old = field_of(k, op[3])
+    local err = check_refs({op.old})
     if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
     fields[k .. "\0" .. op[3]] = false
-    clear("HGET", k); clear("HDEL", k)
+    shrunk[k] = true
+    clear("HDEL", k)
   end,
   apply = function(op, id, k)
-    local old = run("HGET", k, op[3])
-    if old and string.byte(old, 1) == 64 then drop(old) end
+    if op.old and string.byte(op.old, 1) == 64 then drop(op.old) end
     run("HDEL", k, op[3])
   end,
 }
@@ -535,6 +631,7 @@ OPS.clear = {
     end
     lens[k] = 0
     emptied[k] = true
+    shrunk[k] = true
     if sim[k] ~= nil then sim[k] = {} end
     local prefix = k .. "\0"
     for f in pairs(fields) do
@@ -763,6 +860,8 @@ OPS.promote = {
     if not declared[k] then ask(op[4]); return nil end
     if kind_of(k) ~= "none" or flags_of(op[4]) then return refuse("CONFLICT", k, "already exists") end
     fresh[k] = true
+    recreated[k] = true
+    grown[k] = #op[7] > 0
     kinds[k] = op[5] == "l" and "list" or "hash"
     flags[op[4]] = op[5] .. "0:" .. string.sub(op[6], 1, 16)
     -- A new list's contents are known: later promotes of its elements read them here.
@@ -807,6 +906,8 @@ OPS.incr = {
     local sum = tonumber(v or "0") + op[4]
     if sum ~= sum or math.abs(sum) >= 1e300 then return refuse("CONFLICT", k, "field " .. op[3] .. " + " .. op[4] .. " is not a finite number") end
     fields[k .. "\0" .. op[3]] = tostring(sum)
+    grow(k)
+    has_incr = true
     clear("HGET", k); clear("HINCRBY", k); clear("HSET", k); clear("HINCRBYFLOAT", k)
   end,
   apply = function(op, id, k)
@@ -868,12 +969,36 @@ for i, op in ipairs(ops) do
   touched[op[2]] = true
 end
 
--- Expiry: every key of the instance expires at once. A store opened with `ttl` sets it
--- again for every key when less than 90% of it is left (amortised O(1) per batch);
--- between refreshes, keys a batch creates get the instance's current expiry.
+-- Expiry: every key of the instance expires at once (meta field x says when). A store
+-- opened with `ttl` sets it again for every key when less than 90% of it is left
+-- (amortised O(1) per batch); between refreshes, keys a batch creates get the
+-- instance's expiry. A store without `ttl` does no expiry work but for keys it creates.
 local ttl = H.ttl
-local expire_at = redis.call("PEXPIRETIME", meta)
-local refresh = ttl > 0 and (expire_at < 0 or redis.call("PTTL", meta) < ttl * 0.9)
+local now = nil
+-- The server's clock (ms), or nil when the user may not run TIME (docs/guides/acl.md).
+local function clock()
+  if now == nil then
+    now = false
+    if redis.acl_check_cmd("TIME") then
+      local t = redis.call("TIME")
+      now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    end
+  end
+  return now or nil
+end
+local refresh, new_at = false, expire_at
+if ttl > 0 then
+  local at = clock()
+  if at then
+    refresh = expire_at < 0 or expire_at - at < ttl * 0.9
+    if refresh then new_at = at + ttl end
+  else
+    refresh = expire_at < 0 or redis.call("PTTL", meta) < ttl * 0.9
+  end
+elseif expire_at < 0 and xfield == nil and next(recreated) ~= nil then
+  -- An instance given an expiry by an older version of this library (no x): ask the key.
+  new_at = redis.call("PEXPIRETIME", meta)
+end
 local registered = {}
 if refresh then
   for _, f in ipairs(redis.call("HKEYS", meta)) do
@@ -898,90 +1023,43 @@ if staged then
       and may("PEXPIRETIME", meta) and may("PEXPIREAT", k, "0")) then
     return refuse("UNSTAGE", k, "the user may not run what a staged push runs (RENAME, RPUSH, EVAL, ...)")
   end
-  clear("EXISTS", k); clear("RENAME", k, stage); clear("DEL", stage); clear("HSET", meta)
+  clear("EXISTS", k); clear("RENAME", k, stage); clear("DEL", stage)
+end
+
+-- The log entry is written before the operations when its body is known now (no
+-- increment results to wait for): XADD is then the batch's first write, and a log key of
+-- the wrong type refuses the batch with nothing written, at no extra call.
+local log_first = not has_incr
+if not log_first then
+  local log_type = redis.call("TYPE", log).ok
+  if log_type ~= "none" and log_type ~= "stream" then return refuse("CORRUPT", log, "holds a " .. log_type .. ", expected a stream") end
 end
 
 -- What the rest of the script runs: the registry, the expiry, the bookkeeping, the log.
-clear("HSET", meta); clear("HDEL", meta); clear("PEXPIRETIME", meta)
+clear("HSET", meta); clear("HDEL", meta)
 for id in pairs(touched) do clear("EXISTS", key_of(id)) end
 if refresh then
-  local cmd = "PEXPIREAT"
-  clear(cmd, root); clear(cmd, meta); clear("PEXPIRE", root); clear("PEXPIRE", meta)
-  for _, id in ipairs(registered) do clear(cmd, key_of(id)); clear("PEXPIRE", key_of(id)) end
-  for id in pairs(touched) do clear(cmd, key_of(id)); clear("PEXPIRE", key_of(id)) end
-elseif expire_at > 0 then
-  clear("PEXPIREAT", root)
-  for id in pairs(touched) do clear("PEXPIREAT", key_of(id)) end
+  local cmd = clock() and "PEXPIREAT" or "PEXPIRE"
+  clear(cmd, root); clear(cmd, meta); clear(cmd, log); clear("PEXPIRETIME", meta)
+  for _, id in ipairs(registered) do clear(cmd, key_of(id)) end
+  for id in pairs(touched) do clear(cmd, key_of(id)) end
+  for k in pairs(recreated) do clear(cmd, k) end
+elseif new_at > 0 then
+  for k in pairs(recreated) do clear("PEXPIREAT", k) end
+  clear("PEXPIREAT", log)
 end
 clear("XADD", log); clear("XTRIM", log); clear("PEXPIRE", log); clear("PUBLISH", log)
 -- History (H.histEntries > 0): every batch is kept within its bounds, whoever listens,
--- and the log expires with the instance (PEXPIREAT to ns:meta's expiry, else PERSIST).
+-- and the log expires with the instance (PEXPIREAT to the instance's expiry, else PERSIST).
 local history = (H.histEntries or 0) > 0
 if history then clear("PEXPIRETIME", meta); clear("PEXPIREAT", log); clear("PERSIST", log) end
 local denied = may_run_all()
 if denied then return refuse("NOPERM", meta, "NOPERM the user may not run " .. denied .. ", which EVALSHA apply.lua needs for this batch (docs/guides/acl.md)") end
 
--- ---- apply ---------------------------------------------------------------
-if creating then run("HSET", meta, "format", FORMAT, "epoch", epoch) end
-for i, op in ipairs(ops) do
-  op.i = i
-  OPS[op[1]].apply(op, op[2], key_of(op[2]))
-end
-
--- Registry: which containers should exist (eviction shows as a missing key).
-local reg = {}
-for id in pairs(touched) do
-  local f = flags[id]
-  if id == "" then f = f or "d0" end
-  if f then
-    local exists = (key_of(id) == staged_key or run("EXISTS", key_of(id)) == 1) and "1" or "0"
-    reg[#reg + 1] = "n:" .. id
-    reg[#reg + 1] = string.sub(f, 1, 1) .. exists .. string.sub(f, 3)
-  end
-end
-
-if refresh then
-  -- One absolute time for every key (PEXPIRE reads the clock at each call).
-  local clock = redis.pcall("TIME")
-  local cmd, arg = "PEXPIRE", ttl
-  if type(clock) == "table" and clock.err == nil then
-    cmd, arg = "PEXPIREAT", tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000) + ttl
-  end
-  run(cmd, root, arg)
-  run(cmd, meta, arg)
-  for _, id in ipairs(registered) do
-    if flags[id] ~= false then run(cmd, key_of(id), arg) end
-  end
-  for id in pairs(touched) do run(cmd, key_of(id), arg) end
-elseif expire_at > 0 then
-  run("PEXPIREAT", root, expire_at)
-  for id in pairs(touched) do run("PEXPIREAT", key_of(id), expire_at) end
-end
-
--- Exactly once: the last batch of this client, and the results of recent ones; the
--- instance seq. One HSET with the registry.
+-- ---- the change log and the live feed ------------------------------------
 local aliases = {}
 for from, to in pairs(used) do aliases[#aliases + 1] = from; aliases[#aliases + 1] = to end
 local seq = tonumber(iseq or "0") + 1
-reg[#reg + 1] = "c:" .. client; reg[#reg + 1] = bseq
-reg[#reg + 1] = "schema"; reg[#reg + 1] = H.schema
-reg[#reg + 1] = "v"; reg[#reg + 1] = string.format("%d", math.max(creating and 0 or iv, H.version))
-reg[#reg + 1] = "vmin"; reg[#reg + 1] = string.format("%d", math.max(creating and 0 or ivmin, H.vmin))
-reg[#reg + 1] = "seq"; reg[#reg + 1] = string.format("%d", seq)
-if #results > 0 or #created > 0 or skipped > 0 or recent then
-  local out, any = {}, false
-  -- A batch the client has the reply of is never sent again: its results can go.
-  local acked = H.acked or (bseq - WINDOW)
-  for s, v in pairs(remembered) do
-    if tonumber(s) > acked then out[s] = v; any = true end
-  end
-  if #results > 0 or #created > 0 or skipped > 0 then out[tostring(bseq)] = {results, created, skipped}; any = true end
-  if any then reg[#reg + 1] = "r:" .. client; reg[#reg + 1] = cjson.encode(out)
-  else run("HDEL", meta, "r:" .. client) end
-end
-hset_all(meta, reg)
-
--- ---- the change log and the live feed ------------------------------------
 -- The entry's body (runtime/protocol/log.ts): whole operations, or the ids of the
 -- containers the batch touched when they are too large (or a default was skipped:
 -- replicas reload what it touched).
@@ -1002,43 +1080,138 @@ local function entry_body(whole)
   end
   return body .. "}"
 end
-local logged_whole = skipped == 0 and cursor < FIRST_VALUE and not staged and #OPS_TEXT <= H.logOpsBytes
--- The log is for replicas catching up: with no other subscription to hear the batch, no
--- replica can have missed it (one that starts listening loads after it, one whose
--- connection dropped finds the seq moved past the log and reloads), so the log keeps
--- no entries. The entry is still added, then trimmed: its id orders the batch (a
--- replica compares ids to tell a rewind from a batch it has), and an empty stream costs
--- a few hundred bytes against ~4.7 KB from its first entry kept.
-local keep = H.logEntries
--- With history, its bounds are the log's (a replica that fell further behind reloads).
-if history then keep = H.histEntries
-elseif H.own >= 0 then
-  local n = redis.pcall("PUBSUB", "NUMSUB", log)
-  if type(n) == "table" and n.err == nil and (tonumber(n[2]) or 0) <= H.own then keep = 0 end
-end
-local entry = run("XADD", log, "MAXLEN", "=", keep, "*", "d", entry_body(logged_whole))
-local age = H.logAgeMs
--- History without an age bound keeps entries by count only.
-if history then age = H.histAgeMs end
-if age > 0 then
-  local now = redis.pcall("TIME")
-  if type(now) == "table" and now.err == nil then
-    run("XTRIM", log, "MINID", tostring(tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - age))
+local logged_whole = planned_skips == 0 and cursor < FIRST_VALUE and not staged and #OPS_TEXT <= H.logOpsBytes
+-- The wake-up of live replicas (they read the entry from the stream), published first:
+-- its count of receivers says whether anyone but the writer listens. The log is for
+-- replicas catching up: with no other subscription to hear the batch, no replica can
+-- have missed it (one that starts listening loads after it, one whose connection
+-- dropped finds the seq moved past the log and reloads), so the log keeps no entries.
+-- The entry is still added, then trimmed: its id orders the batch (a replica compares
+-- ids to tell a rewind from a batch it has).
+local entry
+-- Whether the log keeps this batch's entry (then the log key expires by age).
+local kept = false
+local function log_batch()
+  local heard = run("PUBLISH", log, '{"c":' .. cjson.encode(client) .. ',"b":' .. bseq .. '}')
+  local keep = H.logEntries
+  -- With history, its bounds are the log's (a replica that fell further behind reloads).
+  if history then keep = H.histEntries
+  elseif H.own >= 0 and heard <= H.own then keep = 0 end
+  local added = redis.pcall("XADD", log, "MAXLEN", "=", keep, "*", "d", entry_body(logged_whole))
+  if type(added) ~= "string" then return added.err or "XADD failed" end
+  entry = added
+  if history then
+    -- History without an age bound keeps entries by count only; the log expires with the instance.
+    local at = H.histAgeMs > 0 and clock()
+    if at then run("XTRIM", log, "MINID", string.format("%d", at - H.histAgeMs)) end
+    local ends = expire_at > 0 and expire_at or run("PEXPIRETIME", meta)
+    if ends > 0 then run("PEXPIREAT", log, ends) else run("PERSIST", log) end
+    return nil
   end
-  if not history then run("PEXPIRE", log, age) end
+  kept = keep > 0 and H.logAgeMs > 0
+  if kept then
+    local at = clock()
+    if at then run("XTRIM", log, "MINID", string.format("%d", at - H.logAgeMs)) end
+    run("PEXPIRE", log, H.logAgeMs)
+  end
+  return nil
 end
-if history then
-  local at = run("PEXPIRETIME", meta)
-  if at > 0 then run("PEXPIREAT", log, at) else run("PERSIST", log) end
-end
--- The wake-up of live replicas (they read the entry from the stream; runtime/protocol/log.ts).
-run("PUBLISH", log, '{"c":' .. cjson.encode(client) .. ',"b":' .. bseq .. ',"id":"' .. entry .. '"}')
 
+-- ---- apply ---------------------------------------------------------------
+if log_first then
+  local failed = log_batch()
+  if failed then return refuse("CORRUPT", log, "cannot take the log entry (" .. failed .. ")") end
+end
+for i, op in ipairs(ops) do
+  op.i = i
+  local k = key_of(op[2])
+  -- Anything but another key write to the same hash sees the waiting writes applied first.
+  if pending_key and (op[1] ~= "set" or pending_key ~= k) then hset_flush() end
+  OPS[op[1]].apply(op, op[2], k)
+end
+hset_flush()
+if not log_first then
+  local failed = log_batch()
+  if failed then error("apply.lua: the log refused an entry its checks cleared: " .. failed) end
+end
+
+-- Registry: which containers should exist (eviction shows as a missing key); written
+-- only where the flags changed.
+local function exists_after(id)
+  local k = key_of(id)
+  if k == staged_key then return true end
+  local f = flags[id]
+  if id ~= "" and f and string.sub(f, 1, 1) == "l" then
+    if lens[k] ~= nil then return lens[k] > 0 end
+  elseif not shrunk[k] then
+    if grown[k] then return true end
+    if kinds[k] ~= nil and not fresh[k] then return kinds[k] ~= "none" end
+  end
+  return run("EXISTS", k) == 1
+end
+local book = {}
+if creating then book[#book + 1] = "format"; book[#book + 1] = FORMAT; book[#book + 1] = "epoch"; book[#book + 1] = epoch end
+for id in pairs(touched) do
+  local f = flags[id]
+  if id == "" then f = f or "d0" end
+  if f then
+    local text = string.sub(f, 1, 1) .. (exists_after(id) and "1" or "0") .. string.sub(f, 3)
+    if text ~= stored_flags[id] then
+      book[#book + 1] = "n:" .. id
+      book[#book + 1] = text
+    end
+  end
+end
+
+if refresh and clock() then book[#book + 1] = "x"; book[#book + 1] = string.format("%d", new_at) end
+-- Exactly once: the last batch of this client, and the results of recent ones; the
+-- instance seq. One HSET with the registry.
+book[#book + 1] = "c:" .. client; book[#book + 1] = bseq
+book[#book + 1] = "seq"; book[#book + 1] = string.format("%d", seq)
+if schema ~= H.schema then book[#book + 1] = "schema"; book[#book + 1] = H.schema end
+local nv, nvmin = math.max(creating and 0 or iv, H.version), math.max(creating and 0 or ivmin, H.vmin)
+if creating or nv ~= iv or m[8] == false then book[#book + 1] = "v"; book[#book + 1] = string.format("%d", nv) end
+if creating or nvmin ~= ivmin or m[9] == false then book[#book + 1] = "vmin"; book[#book + 1] = string.format("%d", nvmin) end
+if #results > 0 or #created > 0 or skipped > 0 or recent then
+  local out, any = {}, false
+  -- A batch the client has the reply of is never sent again: its results can go.
+  local acked = H.acked or (bseq - WINDOW)
+  for s, v in pairs(remembered) do
+    if tonumber(s) > acked then out[s] = v; any = true end
+  end
+  if #results > 0 or #created > 0 or skipped > 0 then out[tostring(bseq)] = {results, created, skipped}; any = true end
+  if any then book[#book + 1] = "r:" .. client; book[#book + 1] = cjson.encode(out)
+  else run("HDEL", meta, "r:" .. client) end
+end
 -- The staged values are RPUSHed onto the list under the staging key's name, next in the MULTI.
 if staged_key then
   if run("EXISTS", staged_key) == 1 then run("RENAME", staged_key, stage) else run("DEL", stage) end
-  run("HSET", meta, "p:" .. client, bseq)
+  book[#book + 1] = "p:" .. client; book[#book + 1] = bseq
+end
+hset_all(meta, book)
+
+-- Expiry, once every key the batch creates exists (ns:meta included).
+if refresh then
+  local cmd, arg = "PEXPIREAT", new_at
+  if not clock() then cmd, arg = "PEXPIRE", ttl end
+  run(cmd, root, arg)
+  run(cmd, meta, arg)
+  if not kept then run(cmd, log, arg) end
+  for _, id in ipairs(registered) do
+    if flags[id] ~= false then run(cmd, key_of(id), arg) end
+  end
+  for id in pairs(touched) do run(cmd, key_of(id), arg) end
+  for k in pairs(recreated) do run(cmd, k, arg) end
+  if cmd == "PEXPIRE" then
+    new_at = run("PEXPIRETIME", meta)
+    run("HSET", meta, "x", string.format("%d", new_at))
+  end
+elseif new_at > 0 then
+  for k in pairs(recreated) do run("PEXPIREAT", k, new_at) end
+  -- The log key too: XADD may have made it again (it never outlives the instance).
+  if not kept then run("PEXPIREAT", log, new_at) end
 end
 
+
 return cjson.encode({status = "applied", seq = string.format("%d", seq), entry = entry, epoch = epoch,
-  expireAt = tostring(run("PEXPIRETIME", meta)), skipped = skipped, incrs = results, aliases = aliases, garbage = garbage, dropped = dropped_out})
+  expireAt = string.format("%d", new_at), skipped = skipped, incrs = results, aliases = aliases, garbage = garbage, dropped = dropped_out})

@@ -7,9 +7,9 @@
 // instance's own key, but any client that may write keys can add to it: an entry is
 // checked before it is believed.
 //
-// The message published on the instance's channel is only a wake-up, `{ c, b, id }`
-// (the writer's client id and batch seq, the stream entry's id): anyone allowed to
-// publish there can send anything, so replicas read what to apply from the stream.
+// The message published on the instance's channel is only a wake-up, `{ c, b }` (the
+// writer's client id and batch seq): anyone allowed to publish there can send
+// anything, so replicas read what to apply from the stream.
 import { OP_NAMES, type NodeId, type Op, type OpName } from "../ops.js";
 
 export { channelOf } from "./keys.js";
