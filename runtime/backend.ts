@@ -8,7 +8,8 @@ import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, RedisMemoryError, WriteError } from "./errors.js";
 import type { Enc, NodeId, Op } from "./ops.js";
 import { batchCall, batchHeader, batchKeys, decodeReply, headerText, encodeOps, lastApplied, needsKeys, parseRefusal, refusalCode, type Batch, type BatchOutcome } from "./protocol/batch.js";
-import { keysOf, nodeKey, stageKey } from "./protocol/keys.js";
+import { keysOf, nodeKey, orderKey, stageKey } from "./protocol/keys.js";
+import { inInsertionOrder } from "./protocol/order.js";
 import { parseFlags, registryField } from "./protocol/registry.js";
 
 export type { Cluster, Redis, RedisOptions };
@@ -253,11 +254,16 @@ export class Backend {
         multi.call("HGETALL", root);
         multi.call("XINFO", "STREAM", log);
         multi.call("PEXPIRETIME", meta);
+        multi.call("GET", orderKey(ns, ""));
+        // Per container: its type, its contents, and a dict's order record.
         for (const id of ids) {
           const key = nodeKey(ns, id);
           multi.type(key);
           if (kinds.get(id) === "l") multi.lrange(key, 0, -1);
-          else multi.call("HGETALL", key);
+          else {
+            multi.call("HGETALL", key);
+            multi.call("GET", orderKey(ns, id));
+          }
         }
         return multi.exec();
       });
@@ -304,30 +310,40 @@ export class Backend {
         if (at >= 0) lastId = String(info[at + 1]);
       }
       const containers: LoadedContainer[] = [];
-      ids.forEach((id, n) => {
-        if (!registry.has(id)) return;
-        const type = value(5 + 2 * n) as string;
+      // A dict whose order record is unreadable (another type: this library did not write it) keeps Redis' order.
+      const record = (i: number): string | undefined => {
+        const [error, text] = replies?.[i] ?? [];
+        return error || typeof text !== "string" ? undefined : text;
+      };
+      let at = 6;
+      for (const id of ids) {
         const kind = kinds.get(id)!;
-        const [error, values] = replies?.[6 + 2 * n] ?? [];
+        const type = value(at) as string;
+        const [error, values] = replies?.[at + 1] ?? [];
+        const order = kind === "l" ? undefined : record(at + 2);
+        at += kind === "l" ? 2 : 3;
+        if (!registry.has(id)) continue;
         if (type === "none") containers.push([id, "none", []]);
         else if ((kind === "l" && type === "list") || (kind === "d" && type === "hash")) {
           if (error && TOO_LONG.test(errorMessage(error))) throw tooLong(nodeKey(ns, id));
           if (error) throw new RedisCommandError(ns, "MULTI (load)", serverError(errorMessage(error)));
-          containers.push([id, kind, values as string[]]);
+          containers.push([id, kind, kind === "d" ? inInsertionOrder(values as string[], order) : (values as string[])]);
         } else containers.push([id, `x:${type}`, []]);
-      });
-      return { seq: Number(seq), epoch, lastId, format, version: Number(version), vmin: Number(vmin), expireAt: Number(value(4)), registry, root: rootValues, containers };
+      }
+      const rootOrdered = rootType === "hash" ? inInsertionOrder(rootValues, record(5)) : rootValues;
+      return { seq: Number(seq), epoch, lastId, format, version: Number(version), vmin: Number(vmin), expireAt: Number(value(4)), registry, root: rootOrdered, containers };
     }
   }
 
   /** Deletes every key of the instance. */
   async deleteInstance(ns: string, known: Iterable<NodeId> = []): Promise<void> {
     const [root, meta, log] = keysOf(ns);
-    const keys = new Set([...known].map((id) => nodeKey(ns, id)));
+    // Every container with its order record (runtime/protocol/keys.ts), the root's too.
+    const keys = new Set([orderKey(ns, ""), ...[...known].flatMap((id) => [nodeKey(ns, id), orderKey(ns, id)])]);
     for (let round = 0; round < KEY_ROUNDS; round++) {
       const reply = (await this.call("EVALSHA delete.lua", ns, () => this.commands.rmDelete([3 + keys.size, root, meta, log, ...keys, ns]))) as unknown[];
       if (reply[0] !== "keys") return;
-      for (const id of reply.slice(1) as string[]) keys.add(nodeKey(ns, id));
+      for (const id of reply.slice(1) as string[]) keys.add(nodeKey(ns, id)).add(orderKey(ns, id));
     }
     throw new RedisCommandError(ns, "EVALSHA delete.lua", new Error(`other writers added containers on each of ${KEY_ROUNDS} tries; the instance was not deleted`));
   }
@@ -336,7 +352,7 @@ export class Backend {
   async collect(ns: string, garbage: readonly NodeId[]): Promise<void> {
     let ids = [...garbage];
     for (let round = 0; ids.length > 0 && round < KEY_ROUNDS * 4; round++) {
-      const keys = ids.map((id) => nodeKey(ns, id));
+      const keys = ids.flatMap((id) => [nodeKey(ns, id), orderKey(ns, id)]);
       ids = (await this.call("EVALSHA gc.lua", ns, () => this.commands.rmGc([1 + keys.length, keysOf(ns)[1], ...keys, ns]))) as string[];
     }
   }

@@ -2,8 +2,9 @@
 -- its client's order, and appends it to the instance's change log.
 -- KEYS[1] ns:root   KEYS[2] ns:meta   KEYS[3] ns:log
 -- KEYS[4..] ns:n:<id> of every container the batch may read or write (a key the
---           script finds it needs and was not given is asked for: RMKEYS), and the
---           staging key of a staged push
+--           script finds it needs and was not given is asked for: RMKEYS), each with
+--           its order record ns:o:<id> (ns:o: for the root; see "dict key order"), and
+--           the staging key of a staged push
 -- ARGV[1] the header: a JSON object of named fields (runtime/protocol/batch.ts, BatchHeader)
 -- ARGV[2] the operations, JSON (runtime/ops.ts; one row of OPS below per operation)
 -- ARGV[3..] the values of push/unshift ops whose values field is then their count
@@ -65,7 +66,7 @@ local SHAPE = {
   HVALS = {}, HKEYS = {}, RPUSH = {"v"}, LPUSH = {"v"}, LSET = {"0", "v"}, LINDEX = {"0"}, LRANGE = {"0", "-1"},
   LTRIM = {"0", "-1"}, RPOP = {"1"}, LPOP = {"1"}, DEL = {}, TYPE = {}, EXISTS = {}, PEXPIRE = {"1"},
   PEXPIREAT = {"1"}, PEXPIRETIME = {}, PTTL = {}, XADD = {"MAXLEN", "=", "0", "*", "d", "v"}, XTRIM = {"MINID", "0"},
-  PUBLISH = {"m"}, PERSIST = {},
+  PUBLISH = {"m"}, PERSIST = {}, SET = {"v"}, APPEND = {"v"}, GET = {},
 }
 local cleared = {}
 local to_check = {}
@@ -272,6 +273,8 @@ local function resolve(id)
   return id
 end
 local kinds, lens, fresh = {}, {}, {}
+-- The field count of a dict's hash at this point of the batch (runtime order records).
+local hlens = {}
 local function kind_of(k)
   local t = kinds[k]
   if t == nil then
@@ -335,7 +338,7 @@ local function probe(k, want)
   local n = redis.pcall(cmd, k)
   if type(n) ~= "number" then return kind_of(k) end
   kinds[k] = n == 0 and "none" or want
-  if want == "list" then lens[k] = n end
+  if want == "list" then lens[k] = n else hlens[k] = n end
   return kinds[k]
 end
 local function len_of(k)
@@ -489,6 +492,8 @@ end
 -- Deletes a referenced container and everything below it that the batch declared;
 -- a key it was not given is unregistered now (unreachable) and collected later.
 local touched, garbage = {}, {}
+-- Dict order records' keys to append, per record key (see "dict key order").
+local appended = {}
 local function drop(ref)
   local stack = {ref}
   while #stack > 0 do
@@ -508,7 +513,13 @@ local function drop(ref)
         for _, v in ipairs(children) do
           if string.byte(v, 1) == 64 then stack[#stack + 1] = v end
         end
-        run("DEL", k)
+        -- A dict's order record goes with it (declared with it: runtime/protocol/batch.ts).
+        if t == "hash" and declared[ns .. ":o:" .. id] then
+          appended[ns .. ":o:" .. id] = nil
+          run("DEL", k, ns .. ":o:" .. id)
+        else
+          run("DEL", k)
+        end
       else
         run("HSET", meta, "g:" .. id, string.sub(r, 2, 2))
         garbage[#garbage + 1] = id
@@ -556,6 +567,130 @@ local skipped = 0
 local dropped_out = {}
 local staged_key = nil
 
+-- ---- dict key order ------------------------------------------------------------
+-- Redis keeps a hash's insertion order only while it is listpack-encoded (at most 128
+-- fields, every field and value at most 64 bytes: hash-max-listpack-* at their
+-- defaults); HGETALL of a hashtable answers another order. Once a dict's hash may be a
+-- hashtable, the batches keep its order in ns:o:<id> (runtime/protocol/order.ts): the
+-- JSON text of each key followed by ",", in the order Redis applied the writes. It
+-- starts as the keys the hash held then (still its insertion order), and each new key
+-- is appended (one APPEND per dict and batch); a key deleted and written again
+-- appears again (its last place counts), a deleted one is skipped when read. The dict's registry flags say it
+-- has one ("o" and the number of its entries whose key was deleted since it was last
+-- written whole, runtime/protocol/registry.ts), so a small dict costs nothing; the
+-- record is rewritten without them once they outnumber the keys (amortised O(1) per
+-- delete; a dict that only grows is never rewritten).
+local LISTPACK_ENTRIES, LISTPACK_VALUE = 128, 64
+local function order_key(id) return ns .. ":o:" .. id end
+-- The record's entries of deleted keys, or nil when the dict has none.
+local function order_of(id)
+  local f = flags_of(id)
+  local o = f and string.match(f, "^[ld][01]r?o(%d+)")
+  return o and tonumber(o) or nil
+end
+-- Flags with `n` entries of deleted keys (nil: without a record).
+local function with_order(f, n)
+  local head, tail = string.match(f or "d0", "^([ld][01]r?)o?%d*(.*)$")
+  if not head then return f end
+  return head .. (n and ("o" .. n) or "") .. tail
+end
+local function hlen_of(k)
+  local n = hlens[k]
+  if n == nil then
+    if fresh[k] or emptied[k] or kind_of(k) == "none" then n = 0
+    else
+      -- A user without HLEN (docs/guides/acl.md) still has HKEYS.
+      n = redis.pcall("HLEN", k)
+      if type(n) ~= "number" then n = #redis.call("HKEYS", k) end
+    end
+    hlens[k] = n
+  end
+  return n
+end
+-- Whether the dict has a record at this point of the batch.
+local ordering = {}
+local function is_ordering(id)
+  if ordering[id] == nil then ordering[id] = order_of(id) ~= nil end
+  return ordering[id]
+end
+-- Plans what a write of `field` (= `value`, new or not) does to the order record;
+-- called by the check of each op that writes a field, at that point of the batch.
+local function plan_order(op, id, k, field, value, new)
+  local n = hlen_of(k) + (new and 1 or 0)
+  hlens[k] = n
+  if is_ordering(id) then
+    if new then op.order = "append" end
+  elseif n > LISTPACK_ENTRIES or #field > LISTPACK_VALUE or #value > LISTPACK_VALUE then
+    ordering[id] = true
+    op.order = new and "start+" or "start"
+  end
+  if not op.order then return end
+  local ok = order_key(id)
+  if not declared[ok] then ask(id); return end
+  if op.order == "append" then clear("APPEND", ok) else clear("HKEYS", k); clear("SET", ok); recreated[ok] = true end
+end
+-- A deleted key's entry stays until the record is rewritten (OPS.del).
+local function plan_unorder(op, id, k)
+  if not is_ordering(id) then return end
+  op.order = "dead"
+  op.live = hlens[k]
+  local ok = order_key(id)
+  if not declared[ok] then ask(id); return end
+  clear("HKEYS", k); clear("SET", ok); clear("GET", ok)
+end
+-- New keys, appended once per batch (order_flush) or before the record is read.
+local function order_flush(ok)
+  local parts = appended[ok]
+  if parts then
+    appended[ok] = nil
+    run("APPEND", ok, table.concat(parts))
+  end
+end
+local function record_of(keys)
+  local parts = {}
+  for i, key in ipairs(keys) do parts[i] = cjson.encode(key) .. "," end
+  return table.concat(parts)
+end
+-- Before the op's write: a record that starts holds the keys in the hash's own order.
+local function order_before(op, id, k)
+  if op.order ~= "start" and op.order ~= "start+" then return end
+  -- The batch's key writes waiting for one HSET are the hash's keys before this one.
+  hset_flush()
+  local keys = run("HKEYS", k)
+  if op.order == "start+" then keys[#keys + 1] = op[3] end
+  run("SET", order_key(id), record_of(keys))
+  flags[id] = with_order(flags[id], 0)
+end
+-- After it: a new key goes at the end; after a delete, the record is rewritten once
+-- entries of deleted keys outnumber the keys.
+local function order_after(op, id, k)
+  if op.order == "append" then
+    local ok = order_key(id)
+    local parts = appended[ok] or {}
+    parts[#parts + 1] = cjson.encode(op[3]) .. ","
+    appended[ok] = parts
+    return
+  end
+  if op.order ~= "dead" then return end
+  local dead = (order_of(id) or 0) + 1
+  if dead <= op.live + 64 then flags[id] = with_order(flags[id], dead); return end
+  local ok = order_key(id)
+  order_flush(ok)
+  local read, entries = pcall(cjson.decode, "[" .. string.sub(run("GET", ok) or ",", 1, -2) .. "]")
+  local present, kept, seen = {}, {}, {}
+  local keys = run("HKEYS", k)
+  for _, key in ipairs(keys) do present[key] = true end
+  if not read or type(entries) ~= "table" then entries = keys end
+  for i = #entries, 1, -1 do
+    local key = entries[i]
+    if present[key] and not seen[key] then seen[key] = true; kept[#kept + 1] = key end
+  end
+  local ordered = {}
+  for i = #kept, 1, -1 do ordered[#ordered + 1] = kept[i] end
+  run("SET", ok, record_of(ordered), "KEEPTTL")
+  flags[id] = with_order(flags[id], 0)
+end
+
 -- One row per operation of runtime/ops.ts (OP_NAMES; a test checks both name the same).
 --   kind:  the container kind it writes into ("list", "hash", or nil: either)
 --   args:  whether its arguments have the types apply uses (checked before anything else)
@@ -573,14 +708,17 @@ OPS.set = {
     op.old = field_of(k, op[3])
     local err = check_refs({op.old})
     if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
+    plan_order(op, id, k, op[3], op[4], not op.old)
     fields[k .. "\0" .. op[3]] = op[4]
     grow(k)
     clear("HSET", k)
   end,
   apply = function(op, id, k)
     if op.old and string.byte(op.old, 1) == 64 then drop(op.old) end
+    order_before(op, id, k)
     -- Consecutive key writes to one hash go as one HSET (see the apply loop).
     hset_later(k, op[3], op[4])
+    order_after(op, id, k)
   end,
 }
 
@@ -589,6 +727,7 @@ OPS.setnx = {
   args = OPS.set.args,
   check = function(op, id, k)
     if not field_of(k, op[3]) then
+      plan_order(op, id, k, op[3], op[4], true)
       fields[k .. "\0" .. op[3]] = op[4]
       grow(k)
     else
@@ -597,7 +736,10 @@ OPS.setnx = {
     clear("HEXISTS", k); clear("HSET", k)
   end,
   apply = function(op, id, k)
-    if run("HEXISTS", k, op[3]) == 1 then skipped = skipped + 1 else run("HSET", k, op[3], op[4]) end
+    if run("HEXISTS", k, op[3]) == 1 then skipped = skipped + 1; return end
+    order_before(op, id, k)
+    run("HSET", k, op[3], op[4])
+    order_after(op, id, k)
   end,
 }
 
@@ -608,6 +750,10 @@ OPS.del = {
     op.old = field_of(k, op[3])
     local err = check_refs({op.old})
     if err then return refuse("CONFLICT", err, "(in a subtree the batch deletes)") end
+    if op.old then
+      hlens[k] = hlen_of(k) - 1
+      plan_unorder(op, id, k)
+    end
     fields[k .. "\0" .. op[3]] = false
     shrunk[k] = true
     clear("HDEL", k)
@@ -615,6 +761,7 @@ OPS.del = {
   apply = function(op, id, k)
     if op.old and string.byte(op.old, 1) == 64 then drop(op.old) end
     run("HDEL", k, op[3])
+    order_after(op, id, k)
   end,
 }
 
@@ -630,6 +777,14 @@ OPS.clear = {
       if err then return err end
     end
     lens[k] = 0
+    hlens[k] = 0
+    -- A dict's order record goes with its keys.
+    if is_ordering(id) then
+      op.unorder = true
+      ordering[id] = false
+      if not declared[order_key(id)] then ask(id) end
+      clear("DEL", order_key(id))
+    end
     emptied[k] = true
     shrunk[k] = true
     if sim[k] ~= nil then sim[k] = {} end
@@ -645,7 +800,13 @@ OPS.clear = {
       if t == "list" then drop_refs(run("LRANGE", k, 0, -1))
       elseif t == "hash" then drop_refs(run("HVALS", k)) end
     end
-    run("DEL", k)
+    if op.unorder then
+      appended[order_key(id)] = nil
+      run("DEL", k, order_key(id))
+      flags[id] = with_order(flags[id], nil)
+    else
+      run("DEL", k)
+    end
   end,
 }
 
@@ -871,7 +1032,21 @@ OPS.promote = {
       for i, v in ipairs(op[7]) do s[i] = v end
       sim[k] = s
     else
-      for j = 1, #op[7] - 1, 2 do fields[k .. "\0" .. op[7][j]] = op[7][j + 1] end
+      local long = #op[7] / 2 > LISTPACK_ENTRIES
+      for j = 1, #op[7] - 1, 2 do
+        fields[k .. "\0" .. op[7][j]] = op[7][j + 1]
+        long = long or #op[7][j] > LISTPACK_VALUE or #op[7][j + 1] > LISTPACK_VALUE
+      end
+      hlens[k] = #op[7] / 2
+      ordering[op[4]] = long
+      -- A new dict Redis stores as a hashtable gets its order record at once.
+      if long then
+        op.order = "fresh"
+        local ok = order_key(op[4])
+        if not declared[ok] then ask(op[4]) end
+        clear("SET", ok)
+        recreated[ok] = true
+      end
     end
     local ref = "@" .. op[5] .. ":" .. op[4]
     if pkind == "hash" then fields[pk .. "\0" .. op[3]] = ref
@@ -892,6 +1067,12 @@ OPS.promote = {
     if used[newid] ~= nil then return end
     local nk = key_of(newid)
     if op[5] == "l" then push_all("RPUSH", nk, op[7], 1, #op[7]) else hset_all(nk, op[7]) end
+    if op.order == "fresh" then
+      local keys = {}
+      for j = 1, #op[7] - 1, 2 do keys[#keys + 1] = op[7][j] end
+      run("SET", order_key(newid), record_of(keys))
+      flags[newid] = with_order(flags[newid], 0)
+    end
     local ref = "@" .. op[5] .. ":" .. newid
     if op.parent_kind == "list" then run("LSET", k, op[3], ref) else run("HSET", k, op[3], ref) end
   end,
@@ -905,6 +1086,7 @@ OPS.incr = {
     if v and not is_json_number(v) then return refuse("CONFLICT", k, "field " .. op[3] .. " holds " .. string.sub(v, 1, 40) .. ", not a number") end
     local sum = tonumber(v or "0") + op[4]
     if sum ~= sum or math.abs(sum) >= 1e300 then return refuse("CONFLICT", k, "field " .. op[3] .. " + " .. op[4] .. " is not a finite number") end
+    plan_order(op, id, k, op[3], tostring(sum), not v)
     fields[k .. "\0" .. op[3]] = tostring(sum)
     grow(k)
     has_incr = true
@@ -912,6 +1094,7 @@ OPS.incr = {
   end,
   apply = function(op, id, k)
     local by = op[4]
+    order_before(op, id, k)
     local v = run("HGET", k, op[3]) or "0"
     local cur = tonumber(v)
     local r
@@ -925,6 +1108,7 @@ OPS.incr = {
     else
       r = run("HINCRBYFLOAT", k, op[3], string.format("%.17g", by))
     end
+    order_after(op, id, k)
     results[#results + 1] = tostring(r)
   end,
 }
@@ -999,13 +1183,22 @@ elseif expire_at < 0 and xfield == nil and next(recreated) ~= nil then
   -- An instance given an expiry by an older version of this library (no x): ask the key.
   new_at = redis.call("PEXPIRETIME", meta)
 end
-local registered = {}
+local registered, records = {}, {}
 if refresh then
-  for _, f in ipairs(redis.call("HKEYS", meta)) do
-    if string.sub(f, 1, 2) == "n:" and #f > 2 then
+  local all = redis.call("HGETALL", meta)
+  for i = 1, #all - 1, 2 do
+    local f = all[i]
+    if string.sub(f, 1, 2) == "n:" then
       local id = string.sub(f, 3)
-      registered[#registered + 1] = id
-      if not declared[key_of(id)] then ask(id) end
+      if #f > 2 then
+        registered[#registered + 1] = id
+        if not declared[key_of(id)] then ask(id) end
+      end
+      -- Dicts' order records (the root's too) expire with them.
+      if string.match(all[i + 1], "^d[01]r?o%d") and not recreated[order_key(id)] then
+        records[#records + 1] = order_key(id)
+        if not declared[order_key(id)] then ask(id) end
+      end
     end
   end
 end
@@ -1042,6 +1235,7 @@ if refresh then
   local cmd = clock() and "PEXPIREAT" or "PEXPIRE"
   clear(cmd, root); clear(cmd, meta); clear(cmd, log); clear("PEXPIRETIME", meta)
   for _, id in ipairs(registered) do clear(cmd, key_of(id)) end
+  for _, k in ipairs(records) do clear(cmd, k) end
   for id in pairs(touched) do clear(cmd, key_of(id)) end
   for k in pairs(recreated) do clear(cmd, k) end
 elseif new_at > 0 then
@@ -1130,6 +1324,7 @@ for i, op in ipairs(ops) do
   OPS[op[1]].apply(op, op[2], k)
 end
 hset_flush()
+for ok in pairs(appended) do order_flush(ok) end
 if not log_first then
   local failed = log_batch()
   if failed then error("apply.lua: the log refused an entry its checks cleared: " .. failed) end
@@ -1200,6 +1395,7 @@ if refresh then
   for _, id in ipairs(registered) do
     if flags[id] ~= false then run(cmd, key_of(id), arg) end
   end
+  for _, k in ipairs(records) do run(cmd, k, arg) end
   for id in pairs(touched) do run(cmd, key_of(id), arg) end
   for k in pairs(recreated) do run(cmd, k, arg) end
   if cmd == "PEXPIRE" then

@@ -1,6 +1,7 @@
 -- Deletes a whole store instance: its root, meta, log and every registered container
 -- (and any garbage waiting to be collected).
--- KEYS[1] ns:root   KEYS[2] ns:meta   KEYS[3] ns:log   KEYS[4..] ns:n:<id> of its containers
+-- KEYS[1] ns:root   KEYS[2] ns:meta   KEYS[3] ns:log   KEYS[4..] ns:n:<id> of its containers,
+--           each with its dict order record ns:o:<id>, and the root's ns:o:
 -- ARGV[1] ns
 -- Replies {"keys", id...} when a registered container was not declared (the caller
 -- asks again with them), else {"ok", keys deleted}.
@@ -12,7 +13,7 @@ local m = redis.call("HKEYS", meta)
 local need = {"keys"}
 for _, f in ipairs(m) do
   local p = string.sub(f, 1, 2)
-  if (p == "n:" or p == "g:") and #f > 2 and not declared[ns .. ":n:" .. string.sub(f, 3)] then
+  if (p == "n:" or p == "g:") and #f > 2 and not (declared[ns .. ":n:" .. string.sub(f, 3)] and declared[ns .. ":o:" .. string.sub(f, 3)]) then
     need[#need + 1] = string.sub(f, 3)
   end
 end

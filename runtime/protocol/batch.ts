@@ -5,7 +5,7 @@
 // reason" that wrote nothing.
 import type { WriteErrorCode } from "../errors.js";
 import type { Enc, NodeId, Op } from "../ops.js";
-import { keysOf, nodeKey } from "./keys.js";
+import { keysOf, nodeKey, orderKey } from "./keys.js";
 
 /** Log settings: how much of the change log an instance keeps for replicas catching up. */
 export interface LogLimits {
@@ -148,13 +148,18 @@ function sameFields(a: Readonly<Record<string, unknown>>, b: Readonly<Record<str
   return true;
 }
 
-/** KEYS of apply.lua: root, meta, log, then every container the batch may touch (and the staging key). */
+/** Root, meta, log and the root's order record (runtime/protocol/order.ts). */
+const instanceKeys = (ns: string): string[] => [...keysOf(ns), orderKey(ns, "")];
+
+/** KEYS of apply.lua: root, meta, log, the root's order record, then every container the batch may touch with its order record (and the staging key). */
 export function batchKeys(ns: string, ids: Iterable<NodeId>, extra: readonly string[] = [], memo?: BatchMemo): string[] {
-  const own = memo ? (memo.keys ??= keysOf(ns)) : keysOf(ns);
+  const own = memo ? (memo.keys ??= instanceKeys(ns)) : instanceKeys(ns);
   const keys = own.slice();
+  // Each container is declared with its order record (a dict's, once it has one: the
+  // script writes it, deletes it with the dict, and gives it the instance's expiry).
   for (const id of ids) {
     // Ids are distinct; only the root's id ("") names a key already in the list.
-    if (id !== "") keys.push(nodeKey(ns, id));
+    if (id !== "") keys.push(nodeKey(ns, id), orderKey(ns, id));
   }
   for (const key of extra) keys.push(key);
   return keys;

@@ -11,6 +11,14 @@ export function nodeKey(ns: string, id: NodeId): string {
   return id === "" ? `${ns}:root` : `${ns}:n:${id}`;
 }
 
+/**
+ * The key of dict `id`'s order record ("" is the root's): kept once Redis may store the
+ * dict's hash as a hashtable, whose order is not insertion order (runtime/protocol/order.ts).
+ */
+export function orderKey(ns: string, id: NodeId): string {
+  return `${ns}:o:${id}`;
+}
+
 /** The key a staged push appends to before the list is renamed back (runtime/lua/staged.lua). */
 export function stageKey(ns: string, clientId: string, seq: number): string {
   return `${ns}:s:${clientId}:${seq}`;

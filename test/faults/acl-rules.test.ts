@@ -59,6 +59,8 @@ describe("the ACL rules of docs/guides/acl.md", () => {
       a.d.x = 1;
       a.d.clear();
       a.d.y = 2;
+      // Over 64 bytes: the dict gets an order record (get/set/append).
+      a.d.long = "x".repeat(80);
       a.msgs = [];
       a.msgs.push({ text: "hi" });
       await a.$flush();
@@ -72,7 +74,7 @@ describe("the ACL rules of docs/guides/acl.md", () => {
       });
       await a.$flush();
       const expected = {
-        title: "t", l: [1, 7, 8, 9], d: { y: 2 }, msgs: [{ text: "hi", read: true }],
+        title: "t", l: [1, 7, 8, 9], d: { y: 2, long: "x".repeat(80) }, msgs: [{ text: "hi", read: true }],
         big: Array.from({ length: 3_000 }, (_, i) => i), n: 2, f: 0.5, counter: 1,
       };
       expect(a.$asdict()).toEqual(expected);

@@ -5,8 +5,7 @@
 // of runtime/backend.ts (DEFAULT_LOG).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { batchCall, batchHeader } from "../../runtime/protocol/batch.js";
-import { keysOf } from "../../runtime/protocol/keys.js";
+import { batchCall, batchHeader, batchKeys } from "../../runtime/protocol/batch.js";
 import { ENTRY_FIELD } from "../../runtime/protocol/log.js";
 import { openMemory, rawClient, uniqueId } from "../helpers/redis.js";
 import { settle } from "./settle.js";
@@ -30,7 +29,7 @@ async function writeBatches(ns: string, count: number, size: number, limits: Lim
         log: { maxEntries: limits.entries, maxAgeMs: limits.ageMs, maxOpsBytes: 65_536 }, ttl: 0, readAt: "", ownSubscriptions: -1, acked: i - 1 },
       { stage: "", own: -1 },
     );
-    await raw.call("EVAL", [APPLY, ...batchCall(keysOf(ns), header, ops, [])]);
+    await raw.call("EVAL", [APPLY, ...batchCall(batchKeys(ns, []), header, ops, [])]);
   }
 }
 

@@ -33,9 +33,13 @@ const LENGTHS: readonly unknown[] = [0, 1, 2, 3, 4, 6, 1.5, -1, NaN, "2", "x", 2
 const KEYS: readonly string[] = [
   "a", "b", "c", "", "__proto__", "constructor", "toString", "hasOwnProperty", "pop", "length",
   "0", "1", "2", "10", "01", "-1", "1.5", "4294967295",
+  // Over 64 bytes: Redis stores the hash as a hashtable (its HGETALL order is not insertion order).
+  "long-".padEnd(70, "k"),
 ];
+/** More fields than a listpack hash holds (hash-max-listpack-entries: 128 upstream, 512 in Debian's build). */
+const MANY: readonly [string, number][] = Array.from({ length: 600 }, (_, i) => [i % 50 === 7 ? String(i) : `m${(i * 7) % 600}`, i]);
 
-const scalar = fc.oneof(fc.integer({ min: -3, max: 9 }), fc.constantFrom("a", "b", "", "é"), fc.boolean(), fc.constant(null));
+const scalar = fc.oneof(fc.integer({ min: -3, max: 9 }), fc.constantFrom("a", "b", "", "é", "long ".padEnd(70, "v")), fc.boolean(), fc.constant(null));
 const anyValue = fc.oneof(
   { weight: 5, arbitrary: scalar },
   { weight: 1, arbitrary: fc.record({ a: scalar }) },
@@ -201,6 +205,10 @@ function dictSteps(value: fc.Arbitrary<unknown>): fc.Arbitrary<Step> {
     fc.array(fc.tuple(key, value), { maxLength: 3 }).map((pairs) => step(`update(${text(pairs)})`, (d, plain) => {
       if (!plain) return update(d, copy(pairs) as [string, unknown][]);
       for (const [k, v] of pairs) d.set(k, copy(v));
+    })),
+    fc.constant(step(`update(${MANY.length} keys)`, (d, plain) => {
+      if (!plain) return update(d, MANY as [string, unknown][]);
+      for (const [k, v] of MANY) d.set(k, v);
     })),
     fc.tuple(key, fc.constantFrom(1, -2, 3)).map(([k, by]) => step(`incr(${text(k)}, ${by})`, (d, plain) => {
       if (!plain) return incr(d, k as never, by);

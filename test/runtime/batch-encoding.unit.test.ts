@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { LOG_DEFAULTS, batchHeader, batchKeys, decodeReply, encodeOps, headerText, type Batch, type BatchMemo } from "../../runtime/protocol/batch.js";
-import { keysOf, nodeKey } from "../../runtime/protocol/keys.js";
+import { keysOf, nodeKey, orderKey } from "../../runtime/protocol/keys.js";
 import type { Op } from "../../runtime/ops.js";
 
 const varying = fc.record({
@@ -39,10 +39,12 @@ describe("headerText", () => {
 });
 
 describe("batchKeys", () => {
-  it("lists the instance's keys, then each container's once (the root's is the instance's)", () => {
+  it("lists the instance's keys, then each container's once with its order record (the root's are the instance's)", () => {
     const memo: BatchMemo = {};
     for (let i = 0; i < 2; i++) {
-      expect(batchKeys("ns", new Set(["", "a", "b"]), ["stage"], memo)).toEqual([...keysOf("ns"), nodeKey("ns", "a"), nodeKey("ns", "b"), "stage"]);
+      expect(batchKeys("ns", new Set(["", "a", "b"]), ["stage"], memo)).toEqual([
+        ...keysOf("ns"), orderKey("ns", ""), nodeKey("ns", "a"), orderKey("ns", "a"), nodeKey("ns", "b"), orderKey("ns", "b"), "stage",
+      ]);
     }
   });
 });
