@@ -23,7 +23,7 @@ const shape: DictShape = {
   additional: false,
   properties: {
     plain: { kind: "list", ...at("/properties/plain"), items: { kind: "scalar", ...at("/properties/plain/items") }, default: [] },
-    checked: { kind: "list", ...at("/properties/checked"), whole: true, items: { kind: "scalar", ...at("/properties/checked/items") }, default: [] },
+    checked: { kind: "list", ...at("/properties/checked"), whole: true, items: { kind: "scalar", ...at("/properties/checked/items") }, default: ["task-000000"] },
   },
 };
 
