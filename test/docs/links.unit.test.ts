@@ -5,10 +5,6 @@ import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 import { anchors, docFiles, ROOT } from "./markdown.js";
 
-// Guides that other work is adding: a link to one of them is allowed before it lands and
-// checked like any other (anchors included) once it exists.
-const PROMISED = new Set(["docs/guides/batches.md", "docs/guides/acl.md", "docs/guides/errors.md", "docs/guides/semantics.md", "docs/guides/validation.md"]);
-
 // Written by `npm run docs:api` (TypeDoc), not committed: a link into it is allowed before it is built.
 const BUILT = "docs/api/";
 
@@ -32,7 +28,7 @@ function links(file: string): Link[] {
 function problem(link: Link): string | undefined {
   const [path, anchor] = link.target.split("#") as [string, string | undefined];
   const target = path === "" ? link.file : normalize(join(dirname(link.file), decodeURIComponent(path)));
-  if (!existsSync(join(ROOT, target))) return PROMISED.has(target) || target.startsWith(BUILT) ? undefined : `${target} does not exist`;
+  if (!existsSync(join(ROOT, target))) return target.startsWith(BUILT) ? undefined : `${target} does not exist`;
   if (anchor === undefined || anchor === "") return undefined;
   if (statSync(join(ROOT, target)).isDirectory() || !target.endsWith(".md")) return `#${anchor}: ${target} has no headings`;
   return anchors(target).has(anchor) ? undefined : `${target} has no heading #${anchor}`;
