@@ -4,6 +4,7 @@
 // keeps the default as documentation only, with a warning.
 import { Ajv2020 } from "ajv/dist/2020.js";
 import formats from "ajv-formats";
+import { createRequire } from "node:module";
 import { resolvePlace, type Place, type StoreModel } from "./model.js";
 import type { Validators } from "./emit-validators.js";
 import { RULES } from "./keywords.js";
@@ -81,6 +82,7 @@ export function checkDefaults(model: StoreModel, validators: Validators, problem
   // (--watch) is judged by its new form.
   const ajv = new Ajv2020({ strict: false, logger: false, validateSchema: false, allErrors: false, code: { optimize: false } });
   formats.default(ajv);
+  ajv.addMetaSchema(createRequire(import.meta.url)("ajv/dist/refs/json-schema-draft-07.json") as object);
   const key = "store";
   ajv.addSchema(validators.schema, key);
   const invalid = new Set<string>();

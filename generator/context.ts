@@ -45,6 +45,8 @@ export interface Context {
   readonly pass: "types" | "validation";
   /** What the `$ref` of the node at `absolute-file#pointer` became in the types pass. */
   readonly refAt: Map<string, SchemaObject>;
+  /** Where the validation pass refers to something else: a meta-schema's URL, which only ajv follows. */
+  readonly validationRefAt: Map<string, SchemaObject>;
   walk(node: unknown, doc: string, pointer: string, mode: Mode): Schema;
 }
 

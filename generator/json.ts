@@ -20,6 +20,18 @@ export function pointerJoin(pointer: string, ...segments: (string | number)[]): 
   return pointer + segments.map((s) => "/" + escapePointer(s)).join("");
 }
 
+/** The value at a JSON pointer (no URI decoding: a pointer as pointerJoin writes it), or undefined. */
+export function nodeAt(document: unknown, pointer: string): unknown {
+  let node = document;
+  for (const raw of pointer === "" ? [] : pointer.slice(1).split("/")) {
+    const key = decodeSegment(raw);
+    if (Array.isArray(node) && /^\d+$/.test(key)) node = node[Number(key)];
+    else if (isObject(node) && Object.hasOwn(node, key)) node = node[key];
+    else return undefined;
+  }
+  return node;
+}
+
 /** The value at a JSON pointer (URI-fragment decoding included), or undefined. */
 export function lookup(document: unknown, pointer: string): unknown {
   if (pointer === "") return document;

@@ -18,7 +18,6 @@ export const RULES = {
   unknownFormat: (f: string) => `unknown format ${JSON.stringify(f)}: accepted, not validated (ajv-formats knows date-time, email, uri, uuid, ...)`,
   anyType: () => `type "any" (draft-03) is not a JSON Schema type: treated as no type`,
   booleanRequired: () => `"required": true (draft-03) inside a property: ignored; list the property in its parent's "required"`,
-  nestedId: (k: string) => `"${k}" below the root of a file: ignored (refs resolve against the file)`,
   dynamicRef: (k: string) => `"${k}" is not followed: the place accepts any value here`,
   rootDollar: (k: string) => `store property "${k}" starts with "$" (reserved for store members): skipped`,
   rootReserved: (k: string) => `store property "${k}" cannot be a class accessor name: skipped`,

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { $RefParser } from "@apidevtools/json-schema-ref-parser";
 import { Problems } from "./problems.js";
+import { indexResources, type Resources } from "./uris.js";
 
 export type JSONSchema = boolean | { readonly [key: string]: unknown };
 
@@ -17,8 +18,8 @@ export interface LoadedSchema {
   readonly schema: JSONSchema;
   /** Every document reachable by `$ref`, by absolute path (the root included). */
   readonly documents: ReadonlyMap<string, unknown>;
-  /** Absolute path of each document by its `$id` (refs may name a file by it). */
-  readonly ids: ReadonlyMap<string, string>;
+  /** Every schema resource and anchor of those documents, by URI: what `$ref`s name. */
+  readonly resources: Resources;
   /** Relative file name for an absolute path, as shown in messages. */
   readonly display: (path: string) => string;
 }
@@ -102,12 +103,7 @@ export async function load(inputs: readonly string[], cwd: string, problems: Pro
       if (value !== undefined && value !== null && !(value instanceof Error)) documents.set(key, value);
     }
     documents.set(path, schema);
-    const ids = new Map<string, string>();
-    for (const [docPath, doc] of documents) {
-      const id = typeof doc === "object" && doc !== null ? ((doc as Record<string, unknown>).$id ?? (doc as Record<string, unknown>).id) : undefined;
-      if (typeof id === "string" && id.replace(/#$/, "") !== "") ids.set(id.replace(/#$/, ""), docPath);
-    }
-    loaded.push({ file, path, schema: schema as JSONSchema, documents, ids, display });
+    loaded.push({ file, path, schema: schema as JSONSchema, documents, resources: indexResources(documents), display });
   }
   return loaded;
 }

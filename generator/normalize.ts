@@ -75,6 +75,7 @@ export function normalize(loaded: LoadedSchema, problems: Problems): NormalizedS
     sources: new WeakMap(),
     pass: "types",
     refAt: new Map(),
+    validationRefAt: new Map(),
     walk: (node, doc, pointer, mode) => walk(context, node, doc, pointer, mode),
   };
 

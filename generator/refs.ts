@@ -1,13 +1,16 @@
 // Stage 2a: `$ref`s. Every target (same file, another file, `$defs`/`definitions`,
-// a plain-name `$anchor`) becomes a named type in the bundle's `$defs`, and the
+// an embedded resource by its `$id`, a plain-name `$anchor`; resolved as JSON Schema
+// resolves URIs, uris.ts) becomes a named type in the bundle's `$defs`, and the
 // `$ref` points there. Names come from `title`, else the pointer's last segment; an
 // identical subschema wanting a taken name shares it, a different one gets a name
 // from its path (`FooItem`), never a refusal.
-import { basename, dirname, resolve } from "node:path";
+import { basename } from "node:path";
 import { where, type Context, type Def } from "./context.js";
 import { pascalCase } from "./identifiers.js";
-import { decodeSegment, equal, isObject, lookup, pointerJoin, type SchemaObject } from "./json.js";
+import { pathToFileURL } from "node:url";
+import { decodeSegment, equal, isObject, nodeAt, pointerJoin, type SchemaObject } from "./json.js";
 import { RULES } from "./keywords.js";
+import { locate } from "./uris.js";
 
 // Pointer segments that say nothing about a place's meaning.
 const STRUCTURAL = new Set(["properties", "items", "prefixItems", "additionalProperties", "patternProperties", "$defs", "definitions", "oneOf", "anyOf", "allOf"]);
@@ -55,22 +58,11 @@ export function hoist(context: Context, doc: string, pointer: string, target: un
   throw new Error("unreachable: candidates never end");
 }
 
-function findAnchor(node: unknown, anchor: string): unknown {
-  if (Array.isArray(node)) {
-    for (const item of node) {
-      const found = findAnchor(item, anchor);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (!isObject(node)) return undefined;
-  if (node.$anchor === anchor || node.$id === `#${anchor}` || node.id === `#${anchor}`) return node;
-  for (const value of Object.values(node)) {
-    const found = findAnchor(value, anchor);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
+// JSON Schema's own meta-schemas: not fetched, not typed (their places hold any JSON), but
+// validated exactly: the validators' ajv knows them (the runtime's ajv-adapter adds draft-07's).
+const META_SCHEMAS = new Set(["https://json-schema.org/draft/2020-12/schema", "http://json-schema.org/draft-07/schema"]);
+
+const hasScheme = (ref: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(ref);
 
 /** `{ $ref: "#/$defs/Name" }` for a `$ref` value, or `{}` with a problem. */
 export function resolveRef(context: Context, value: unknown, doc: string, pointer: string): SchemaObject {
@@ -80,34 +72,28 @@ export function resolveRef(context: Context, value: unknown, doc: string, pointe
     context.problems.add(file, at, RULES.unresolvedRef(String(value)));
     return {};
   }
-  const hash = value.indexOf("#");
-  const filePart = hash === -1 ? value : value.slice(0, hash);
-  const fragment = hash === -1 ? "" : value.slice(hash + 1);
-  const byId = context.loaded.ids.get(filePart);
-  const targetDoc = filePart === "" ? doc : (byId ?? resolve(dirname(doc), decodeURI(filePart)));
-  const document = context.loaded.documents.get(targetDoc);
-  const anchored = fragment !== "" && !fragment.startsWith("/");
-  const target = anchored ? findAnchor(document, fragment) : lookup(document, fragment);
-  // A relative ref in a document whose $id is a URL names a URL: a loaded document with that $id, or a remote one.
-  const base = (context.loaded.documents.get(doc) as { $id?: unknown; id?: unknown } | undefined) ?? {};
-  const baseId = typeof base.$id === "string" ? base.$id : typeof base.id === "string" ? base.id : undefined;
-  if (document === undefined && filePart !== "" && baseId !== undefined && /^https?:/i.test(baseId) && !/^[a-z][a-z0-9+.-]*:/i.test(filePart)) {
-    const url = new URL(filePart, baseId).href;
-    const known = context.loaded.ids.get(url);
-    if (known !== undefined) return resolveRef(context, `${url}${hash === -1 ? "" : value.slice(hash)}`, doc, pointer);
-    context.problems.warn(file, at, RULES.remoteRef(`${url}${hash === -1 ? "" : value.slice(hash)}`), `remote ${url}`);
+  const index = context.loaded.resources;
+  let found = locate(index, doc, pointer, value);
+  // A relative ref in a document whose $id is a URL, to a file next to it that declares no such $id: the file.
+  if (found.kind === "missing" && !hasScheme(value) && !value.startsWith("#")) {
+    const byFile = locate(index, doc, pointer, new URL(value, pathToFileURL(doc)).href);
+    if (byFile.kind === "found") found = byFile;
+  }
+  if (found.kind === "missing" && META_SCHEMAS.has(found.uri)) {
+    context.validationRefAt.set(`${doc}#${pointer}`, { $ref: found.fragment === "" ? found.uri : `${found.uri}#${encodeURI(found.fragment)}` });
     return {};
   }
-  if (document === undefined && /^[a-z][a-z0-9+.-]*:/i.test(filePart)) {
-    context.problems.warn(file, at, RULES.remoteRef(value), `remote ${filePart}`);
+  if (found.kind === "missing" && !found.uri.startsWith("file:")) {
+    const shown = found.fragment === "" ? found.uri : `${found.uri}#${found.fragment}`;
+    context.problems.warn(file, at, RULES.remoteRef(shown), `remote ${found.uri}`);
     return {};
   }
-  if (document === undefined || target === undefined) {
+  const target = found.kind === "found" ? nodeAt(context.loaded.documents.get(found.doc), found.pointer) : undefined;
+  if (found.kind !== "found" || target === undefined) {
     context.problems.add(file, at, RULES.unresolvedRef(value));
     return {};
   }
   // The root of the store's own file: the store's data type itself.
-  if (targetDoc === context.loaded.path && target === context.loaded.schema) return { $ref: "#" };
-  const targetPointer = anchored ? `/${fragment}` : fragment;
-  return { $ref: `#/$defs/${hoist(context, targetDoc, targetPointer, target, `${targetDoc}#${targetPointer}`)}` };
+  if (found.doc === context.loaded.path && target === context.loaded.schema) return { $ref: "#" };
+  return { $ref: `#/$defs/${hoist(context, found.doc, found.pointer, target, `${found.doc}#${found.pointer}`)}` };
 }

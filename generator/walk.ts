@@ -66,10 +66,8 @@ export function walk(context: Context, node: unknown, doc: string, pointer: stri
   for (const [key, value] of Object.entries(node)) {
     const at = pointerJoin(pointer, key);
     if ((key.startsWith("x-") && !ANNOTATIONS.has(key)) || DROPPED.has(key)) continue;
-    if (key === "$id" || key === "id") {
-      if (key === "$id" && pointer !== "" && !mode.asDef) problems.warn(file, at, RULES.nestedId(key));
-      if (typeof value === "string") continue;
-    }
+    // Identifiers: uris.ts resolved every `$ref` against them already.
+    if ((key === "$id" || key === "id") && typeof value === "string") continue;
     if (key === "$ref") rest.$ref = value;
     else if (ANNOTATIONS.has(key)) out[key] = value;
     else if (VALIDATION.has(key)) {
@@ -109,7 +107,7 @@ export function walk(context: Context, node: unknown, doc: string, pointer: stri
   if (rest.$ref !== undefined) {
     const site = `${doc}#${pointer}`;
     // The validation pass refers to what the types pass resolved (and hoisted) here.
-    const target = validation ? (context.refAt.get(site) ?? {}) : resolveRef(context, rest.$ref, doc, pointer);
+    const target = validation ? (context.validationRefAt.get(site) ?? context.refAt.get(site) ?? {}) : resolveRef(context, rest.$ref, doc, pointer);
     if (!validation) context.refAt.set(site, target);
     delete rest.$ref;
     if (Object.keys(rest).length === 0) Object.assign(out, target);

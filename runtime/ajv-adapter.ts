@@ -5,10 +5,14 @@
 // place of the user's schema file it comes from.
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import { createRequire } from "node:module";
 import { GeneratedCodeError } from "./errors.js";
 import type { Validate, ValidationIssue } from "./shape.js";
 
 type Json = Readonly<Record<string, unknown>>;
+
+// draft-07's meta-schema, as ajv ships it (a JSON module import would warn on Node 20).
+const draft07 = createRequire(import.meta.url)("ajv/dist/refs/json-schema-draft-07.json") as object;
 
 /** Where a place's schema lives: its source (`file#/pointer`) and its validator. */
 export interface PlaceValidation {
@@ -41,6 +45,8 @@ function newAjv(schema: Json, detailed: boolean): Ajv2020 {
   // (biome's configuration) compiles in about two thirds of the time.
   const ajv = new Ajv2020({ allErrors: detailed, verbose: detailed, strict: false, logger: false, validateSchema: false, addUsedSchema: false, inlineRefs: false });
   addFormats.default(ajv);
+  // A `$ref` to draft-07's meta-schema stays a URL in the bundle (2020-12's ajv knows already).
+  ajv.addMetaSchema(draft07);
   try {
     ajv.addSchema(schema as object, KEY);
   } catch (error) {
