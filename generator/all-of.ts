@@ -3,7 +3,7 @@
 // (booleans, different values for one keyword) stay an `allOf`, with a warning.
 import { close } from "./close.js";
 import type { Context } from "./context.js";
-import { equal, isObject, type Schema, type SchemaObject } from "./json.js";
+import { equal, isObject, setOwn, type Schema, type SchemaObject } from "./json.js";
 import { ANNOTATIONS, RULES } from "./keywords.js";
 
 // Keywords that say what the data is: two parts that disagree on one cannot merge.
@@ -33,7 +33,7 @@ export function mergeAllOf(context: Context, parts: Schema[], file: string, poin
       } else if (key === "properties" && isObject(value)) {
         const props: SchemaObject = { ...(isObject(merged.properties) ? merged.properties : {}) };
         for (const [name, sub] of Object.entries(value)) {
-          props[name] = props[name] === undefined || equal(props[name], sub) ? sub : { allOf: [props[name], sub] };
+          setOwn(props, name, !Object.hasOwn(props, name) || equal(props[name], sub) ? sub : { allOf: [props[name], sub] });
         }
         merged.properties = props;
       } else if (key === "required" && Array.isArray(value)) {

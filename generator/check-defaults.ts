@@ -80,7 +80,7 @@ export function checkDefaults(model: StoreModel, validators: Validators, problem
   if (fields.length === 0) return model;
   // One ajv per check, never shared: a schema edited between two generate() calls
   // (--watch) is judged by its new form.
-  const ajv = new Ajv2020({ strict: false, logger: false, validateSchema: false, allErrors: false, code: { optimize: false } });
+  const ajv = new Ajv2020({ strict: false, logger: false, validateSchema: false, allErrors: false, ownProperties: true, code: { optimize: false } });
   formats.default(ajv);
   ajv.addMetaSchema(createRequire(import.meta.url)("ajv/dist/refs/json-schema-draft-07.json") as object);
   const key = "store";

@@ -52,7 +52,12 @@ export function emitShape(model: StoreModel): ShapeText {
         break;
       case "dict": {
         if (place.properties.length > 0) {
-          const props = place.properties.map(([key, p]) => `${inner}  ${literalKey(key)}: ${write(p, inner + "  ")},`);
+          const props = place.properties.map(([key, p]) => {
+            const text = write(p, inner + "  ");
+            // TypeScript gives a key Object.prototype has (`constructor`, `toString`) the contextual
+            // type of that member, not the record's: its literals would widen to string.
+            return `${inner}  ${literalKey(key)}: ${key in Object.prototype && text.startsWith("{") ? `${text} as const` : text},`;
+          });
           fields.push(`properties: {\n${props.join("\n")}\n${inner}}`);
         }
         if (place.patternProperties.length > 0) {

@@ -5,7 +5,7 @@
 // declares the type twice), and every named type carries its name as `title`, the
 // anonymous objects too (names.ts), so that each object type has a name to refer to.
 import { compile, type Options } from "json-schema-to-typescript";
-import { equal, isObject, type Schema, type SchemaObject } from "./json.js";
+import { equal, isObject, setOwn, type Schema, type SchemaObject } from "./json.js";
 import { VALUE_ONLY } from "./keywords.js";
 import { unionOptions } from "./classify.js";
 import type { StoreModel } from "./model.js";
@@ -40,7 +40,7 @@ function forTypes(node: Schema, titles: ReadonlyMap<object, string>): Schema {
       case "patternProperties":
       case "$defs": {
         const map: SchemaObject = {};
-        for (const [k, v] of Object.entries(value as SchemaObject)) map[k] = forTypes(v as Schema, titles);
+        for (const [k, v] of Object.entries(value as SchemaObject)) setOwn(map, k, forTypes(v as Schema, titles));
         out[key] = map;
         break;
       }

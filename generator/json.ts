@@ -50,12 +50,17 @@ export function lookup(document: unknown, pointer: string): unknown {
   return node;
 }
 
+/** `target[key] = value` as an own property, also for the key `"__proto__"` (which `=` would make the prototype). */
+export function setOwn(target: SchemaObject, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Same value with object keys sorted: for hashing and comparisons. */
 export function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (isObject(value)) {
     const out: SchemaObject = {};
-    for (const key of Object.keys(value).sort()) out[key] = canonical(value[key]);
+    for (const key of Object.keys(value).sort()) setOwn(out, key, canonical(value[key]));
     return out;
   }
   return value;

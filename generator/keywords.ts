@@ -9,7 +9,6 @@ export const RULES = {
     `unknown type ${JSON.stringify(t)} (expected string, number, integer, boolean, null, object or array)`,
   unresolvedRef: (ref: string) => `$ref "${ref}" cannot be resolved`,
   rootNotObject: () => `the root of a store schema must be an object schema ("type": "object" with "properties")`,
-  protoProperty: () => `a declared property named "__proto__" is not supported (TypeScript types cannot carry it); it is fine as a key of an open object's data`,
   notSchema: () => `a schema must be an object or a boolean`,
   notNumber: (k: string) => `"${k}" must be a number`,
   badPattern: (p: string, why: string) => `patternProperties key ${JSON.stringify(p)} is not a valid regular expression (${why})`,

@@ -186,7 +186,8 @@ export function model(store: NormalizedStore): StoreModel {
     return {
       ...base,
       kind: "dict",
-      properties: Object.keys(props).map((k) => [k, placeOf(props[k] as Schema, pointerJoin(pointer, "properties", k))] as const),
+      // ajv never applies `properties.__proto__` (it skips that key): nor does the store, so that the two agree.
+      properties: Object.keys(props).map((k) => [k, k === "__proto__" ? { kind: "any" } : placeOf(props[k] as Schema, pointerJoin(pointer, "properties", k))] as const),
       patternProperties: Object.entries(patterns).map(([pattern, s]) => ({
         pattern,
         place: placeOf(s as Schema, pointerJoin(pointer, "patternProperties", pattern)),

@@ -43,7 +43,7 @@ export const RUNTIME_NAMES = [
   "Store", "openStore", "ajvValidators", "DictMethods", "DictShape", "ListShape", "UnionShape", "ScalarShape", "AnyShape", "Shape",
   "Input", "OpenOptions", "StoreSchema", "Synced", "SyncedList", "SyncedDict", "Validate", "ValidationIssue",
 ];
-const RESERVED_ROOT = new Set(["constructor", "prototype"]);
+const RESERVED_ROOT = new Set(["constructor", "prototype", "__proto__"]);
 
 /** Store name from `title`, else the file name (without `.schema.json`/`.json`). */
 export function storeNameOf(loaded: LoadedSchema): string {

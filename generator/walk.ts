@@ -125,7 +125,6 @@ export function walk(context: Context, node: unknown, doc: string, pointer: stri
     const at = pointerJoin(pointer, key);
     switch (key) {
       case "properties":
-        if (isObject(value) && Object.hasOwn(value, "__proto__")) problems.add(file, pointerJoin(at, "__proto__"), RULES.protoProperty());
         // An allOf merged before may have brought properties already.
         out[key] = isObject(out.properties) ? { ...out.properties, ...map(value, at) } : map(value, at);
         break;

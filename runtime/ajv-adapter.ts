@@ -43,7 +43,9 @@ const decode = (segment: string): string => segment.replace(/~1/g, "/").replace(
 function newAjv(schema: Json, detailed: boolean): Ajv2020 {
   // Refs compiled once each, not inlined into every place that uses them: a large schema
   // (biome's configuration) compiles in about two thirds of the time.
-  const ajv = new Ajv2020({ allErrors: detailed, verbose: detailed, strict: false, logger: false, validateSchema: false, addUsedSchema: false, inlineRefs: false });
+  // ownProperties: a key is present when the object has it, not when its prototype does
+  // (`{}` has no "constructor" property for `properties`/`required`).
+  const ajv = new Ajv2020({ allErrors: detailed, verbose: detailed, strict: false, logger: false, validateSchema: false, addUsedSchema: false, inlineRefs: false, ownProperties: true });
   addFormats.default(ajv);
   // A `$ref` to draft-07's meta-schema stays a URL in the bundle (2020-12's ajv knows already).
   ajv.addMetaSchema(draft07);

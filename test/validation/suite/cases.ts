@@ -1,6 +1,6 @@
 // The official JSON-Schema-Test-Suite (test/fixtures/JSON-Schema-Test-Suite): each group's
 // schema, its tests, and ajv's verdict on each test's data (ajv set up as the runtime sets
-// it up: formats asserted, strict off). ajv is the oracle the stores are held to.
+// it up: formats asserted, strict off, own properties only). ajv is the oracle the stores are held to.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv as Ajv7 } from "ajv";
@@ -35,7 +35,8 @@ function ajvFor(draft: Draft, schema: unknown): (value: unknown) => boolean {
   let compiled: ((value: unknown) => boolean) | undefined;
   return (value) => {
     if (compiled === undefined) {
-      const ajv = draft === "draft7" ? new Ajv7({ strict: false, logger: false }) : new Ajv2020({ strict: false, logger: false });
+      const options = { strict: false, logger: false, ownProperties: true } as const;
+      const ajv = draft === "draft7" ? new Ajv7(options) : new Ajv2020(options);
       addFormats.default(ajv);
       compiled = ajv.compile(schema as object) as (value: unknown) => boolean;
     }
