@@ -51,7 +51,7 @@ export const agentConversationShape: DictShape = {
       kind: "list",
       ...at("/properties/messages"),
       default: [],
-      items: { ...turnShape, ...at("/properties/messages/items") },
+      items: { ...turnShape, ...at("/properties/messages/items"), keywords: turnShape.source },
       keepLast: 6,
     },
     summary: { kind: "scalar", ...at("/properties/summary"), default: "" },

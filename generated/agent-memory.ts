@@ -76,7 +76,7 @@ export const agentMemoryShape: DictShape = {
       kind: "list",
       ...at("/properties/messages"),
       default: [],
-      items: { ...messageShape, ...at("/properties/messages/items") },
+      items: { ...messageShape, ...at("/properties/messages/items"), keywords: messageShape.source },
     },
     summary: { kind: "scalar", ...at("/properties/summary"), default: null },
     facts: {

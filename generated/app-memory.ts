@@ -140,13 +140,13 @@ export const appMemoryShape: DictShape = {
       items: { kind: "scalar", ...at("/properties/tasks/items") },
     },
     items: { kind: "list", ...at("/properties/items"), default: [], items: { kind: "any" } },
-    config: { ...configShape, ...at("/properties/config") },
+    config: { ...configShape, ...at("/properties/config"), keywords: configShape.source },
     data: {
       kind: "dict",
       ...at("/properties/data"),
       default: {},
       properties: {
-        user: { ...userShape, ...at("/properties/data/properties/user") },
+        user: { ...userShape, ...at("/properties/data/properties/user"), keywords: userShape.source },
       },
       additional: { kind: "any" },
     },
@@ -158,7 +158,11 @@ export const appMemoryShape: DictShape = {
         users: {
           kind: "list",
           ...at("/properties/complex/properties/users"),
-          items: { ...scoredUserShape, ...at("/properties/complex/properties/users/items") },
+          items: {
+            ...scoredUserShape,
+            ...at("/properties/complex/properties/users/items"),
+            keywords: scoredUserShape.source,
+          },
         },
         settings: {
           kind: "dict",

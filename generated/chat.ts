@@ -77,7 +77,11 @@ const chatMessageShape: DictShape = {
     parts: {
       kind: "list",
       ...at("/$defs/ChatMessage/properties/parts"),
-      items: { ...chatPartShape, ...at("/$defs/ChatMessage/properties/parts/items") },
+      items: {
+        ...chatPartShape,
+        ...at("/$defs/ChatMessage/properties/parts/items"),
+        keywords: chatPartShape.source,
+      },
     },
   },
   additional: { kind: "any" },
@@ -92,7 +96,11 @@ export const chatShape: DictShape = {
       kind: "list",
       ...at("/properties/messages"),
       default: [],
-      items: { ...chatMessageShape, ...at("/properties/messages/items") },
+      items: {
+        ...chatMessageShape,
+        ...at("/properties/messages/items"),
+        keywords: chatMessageShape.source,
+      },
     },
   },
   additional: { kind: "any" },

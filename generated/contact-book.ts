@@ -59,7 +59,7 @@ const contactShape: DictShape = {
   ...at("/$defs/Contact"),
   properties: {
     name: { kind: "scalar", ...at("/$defs/Contact/properties/name") },
-    address: { ...addressShape, ...at("/$defs/Contact/properties/address") },
+    address: { ...addressShape, ...at("/$defs/Contact/properties/address"), keywords: addressShape.source },
     phones: {
       kind: "list",
       ...at("/$defs/Contact/properties/phones"),
@@ -80,9 +80,9 @@ export const contactBookShape: DictShape = {
       kind: "list",
       ...at("/properties/contacts"),
       default: [],
-      items: { ...contactShape, ...at("/properties/contacts/items") },
+      items: { ...contactShape, ...at("/properties/contacts/items"), keywords: contactShape.source },
     },
-    owner: { ...addressShape, ...at("/properties/owner") },
+    owner: { ...addressShape, ...at("/properties/owner"), keywords: addressShape.source },
   },
   additional: { kind: "any" },
   required: ["contacts"],

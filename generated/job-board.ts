@@ -96,7 +96,7 @@ export const jobBoardShape: DictShape = {
       kind: "dict",
       ...at("/properties/jobs"),
       default: {},
-      additional: { ...jobShape, ...at("/properties/jobs/additionalProperties") },
+      additional: { ...jobShape, ...at("/properties/jobs/additionalProperties"), keywords: jobShape.source },
     },
     queue: {
       kind: "list",

@@ -164,7 +164,7 @@ export const showcaseShape: DictShape = {
       additional: { kind: "any" },
       required: ["name","employeeNo"],
     },
-    home: { ...addressShape, ...at("/properties/home") },
+    home: { ...addressShape, ...at("/properties/home"), keywords: addressShape.source },
     tags: {
       kind: "list",
       ...at("/properties/tags"),

@@ -35,6 +35,8 @@ export function emitShape(model: StoreModel): ShapeText {
     if (place.kind === "ref") fields.push(`...${defShapeName(place.name)}`);
     else fields.push(`kind: ${json(place.kind)}`);
     if (place.pointer !== undefined) fields.push(`...at(${json(place.pointer)})`);
+    // The keywords the runtime checks itself are the named type's: errors name its node, not the place's `$ref`.
+    if (place.kind === "ref" && place.pointer !== undefined) fields.push(`keywords: ${defShapeName(place.name)}.source`);
     if (place.whole && place.kind !== "scalar") fields.push("whole: true");
     if (place.default !== undefined) fields.push(`default: ${place.default.value === undefined ? "undefined" : json(place.default.value)}`);
     switch (place.kind) {

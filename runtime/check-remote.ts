@@ -79,7 +79,7 @@ function keys(node: DictNode): void {
     if (missing.length > 0 || (shape.minProperties !== undefined && size < shape.minProperties)) {
       const keyword = missing.length > 0 ? "required" : "minProperties";
       const message = missing.length > 0 ? `must have required property ${JSON.stringify(missing[0])} (required)` : `must NOT have fewer than ${shape.minProperties} properties (minProperties)`;
-      throw new ValidationError([{ path: node.path(), schemaPointer: `${shape.source ?? "#"}/${keyword}`, message }]);
+      throw new ValidationError([{ path: node.path(), schemaPointer: `${shape.keywords ?? shape.source ?? "#"}/${keyword}`, message }]);
     }
   }
   checkWhole(node, () => plainCopy(node.proxy));

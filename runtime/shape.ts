@@ -23,6 +23,12 @@ interface ShapeBase {
   readonly validate?: Validate;
   /** Schema file and JSON pointer this place comes from, for error messages. */
   readonly source?: string;
+  /**
+   * Schema file and JSON pointer of the node whose keywords (`required`, `maxItems`, ...)
+   * the runtime checks itself, where it is not `source`: a place that only holds a
+   * `$ref` names the referenced type's node.
+   */
+  readonly keywords?: string | undefined;
   /** `default` from the schema: filled in when a new instance is opened. */
   readonly default?: unknown;
   /**

@@ -199,7 +199,7 @@ function fail(node: Node, key: string | number | undefined, pointer: string, mes
   throw new ValidationError([{ path, schemaPointer: pointer, message }]);
 }
 
-const pointerOf = (shape: Shape, keyword: string): string => `${shape.source ?? "#"}/${keyword}`;
+const pointerOf = (shape: Shape, keyword: string): string => `${shape.keywords ?? shape.source ?? "#"}/${keyword}`;
 
 /** Throws `ValidationError` (paths from the store root) unless `value` fits `shape`. */
 export function validatePlace(shape: Shape, value: unknown, parent: Node, key: string | number): void {
