@@ -1,10 +1,9 @@
 // Stage 4d: one store module, assembled from its sections: the banner, imports, data
 // types (from emit-types), synced interfaces (from emit-synced), the shape (from
 // emit-shape) and the store class with a typed accessor per top-level property (getter:
-// the synced form; setter: plain data), which ts-morph prints from its structure.
+// the synced form; setter: plain data), laid out as ts-morph's printer lays out a class.
 import { isObject } from "./json.js";
 import { keepLastOf } from "./check-retention.js";
-import { printStructure, StructureKind, type ClassDeclarationStructure, type ImportDeclarationStructure, type OptionalKind, type GetAccessorDeclarationStructure, type SetAccessorDeclarationStructure } from "ts-morph";
 import type { StoreModel } from "./model.js";
 import { grouped, type SyncedTypes } from "./emit-synced.js";
 import { shapeName, type ShapeText } from "./emit-shape.js";
@@ -52,11 +51,33 @@ function fieldDocs(schemaNode: Record<string, unknown> | undefined): string[] {
   return lines.length > 1 ? [lines.join("\n\n")] : lines;
 }
 
+/** A JSDoc comment at `indent`, laid out as ts-morph prints one: one line, or ` * ` lines. */
+function jsDoc(text: string, indent: string): string {
+  const lines = text.split(/\r?\n/);
+  if (lines.length <= 1) return `${indent}/** ${lines[0] ?? ""} */\n`;
+  const body = (lines[0] === "" ? lines.slice(1) : lines).map((line) => `${indent} *${line === "" ? "" : ` ${line}`}\n`).join("");
+  return `${indent}/**\n${body}${indent} */\n`;
+}
+
+interface Member {
+  readonly docs: readonly string[];
+  readonly head: string;
+  readonly body: string;
+}
+
+// A type written over several lines (an inline object type) continues 4 spaces further in,
+// in the signature as in the body, as ts-morph's writer indents it.
+const continued = (text: string): string => text.replace(/\n(?=[^\n])/g, "\n    ");
+
+/** A class member: its docs, its signature and a one-statement body. */
+function classMember({ docs, head, body }: Member): string {
+  return `${docs.map((d) => jsDoc(d, "  ")).join("")}  ${continued(head)} {\n    ${continued(body)}\n  }`;
+}
+
 export function emitModule(model: StoreModel, parts: ModuleParts): string {
   const { name, dataName } = model.store;
   const required = new Set(model.root.required);
-  const getters: OptionalKind<GetAccessorDeclarationStructure>[] = [];
-  const setters: OptionalKind<SetAccessorDeclarationStructure>[] = [];
+  const accessors: string[] = [];
   const members = new Map(parts.synced.root.map((m) => [m.key, m]));
   for (const [key] of model.root.properties) {
     const member = members.get(key);
@@ -69,57 +90,26 @@ export function emitModule(model: StoreModel, parts: ModuleParts): string {
     const accessor = IDENTIFIER.test(key) ? key : JSON.stringify(key);
     const keyText = JSON.stringify(key);
     const schemaNode = (model.store.schema.properties as Record<string, Record<string, unknown>>)[key];
-    getters.push({
-      name: accessor,
-      returnType: `${grouped(synced)}${optional}`,
-      docs: fieldDocs(schemaNode),
-      statements: (w) => w.write(`return this.$get(${keyText}) as ${grouped(synced)}${optional};`),
-    });
-    setters.push({
-      name: accessor,
-      parameters: [{ name: "value", type: member?.container === true ? `Input<${plain}>${optional}` : `${grouped(plain)}${optional}` }],
-      statements: (w) => w.write(`this.$set(${keyText}, value);`),
-    });
+    accessors.push(classMember({ docs: fieldDocs(schemaNode), head: `get ${accessor}(): ${grouped(synced)}${optional}`, body: `return this.$get(${keyText}) as ${grouped(synced)}${optional};` }));
+    const input = member?.container === true ? `Input<${plain}>${optional}` : `${grouped(plain)}${optional}`;
+    accessors.push(classMember({ docs: [], head: `set ${accessor}(value: ${input})`, body: `this.$set(${keyText}, value);` }));
   }
-  const cls: ClassDeclarationStructure = {
-    kind: StructureKind.Class,
-    name,
-    isExported: true,
-    extends: `Store<${dataName}>`,
-    docs: docs(model.store.schema.description).length > 0 ? docs(model.store.schema.description) : [`A store of ${model.store.file}.`],
-    properties: [
-      {
-        name: "schema",
-        isStatic: true,
-        isReadonly: true,
-        type: "StoreSchema",
-        initializer: `{ name: ${JSON.stringify(name)}, shape: ${shapeName(model)}, hash: ${JSON.stringify(parts.hash)}${versionFields(parts.evolution)}${historyField(model.store.schema)} }`,
-      },
-    ],
-    methods: [
-      {
-        name: "open",
-        isStatic: true,
-        docs: ["Opens (or creates) the instance `options.id` (default `\"default\"`) and loads it in one round trip."],
-        parameters: [{ name: "options", type: `OpenOptions<${dataName}>`, hasQuestionToken: true }],
-        returnType: `Promise<${name}>`,
-        statements: (w) => w.write(`return openStore(${name}, options);`),
-      },
-    ],
-    getAccessors: getters,
-    setAccessors: setters,
-  };
+  const classDocs = docs(model.store.schema.description).length > 0 ? docs(model.store.schema.description) : [`A store of ${model.store.file}.`];
+  const schemaField = `  static readonly schema: StoreSchema = { name: ${JSON.stringify(name)}, shape: ${shapeName(model)}, hash: ${JSON.stringify(parts.hash)}${versionFields(parts.evolution)}${historyField(model.store.schema)} };`;
+  const open = classMember({
+    docs: ["Opens (or creates) the instance `options.id` (default `\"default\"`) and loads it in one round trip."],
+    head: `static open(options?: OpenOptions<${dataName}>): Promise<${name}>`,
+    body: `return openStore(${name}, options);`,
+  });
+  // Laid out as ts-morph's printer lays out a class (the golden files were written by it), without loading it.
+  const cls = `${classDocs.map((d) => jsDoc(d, "")).join("")}export class ${name} extends Store<${dataName}> {\n${[schemaField, ...accessors, open].join("\n\n")}\n}`;
   const containers = [...members.values()].some((m) => m.container);
   const used = new Set(["OpenOptions", "StoreSchema", ...parts.shape.types, ...parts.synced.runtime, ...(containers ? ["Input"] : [])]);
   const runtimeTypes = [...used].sort();
-  const print = (structure: ClassDeclarationStructure | ImportDeclarationStructure): string => printStructure(structure, { indentNumberOfSpaces: 2 }).trimEnd();
-  // The module, section by section; ts-morph prints the imports and the class.
-  const imports = [
-    print({ kind: StructureKind.ImportDeclaration, moduleSpecifier: parts.runtime, namedImports: ["Store", "openStore", ...runtimeTypes.map((n) => `type ${n}`)] }),
-    print({ kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${parts.validatorsModule}`, namedImports: ["at"] }),
-  ].join("\n");
+  const importOf = (names: readonly string[], from: string): string => `import { ${names.join(", ")} } from ${JSON.stringify(from)};`;
+  const imports = [importOf(["Store", "openStore", ...runtimeTypes.map((n) => `type ${n}`)], parts.runtime), importOf(["at"], `./${parts.validatorsModule}`)].join("\n");
   const shape = `// \`...at(pointer)\`: the source and validator of the place whose schema is at \`pointer\` in ./${parts.validatorsModule}.\n${parts.shape.text}`;
-  const sections = [`${parts.banner.trimEnd()}\n${imports}`, parts.synced.types, parts.synced.text, shape, print(cls)];
+  const sections = [`${parts.banner.trimEnd()}\n${imports}`, parts.synced.types, parts.synced.text, shape, cls];
   const text = sections.filter((section) => section.trim() !== "").join("\n\n");
   return text.endsWith("\n") ? text : `${text}\n`;
 }
