@@ -11,7 +11,7 @@ class LooseAgent extends Store {
   static readonly schema: StoreSchema = { name: "AgentMemory", shape: { kind: "dict", additional: { kind: "any" } } };
 }
 
-type Loose = Store & { $set(key: string, value: unknown): void; $get(key: string): any };
+type Loose = { $set(key: string, value: unknown): void; $get(key: string): any; $flush(): Promise<void>; $close(): Promise<void>; $key: string };
 
 async function loose(id: string): Promise<Loose> {
   return (await openStore(LooseAgent, { redis: redisUrl(), id, live: false })) as unknown as Loose;
@@ -99,7 +99,7 @@ describe("onInvalid: load-valid leaves out the smallest invalid places", () => {
     const ns = mem.$key;
     // Index 20 of the replica is position 21 in Redis (17 is left out before it).
     mem.messages[20]!.content = "edited";
-    mem.messages[30] = { role: "user", content: "replaced" };
+    (mem.messages as unknown as Record<number, unknown>)[30] = { role: "user", content: "replaced" };
     mem.messages.push({ role: "user", content: "new" });
     mem.messages.splice(2, 1);
     mem.messages.insert(0, { role: "system", content: "first" });
@@ -122,9 +122,9 @@ describe("onInvalid: load-valid leaves out the smallest invalid places", () => {
     expect(mem.messages.aslist()).toEqual(before);
     // Inside the dict: a new key is fine, a write inside the list that lost an element is refused,
     // writing the left-out key replaces what Redis held there.
-    mem.facts.more = ["c"];
+    mem.facts.update({ more: ["c"] });
     expect(() => mem.facts.mixed!.push("z")).toThrow(LeftOutError);
-    mem.facts.wrong = ["fixed"];
+    mem.facts.update({ wrong: ["fixed"] });
     await mem.$flush();
     expect(await rawClient().hgetall(await keyOf(ns, "facts"))).toEqual({ good: '["a"]', mixed: '["b",5]', wrong: '["fixed"]', more: '["c"]' });
     expect(await redisMessages(ns)).toEqual(held);
@@ -136,6 +136,15 @@ describe("onInvalid: load-valid leaves out the smallest invalid places", () => {
     other.messages.clear();
     await other.$flush();
     expect(await redisMessages(ns)).toEqual([]);
+  });
+
+  it("deleting a left-out key deletes it in Redis", async () => {
+    const id = uniqueId();
+    await hostile(id);
+    const mem = track(await AgentMemory.open({ redis: redisUrl(), id, live: false, onInvalid: "load-valid" }));
+    delete mem.facts.wrong;
+    await mem.$flush();
+    expect(await rawClient().hgetall(await keyOf(mem.$key, "facts"))).toEqual({ good: '["a"]', mixed: '["b",5]' });
   });
 
   it("keeps an undeclared root field (the schema leaves the root open), and it round-trips", async () => {
