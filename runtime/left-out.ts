@@ -41,13 +41,24 @@ function refuse(node: Node, what: string): never {
 
 /**
  * A write into the inline container `node` promotes it (and each inline one above it)
- * to a container of its own, sending its contents as the replica has them: refused when
- * any of them shows less than Redis holds. Call before anything is committed.
+ * to a container of its own. One that left something out sends what Redis holds (its
+ * `original`); one shown instead of what Redis holds (a default) cannot: refused. Call
+ * before anything is committed.
  */
 export function assertPromotable(node: Node): void {
   for (let n: Node | undefined = node; n && !n.stored; n = n.parent) {
-    if (n.leftOut) refuse(n, "a write inside it");
+    if (n.leftOut && n.original === undefined) refuse(n, "a write inside a value shown as its default");
   }
+}
+
+/** The contents and text (as Redis holds them) an inline container with left-out parts is promoted with. */
+export function originalContents(node: Node): { contents: string[]; text: string } | undefined {
+  const original = node.leftOut ? node.original : undefined;
+  if (original === undefined || typeof original !== "object" || original === null) return undefined;
+  const contents = Array.isArray(original)
+    ? original.map((item: unknown) => JSON.stringify(item))
+    : Object.keys(original).flatMap((key) => [key, JSON.stringify((original as Record<string, unknown>)[key])]);
+  return { contents, text: JSON.stringify(original) };
 }
 
 /**
