@@ -1,11 +1,12 @@
 // Writes to containers from which `onInvalid: "load-valid"` left something out
 // (runtime/load-valid.ts): Redis still holds those places, so a write must not lose them
 // unless it replaces them. A key written again replaces what Redis held there; a list's
-// positional operations are aimed at Redis' positions around its left-out elements;
-// what would overwrite, move or drop a left-out place (a write that rewrites a whole
-// list, a pop reaching a left-out element, a write inside a record that lost a field)
-// is refused with LeftOutError, changing nothing. Another writer's entry that writes
-// there is not applied but reloaded (runtime/remote.ts).
+// positional operations are aimed at Redis' positions around its left-out elements; an
+// inline value that lost a part is promoted with what Redis holds. What would overwrite,
+// move or drop a left-out place (a write that rewrites a whole list, a pop reaching a
+// left-out element, a write inside a value shown as its default) is refused with
+// LeftOutError, changing nothing. Another writer's entry that writes there is not
+// applied but reloaded (runtime/remote.ts).
 import { LeftOutError, type DataPath } from "./errors.js";
 import { DictNode, ListNode, nodeOf, type Node } from "./node.js";
 import type { ReplicaOp } from "./op/rows.js";
