@@ -3,7 +3,7 @@
 // Redis keeps it, writes never lose it, and reloads apply the same rule.
 import { describe, expect, it } from "vitest";
 import { LeftOutError, Store, ValidationError, ajvValidators, openStore, type LeftOutPlace, type StoreSchema } from "redis-memory";
-import { AgentMemory } from "../../generated/index.js";
+import { AgentConversation, AgentMemory } from "../../generated/index.js";
 import { rawClient, redisUrl, track, uniqueId } from "../helpers/redis.js";
 
 /** Writes whatever it is given under the AgentMemory namespace (a hand, or another schema). */
@@ -207,6 +207,35 @@ describe("onInvalid: load-valid leaves out the smallest invalid places", () => {
     expect(problems.map((p) => p.schemaPointer)).toContain("schemas/agent-memory.json#/properties/conversationId/type");
     expect((error as Error).message).toMatch(/required field "conversationId".*no default/);
     expect(await rawClient().hgetall(`${ns}:root`)).toEqual(before);
+  });
+});
+
+describe("retention around a left-out element", () => {
+  class LooseConversation extends Store {
+    static readonly schema: StoreSchema = { name: "AgentConversation", shape: { kind: "dict", additional: { kind: "any" } } };
+  }
+  const turn = (i: number): { role: "user"; content: string } => ({ role: "user", content: `t${i}` });
+
+  it("keepLast counts what Redis holds: the left-out element falls off the front in its turn", async () => {
+    const id = uniqueId();
+    const writer = (await openStore(LooseConversation, { redis: redisUrl(), id, live: false })) as unknown as Loose;
+    writer.$set("summary", "");
+    writer.$set("turns", 0);
+    writer.$set("messages", []);
+    for (let i = 0; i < 6; i++) writer.$get("messages").push(i === 2 ? { role: "robot", content: "beep" } : turn(i));
+    await writer.$close();
+    const mem = track(await AgentConversation.open({ redis: redisUrl(), id, live: false, onInvalid: "load-valid" }));
+    expect(mem.messages.aslist()).toEqual([turn(0), turn(1), turn(3), turn(4), turn(5)]);
+    mem.messages.push(turn(6));
+    mem.messages.push(turn(7));
+    await mem.$flush();
+    const held = async (): Promise<unknown[]> => (await rawClient().lrange(await keyOf(mem.$key, "messages"), 0, -1)).map((enc) => JSON.parse(enc));
+    expect(await held()).toEqual([{ role: "robot", content: "beep" }, turn(3), turn(4), turn(5), turn(6), turn(7)]);
+    expect(mem.messages.aslist()).toEqual([turn(3), turn(4), turn(5), turn(6), turn(7)]);
+    mem.messages.push(turn(8));
+    await mem.$flush();
+    expect(await held()).toEqual([turn(3), turn(4), turn(5), turn(6), turn(7), turn(8)]);
+    expect(mem.messages.aslist()).toEqual(await held());
   });
 });
 
