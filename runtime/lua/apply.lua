@@ -700,11 +700,21 @@ end
 --          commands apply will run; returns a refusal or nil
 --   apply: the writes (only commands check cleared, through run())
 -- `k` is the container's key, `id` its (resolved) id.
-local OPS = {}
+-- A row is made when a batch first uses its operation: the script's body runs on every
+-- call, so a batch pays for the closures of the operations it has, not of all of them.
+local ROW = {}
+local OPS = setmetatable({}, {__index = function(rows, name)
+  local make = ROW[name]
+  if make == nil then return nil end
+  local row = make()
+  rows[name] = row
+  return row
+end})
 
-OPS.set = {
+local function field_value_args(op) return is_str(op[3]) and is_str(op[4]) end
+ROW.set = function() return {
   kind = "hash",
-  args = function(op) return is_str(op[3]) and is_str(op[4]) end,
+  args = field_value_args,
   check = function(op, id, k)
     -- What the field holds at this point of the batch (apply drops it if it is a reference).
     op.old = field_of(k, op[3])
@@ -722,11 +732,11 @@ OPS.set = {
     hset_later(k, op[3], op[4])
     order_after(op, id, k)
   end,
-}
+} end
 
-OPS.setnx = {
+ROW.setnx = function() return {
   kind = "hash",
-  args = OPS.set.args,
+  args = field_value_args,
   check = function(op, id, k)
     if not field_of(k, op[3]) then
       plan_order(op, id, k, op[3], op[4], true)
@@ -743,9 +753,9 @@ OPS.setnx = {
     run("HSET", k, op[3], op[4])
     order_after(op, id, k)
   end,
-}
+} end
 
-OPS.del = {
+ROW.del = function() return {
   kind = "hash",
   args = function(op) return is_str(op[3]) end,
   check = function(op, id, k)
@@ -765,9 +775,9 @@ OPS.del = {
     run("HDEL", k, op[3])
     order_after(op, id, k)
   end,
-}
+} end
 
-OPS.clear = {
+ROW.clear = function() return {
   kind = nil,
   args = function() return true end,
   check = function(op, id, k)
@@ -810,9 +820,9 @@ OPS.clear = {
       run("DEL", k)
     end
   end,
-}
+} end
 
-OPS.push = {
+ROW.push = function() return {
   kind = "list",
   args = function(op) return op.range ~= nil or op.staged or are_strs(op[3]) end,
   check = function(op, id, k)
@@ -831,9 +841,9 @@ OPS.push = {
     elseif op.range then push_all("RPUSH", k, ARGV, op.range[1], op.range[2])
     else push_all("RPUSH", k, op[3], 1, #op[3]) end
   end,
-}
+} end
 
-OPS.unshift = {
+ROW.unshift = function() return {
   kind = "list",
   args = function(op) return are_strs(op[3]) end,
   check = function(op, id, k)
@@ -850,9 +860,9 @@ OPS.unshift = {
     for i = #op[3], 1, -1 do values[#values + 1] = op[3][i] end
     push_all("LPUSH", k, values, 1, #values)
   end,
-}
+} end
 
-OPS.lset = {
+ROW.lset = function() return {
   kind = "list",
   args = function(op) return is_count(op[3]) and is_str(op[4]) end,
   check = function(op, id, k)
@@ -871,7 +881,7 @@ OPS.lset = {
     end
     run("LSET", k, op[3], op[4])
   end,
-}
+} end
 
 local function pop_row(cmd, from_end)
   return {
@@ -893,12 +903,12 @@ local function pop_row(cmd, from_end)
     end,
   }
 end
-OPS.pop = pop_row("RPOP", true)
-OPS.shift = pop_row("LPOP", false)
+ROW.pop = function() return pop_row("RPOP", true) end
+ROW.shift = function() return pop_row("LPOP", false) end
 
 -- Retention (keepLast): the list keeps its last op[3] elements; the excess, counted
 -- at this point of the batch, leaves from the front.
-OPS.keep = {
+ROW.keep = function() return {
   kind = "list",
   args = function(op) return is_count(op[3]) end,
   check = function(op, id, k)
@@ -923,9 +933,9 @@ OPS.keep = {
       if may_hold_refs(id) then drop_refs(popped) end
     end
   end,
-}
+} end
 
-OPS.splice = {
+ROW.splice = function() return {
   kind = "list",
   args = function(op) return is_count(op[3]) and is_count(op[4]) and are_strs(op[5]) end,
   check = function(op, id, k)
@@ -951,9 +961,9 @@ OPS.splice = {
     push_all("RPUSH", k, values, 1, #values)
     push_all("RPUSH", k, tail, count + 1, #tail)
   end,
-}
+} end
 
-OPS.replace = {
+ROW.replace = function() return {
   kind = "list",
   args = function(op) return are_strs(op[3]) end,
   check = function(op, id, k)
@@ -976,7 +986,7 @@ OPS.replace = {
     end
     push_all("RPUSH", k, op[3], 1, #op[3])
   end,
-}
+} end
 
 -- {"promote", parent, field or index, new id, "l"/"d", sha1 of the element's text, contents}
 -- The element a promote turns into a container, as the server holds it now.
@@ -988,7 +998,7 @@ local function slot_value(pk, pkind, slot)
   end
   return field_of(pk, slot)
 end
-OPS.promote = {
+ROW.promote = function() return {
   kind = nil,
   args = function(op)
     return (is_str(op[3]) or is_count(op[3])) and is_id(op[4]) and op[4] ~= "" and (op[5] == "l" or op[5] == "d")
@@ -1078,9 +1088,9 @@ OPS.promote = {
     local ref = "@" .. op[5] .. ":" .. newid
     if op.parent_kind == "list" then run("LSET", k, op[3], ref) else run("HSET", k, op[3], ref) end
   end,
-}
+} end
 
-OPS.incr = {
+ROW.incr = function() return {
   kind = "hash",
   args = function(op) return is_str(op[3]) and type(op[4]) == "number" and op[4] == op[4] and math.abs(op[4]) < 1e300 end,
   check = function(op, id, k)
@@ -1113,7 +1123,7 @@ OPS.incr = {
     order_after(op, id, k)
     results[#results + 1] = tostring(r)
   end,
-}
+} end
 
 -- ---- check everything before the first write -------------------------------
 -- Lists that a promote or a removing op addresses by index after other ops of the batch
@@ -1137,9 +1147,17 @@ do
   end
 end
 
--- Deleting a subtree (drop) reads and deletes declared containers: cleared for each.
-for i = 4, #KEYS do
-  if KEYS[i] ~= stage then clear("TYPE", KEYS[i]); clear("LRANGE", KEYS[i]); clear("HVALS", KEYS[i]); clear("DEL", KEYS[i]) end
+-- Deleting a subtree (drop) reads and deletes declared containers: cleared for each,
+-- unless every operation of the batch only adds values (these never remove a reference).
+local ADDS_ONLY = {push = true, unshift = true, incr = true}
+local may_drop = false
+for _, op in ipairs(ops) do
+  if not ADDS_ONLY[op[1]] then may_drop = true; break end
+end
+if may_drop then
+  for i = 4, #KEYS do
+    if KEYS[i] ~= stage then clear("TYPE", KEYS[i]); clear("LRANGE", KEYS[i]); clear("HVALS", KEYS[i]); clear("DEL", KEYS[i]) end
+  end
 end
 for i, op in ipairs(ops) do
   local row = OPS[op[1]]

@@ -8,9 +8,9 @@ import { OP_NAMES } from "../../runtime/ops.js";
 
 const APPLY = readFileSync(new URL("../../runtime/lua/apply.lua", import.meta.url), "utf8");
 
-/** The names apply.lua gives rows of its OPS table (`OPS.<name> = `). */
+/** The names apply.lua gives rows of its OPS table (`ROW.<name> = `, each made when a batch first uses it). */
 function luaRows(source: string): string[] {
-  return [...source.matchAll(/^OPS\.(\w+)\s*=/gm)].map((match) => match[1]!);
+  return [...source.matchAll(/^(?:OPS|ROW)\.(\w+)\s*=/gm)].map((match) => match[1]!);
 }
 
 describe("apply.lua's OPS table", () => {
