@@ -25,6 +25,11 @@ export interface SyncState {
    * the instance again, or made it while this store held a new one).
    */
   migrate?: (() => Promise<void>) | undefined;
+  /**
+   * Checks what a reload read against this process's schema and applies `onInvalid`
+   * (runtime/load-valid.ts), as open() does: nothing left out comes back unchecked.
+   */
+  checkLoad?: (() => void) | undefined;
 }
 
 /** Why a reload may find the instance gone: the status event it then emits. */
@@ -53,12 +58,21 @@ const MAX_RETRY_MS = 2_000;
 export function reload(state: SyncState, vanish: VanishStatus = "vanished"): Promise<void> {
   return traced("reload", targetOf(state.replica.ns), async () => {
     const made = await reloadOnce(state, vanish);
-    if (state.migrate && !state.closed && (state.loaded.version ?? 1) < state.replica.batches.version.version) await state.migrate();
+    if (olderThanStore(state) && !state.closed) {
+      await state.migrate?.();
+      // Checked (`onInvalid`) once migrated, not in the older version's shape it was read in.
+      if (!state.closed) state.checkLoad?.();
+    }
     if (made) renew(state, vanish);
   });
 }
 
-/** A reload without the migration (the migration's own reads). */
+/** Whether the replica holds an instance written at a version below the store's (a migration may be due). */
+function olderThanStore(state: SyncState): boolean {
+  return (state.loaded.version ?? 1) < state.replica.batches.version.version;
+}
+
+/** A reload without the migration (the migration's own reads: the steps run on what was read, unchecked). */
 export function reloadData(state: SyncState, vanish: VanishStatus = "vanished"): Promise<void> {
   return traced("reload", targetOf(state.replica.ns), async () => {
     if (await reloadOnce(state, vanish)) renew(state, vanish);
@@ -86,6 +100,9 @@ async function reloadOnce(state: SyncState, vanish: VanishStatus): Promise<boole
       if (reply.epoch !== "" && reply.vmin > version) throw new SchemaVersionError(replica.ns, version, reply.vmin, reply.version);
       const had = replica.batches.epoch;
       state.loaded = applyLoad(replica, reply);
+      // An older instance is checked once migrated (reload()): leaving out what the older
+      // shape has and this one does not would lose it from the migration's input.
+      if (!olderThanStore(state)) state.checkLoad?.();
       reloaded(targetOf(replica.ns));
       feed?.reloaded(before);
       replica.events.emit("status", { status: "reloaded" });
