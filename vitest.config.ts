@@ -15,8 +15,10 @@ export default defineConfig({
     },
   },
   test: {
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Hang guards, not time limits: three files run at once on a machine that may be
+    // busy, and a test of 15 s on a quiet machine can take four times that.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     // A condition polled for is met as soon as it holds; the default 1 s deadline was a
     // race on a loaded machine (a batch reaching a fault proxy, a reply coming back).
     expect: { poll: { timeout: 15_000 } },
