@@ -59,7 +59,11 @@ const CONTAINER_AT = 4_096;
 export function deleteField(node: DictNode, key: string): boolean {
   const replica = replicaOf(node);
   replica.assertWritable(node);
-  if (!has(node, key)) return true;
+  if (!has(node, key)) {
+    // A key load-valid left out: the replica does not show it, Redis deletes it.
+    if (node.hidden?.has(key)) commit(replica, ["del", target(replica, node), key], ["del", node, key]);
+    return true;
+  }
   checkRemoval(node, [key]);
   commit(replica, ["del", target(replica, node), key], ["del", node, key]);
   return true;

@@ -69,6 +69,40 @@ export class OperationError extends RedisMemoryError {
 }
 
 /**
+ * A write that would overwrite, move or drop data `onInvalid: "load-valid"` left out of
+ * the replica (Redis still holds it): writing it would lose it without anyone having
+ * written that place. `path` is the container written to; `leftOut` the places in it
+ * that Redis holds and the replica does not show. Nothing was changed. Replacing the
+ * container whole (assigning it, `clear()`), or repairing the data in Redis and
+ * calling `$refresh()`, is what works.
+ */
+export class LeftOutError extends RedisMemoryError {
+  override name = "LeftOutError";
+  constructor(
+    readonly path: DataPath,
+    readonly leftOut: readonly DataPath[],
+    what: string,
+  ) {
+    super(
+      `${formatPath(path)}: ${what} would overwrite or drop what Redis holds at ${leftOut.map(formatPath).join(", ") || "a place inside it"}, ` +
+        "which this store left out as invalid when it loaded (onInvalid: \"load-valid\"); replace the container whole, or repair the data in Redis and call $refresh()",
+    );
+  }
+}
+
+/** One place `onInvalid: "load-valid"` left out of the replica (Redis keeps it). */
+export interface LeftOutPlace {
+  /** Where, from the store root, as Redis holds it (a list index is its position in Redis). */
+  readonly path: DataPath;
+  /** The raw value Redis holds there (undefined: Redis holds none, for a required field shown as its default). */
+  readonly value: unknown;
+  /** Why: the schema's problems with that value, paths from the store root. */
+  readonly problems: readonly ValidationProblem[];
+  /** What the replica shows there instead: the schema default of a required field (absent: nothing). */
+  readonly fallback?: unknown;
+}
+
+/**
  * Redis could not be reached, refused the connection's credentials (`command` AUTH), or
  * what answered is not a Redis server; or the connection was lost.
  */

@@ -19,6 +19,6 @@ export { migrateAll, type MigrateAllOptions, type MigrationReport, type Migratio
 export {
   RedisMemoryError, ValidationError, NotJsonError, DetachedError, OperationError, ConnectionError, WriteError,
   CorruptDataError, OptionsError, ClosedError, ReplicaWaitError, RedisCommandError, FlushTimeoutError, ConflictError,
-  UsageError, GeneratedCodeError, ListenerError, SyncError, SchemaVersionError, MigrationError, type WriteErrorCode, type DataPath, type ValidationProblem,
+  UsageError, GeneratedCodeError, ListenerError, SyncError, SchemaVersionError, MigrationError, LeftOutError, type LeftOutPlace, type WriteErrorCode, type DataPath, type ValidationProblem,
 } from "./errors.js";
 export { ajvValidators, type PlaceValidation } from "./ajv-adapter.js";

@@ -144,6 +144,7 @@ function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
   };
 
   const fill = (node: ListNode | DictNode, values: string[]): void => {
+    forgetLeftOut(node);
     if (node.kind === "list") {
       const items = values.map((enc, i) => {
         const first = enc.charCodeAt(0);
@@ -188,6 +189,7 @@ function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
   };
   // Plain data into a node held inline (the same rules as decode, one level down).
   const refill = (node: ListNode | DictNode, value: object): void => {
+    forgetLeftOut(node);
     if (node.kind === "list") {
       const plain = value as unknown[];
       const items = plain.map((item, i) => inline(item, node, undefined, childShape(node.shape, i), node.items[i]));
@@ -231,4 +233,10 @@ function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
   replica.batches.loadedEpoch(reply.epoch);
   replica.batches.loaded(reply.seq, reply.expireAt);
   return { seq: reply.seq, lastId: reply.lastId, version: reply.version, vmin: reply.vmin };
+}
+
+/** A node refilled from Redis shows all it holds again (the load's check may leave some out again: runtime/load-valid.ts). */
+function forgetLeftOut(node: ListNode | DictNode): void {
+  node.leftOut = false;
+  node.hidden = undefined;
 }

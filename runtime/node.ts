@@ -30,6 +30,14 @@ export abstract class Node {
    */
   stored: boolean;
 
+  /**
+   * `onInvalid: "load-valid"` left out something Redis holds here, in this container or
+   * (for an inline one) inside it: the replica shows less than Redis holds, so a write
+   * must not send this container's contents as the replica has them (runtime/left-out.ts).
+   * Set on the container and each inline one above it, up to the first stored one.
+   */
+  leftOut = false;
+
   constructor(
     public id: NodeId,
     readonly owner: Owner,
@@ -104,6 +112,11 @@ export class ListNode extends Node {
   readonly bound: Record<string | symbol, unknown> = Object.create(null);
   /** `list.push`, bound to this node when first read (the hot path of appends, see list.ts). */
   push: ((...values: unknown[]) => number) | undefined;
+  /**
+   * The positions (in Redis, ascending) of the elements `load-valid` left out: the
+   * replica's index i is Redis' i-th position not listed here (runtime/left-out.ts).
+   */
+  hidden: number[] | undefined;
 
   *children(): Iterable<Node> {
     for (const item of this.items) {
@@ -127,6 +140,11 @@ export class DictNode extends Node {
    * integer-like key came: until then the fields' own order is the insertion order.
    */
   private inserted: Map<string, true> | undefined;
+  /**
+   * Keys whose value in Redis `load-valid` left out: absent here, or shown as the schema
+   * default of a required field. A write of the key replaces it (runtime/left-out.ts).
+   */
+  hidden: Set<string> | undefined;
 
   /** `fields`: an object without prototype and without integer-like keys that the node takes as its own (see Replica.hydrate). */
   constructor(id: NodeId, owner: Owner, shape: Shape, fields?: Record<string, unknown>) {

@@ -3,7 +3,7 @@
 import { LOG_DEFAULTS, type LogLimits } from "./backend.js";
 import type { HistoryLimits } from "./protocol/batch.js";
 import type { RedisOption } from "./connect.js";
-import { OptionsError, type ValidationError } from "./errors.js";
+import { OptionsError, type LeftOutPlace, type ValidationError } from "./errors.js";
 import type { Input } from "./types.js";
 
 export interface OpenOptions<TData extends object = Record<string, unknown>> {
@@ -34,12 +34,17 @@ export interface OpenOptions<TData extends object = Record<string, unknown>> {
    */
   waitReplicas?: { replicas: number; timeout: number };
   /**
-   * Data in Redis that does not match the schema: `"fail"` (default: open() rejects
-   * with a ValidationError listing every mismatch), `"load-valid"` (leave out the
-   * top-level fields that do not match), or a function: load what is valid and call it
-   * with the ValidationError.
+   * Data in Redis that does not match the schema, at open() and at every reload
+   * (`$refresh()`, after a gap in the change feed): `"fail"` (default: open() rejects
+   * with a ValidationError listing every mismatch; a reload emits it as an `error`
+   * event and the replica still equals Redis), `"load-valid"` (the replica leaves out
+   * the smallest invalid places, a list element or a dict key, and Redis keeps them; a
+   * left-out key with a schema default reads as that default; a required one without
+   * default fails the open naming it; a reload emits the ValidationError as an `error`
+   * event), or a function: as "load-valid", and called with the ValidationError and the
+   * places left out, each with the raw value Redis holds (docs/guides/validation.md).
    */
-  onInvalid?: "fail" | "load-valid" | ((error: ValidationError) => void);
+  onInvalid?: "fail" | "load-valid" | ((error: ValidationError, leftOut: readonly LeftOutPlace[]) => void);
   /**
    * How much of the change log the instance keeps for live replicas catching up after
    * a reconnect (not history): `maxEntries` (default 1,000), `maxAgeMs` (default
@@ -74,7 +79,7 @@ export interface ResolvedOptions {
   readonly offline: boolean;
   readonly connectTimeout: number;
   readonly waitReplicas: { readonly replicas: number; readonly timeout: number } | undefined;
-  readonly onInvalid: "fail" | "load-valid" | ((error: ValidationError) => void);
+  readonly onInvalid: "fail" | "load-valid" | ((error: ValidationError, leftOut: readonly LeftOutPlace[]) => void);
   readonly log: LogLimits;
   readonly flushTimeout: number | undefined;
   readonly ttl: number | undefined;

@@ -19,6 +19,11 @@ export interface SyncState {
    * lost in a restart) or made again, so that the store holds a valid instance.
    */
   renew?: (() => void) | undefined;
+  /**
+   * Checks what a reload read against this process's schema and applies `onInvalid`
+   * (runtime/load-valid.ts), as open() does: nothing left out comes back unchecked.
+   */
+  checkLoad?: (() => void) | undefined;
 }
 
 /** Why a reload may find the instance gone: the status event it then emits. */
@@ -62,6 +67,7 @@ async function reloadOnce(state: SyncState, vanish: VanishStatus): Promise<void>
       if (replica.batches.sentBatches !== before || replica.batches.hasPendingWrites) continue;
       const had = replica.batches.epoch;
       state.loaded = applyLoad(replica, reply);
+      state.checkLoad?.();
       reloaded(targetOf(replica.ns));
       feed?.reloaded(before);
       replica.events.emit("status", { status: "reloaded" });

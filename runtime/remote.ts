@@ -6,6 +6,8 @@
 // Redis's state).
 import type { ChangeEvent, ChangeReport } from "./events.js";
 import { checkApplied } from "./check-remote.js";
+import { RemoteMismatch } from "./op/decode.js";
+import { touchesLeftOut } from "./left-out.js";
 import { apply, decodeOp, type ReplicaOp } from "./op/rows.js";
 import type { NodeId, Op } from "./ops.js";
 import type { Replica } from "./replica.js";
@@ -34,6 +36,9 @@ export function applyRemote(
   for (const given of ops) {
     const op = (alias.has(given[1]) ? [given[0], alias.get(given[1]), ...given.slice(2)] : given) as Op;
     if (op[0] === "promote" && alias.has(op[3])) continue;
+    // A place the replica left out (load-valid): only a reload can say what it holds now.
+    const target = op[1] === "" ? replica.root : replica.nodes.get(op[1]);
+    if (target?.leftOut && touchesLeftOut(target, op)) throw new RemoteMismatch("the entry writes where the replica left out invalid data");
     const result = op[0] === "incr" ? results[nextResult++] : undefined;
     const decoded = decodeOp(replica, op, result);
     apply(decoded, changed);
@@ -41,6 +46,8 @@ export function applyRemote(
   }
   // The replica equals Redis; what this schema refuses is said, not undone.
   const invalid = checkApplied(applied);
+  // Under load-valid, the reload leaves out what this schema refuses (and reports it).
+  if (invalid && replica.leavesOut) throw new RemoteMismatch("the entry wrote what this schema refuses");
   if (invalid) replica.events.emit("error", invalid);
   return events;
 }

@@ -13,6 +13,7 @@ import { DICT_REF, LIST_REF, type Enc, type NodeId } from "./ops.js";
 import type { Shape } from "./shape.js";
 import { InlineText, assertJson, describeNonJson, isJsonScalar, plainCopy, isSynced, scalarText, type JsonValue } from "./values.js";
 import { childShape, resolveShape, validatePlace } from "./validate.js";
+import { assertPromotable } from "./left-out.js";
 
 /** Proxies are made by the list and dict modules, which register here. */
 export const proxyFactories: {
@@ -43,6 +44,12 @@ export class Replica implements Owner {
   /** The write path to Redis: the queue, its batches, transactions, writes made offline. */
   readonly batches: Batches;
   closed = false;
+  /**
+   * `onInvalid` is not "fail": another writer's entry that this schema refuses, or that
+   * writes where the replica left something out, is not applied but reloaded, so that
+   * the reload leaves out what is invalid (runtime/remote.ts, runtime/load-valid.ts).
+   */
+  leavesOut = false;
 
   constructor(options: ReplicaOptions) {
     this.backend = options.backend as Backend;
@@ -177,6 +184,8 @@ export class Replica implements Owner {
     if (stored instanceof InlineText) return stored.text;
     const node = nodeOf(stored);
     if (!node) return JSON.stringify(stored);
+    // Its text here is not what Redis holds (load-valid left something out of it).
+    if (node.leftOut && !node.stored) assertPromotable(node);
     if (!node.stored) return JSON.stringify(plainCopy(stored));
     return (node.kind === "list" ? LIST_REF : DICT_REF) + node.id;
   }

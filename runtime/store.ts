@@ -17,7 +17,8 @@ import { Replica } from "./replica.js";
 import type { StoreSchema } from "./shape.js";
 import type { NumericKeys } from "./types.js";
 import { plainCopy, type JsonValue } from "./values.js";
-import { asOneWrite, checkDictUpdate, childShape, problemsOf } from "./validate.js";
+import { asOneWrite, checkDictUpdate, childShape } from "./validate.js";
+import { checkLoad } from "./load-valid.js";
 import { instanceExists, instanceIds, type LookupOptions } from "./instances.js";
 import { migrateOnOpen, registerMigrations, versionsOf, type Migrations } from "./migrate.js";
 import { readHistory, type HistoryEntry, type HistoryOptions } from "./history.js";
@@ -39,6 +40,8 @@ export interface StoreInternals {
   lease?: Lease | undefined;
   /** Fills a new instance's defaults and `init` (after the instance vanished: see reload.ts). */
   renew?: (() => void) | undefined;
+  /** Checks a reload against the schema and applies `onInvalid` (see reload.ts). */
+  checkLoad?: (() => void) | undefined;
 }
 
 const internals = new WeakMap<object, StoreInternals>();
@@ -388,11 +391,13 @@ async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolve
     }
     const loaded = applyLoad(replica, await within(rideOut(() => backend.load(ns), { deadline: started + resolved.connectTimeout }), started, resolved.connectTimeout, "load", where, () => undefined));
     const state: StoreInternals = { replica, options: resolved, loaded, closed: false, transactions: Promise.resolve(), lease };
+    state.checkLoad = () => checkLoad(replica, resolved.onInvalid, "reload");
+    replica.leavesOut = resolved.onInvalid !== "fail";
     replica.batches.version = versionsOf(schema);
     await migrateOnOpen(state, cls, schema);
     const isNew = loaded.seq === 0 && Object.keys(replica.root.fields).length === 0;
     const fill = missingDefaults(state, schema);
-    if (!isNew) for (const dropped of checkLoaded(state, fill)) delete fill[dropped];
+    if (!isNew) checkLoad(replica, resolved.onInvalid, "open", fill);
     initialise(state, schema, isNew, fill);
     const store = construct(cls, state);
     replica.batches.onStale = staleHandler(state);
@@ -482,31 +487,6 @@ function initialise(state: StoreInternals, schema: StoreSchema, isNew: boolean, 
 }
 
 /**
- * Data already in Redis (with the defaults about to be filled) is checked against
- * the schema: fail, or leave out the top-level fields that do not match. Returns the
- * fields left out (locally only: Redis keeps them).
- */
-function checkLoaded(state: StoreInternals, defaults: Record<string, unknown>): string[] {
-  const root = state.replica.root;
-  const problems = problemsOf(root, defaults);
-  if (problems.length === 0) return [];
-  const error = new ValidationError(problems);
-  const mode = state.options.onInvalid;
-  if (mode === "fail") throw error;
-  const dropped = new Set<string>();
-  for (const problem of problems) {
-    const top = problem.path[0];
-    if (typeof top === "string") dropped.add(top);
-  }
-  for (const key of dropped) {
-    nodeOf(root.fields[key])?.detach();
-    root.remove(key);
-  }
-  if (typeof mode === "function") mode(error);
-  return [...dropped];
-}
-
-/**
  * A server whose `maxmemory-policy` may evict single keys of an instance is reported
  * once the store is open (a `status` event "evicting" on the next turn, so a listener
  * attached right after `await open()` gets it): eviction is detected, but the instance
@@ -561,6 +541,8 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
   const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
   const replica = new Replica({ backend: undefined, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl, history: historyOf(resolved, schema) });
   const state: StoreInternals = { replica, options: resolved, loaded: { seq: 0, lastId: "0-0" }, closed: false, transactions: Promise.resolve() };
+  state.checkLoad = () => checkLoad(replica, resolved.onInvalid, "reload");
+  replica.leavesOut = resolved.onInvalid !== "fail";
   replica.batches.version = versionsOf(schema);
   initialise(state, schema, true, missingDefaults(state, schema));
   const store = construct(cls, state);
@@ -581,6 +563,7 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
       const reply = await backend.load(ns);
       const intents = replica.batches.takeIntents();
       state.loaded = applyLoad(replica, reply);
+      state.checkLoad?.();
       replica.batches.onStale = staleHandler(state);
       state.renew = () => initialise(state, schema, true, missingDefaults(state, schema), true);
       replica.events.emit("status", { status: "connected" });

@@ -310,14 +310,3 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
 }
-
-/** Every mismatch between loaded data (plus `extra` top-level values) and the store's schema. */
-export function problemsOf(root: DictNode, extra: Readonly<Record<string, unknown>> = {}): ValidationProblem[] {
-  const validate = root.shape.validate;
-  if (!validate) return [];
-  // Read only by the validator: records parsed at load are shared, not copied.
-  const value = plainView(root.proxy) as Record<string, unknown>;
-  for (const key of Object.keys(extra)) Object.defineProperty(value, key, { value: extra[key], enumerable: true, writable: true, configurable: true });
-  const issues = validate(value);
-  return (issues ?? []).map((issue) => ({ path: issue.path, schemaPointer: issue.schemaPointer, message: issue.message }));
-}

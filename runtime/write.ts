@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { newId } from "./ids.js";
 import { DictNode, ListNode, type Node } from "./node.js";
+import { aimed, assertIncrementable, assertPromotable, keptLocally } from "./left-out.js";
 import { apply, applyPushOne, type ReplicaOp } from "./op/rows.js";
 import type { Enc, NodeId, Op } from "./ops.js";
 import type { Replica } from "./replica.js";
@@ -17,7 +18,9 @@ type Pair = { [N in Op[0]]: [wire: Extract<Op, [N, ...unknown[]]>, local: Extrac
  * Queues `wire` (the operation as Redis applies it) and applies `local` (the same
  * operation on the replica's nodes and values). Call after every check of the write.
  */
-export function commit(replica: Replica, ...[wire, local]: Pair): void {
+export function commit(replica: Replica, ...[given, local]: Pair): void {
+  // Around places `load-valid` left out: aimed at Redis' positions, or refused before anything changed.
+  const wire = local[1].leftOut || (given[0] === "promote" && local[1].parent?.leftOut === true) ? aimed(given, local) : given;
   // Appends join the previous push to the same list.
   if (wire[0] === "push") replica.batches.queuePush(wire[1], wire[2]);
   else replica.batches.queue(wire);
@@ -46,14 +49,16 @@ function retain(replica: Replica, node: ListNode, id: NodeId): void {
   const shape = node.shape;
   if (shape.kind !== "list" || shape.keepLast === undefined) return;
   replica.batches.queueKeep(id, shape.keepLast);
-  if (node.items.length <= shape.keepLast) return;
+  const count = node.leftOut ? keptLocally(node, shape.keepLast) : shape.keepLast;
+  if (node.items.length <= count) return;
   // No event now: what Redis drops (another writer may have appended first) is in the
   // batch's reply, and the event is emitted then (runtime/batches.ts).
-  apply(["keep", node, shape.keepLast], () => {});
+  apply(["keep", node, count], () => {});
 }
 
 /** `commit` of an increment: resolves to the server's value (the replica holds `next` meanwhile). */
 export function commitIncr(replica: Replica, node: DictNode, field: string, by: number, next: number): Promise<number> {
+  if (node.leftOut) assertIncrementable(node, field);
   const result = replica.batches.queueIncr(target(replica, node), node, field, by, next);
   apply(["incr", node, field, next], replica.changed);
   return result;
@@ -67,6 +72,7 @@ export function commitIncr(replica: Replica, node: DictNode, field: string, by: 
  */
 export function target(replica: Replica, node: Node): NodeId {
   if (node.stored) return node.id;
+  assertPromotable(node);
   const parent = node.parent!;
   const parentId = target(replica, parent);
   const slot = parent instanceof ListNode ? parent.items.indexOf(node.proxy) : node.key!;

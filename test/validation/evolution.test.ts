@@ -1,7 +1,7 @@
 // Data already in Redis checked against the schema on open(); required fields
 // and defaults for new instances; schema evolution; validation cost per append.
 import { describe, expect, it } from "vitest";
-import { Store, ValidationError, openStore, type DictShape, type StoreSchema, type ValidationIssue } from "redis-memory";
+import { Store, ValidationError, openStore, type DictShape, type LeftOutPlace, type StoreSchema, type ValidationIssue } from "redis-memory";
 import { AgentMemory, AppMemory } from "../../generated/index.js";
 import { rawClient, redisUrl, track, uniqueId } from "../helpers/redis.js";
 
@@ -29,16 +29,19 @@ describe("open() of data that does not match the schema", () => {
     expect(paths).toEqual(expect.arrayContaining([["tasks", 1], ["counter"], ["config", "theme"]]));
   });
 
-  it("with onInvalid: a function, loads the valid fields and reports the rest", async () => {
+  it("with onInvalid: a function, loads what is valid, leaves out the bad element and reports it", async () => {
     const id = uniqueId();
     await writeLoose(id, { ...valid, tasks: [1, "two"], title: "kept" });
     let reported: ValidationError | undefined;
-    const app = track(await AppMemory.open({ redis: redisUrl(), id, live: false, onInvalid: (e) => { reported = e; } }));
+    let leftOut: readonly LeftOutPlace[] = [];
+    const app = track(await AppMemory.open({ redis: redisUrl(), id, live: false, onInvalid: (e, places) => { reported = e; leftOut = places; } }));
     expect(reported?.problems.map((p) => p.path)).toEqual([["tasks", 1]]);
+    expect(leftOut).toEqual([expect.objectContaining({ path: ["tasks", 1], value: "two" })]);
     expect(app.title).toBe("kept");
-    expect(app.$asdict()).not.toHaveProperty("tasks");
+    // The smallest invalid place goes, not the field: tasks keeps its valid element.
+    expect(app.tasks.aslist()).toEqual([1]);
     // Redis keeps what it had: nothing is lost by opening.
-    expect(await rawClient().hexists(`${app.$key}:root`, "tasks")).toBe(1);
+    expect(await rawClient().hget(`${app.$key}:root`, "tasks")).toBe('[1,"two"]');
   });
 
   it("opens data written before new optional fields and fields with defaults existed", async () => {
