@@ -195,6 +195,25 @@ describe("onInvalid: load-valid leaves out the smallest invalid places", () => {
     expect(await rawClient().hget(`${mem.$key}:root`, "turns")).toBe("5");
   });
 
+  it("a write inside a value that reads as its default is refused; assigning the field replaces what Redis held", async () => {
+    const id = uniqueId();
+    await hostile(id, { summary: 7 });
+    const writer = await loose(id);
+    writer.$set("facts", "not an object");
+    await writer.$close();
+    const mem = track(await AgentMemory.open({ redis: redisUrl(), id, live: false, onInvalid: "load-valid" }));
+    expect(mem.facts.asdict()).toEqual({});
+    expect(mem.summary).toBeNull();
+    expect(() => {
+      mem.facts.topic = ["x"] as never;
+    }).toThrow(LeftOutError);
+    expect(mem.facts.asdict()).toEqual({});
+    mem.facts = { topic: ["x"] };
+    await mem.$flush();
+    expect(await rawClient().hget(`${mem.$key}:root`, "facts")).toBe('{"topic":["x"]}');
+    expect(await rawClient().hget(`${mem.$key}:root`, "summary")).toBe("7");
+  });
+
   it("a required field that is invalid and has no default fails the open, naming it", async () => {
     const id = uniqueId();
     await hostile(id, { conversationId: 42 });
