@@ -276,6 +276,19 @@ describe("reloads check what they read", () => {
     await writer.$close();
   });
 
+  it("under \"load-valid\", a reload that leaves something out says so with an error event", async () => {
+    const id = uniqueId();
+    await hostile(id);
+    const mem = track(await AgentMemory.open({ redis: redisUrl(), id, live: false, onInvalid: "load-valid" }));
+    const errors: Error[] = [];
+    mem.$on("error", (error) => void errors.push(error));
+    await mem.$refresh();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(ValidationError);
+    expect((errors[0] as ValidationError).problems.map((p) => p.path)).toContainEqual(["messages", 17, "role"]);
+    expect(mem.messages.length).toBe(49);
+  });
+
   it("under the default, a reload of invalid data is an error event with the path, and the replica equals Redis", async () => {
     const id = uniqueId();
     const writer = await loose(id);
