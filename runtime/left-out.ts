@@ -1,11 +1,12 @@
 // Writes to containers from which `onInvalid: "load-valid"` left something out
 // (runtime/load-valid.ts): Redis still holds those places, so a write must not lose them
 // unless it replaces them. A key written again replaces what Redis held there; a list's
-// positional operations are aimed at Redis' positions around its left-out elements;
-// what would overwrite, move or drop a left-out place (a write that rewrites a whole
-// list, a pop reaching a left-out element, a write inside a record that lost a field)
-// is refused with LeftOutError, changing nothing. Another writer's entry that writes
-// there is not applied but reloaded (runtime/remote.ts).
+// positional operations are aimed at Redis' positions around its left-out elements; an
+// inline value that lost a part is promoted with what Redis holds. What would overwrite,
+// move or drop a left-out place (a write that rewrites a whole list, a pop reaching a
+// left-out element, a write inside a value shown as its default) is refused with
+// LeftOutError, changing nothing. Another writer's entry that writes there is not
+// applied but reloaded (runtime/remote.ts).
 import { LeftOutError, type DataPath } from "./errors.js";
 import { DictNode, ListNode, nodeOf, type Node } from "./node.js";
 import type { ReplicaOp } from "./op/rows.js";
@@ -41,13 +42,24 @@ function refuse(node: Node, what: string): never {
 
 /**
  * A write into the inline container `node` promotes it (and each inline one above it)
- * to a container of its own, sending its contents as the replica has them: refused when
- * any of them shows less than Redis holds. Call before anything is committed.
+ * to a container of its own. One that left something out sends what Redis holds (its
+ * `original`); one shown instead of what Redis holds (a default) cannot: refused. Call
+ * before anything is committed.
  */
 export function assertPromotable(node: Node): void {
   for (let n: Node | undefined = node; n && !n.stored; n = n.parent) {
-    if (n.leftOut) refuse(n, "a write inside it");
+    if (n.leftOut && n.original === undefined) refuse(n, "a write inside a value shown as its default");
   }
+}
+
+/** The contents and text (as Redis holds them) an inline container with left-out parts is promoted with. */
+export function originalContents(node: Node): { contents: string[]; text: string } | undefined {
+  const original = node.leftOut ? node.original : undefined;
+  if (original === undefined || typeof original !== "object" || original === null) return undefined;
+  const contents = Array.isArray(original)
+    ? original.map((item: unknown) => JSON.stringify(item))
+    : Object.keys(original).flatMap((key) => [key, JSON.stringify((original as Record<string, unknown>)[key])]);
+  return { contents, text: JSON.stringify(original) };
 }
 
 /**

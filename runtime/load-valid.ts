@@ -12,7 +12,7 @@ import { DictNode, ListNode, nodeOf, type Node } from "./node.js";
 import type { Replica } from "./replica.js";
 import type { DictShape, Shape, ValidationIssue } from "./shape.js";
 import { childShape, resolveShape } from "./validate.js";
-import { defineData, plainView } from "./values.js";
+import { defineData, plainCopy, plainView } from "./values.js";
 
 /** `onInvalid` as open() resolved it. */
 export type OnInvalid = "fail" | "load-valid" | ((error: ValidationError, leftOut: readonly LeftOutPlace[]) => void);
@@ -172,6 +172,8 @@ function leaveOut(replica: Replica, places: readonly LeftOutPlace[]): void {
   for (const place of places) {
     let node: Node = replica.root;
     for (const segment of place.path.slice(0, -1)) node = childOf(replica, node, segment);
+    // Inline containers keep the text Redis holds (taken before anything inside them goes).
+    for (let n: Node | undefined = node; n && !n.stored; n = n.parent) if (n.original === undefined) n.original = raw(plainCopy(n.proxy));
     const last = place.path[place.path.length - 1]!;
     if (node instanceof ListNode) {
       const position = last as number;

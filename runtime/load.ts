@@ -239,4 +239,5 @@ function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
 function forgetLeftOut(node: ListNode | DictNode): void {
   node.leftOut = false;
   node.hidden = undefined;
+  node.original = undefined;
 }

@@ -37,6 +37,12 @@ export abstract class Node {
    * Set on the container and each inline one above it, up to the first stored one.
    */
   leftOut = false;
+  /**
+   * An inline container `load-valid` left something out of: the JSON value Redis holds
+   * for it, which its text stays until a write makes it a container of its own (that
+   * promote carries this value, so Redis keeps the left-out parts; runtime/write.ts).
+   */
+  original: unknown;
 
   constructor(
     public id: NodeId,

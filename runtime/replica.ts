@@ -184,8 +184,11 @@ export class Replica implements Owner {
     if (stored instanceof InlineText) return stored.text;
     const node = nodeOf(stored);
     if (!node) return JSON.stringify(stored);
-    // Its text here is not what Redis holds (load-valid left something out of it).
-    if (node.leftOut && !node.stored) assertPromotable(node);
+    // Load-valid left something out of it: its text is what Redis holds.
+    if (node.leftOut && !node.stored) {
+      assertPromotable(node);
+      if (node.original !== undefined) return JSON.stringify(node.original);
+    }
     if (!node.stored) return JSON.stringify(plainCopy(stored));
     return (node.kind === "list" ? LIST_REF : DICT_REF) + node.id;
   }

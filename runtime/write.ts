@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { newId } from "./ids.js";
 import { DictNode, ListNode, type Node } from "./node.js";
-import { aimed, assertIncrementable, assertPromotable, keptLocally } from "./left-out.js";
+import { aimed, assertIncrementable, assertPromotable, keptLocally, originalContents } from "./left-out.js";
 import { apply, applyPushOne, type ReplicaOp } from "./op/rows.js";
 import type { Enc, NodeId, Op } from "./ops.js";
 import type { Replica } from "./replica.js";
@@ -76,12 +76,18 @@ export function target(replica: Replica, node: Node): NodeId {
   const parent = node.parent!;
   const parentId = target(replica, parent);
   const slot = parent instanceof ListNode ? parent.items.indexOf(node.proxy) : node.key!;
-  const contents: Enc[] = [];
-  if (node instanceof ListNode) for (const item of node.items) contents.push(replica.encode(item));
-  else for (const field of Object.keys((node as DictNode).fields)) contents.push(field, replica.encode((node as DictNode).fields[field]));
-  const text = JSON.stringify(plainCopy(node.proxy));
+  // Left-out parts (load-valid) go with it: the container Redis makes holds what it held.
+  const { contents, text } = originalContents(node) ?? contentsOf(replica, node);
   const id = newId();
   const sha1 = createHash("sha1").update(text).digest("hex");
   commit(replica, ["promote", parentId, slot, id, node.kind === "list" ? "l" : "d", sha1, contents], ["promote", node as ListNode | DictNode, id]);
   return id;
+}
+
+/** An inline container's contents as stored values, and its JSON text. */
+function contentsOf(replica: Replica, node: Node): { contents: Enc[]; text: string } {
+  const contents: Enc[] = [];
+  if (node instanceof ListNode) for (const item of node.items) contents.push(replica.encode(item));
+  else for (const field of Object.keys((node as DictNode).fields)) contents.push(field, replica.encode((node as DictNode).fields[field]));
+  return { contents, text: JSON.stringify(plainCopy(node.proxy)) };
 }
