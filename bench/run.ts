@@ -6,7 +6,7 @@
 //
 // --json       JSON to stdout (the table goes to stderr), or to `file` when given
 // --quick      small sizes and few rounds: a smoke run, not figures to quote
-// --only       run only the named sections: everyday, history, appends, contains, records, transactions, wire, rewrite, open, reads, memory, live, fleet, generator
+// --only       run only the named sections: everyday, history, appends, contains, records, transactions, wire, rewrite, open, reads, memory, live, fleet, migrate, generator
 // --strict     exit 1 when a target is missed
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -21,6 +21,7 @@ import { fleetFigures } from "./figures/fleet.js";
 import { generatorFigures } from "./figures/generator.js";
 import { liveFigures } from "./figures/live.js";
 import { memoryFigures } from "./figures/memory.js";
+import { migrateFigures } from "./figures/migrate.js";
 import { openFigures } from "./figures/open.js";
 import { readFigures } from "./figures/reads.js";
 import { recordFigures } from "./figures/records.js";
@@ -38,7 +39,7 @@ interface Args {
   strict: boolean;
 }
 
-const SECTIONS = ["everyday", "history", "appends", "contains", "records", "transactions", "wire", "rewrite", "open", "reads", "memory", "live", "fleet", "generator"] as const;
+const SECTIONS = ["everyday", "history", "appends", "contains", "records", "transactions", "wire", "rewrite", "open", "reads", "memory", "live", "fleet", "migrate", "generator"] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: readonly string[]): Args {
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
     if (wanted("fleet")) rows.push(...(await fleetFigures(context)));
     if (wanted("reads")) rows.push(...(await readFigures(context)));
     if (wanted("memory")) rows.push(...(await memoryFigures(context)));
+    if (wanted("migrate")) rows.push(...(await migrateFigures(context)));
     if (wanted("generator")) rows.push(...(await generatorFigures(context)));
   } finally {
     await cleanUp(context).catch(() => {});

@@ -2,7 +2,8 @@
 // redis-memory: the runtime's command line, for production scripts (the generator is a
 // devDependency; this ships with the package apps install). One command today:
 //   redis-memory migrate <module> [--store Name] [--import module]... [--redis URL]
-//     [--prefix P] [--concurrency N] [--dry-run] [--json] [--quiet]
+//     [--prefix P] [--concurrency N] [--dry-run] [--json] [--quiet] [--progress]
+//     [--progress-every N]
 // It imports the module that exports the store class (and registers its migrations,
 // or names them with --import), then runs migrateAll() on it. Exit codes: 0 every
 // instance is at the store's version (or would be, in a dry run), 1 some failed (listed),
@@ -28,6 +29,8 @@ interruption and the instances already migrated are skipped.
   --dry-run           run every migration and check every result; write nothing
   --json              print the report as JSON (every failure with its message)
   --quiet             no progress line
+  --progress          the terminal's progress line even when stderr is not a terminal
+  --progress-every <n>  when stderr is not a terminal: a progress line every n instances (default 10000)
 `;
 
 class UsageError extends Error {}
@@ -83,6 +86,8 @@ async function migrate(args: string[]): Promise<number> {
       "dry-run": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
+      progress: { type: "boolean", default: false },
+      "progress-every": { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -94,12 +99,16 @@ async function migrate(args: string[]): Promise<number> {
   if (specifier === undefined || extra.length > 0) throw new UsageError("give exactly one module: redis-memory migrate <module>");
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && (!Number.isSafeInteger(concurrency) || concurrency < 1)) throw new UsageError("--concurrency must be a positive integer");
+  const every = values["progress-every"] === undefined ? 10_000 : Number(values["progress-every"]);
+  if (!Number.isSafeInteger(every) || every < 1) throw new UsageError("--progress-every must be a positive integer");
   for (const first of values.import ?? []) await importModule(first);
   const store = pickStore(await importModule(specifier), values.store, specifier);
   const dryRun = values["dry-run"];
   const stop = new AbortController();
   process.once("SIGINT", () => stop.abort());
-  const tty = process.stderr.isTTY && !values.quiet && !values.json;
+  // The redrawn line on a terminal (or when asked for); else a line every `every` instances.
+  const tty = !values.quiet && (values.progress || (process.stderr.isTTY && !values.json));
+  const lines = !tty && !values.quiet && !values.json;
   const version = store.schema.version ?? 1;
   let shown = 0;
   const report = await migrateAll(store, {
@@ -109,12 +118,12 @@ async function migrate(args: string[]): Promise<number> {
     dryRun,
     signal: stop.signal,
     onProgress: (p) => {
-      // A progress line on a terminal (redrawn at most every 100 ms); a line per 10,000 otherwise.
+      // A progress line on a terminal (redrawn at most every 100 ms); a line per `every` otherwise.
       const now = Date.now();
       if (tty && now - shown >= 100) {
         shown = now;
         process.stderr.write(`\r${progressLine(store.schema.name, version, p, dryRun)}\x1b[K`);
-      } else if (!tty && !values.quiet && !values.json && p.seen % 10_000 === 0) {
+      } else if (lines && p.seen % every === 0) {
         process.stderr.write(`${progressLine(store.schema.name, version, p, dryRun)}\n`);
       }
     },

@@ -18,7 +18,7 @@ import { channelOf, claimedClient, compareIds, isStreamId, parseEntry, type LogE
 import { applyRemote } from "./remote.js";
 import type { ChangeEvent } from "./events.js";
 import type { Replica } from "./replica.js";
-import { reload, type LoadWatcher, type SyncState } from "./reload.js";
+import { isLasting, reload, type LoadWatcher, type SyncState } from "./reload.js";
 import type { ChannelListener, Subscriber } from "./subscriber.js";
 
 /** Entries read per XRANGE call when catching up. */
@@ -77,6 +77,12 @@ export class Feed implements ChannelListener, LoadWatcher {
   private catchAgain = false;
   /** A catch-up was asked for while a reload held the feed: it runs when the hold ends. */
   private catchAfterHold = false;
+  /**
+   * A reload was refused for good (the instance is at a version this store may not
+   * write, or its migration fails): entries are not followed until a reload succeeds
+   * ($refresh()), rather than a reload, refused again, for every wake-up.
+   */
+  private parked = false;
   /** Pauses between retries, ended early by stop(). */
   private readonly pauses = new Map<NodeJS.Timeout, () => void>();
 
@@ -128,6 +134,7 @@ export class Feed implements ChannelListener, LoadWatcher {
   reloaded(coveredBatches: number): void {
     this.seen(coveredBatches);
     this.stale = false;
+    this.parked = false;
     // A counted load waited for every own batch to be answered: it holds them all.
     this.ownAt.clear();
     this.waitingOwn = false;
@@ -205,7 +212,7 @@ export class Feed implements ChannelListener, LoadWatcher {
   /** Moves the position over own batches placed right after it; then reloads, or reads what lies before the next one. */
   private proceed(): void {
     const state = this.state;
-    if (!state || this.stopped || state.closed) return;
+    if (!state || this.stopped || state.closed || this.parked) return;
     if (this.stale) {
       void this.requestReload();
       return;
@@ -231,7 +238,7 @@ export class Feed implements ChannelListener, LoadWatcher {
         break;
       }
       this.seen(place.batch);
-      state.loaded = { seq: state.loaded.seq + 1, lastId: logged ? place.id : state.loaded.lastId };
+      state.loaded = { ...state.loaded, seq: state.loaded.seq + 1, lastId: logged ? place.id : state.loaded.lastId };
     }
     for (const [seq, place] of this.ownAt) {
       if (seq > state.loaded.seq) continue;
@@ -254,7 +261,7 @@ export class Feed implements ChannelListener, LoadWatcher {
   /** Reads the entries after the replica's position from the stream and applies them. */
   private catchUp(): void {
     const state = this.state;
-    if (!state || this.stopped) return;
+    if (!state || this.stopped || this.parked) return;
     if (this.catching) {
       this.catchAgain = true;
       return;
@@ -330,9 +337,14 @@ export class Feed implements ChannelListener, LoadWatcher {
       // Applied locally when it was written.
       this.seen(entry.batch);
       this.ownAt.delete(entry.seq);
-      state.loaded = { seq: entry.seq, lastId: entry.id };
+      state.loaded = { ...state.loaded, ...entry.versions, seq: entry.seq, lastId: entry.id };
       return undefined;
     }
+    // Another schema version made or migrated the instance: its operations are in a shape
+    // this store does not hold. A reload decides as open() would: refused when this
+    // version may no longer write it, migrated when it is older than this version.
+    const versions = entry.versions;
+    if (versions && (versions.vmin > replica.batches.version.version || versions.version < replica.batches.version.vmin)) return this.markStale();
     const ops = entry.ops;
     if (ops === undefined) return this.markStale();
     let events: ChangeEvent[];
@@ -343,7 +355,7 @@ export class Feed implements ChannelListener, LoadWatcher {
       // Whatever failed, the replica may be half-way: Redis is the truth.
       return this.markStale();
     }
-    state.loaded = { seq: entry.seq, lastId: entry.id };
+    state.loaded = { ...state.loaded, ...entry.versions, seq: entry.seq, lastId: entry.id };
     feedApplied(targetOf(replica.ns), Number.parseInt(entry.id, 10));
     for (const event of events) replica.events.emit("change", event);
     return undefined;
@@ -395,6 +407,10 @@ export class Feed implements ChannelListener, LoadWatcher {
         } catch (error) {
           if (this.stopped || state.closed) break;
           this.replica.events.emit("error", asSyncFailure(this.replica.ns, "reloading", error));
+          if (isLasting(error)) {
+            this.parked = true;
+            break;
+          }
           await this.pause(retry);
           retry = Math.min(retry * 2, MAX_RETRY_MS);
         }

@@ -11,7 +11,7 @@ import { transactionScope } from "./batches.js";
 import { deleteField, setField } from "./dict.js";
 import { ConflictError, MigrationError, OptionsError, SchemaVersionError, ValidationError, WriteError } from "./errors.js";
 import type { DictNode } from "./node.js";
-import { reload, type SyncState } from "./reload.js";
+import { reloadData, type SyncState } from "./reload.js";
 import type { StoreSchema } from "./shape.js";
 import { plainCopy, type JsonObject } from "./values.js";
 
@@ -155,15 +155,16 @@ export async function migrateOnOpen(state: SyncState, cls: object, schema: Store
     if (isNew || from >= version || !needsMigration(cls, schema, from)) return;
     const before = plainCopy(replica.root.proxy) as JsonObject;
     const next = runSteps(cls, schema, replica.ns, before, from);
-    await replica.batches.drained();
+    // Not drained(): that waits for a reload under way, and a reload may be what runs this.
+    await replica.batches.settled();
     const readAt = replica.batches.knownSeq;
     replica.batches.hold();
     try {
       transactionScope.run(replica.batches, () => writeAll(replica.root, before, next));
     } catch (error) {
       replica.batches.discard();
-      await replica.batches.drained();
-      await reload(state);
+      await replica.batches.settled();
+      await reloadData(state);
       throw new MigrationError(replica.ns, from, version, `writing the migrated data was refused: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     replica.batches.migrateFrom = from;
@@ -177,7 +178,7 @@ export async function migrateOnOpen(state: SyncState, cls: object, schema: Store
       // batches are refused from now on), so a busy one cannot starve the migration; then
       // read again and decide again.
       if (vmin > (state.loaded.vmin ?? 1)) await replica.backend.fence(replica.ns, replica.batches.epoch, from, vmin);
-      await reload(state);
+      await reloadData(state);
     } finally {
       replica.batches.migrateFrom = 0;
     }

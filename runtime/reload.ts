@@ -1,7 +1,7 @@
 // Reloading a store's instance: the whole instance is read again and the replica
 // made equal to it (runtime/load.ts), without losing a local write made meanwhile
 // and without moving the replica's log position back (the change feed waits).
-import { asSyncFailure } from "./errors.js";
+import { MigrationError, SchemaVersionError, asSyncFailure } from "./errors.js";
 import { applyLoad, type LoadedState } from "./load.js";
 import type { Replica } from "./replica.js";
 import { reloaded, targetOf, traced } from "./telemetry.js";
@@ -19,6 +19,12 @@ export interface SyncState {
    * lost in a restart) or made again, so that the store holds a valid instance.
    */
   renew?: (() => void) | undefined;
+  /**
+   * Brings an instance written at an older schema version to the store's, as open()
+   * does (runtime/migrate.ts): called by a reload that finds one (an older process made
+   * the instance again, or made it while this store held a new one).
+   */
+  migrate?: (() => Promise<void>) | undefined;
   /**
    * Checks what a reload read against this process's schema and applies `onInvalid`
    * (runtime/load-valid.ts), as open() does: nothing left out comes back unchecked.
@@ -45,12 +51,36 @@ const MAX_RETRY_MS = 2_000;
  * collections user code holds stay attached) and emits status "reloaded".
  * A load only counts when no local write was made while it was on the wire:
  * such a write is in the replica but not in the loaded data.
+ * Versions are checked as open() checks them: an instance this store's schema version
+ * may not write is refused (SchemaVersionError, the replica left as it was), one at an
+ * older version is migrated (`state.migrate`).
  */
 export function reload(state: SyncState, vanish: VanishStatus = "vanished"): Promise<void> {
-  return traced("reload", targetOf(state.replica.ns), () => reloadOnce(state, vanish));
+  return traced("reload", targetOf(state.replica.ns), async () => {
+    const made = await reloadOnce(state, vanish);
+    if (olderThanStore(state) && !state.closed) {
+      await state.migrate?.();
+      // Checked (`onInvalid`) once migrated, not in the older version's shape it was read in.
+      if (!state.closed) state.checkLoad?.();
+    }
+    if (made) renew(state, vanish);
+  });
 }
 
-async function reloadOnce(state: SyncState, vanish: VanishStatus): Promise<void> {
+/** Whether the replica holds an instance written at a version below the store's (a migration may be due). */
+function olderThanStore(state: SyncState): boolean {
+  return (state.loaded.version ?? 1) < state.replica.batches.version.version;
+}
+
+/** A reload without the migration (the migration's own reads: the steps run on what was read, unchecked). */
+export function reloadData(state: SyncState, vanish: VanishStatus = "vanished"): Promise<void> {
+  return traced("reload", targetOf(state.replica.ns), async () => {
+    if (await reloadOnce(state, vanish)) renew(state, vanish);
+  });
+}
+
+/** Loads the instance into the replica; true when it is gone or was made again (the caller renews it). */
+async function reloadOnce(state: SyncState, vanish: VanishStatus): Promise<boolean> {
   const replica = state.replica;
   // The feed applies nothing while a load is on the wire, so the load holds every
   // entry the replica has: the replica's position never moves back.
@@ -59,21 +89,25 @@ async function reloadOnce(state: SyncState, vanish: VanishStatus): Promise<void>
   try {
     for (;;) {
       await replica.batches.settled();
-      if (state.closed) return;
+      if (state.closed) return false;
       if (replica.batches.hasPendingWrites) continue;
       const before = replica.batches.sentBatches;
       const reply = await replica.backend.load(replica.ns, replica.containerKinds());
-      if (state.closed) return;
+      if (state.closed) return false;
       if (replica.batches.sentBatches !== before || replica.batches.hasPendingWrites) continue;
+      // A newer deploy migrated the instance: its data is not this version's to hold.
+      const { version } = replica.batches.version;
+      if (reply.epoch !== "" && reply.vmin > version) throw new SchemaVersionError(replica.ns, version, reply.vmin, reply.version);
       const had = replica.batches.epoch;
       state.loaded = applyLoad(replica, reply);
-      state.checkLoad?.();
+      // An older instance is checked once migrated (reload()): leaving out what the older
+      // shape has and this one does not would lose it from the migration's input.
+      if (!olderThanStore(state)) state.checkLoad?.();
       reloaded(targetOf(replica.ns));
       feed?.reloaded(before);
       replica.events.emit("status", { status: "reloaded" });
       // The instance the replica reflected is gone (or was made again): hold a valid new one.
-      if (had !== "" && reply.epoch !== had) renew(state, vanish);
-      return;
+      return had !== "" && reply.epoch !== had;
     }
   } finally {
     feed?.hold(-1);
@@ -90,6 +124,14 @@ function renew(state: SyncState, status: VanishStatus): void {
   state.replica.events.emit("status", { status });
 }
 
+/**
+ * A reload failure that retrying cannot cure: the instance is at a version this store
+ * may not write, or its migration fails. Said once; the next write or $refresh() asks again.
+ */
+export function isLasting(error: unknown): boolean {
+  return error instanceof SchemaVersionError || error instanceof MigrationError;
+}
+
 /** Reloads until a load succeeds (each failure is an `error` event, then a growing pause); ends early when the store closes. */
 export async function reloadUntilDone(state: SyncState): Promise<void> {
   let retry = 50;
@@ -99,6 +141,7 @@ export async function reloadUntilDone(state: SyncState): Promise<void> {
     } catch (error) {
       if (state.closed) return;
       state.replica.events.emit("error", asSyncFailure(state.replica.ns, "reloading", error));
+      if (isLasting(error)) return;
       await new Promise((resolve) => setTimeout(resolve, retry).unref());
       retry = Math.min(retry * 2, MAX_RETRY_MS);
     }

@@ -6,7 +6,7 @@ import { ClosedError, ConflictError, ConnectionError, OptionsError, ReplicaWaitE
 import { connectWhenReachable, replay } from "./offline.js";
 import { nodeOf, type DictNode } from "./node.js";
 import { Feed } from "./feed.js";
-import { reload, reloadUntilDone } from "./reload.js";
+import { isLasting, reload, reloadUntilDone } from "./reload.js";
 import { rideOut } from "./ride-out.js";
 import { acquire, type Lease } from "./pool.js";
 import { applyLoad, type LoadedState } from "./load.js";
@@ -40,6 +40,8 @@ export interface StoreInternals {
   lease?: Lease | undefined;
   /** Fills a new instance's defaults and `init` (after the instance vanished: see reload.ts). */
   renew?: (() => void) | undefined;
+  /** Migrates an instance a reload finds at an older schema version (see reload.ts). */
+  migrate?: (() => Promise<void>) | undefined;
   /** Checks a reload against the schema and applies `onInvalid` (see reload.ts). */
   checkLoad?: (() => void) | undefined;
 }
@@ -379,6 +381,7 @@ async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolve
   }
   const backend = lease.backend;
   let feed: Feed | undefined;
+  let opened: StoreInternals | undefined;
   try {
     const ns = namespaceOf(resolved.prefix, schema.name, resolved.id);
     const replica = new Replica({ backend, ns, shape: schema.shape, schemaHash: schema.hash ?? "", log: resolved.log, ttl: resolved.ttl, history: historyOf(resolved, schema) });
@@ -391,10 +394,15 @@ async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolve
     }
     const loaded = applyLoad(replica, await within(rideOut(() => backend.load(ns), { deadline: started + resolved.connectTimeout }), started, resolved.connectTimeout, "load", where, () => undefined));
     const state: StoreInternals = { replica, options: resolved, loaded, closed: false, transactions: Promise.resolve(), lease };
+    opened = state;
     state.checkLoad = () => checkLoad(replica, resolved.onInvalid, "reload");
     replica.leavesOut = resolved.onInvalid !== "fail";
     replica.batches.version = versionsOf(schema);
     await migrateOnOpen(state, cls, schema);
+    // A later reload that finds the instance at an older version migrates it as this open did.
+    // One at a time: a reload that comes while one runs (its own batch was refused) waits for it.
+    let migrating: Promise<void> | undefined;
+    state.migrate = () => (migrating ??= migrateOnOpen(state, cls, schema).finally(() => (migrating = undefined)));
     const isNew = loaded.seq === 0 && Object.keys(replica.root.fields).length === 0;
     const fill = missingDefaults(state, schema);
     if (!isNew) checkLoad(replica, resolved.onInvalid, "open", fill);
@@ -407,11 +415,28 @@ async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolve
       // The load above held none of this store's batches.
       feed.start(state, 0);
     }
-    await replica.batches.flush();
+    try {
+      await replica.batches.flush();
+    } catch (error) {
+      if (!(error instanceof WriteError && error.code === "version")) throw error;
+      // Another process made or migrated the instance at another schema version between
+      // the load above and this open's first batch (a new instance made by an older pod, or
+      // one a newer pod migrated): decide on what Redis holds now, as an open that came
+      // after it would. Reloading refuses a newer instance (SchemaVersionError) and
+      // migrates an older one; the defaults it lacks are filled (`init` was for a new one).
+      await reload(state);
+      initialise(state, schema, false, missingDefaults(state, schema));
+      await replica.batches.flush();
+    }
     warnIfEvicting(state);
     if (resolved.live) watchExpiry(state, schema);
     return store;
   } catch (error) {
+    // Nothing of a refused open goes on in the background (a reload after a refused batch).
+    if (opened) {
+      opened.closed = true;
+      opened.replica.closed = true;
+    }
     feed?.stop();
     await lease.release();
     throw error;
@@ -437,7 +462,8 @@ function staleHandler(state: StoreInternals): () => Promise<void> {
     try {
       await reload(state);
     } catch (error) {
-      void (state.feed ? state.feed.requestReload() : reloadUntilDone(state));
+      // Retried in the background, unless retrying cannot cure it (the instance is newer).
+      if (!isLasting(error)) void (state.feed ? state.feed.requestReload() : reloadUntilDone(state));
       throw error;
     }
   };

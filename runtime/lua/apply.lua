@@ -200,6 +200,8 @@ end
 if not creating and H.from == 0 and iv < H.vmin then
   return refuse("VERSION", meta, "instance is at schema version " .. iv .. ", this writer needs >= " .. H.vmin .. " (open() migrates it)")
 end
+-- The versions the instance holds after this batch (written to ns:meta with the book).
+local nv, nvmin = math.max(creating and 0 or iv, H.version), math.max(creating and 0 or ivmin, H.vmin)
 if H.from ~= 0 and iv ~= H.from then
   return refuse("STALE", meta, "was migrated by another writer (version " .. iv .. ", the migration read " .. H.from .. ")")
 end
@@ -1279,6 +1281,10 @@ local function entry_body(whole)
   local body = '{"s":' .. seq .. ',"e":' .. cjson.encode(epoch) .. ',"c":' .. cjson.encode(client) .. ',"b":' .. bseq
   -- History: who wrote it (the writer's name) and the path of each operation's container.
   if history then body = body .. ',"w":' .. cjson.encode(H.writer) .. ',"p":' .. H.paths end
+  -- The schema versions the batch gave the instance, when it set them (a creation, a
+  -- migration, a newer writer): a live replica of another version learns from the entry
+  -- itself that it must reload (and migrate, or be refused) rather than apply it.
+  if creating or nv ~= iv or nvmin ~= ivmin then body = body .. string.format(',"v":%d,"vm":%d', nv, nvmin) end
   if whole then
     body = body .. ',"o":' .. OPS_TEXT
     if #results > 0 then body = body .. ',"r":' .. cjson.encode(results) end
@@ -1382,7 +1388,6 @@ if refresh and clock() then book[#book + 1] = "x"; book[#book + 1] = string.form
 book[#book + 1] = "c:" .. client; book[#book + 1] = bseq
 book[#book + 1] = "seq"; book[#book + 1] = string.format("%d", seq)
 if schema ~= H.schema then book[#book + 1] = "schema"; book[#book + 1] = H.schema end
-local nv, nvmin = math.max(creating and 0 or iv, H.version), math.max(creating and 0 or ivmin, H.vmin)
 if creating or nv ~= iv or m[8] == false then book[#book + 1] = "v"; book[#book + 1] = string.format("%d", nv) end
 if creating or nvmin ~= ivmin or m[9] == false then book[#book + 1] = "vmin"; book[#book + 1] = string.format("%d", nvmin) end
 if #results > 0 or #created > 0 or skipped > 0 or recent then

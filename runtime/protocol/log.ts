@@ -1,9 +1,10 @@
 // The log entry of one applied batch: written once by runtime/lua/apply.lua
 // (`entry_body`) as the field "d" of the stream entry in `ns:log`, and read here. The
-// body is a JSON object `{ s, e, c, b, o | i, r?, a? }`: the instance seq after the
-// batch, the instance epoch, the writer's client id and batch seq, the operations whole
-// (o) or the ids of the containers the batch touched (i: a replica reloads them), the
-// results of its increments (r) and the aliases of its promotes (a). The stream is the
+// body is a JSON object `{ s, e, c, b, o | i, r?, a?, v?, vm? }`: the instance seq after
+// the batch, the instance epoch, the writer's client id and batch seq, the operations
+// whole (o) or the ids of the containers the batch touched (i: a replica reloads them),
+// the results of its increments (r), the aliases of its promotes (a), and the schema
+// versions the batch gave the instance when it set them (v, vm: a creation, a migration). The stream is the
 // instance's own key, but any client that may write keys can add to it: an entry is
 // checked before it is believed.
 //
@@ -27,6 +28,8 @@ export interface LogEntry {
   readonly results: string[];
   /** Promotes of the batch that found the element already a container. */
   readonly aliases: [from: NodeId, to: NodeId][];
+  /** The instance's schema version and lowest writable version after the batch, when the batch set them (runtime/migrate.ts). */
+  readonly versions?: { readonly version: number; readonly vmin: number };
   /** History only: the writer's name. */
   readonly writer?: string;
   /** History only: the path of each operation's container (null: unknown). */
@@ -77,16 +80,18 @@ export function claimedClient(text: string): string | undefined {
 
 function decodeBody(id: string, body: unknown): LogEntry | undefined {
   if (!isObject(body)) return undefined;
-  const { s, e, c, b, o, i, r, a, w, p } = body;
+  const { s, e, c, b, o, i, r, a, w, p, v, vm } = body;
   if (!isCount(s) || s < 1 || typeof e !== "string" || typeof c !== "string" || !isCount(b)) return undefined;
   if (o !== undefined && !isOps(o)) return undefined;
   if (o === undefined && !isStrings(i)) return undefined;
   if (r !== undefined && !isStrings(r)) return undefined;
   if (a !== undefined && !isStrings(a)) return undefined;
+  if ((v !== undefined || vm !== undefined) && !(isCount(v) && isCount(vm) && v >= 1 && vm >= 1)) return undefined;
   const paths = Array.isArray(p) && p.every((path) => path === null || (Array.isArray(path) && path.every((k) => typeof k === "string" || typeof k === "number"))) ? (p as (string | number)[][]) : undefined;
   return {
     ...(typeof w === "string" ? { writer: w } : {}),
     ...(paths ? { paths } : {}),
+    ...(isCount(v) && isCount(vm) ? { versions: { version: v, vmin: vm } } : {}),
     id,
     seq: s,
     epoch: e,

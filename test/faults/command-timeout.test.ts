@@ -65,7 +65,9 @@ describe("$flush({ timeout })", () => {
     proxy.holdReplies(scriptCall);
     store.tasks.push(1);
     store.title = "held";
-    const guard = new Promise<string>((resolve) => setTimeout(() => resolve("still pending after 3 s"), 3_000).unref());
+    // Replies stay held until released: the guard only turns a missing timeout into a failure
+    // rather than a hang, and is long enough that a loaded machine's late timer is no race.
+    const guard = new Promise<string>((resolve) => setTimeout(() => resolve("still pending after 30 s"), 30_000).unref());
     const outcome = await Promise.race([flushWithin(store, 100).then(() => "resolved", (error: unknown) => error), guard]);
     proxy.releaseReplies();
     expect(outcome).toBeInstanceOf(RedisMemoryError);

@@ -29,6 +29,13 @@ describe("generate: golden files", () => {
     const files = await generate({ inputs: ["schemas"], out: "generated", cwd: ROOT });
     expect(checkFiles(files, "generated", ROOT).diff).toBe("");
   });
+
+  it("matches the committed bench/evolution/stores (the bulk-migration figure's v1 and v2 boards)", async () => {
+    for (const v of ["v1", "v2"]) {
+      const files = await generate({ inputs: [`bench/evolution/schemas/${v}`], out: `bench/evolution/stores/${v}`, cwd: ROOT });
+      expect(checkFiles(files, `bench/evolution/stores/${v}`, ROOT).diff).toBe("");
+    }
+  });
 });
 
 describe("generate: determinism", () => {

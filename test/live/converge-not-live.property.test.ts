@@ -10,17 +10,18 @@ import { runSteps, step } from "../live/random-writes.js";
 
 describe("live replicas converge (property)", () => {
   it("2 live stores and a store that is not live: the live ones end equal to a fresh open, no orphan keys", async () => {
+    const raw = rawClient();
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 40 }), async (steps) => {
         const id = uniqueId("conv");
         const stores = [await openMemory(id, { live: true }), await openMemory(id, { live: true }), await openMemory(id, { live: false })];
         try {
           await runSteps(steps, stores);
-          await settle(stores.slice(0, 2), rawClient());
+          await settle(stores.slice(0, 2), raw);
           const fresh = await openMemory(id);
           const expected = fresh.$asdict();
           for (const store of stores.slice(0, 2)) expect(store.$asdict()).toEqual(expected);
-          expect(await orphanKeys(rawClient(), fresh.$key)).toEqual([]);
+          expect(await orphanKeys(raw, fresh.$key)).toEqual([]);
           await fresh.$close();
         } finally {
           await Promise.allSettled(stores.map((store) => store.$close()));

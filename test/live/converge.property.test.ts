@@ -10,13 +10,14 @@ import { runSteps, step } from "./random-writes.js";
 
 describe("live replicas converge (property)", () => {
   it("3 stores with interleaved random writes end equal to each other and to a fresh open", async () => {
+    const raw = rawClient();
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 40 }), async (steps) => {
         const id = uniqueId("conv");
         const stores = [await openMemory(id, { live: true }), await openMemory(id, { live: true }), await openMemory(id, { live: true })];
         try {
           await runSteps(steps, stores);
-          await settle(stores, rawClient());
+          await settle(stores, raw);
           const fresh = await openMemory(id);
           const expected = fresh.$asdict();
           for (const store of stores) expect(store.$asdict()).toEqual(expected);

@@ -1,13 +1,27 @@
 // Batches of any size on a single server (the million-value ticks: large-ticks.ts),
-// and a transaction over the bound of one atomic batch, refused whole.
+// and a transaction over the bound of one atomic batch, refused whole. The ticks run on
+// a server of this file's own: their scripts hold a server for tens of milliseconds
+// each, for minutes, and SCRIPT FLUSH it, which must not slow or disturb the test files
+// running at the same time on the shared server.
+import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { WriteError } from "redis-memory";
 import { BATCH_LIMITS } from "../../runtime/split.js";
 import { appliedBatches, containerKey, snapshot } from "../helpers/inspect.js";
-import { rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
+import { afterStores, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
+import { privateServer } from "../helpers/servers.js";
 import { largeTicks, open, type Mem } from "./large-ticks.js";
 
-largeTicks("a single server", async () => ({ redis: redisUrl(), owner: async () => rawClient() }));
+let server: Promise<{ url: string; raw: Redis }> | undefined;
+
+largeTicks("a single server", async () => {
+  const { url, raw } = await (server ??= privateServer().then(({ url }) => {
+    const raw = new Redis(url);
+    afterStores(async () => raw.disconnect());
+    return { url, raw };
+  }));
+  return { redis: url, owner: async () => raw };
+});
 
 describe("$transaction over the bound of one atomic batch", () => {
   it("is refused whole (WriteError code bound): Redis unchanged, the replica equals Redis again", async () => {

@@ -195,6 +195,25 @@ describe("onInvalid: load-valid leaves out the smallest invalid places", () => {
     expect(await rawClient().hget(`${mem.$key}:root`, "turns")).toBe("5");
   });
 
+  it("a write inside a value that reads as its default is refused; assigning the field replaces what Redis held", async () => {
+    const id = uniqueId();
+    await hostile(id, { summary: 7 });
+    const writer = await loose(id);
+    writer.$set("facts", "not an object");
+    await writer.$close();
+    const mem = track(await AgentMemory.open({ redis: redisUrl(), id, live: false, onInvalid: "load-valid" }));
+    expect(mem.facts.asdict()).toEqual({});
+    expect(mem.summary).toBeNull();
+    expect(() => {
+      mem.facts.topic = ["x"] as never;
+    }).toThrow(LeftOutError);
+    expect(mem.facts.asdict()).toEqual({});
+    mem.facts = { topic: ["x"] };
+    await mem.$flush();
+    expect(await rawClient().hget(`${mem.$key}:root`, "facts")).toBe('{"topic":["x"]}');
+    expect(await rawClient().hget(`${mem.$key}:root`, "summary")).toBe("7");
+  });
+
   it("a required field that is invalid and has no default fails the open, naming it", async () => {
     const id = uniqueId();
     await hostile(id, { conversationId: 42 });
@@ -255,6 +274,19 @@ describe("reloads check what they read", () => {
     expect(mem.messages.aslist().some((m) => m.role !== "user" && m.role !== "assistant")).toBe(false);
     expect(await redisMessages(mem.$key)).toHaveLength(52);
     await writer.$close();
+  });
+
+  it("under \"load-valid\", a reload that leaves something out says so with an error event", async () => {
+    const id = uniqueId();
+    await hostile(id);
+    const mem = track(await AgentMemory.open({ redis: redisUrl(), id, live: false, onInvalid: "load-valid" }));
+    const errors: Error[] = [];
+    mem.$on("error", (error) => void errors.push(error));
+    await mem.$refresh();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(ValidationError);
+    expect((errors[0] as ValidationError).problems.map((p) => p.path)).toContainEqual(["messages", 17, "role"]);
+    expect(mem.messages.length).toBe(49);
   });
 
   it("under the default, a reload of invalid data is an error event with the path, and the replica equals Redis", async () => {
