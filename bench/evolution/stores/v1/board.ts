@@ -52,7 +52,7 @@ export const boardShape: DictShape = {
     cards: {
       kind: "list",
       ...at("/properties/cards"),
-      items: { ...cardShape, ...at("/properties/cards/items") },
+      items: { ...cardShape, ...at("/properties/cards/items"), keywords: cardShape.source },
     },
     count: { kind: "scalar", ...at("/properties/count"), default: 0 },
   },
