@@ -2,7 +2,7 @@
 // Store-level members start with `$` so that they never clash with schema fields.
 import { within } from "./connect.js";
 import { setField, deleteField, incr as dictIncr } from "./dict.js";
-import { ClosedError, ConflictError, ConnectionError, OptionsError, ReplicaWaitError, UsageError, ValidationError, WriteError, asSyncFailure, type ValidationProblem } from "./errors.js";
+import { ClosedError, ConflictError, ConnectionError, OptionsError, ReplicaWaitError, SchemaVersionError, UsageError, ValidationError, WriteError, asSyncFailure, type ValidationProblem } from "./errors.js";
 import { connectWhenReachable, replay } from "./offline.js";
 import { nodeOf, type DictNode } from "./node.js";
 import { Feed } from "./feed.js";
@@ -400,9 +400,7 @@ async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolve
     replica.batches.version = versionsOf(schema);
     await migrateOnOpen(state, cls, schema);
     // A later reload that finds the instance at an older version migrates it as this open did.
-    // One at a time: a reload that comes while one runs (its own batch was refused) waits for it.
-    let migrating: Promise<void> | undefined;
-    state.migrate = () => (migrating ??= migrateOnOpen(state, cls, schema).finally(() => (migrating = undefined)));
+    state.migrate = migrator(state, cls, schema);
     const isNew = loaded.seq === 0 && Object.keys(replica.root.fields).length === 0;
     const fill = missingDefaults(state, schema);
     if (!isNew) checkLoad(replica, resolved.onInvalid, "open", fill);
@@ -441,6 +439,12 @@ async function openResolved<S extends Store<object>>(cls: StoreClass<S>, resolve
     await lease.release();
     throw error;
   }
+}
+
+/** Migrates the store's instance when a reload finds it older; one at a time (a reload that comes while one runs, its own batch refused, waits for it). */
+function migrator(state: StoreInternals, cls: object, schema: StoreSchema): () => Promise<void> {
+  let migrating: Promise<void> | undefined;
+  return () => (migrating ??= migrateOnOpen(state, cls, schema).finally(() => (migrating = undefined)));
 }
 
 /** Makes the store object for `state` (only the runtime can: see StoreToken). */
@@ -588,7 +592,13 @@ function openOffline<S extends Store<object>>(cls: StoreClass<S>, resolved: Reso
       await feed?.listen();
       const reply = await backend.load(ns);
       const intents = replica.batches.takeIntents();
+      // Versions as open() decides them: an instance this version may not write is refused
+      // (the writes made offline are not sent), an older one is migrated before they replay.
+      const { version } = versionsOf(schema);
+      if (reply.epoch !== "" && reply.vmin > version) throw new SchemaVersionError(ns, version, reply.vmin, reply.version);
       state.loaded = applyLoad(replica, reply);
+      await migrateOnOpen(state, cls, schema);
+      state.migrate = migrator(state, cls, schema);
       state.checkLoad?.();
       replica.batches.onStale = staleHandler(state);
       state.renew = () => initialise(state, schema, true, missingDefaults(state, schema), true);
