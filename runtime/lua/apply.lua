@@ -62,7 +62,7 @@ end
 -- is asked for each before the first write (redis.acl_check_cmd), with arguments of
 -- the command's shape.
 local SHAPE = {
-  HSET = {"f", "v"}, HGET = {"f"}, HDEL = {"f"}, HEXISTS = {"f"}, HINCRBY = {"f", "1"}, HINCRBYFLOAT = {"f", "1"},
+  HSET = {"f", "v"}, HGET = {"f"}, HDEL = {"f"}, HEXISTS = {"f"}, HINCRBY = {"f", "1"},
   HVALS = {}, HKEYS = {}, RPUSH = {"v"}, LPUSH = {"v"}, LSET = {"0", "v"}, LINDEX = {"0"}, LRANGE = {"0", "-1"},
   LTRIM = {"0", "-1"}, RPOP = {"1"}, LPOP = {"1"}, DEL = {}, TYPE = {}, EXISTS = {}, PEXPIRE = {"1"},
   PEXPIREAT = {"1"}, PEXPIRETIME = {}, PTTL = {}, XADD = {"MAXLEN", "=", "0", "*", "d", "v"}, XTRIM = {"MINID", "0"},
@@ -101,7 +101,7 @@ local function are_strs(t)
 end
 -- A container id (client-made, base62); "" is the root.
 local function is_id(x) return type(x) == "string" and #x <= 64 and string.match(x, "^[%w]*$") ~= nil end
--- JSON number text, the form a stored number has (what HINCRBYFLOAT parses whole).
+-- JSON number text, the form a stored number has.
 local function is_json_number(s)
   if type(s) ~= "string" or #s > 400 then return false end
   local p = 1
@@ -1092,17 +1092,17 @@ ROW.promote = function() return {
 
 ROW.incr = function() return {
   kind = "hash",
-  args = function(op) return is_str(op[3]) and type(op[4]) == "number" and op[4] == op[4] and math.abs(op[4]) < 1e300 end,
+  args = function(op) return is_str(op[3]) and type(op[4]) == "number" and op[4] == op[4] and math.abs(op[4]) ~= math.huge end,
   check = function(op, id, k)
     local v = field_of(k, op[3])
     if v and not is_json_number(v) then return refuse("CONFLICT", k, "field " .. op[3] .. " holds " .. string.sub(v, 1, 40) .. ", not a number") end
     local sum = tonumber(v or "0") + op[4]
-    if sum ~= sum or math.abs(sum) >= 1e300 then return refuse("CONFLICT", k, "field " .. op[3] .. " + " .. op[4] .. " is not a finite number") end
-    plan_order(op, id, k, op[3], tostring(sum), not v)
-    fields[k .. "\0" .. op[3]] = tostring(sum)
+    if sum ~= sum or math.abs(sum) == math.huge then return refuse("CONFLICT", k, "field " .. op[3] .. " + " .. op[4] .. " is not a finite number") end
+    plan_order(op, id, k, op[3], string.format("%.17g", sum), not v)
+    fields[k .. "\0" .. op[3]] = string.format("%.17g", sum)
     grow(k)
     has_incr = true
-    clear("HGET", k); clear("HINCRBY", k); clear("HSET", k); clear("HINCRBYFLOAT", k)
+    clear("HGET", k); clear("HINCRBY", k); clear("HSET", k)
   end,
   apply = function(op, id, k)
     local by = op[4]
@@ -1113,12 +1113,11 @@ ROW.incr = function() return {
     -- HINCRBY fails past 64-bit integers: exact integers only.
     if math.floor(by) == by and is_exact_int(v) and math.abs(by) < 2^53 and math.abs(cur + by) < 2^53 then
       r = run("HINCRBY", k, op[3], string.format("%d", by))
-    elseif math.floor(by) == by and math.floor(cur) == cur then
-      -- Integers past 2^53 are doubles in JSON: add as one (what a replica computes), not as text digits.
+    else
+      -- Anything else adds as JSON numbers add in JS: one IEEE double sum (what a replica
+      -- computes), never HINCRBYFLOAT, whose long double sum rounds differently (0.1 + 0.2).
       r = string.format("%.17g", cur + by)
       run("HSET", k, op[3], r)
-    else
-      r = run("HINCRBYFLOAT", k, op[3], string.format("%.17g", by))
     end
     order_after(op, id, k)
     results[#results + 1] = tostring(r)

@@ -187,7 +187,6 @@ describe("an ACL user lacking one command the batch script runs", () => {
     ["hdel", (mem) => { delete mem.d.a; }],
     ["hset", (mem) => { mem.d.a = 5; }],
     ["hincrby", (mem) => void mem.$incr("n", 1).catch(() => undefined)],
-    ["hincrbyfloat", (mem) => void mem.$incr("n", 0.5).catch(() => undefined)],
     ["exists", () => undefined],
     ["xadd", () => undefined],
     ["xtrim", () => undefined],

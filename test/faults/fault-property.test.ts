@@ -11,6 +11,7 @@ import { Memory, type SyncedDict, type SyncedList, type UntypedMemory } from "re
 import { STAGE_AT } from "../../runtime/backend.js";
 import { FaultProxy, scriptCall } from "../helpers/proxy.js";
 import { orphanKeys, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
+import { property } from "../helpers/property.js";
 
 type Message = { role: string; content: string };
 interface Model {
@@ -190,7 +191,7 @@ describe("random faults between random batches", () => {
           await Promise.allSettled([writer.$close(), observer.$close()]);
         }
       }),
-      { numRuns: 15, endOnFailure: true },
+      property(15, { endOnFailure: true }),
     );
   });
 });

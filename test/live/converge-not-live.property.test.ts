@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { openMemory, orphanKeys, rawClient, uniqueId } from "../helpers/redis.js";
 import { settle } from "../live/settle.js";
 import { runSteps, step } from "../live/random-writes.js";
+import { property } from "../helpers/property.js";
 
 describe("live replicas converge (property)", () => {
   it("2 live stores and a store that is not live: the live ones end equal to a fresh open, no orphan keys", async () => {
@@ -27,7 +28,7 @@ describe("live replicas converge (property)", () => {
           await Promise.allSettled(stores.map((store) => store.$close()));
         }
       }),
-      { numRuns: 100 },
+      property(100),
     );
   });
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { openMemory, rawClient, uniqueId } from "../helpers/redis.js";
 import { settle } from "./settle.js";
 import { runSteps, step } from "./random-writes.js";
+import { property } from "../helpers/property.js";
 
 describe("live replicas converge (property)", () => {
   it("3 stores with interleaved random writes end equal to each other and to a fresh open", async () => {
@@ -26,7 +27,7 @@ describe("live replicas converge (property)", () => {
           await Promise.allSettled(stores.map((store) => store.$close()));
         }
       }),
-      { numRuns: 100 },
+      property(100),
     );
   });
 });

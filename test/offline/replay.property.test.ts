@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { Memory, type SyncedDict, type SyncedList } from "redis-memory";
 import { freePort } from "../../scripts/redis-server.js";
 import { redisUrl, track, uniqueId } from "../helpers/redis.js";
+import { property } from "../helpers/property.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 interface Model {
@@ -120,7 +121,7 @@ describe("offline replay", () => {
           port.close();
         }
       }),
-      { numRuns: 60 },
+      property(60),
     );
   });
 });

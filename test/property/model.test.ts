@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { Memory } from "redis-memory";
 import { redisUrl, uniqueId } from "../helpers/redis.js";
+import { property } from "../helpers/property.js";
 
 type J = null | boolean | number | string | J[] | { [k: string]: J };
 type Path = (string | number)[];
@@ -152,7 +153,7 @@ describe("store vs plain model (fast-check)", () => {
           await mem.$delete();
         }
       }),
-      { numRuns: 200 },
+      property(200),
     );
   });
 });

@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { LOG_DEFAULTS, batchHeader, batchKeys, decodeReply, encodeOps, headerText, type Batch, type BatchMemo } from "../../runtime/protocol/batch.js";
 import { keysOf, nodeKey, orderKey } from "../../runtime/protocol/keys.js";
 import type { Op } from "../../runtime/ops.js";
+import { property } from "../helpers/property.js";
 
 const varying = fc.record({
   seq: fc.nat(),
@@ -34,6 +35,7 @@ describe("headerText", () => {
           expect(JSON.parse(headerText(batch, options))).toEqual(JSON.parse(JSON.stringify(batchHeader(batch, options))));
         }
       }),
+      property(100),
     );
   });
 });

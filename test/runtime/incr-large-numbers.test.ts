@@ -28,6 +28,30 @@ describe("$incr of large numbers", () => {
     expect((await openMemory(id)).n).toBe(start + 5);
   });
 
+  it("adds fractions as JS adds doubles (0.1 + 0.2), in the replica and in Redis", async () => {
+    const id = uniqueId("incr-fraction");
+    const mem = await openMemory(id);
+    mem.n = 0.1;
+    await mem.$flush();
+    expect(await mem.$incr("n", 0.2)).toBe(0.1 + 0.2);
+    expect(mem.n).toBe(0.1 + 0.2);
+    expect(Number(JSON.parse((await rawClient().hget(`${mem.$key}:root`, "n"))!))).toBe(0.1 + 0.2);
+    expect((await openMemory(id)).n).toBe(0.1 + 0.2);
+  });
+
+  it("adds to any finite number whose sum stays finite (1e305 + 5, -1.7e308 - 1e292)", async () => {
+    const id = uniqueId("incr-near-max");
+    const mem = await openMemory(id);
+    mem.a = 1e305;
+    mem.b = -1.7e308;
+    await mem.$flush();
+    const a = mem.$incr("a", 5);
+    const b = mem.$incr("b", -1e292);
+    await mem.$flush();
+    expect([await a, await b]).toEqual([1e305 + 5, -1.7e308 - 1e292]);
+    expect((await openMemory(id)).$asdict()).toEqual({ a: 1e305 + 5, b: -1.7e308 - 1e292 });
+  });
+
   it("an increment that would leave the finite numbers is refused with nothing of its batch applied", async () => {
     const id = uniqueId("incr-inf");
     const mem = await openMemory(id);

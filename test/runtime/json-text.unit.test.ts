@@ -3,6 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { scalarText } from "../../runtime/values.js";
+import { property } from "../helpers/property.js";
 
 describe("scalarText", () => {
   it("writes what JSON.stringify writes, for any string (escapes, controls, lone surrogates, pairs)", () => {
@@ -10,7 +11,7 @@ describe("scalarText", () => {
       fc.property(fc.oneof(fc.string({ unit: "binary" }), fc.string({ unit: "grapheme" }), fc.string()), (text) => {
         expect(scalarText(text)).toBe(JSON.stringify(text));
       }),
-      { numRuns: 2_000 },
+      property(2_000),
     );
   });
 

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ConflictError, Memory } from "redis-memory";
 import { openApp, openMemory, redisUrl, uniqueId } from "../helpers/redis.js";
+import { property } from "../helpers/property.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const WORKER = fileURLToPath(new URL("./increment-worker.ts", import.meta.url));
@@ -97,7 +98,7 @@ describe("$transaction", () => {
           await Promise.all(stores.map((s) => s.$close()));
         }
       }),
-      { numRuns: 15 },
+      property(15),
     );
   });
 });
