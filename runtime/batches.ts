@@ -111,6 +111,12 @@ export class Batches {
 
   private pending: Op[] = [];
   private pendingIncrs: PendingIncr[] = [];
+  /**
+   * Writes that wait for the next other write and then go first, in its batch (a new
+   * instance's defaults after `$delete()`: shown at once, written only with data).
+   */
+  private deferred: Op[] | undefined;
+  private deferring = false;
   /** The push op that later appends to the same list may join. */
   private lastPush: [op: "push", node: NodeId, values: Enc[]] | undefined;
   /** Whether `lastPush` is one of the transaction's held writes. */
@@ -184,10 +190,32 @@ export class Batches {
 
   queue(op: Op): void {
     if (op[0] !== "promote") this.lastPush = undefined;
+    if (this.deferring) {
+      this.deferred!.push(op);
+      return;
+    }
+    if (this.deferred !== undefined) {
+      const first = this.deferred;
+      this.deferred = undefined;
+      for (const earlier of first) this.queue(earlier);
+    }
     if (this.holdsNow()) this.held.push(op);
     else this.pending.push(op);
     if (this.offline) this.record(op);
     this.schedule();
+  }
+
+  /** Runs `write`, keeping what it queues until the next write is queued (then it goes first). */
+  deferWrites(write: () => void): void {
+    this.deferred ??= [];
+    this.deferring = true;
+    try {
+      write();
+    } finally {
+      this.deferring = false;
+      // Nothing queued later may join a deferred push.
+      this.lastPush = undefined;
+    }
   }
 
   /** An offline write, by the path of its container (node ids are local until Redis has them). */
