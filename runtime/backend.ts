@@ -1,10 +1,11 @@
 // The module that runs the library's commands on a connection (ioredis): the batch
 // and load scripts, deleting an instance, the feed's catch-up reads, WAIT. Turning
 // the `redis` option into connections is runtime/connect.ts. Scripts live in lua/ and are called by name
-// (EVALSHA, with ioredis falling back to EVAL on NOSCRIPT).
-import { createHash } from "node:crypto";
+// (EVALSHA, with ioredis falling back to EVAL on NOSCRIPT); the batch script goes as a
+// Redis Function where it can (runtime/batch-script.ts).
 import { readFileSync } from "node:fs";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
+import { APPLY_EVAL, APPLY_SHA, BatchScript } from "./batch-script.js";
 import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, RedisMemoryError, WriteError } from "./errors.js";
 import type { Enc, NodeId, Op } from "./ops.js";
 import { batchCall, batchHeader, batchKeys, decodeReply, headerText, encodeOps, lastApplied, needsKeys, parseRefusal, refusalCode, type Batch, type BatchOutcome } from "./protocol/batch.js";
@@ -18,8 +19,7 @@ export { LOG_DEFAULTS, type Batch, type BatchMemo, type BatchOutcome, type LogLi
 export { keysOf, nodeKey } from "./protocol/keys.js";
 
 const script = (name: string): string => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
-const SCRIPTS = { rmApply: script("apply"), rmDelete: script("delete"), rmGc: script("gc"), rmFence: script("fence") };
-const APPLY_SHA = createHash("sha1").update(SCRIPTS.rmApply).digest("hex");
+const SCRIPTS = { rmApply: APPLY_EVAL, rmDelete: script("delete"), rmGc: script("gc"), rmFence: script("fence") };
 /** Ends a batch whose last push was staged (runtime/lua/staged.lua); sent with EVAL (its source, comments left out) inside the batch's MULTI. */
 const STAGED = script("staged").replace(/^--.*\n/gm, "");
 
@@ -115,12 +115,15 @@ export function defaultRedis(): string | RedisOptions {
 }
 
 export class Backend {
+  private readonly script: BatchScript;
+
   /** `redis` is shared by every store of the process on that target (runtime/pool.ts owns it). */
   constructor(readonly redis: Connection) {
     // The number of keys is the call's first argument: a batch declares every key it touches.
     for (const [name, lua] of Object.entries(SCRIPTS)) {
       if (!(name in redis)) redis.defineCommand(name, { lua });
     }
+    this.script = new BatchScript(redis, (args) => this.commands.rmApply(args));
   }
 
   private get commands(): ScriptCommands {
@@ -133,7 +136,8 @@ export class Backend {
    * Rejects with WriteError (nothing of the batch was applied) when Redis refused it.
    */
   async apply(batch: Batch, isClosed: () => boolean = () => false): Promise<BatchOutcome> {
-    const ids = new Set(batch.keys);
+    // The containers declared: the batch's, and those an RMKEYS refusal names (a set made only then).
+    let ids: ReadonlySet<NodeId> | readonly NodeId[] = batch.keys;
     let staged = this.stageable(batch.ops);
     let [ops, values] = encodeOps(batch.ops, batch.log.maxOpsBytes, staged !== undefined);
     // A Cluster's subscribers may listen on any node: PUBSUB NUMSUB on this one cannot count them.
@@ -147,7 +151,7 @@ export class Backend {
           reply = await this.applyStaged(batch, keys, batchCall(keys, batchHeader(batch, { stage, own }), ops, values), staged, stage);
         } else {
           const keys = batchKeys(batch.ns, ids, [], batch.memo);
-          reply = await this.commands.rmApply(batchCall(keys, headerText(batch, { stage: "", own }), ops, values));
+          reply = await this.script.run(batchCall(keys, headerText(batch, { stage: "", own }), ops, values));
         }
       } catch (error) {
         if (error instanceof CorruptDataError) throw error;
@@ -167,7 +171,9 @@ export class Backend {
             continue;
           }
           if (refusal.kind === "KEYS") {
-            for (const id of needsKeys(refusal)) ids.add(id);
+            const more: Set<NodeId> = new Set<NodeId>(ids);
+            for (const id of needsKeys(refusal)) more.add(id);
+            ids = more;
             if (attempt < KEY_ROUNDS) continue;
           }
           if (refusal.kind === "WAIT") return { kind: "wait", applied: lastApplied(refusal) };
@@ -181,7 +187,7 @@ export class Backend {
           continue;
         }
         const cause = serverError(message);
-        throw new WriteError(batch.ns, `Redis refused EVALSHA apply.lua: ${cause.message}`, {
+        throw new WriteError(batch.ns, `Redis refused the batch script (runtime/lua/apply.lua): ${cause.message}`, {
           cause,
           code: "redis",
         });
@@ -479,7 +485,7 @@ function errorMessage(error: unknown): string {
 
 /** The server's reply alone: ioredis' errors carry the command's arguments (the script source). */
 function serverError(message: string): Error {
-  const reply = message.replace(/ script: [0-9a-f]{40}.*$/s, "");
+  const reply = message.replace(/ script: [0-9a-f]{40}.*$/s, "").replace(/ script: \S+, on @user_function:\d+\.?$/s, "");
   // Inside a script an ACL refusal reads as a plain ERR: name it as Redis does elsewhere.
   return new Error(/can't run this command|no permissions to/i.test(reply) && !reply.startsWith("NOPERM") ? `NOPERM (ACL) ${reply}` : reply);
 }

@@ -22,28 +22,43 @@
 -- expires, ms), n:<id> = container flags (runtime/protocol/registry.ts),
 -- c:<client> = last batch applied, r:<client> = recent results (JSON), g:<id> = garbage,
 -- p:<client> = a staged push's mark (runtime/lua/staged.lua).
-local root, meta, log = KEYS[1], KEYS[2], KEYS[3]
-local H = cjson.decode(ARGV[1])
-local OPS_TEXT = ARGV[2]
+--
+-- Two ways to run (runtime/scripts.ts wraps this file): as a Redis Function library,
+-- whose body runs once when it is loaded and each FCALL runs only `main`, or as an EVAL
+-- script that ends with `return main(KEYS, ARGV)`. So the file's top level only defines:
+-- constants, helpers, the operations' rows, and the per-call state as top-level locals
+-- that `begin` (the first phase of `main`) sets afresh for every call. Each phase is a
+-- function of its own (Lua allows a function 60 upvalues); one that returns a value
+-- ends the call with it.
 local FIRST_VALUE = 3
-local ns, client, bseq, prev = H.ns, H.client, H.seq, H.prev
 local FORMAT = "2"
 -- Results remembered per client: at least the batches it can have in flight.
 local WINDOW = 32
 -- RPUSH/LPUSH/HSET take at most a few thousand arguments at a time from Lua (unpack()).
 local CHUNK = 4000
 
-local declared = {}
-for i = 4, #KEYS do declared[KEYS[i]] = true end
-local key_cache = {[""] = root}
+-- ---- per-call state -------------------------------------------------------------
+local KEYS, ARGV
+local root, meta, log, H, OPS_TEXT, ns, client, bseq, prev
+local declared, key_cache
+local need, needed
+local cleared, to_check
+local ops
+local meta_fields, prefetched, m, format, epoch, iseq, marker, recent, xfield, schema, iv, ivmin
+local expire_at, creating, remembered, nv, nvmin, stage, staged, cursor
+local flags, stored_flags, alias, used, created, kinds, lens, fresh, hlens, fields, emptied
+local grown, shrunk, recreated, planned_skips, has_incr, wanted, loaded, sim, checked
+local touched, garbage, appended, pending_key, pending_fv, results, skipped, dropped_out, staged_key, ordering
+local ttl, now, refresh, new_at, registered, records, log_first, history
+local aliases, seq, logged_whole, entry, kept
+
 local function key_of(id)
   local k = key_cache[id]
   if not k then k = ns .. ":n:" .. id; key_cache[id] = k end
   return k
 end
 
--- Keys the checks found they need and were not given (asked for with RMKEYS).
-local need, needed = {}, {}
+-- Keys the checks found they need and were not given (asked for with RMKEYS): need, needed.
 local function refuse(kind, k, msg)
   -- A check made while keys are missing (an op on a container a skipped promote makes)
   -- may refuse wrongly: ask for them first; the batch comes back and is checked whole.
@@ -68,8 +83,7 @@ local SHAPE = {
   PEXPIREAT = {"1"}, PEXPIRETIME = {}, PTTL = {}, XADD = {"MAXLEN", "=", "0", "*", "d", "v"}, XTRIM = {"MINID", "0"},
   PUBLISH = {"m"}, PERSIST = {}, SET = {"v"}, APPEND = {"v"}, GET = {},
 }
-local cleared = {}
-local to_check = {}
+-- cleared: command -> key -> true; to_check: what may_run_all asks the ACL.
 local function clear(cmd, k, ...)
   local by = cleared[cmd]
   if not by then by = {}; cleared[cmd] = by end
@@ -121,137 +135,164 @@ local function is_exact_int(s) return (s == "0" or string.match(s, "^%-?[1-9]%d*
 -- that the client reads exactly).
 local function is_counter(s) return s == "0" or (string.match(s, "^[1-9]%d*$") ~= nil and #s <= 15) end
 
-local decoded, ops = pcall(cjson.decode, OPS_TEXT)
-if not decoded or type(ops) ~= "table" then return refuse("ARGS", meta, "the batch's operations are not JSON") end
-for i = 1, #ops do
-  local op = ops[i]
-  if type(op) ~= "table" or not is_str(op[1]) or not is_id(op[2]) then return refuse("ARGS", meta, "operation " .. i .. " is not an operation") end
+-- The call's state, afresh; its header and operations, decoded.
+local function begin(keys, argv)
+  KEYS, ARGV = keys, argv
+  root, meta, log = KEYS[1], KEYS[2], KEYS[3]
+  H = cjson.decode(ARGV[1])
+  OPS_TEXT = ARGV[2]
+  ns, client, bseq, prev = H.ns, H.client, H.seq, H.prev
+  declared = {}
+  for i = 4, #KEYS do declared[KEYS[i]] = true end
+  key_cache = {[""] = root}
+  need, needed = {}, {}
+  cleared, to_check = {}, {}
+  local decoded
+  decoded, ops = pcall(cjson.decode, OPS_TEXT)
+  if not decoded or type(ops) ~= "table" then return refuse("ARGS", meta, "the batch's operations are not JSON") end
+  for i = 1, #ops do
+    local op = ops[i]
+    if type(op) ~= "table" or not is_str(op[1]) or not is_id(op[2]) then return refuse("ARGS", meta, "operation " .. i .. " is not an operation") end
+  end
+  return nil
 end
 
 -- ---- the instance: format, epoch, counters --------------------------------
--- One read of ns:meta: the instance's fields and the registry flags of the containers
--- the operations name (the first few; others are read when a check needs them).
-local PREFETCH = 32
-local meta_fields = {"format", "epoch", "seq", "c:" .. client, "r:" .. client, "x", "schema", "v", "vmin"}
-local prefetched = {}
-for _, op in ipairs(ops) do
-  if #prefetched >= PREFETCH then break end
-  if not prefetched[op[2]] then
-    prefetched[op[2]] = #meta_fields + 1
-    prefetched[#prefetched + 1] = op[2]
-    meta_fields[#meta_fields + 1] = "n:" .. op[2]
-  end
+-- The reply (runtime/protocol/batch.ts, BatchReply), written directly: an empty list is
+-- left out (the client reads it as []), so that a batch without results encodes no table.
+local function reply_of(status, seq_text, entry_id, expire_text, skip, incrs, al, gb, dr)
+  local parts = {'{"status":"', status, '","seq":"', seq_text, '","entry":', cjson.encode(entry_id),
+    ',"epoch":', cjson.encode(epoch), ',"expireAt":"', expire_text, '","skipped":', string.format("%d", skip)}
+  if #incrs > 0 then parts[#parts + 1] = ',"incrs":' .. cjson.encode(incrs) end
+  if #al > 0 then parts[#parts + 1] = ',"aliases":' .. cjson.encode(al) end
+  if #gb > 0 then parts[#parts + 1] = ',"garbage":' .. cjson.encode(gb) end
+  if #dr > 0 then parts[#parts + 1] = ',"dropped":' .. cjson.encode(dr) end
+  parts[#parts + 1] = "}"
+  return table.concat(parts)
 end
-local m = redis.pcall("HMGET", meta, unpack(meta_fields))
-if m.err then return refuse("CORRUPT", meta, "cannot be read as a hash (" .. m.err .. ")") end
-local format, epoch, iseq, marker, recent, xfield, schema = m[1], m[2], m[3], m[4], m[5], m[6], m[7]
--- Schema versions (runtime/migrate.ts): an instance written before versions is at 1.
-local iv, ivmin = tonumber(m[8] or "1"), tonumber(m[9] or "1")
-if not iv or not ivmin then return refuse("CORRUPT", meta, "fields v/vmin are not schema versions") end
-if format and format ~= FORMAT then
-  return refuse("FORMAT", meta, "has format " .. format .. ", this library writes format " .. FORMAT)
-end
-if iseq and not is_counter(iseq) then return refuse("CORRUPT", meta, "field seq holds " .. string.sub(iseq, 1, 40) .. ", not a counter") end
-if marker and not is_counter(marker) then return refuse("CORRUPT", meta, "field c:" .. client .. " holds " .. string.sub(marker, 1, 40) .. ", not a counter") end
--- x: when every key of the instance expires (ms), set by the stores opened with `ttl`.
-if xfield and not is_counter(xfield) then return refuse("CORRUPT", meta, "field x holds " .. string.sub(xfield, 1, 40) .. ", not a time") end
-local expire_at = xfield and tonumber(xfield) or -1
-local creating = false
-if H.epoch == "" then
-  if not epoch then
-    if redis.call("EXISTS", root) == 1 then return refuse("EVICTED", meta, "is missing while ns:root exists") end
-    creating = true
-    epoch = H.newEpoch
-  end
-elseif epoch ~= H.epoch then
-  return refuse("EPOCH", meta, "instance epoch is " .. (epoch and ("\"" .. epoch .. "\"") or "missing (the instance was deleted or expired)") .. ", the batch was made for \"" .. H.epoch .. "\"")
-end
-
--- Recent results: {[seq] = {incr results, created aliases, skipped setnx}}.
-local remembered = {}
-if recent then
-  local ok, r = pcall(cjson.decode, recent)
-  local valid = ok and type(r) == "table"
-  if valid then
-    for s, v in pairs(r) do
-      if not tonumber(s) or type(v) ~= "table" or type(v[1] or {}) ~= "table" or type(v[2] or {}) ~= "table" then valid = false end
-    end
-  end
-  if not valid then return refuse("CORRUPT", meta, "field r:" .. client .. " holds " .. string.sub(recent, 1, 40) .. ", not results") end
-  remembered = r
-end
-
--- ---- exactly once, in the client's order -----------------------------------
-marker = tonumber(marker or "0")
 -- An instance expired by an older version of this library has key expiries but no x.
 local function expiry() if expire_at > 0 then return expire_at end return redis.call("PEXPIRETIME", meta) end
-if bseq <= marker then
-  local r = remembered[tostring(bseq)] or {}
-  return cjson.encode({status = "dup", seq = "0", entry = "", epoch = epoch, expireAt = tostring(expiry()),
-    skipped = r[3] or 0, incrs = r[1] or {}, aliases = r[2] or {}, garbage = {}})
-end
-if marker ~= prev then return refuse("WAIT", meta, "batch " .. bseq .. " follows " .. prev .. ", last applied " .. marker) end
--- An old writer never writes over a newer shape; a writer whose migrations have not run
--- on the instance never writes its shape over an older one (the migration batch itself,
--- H.from, is the exception).
-if not creating and ivmin > H.version then
-  return refuse("VERSION", meta, "instance requires schema version >= " .. ivmin .. ", this writer has version " .. H.version)
-end
-if not creating and H.from == 0 and iv < H.vmin then
-  return refuse("VERSION", meta, "instance is at schema version " .. iv .. ", this writer needs >= " .. H.vmin .. " (open() migrates it)")
-end
--- The versions the instance holds after this batch (written to ns:meta with the book).
-local nv, nvmin = math.max(creating and 0 or iv, H.version), math.max(creating and 0 or ivmin, H.vmin)
-if H.from ~= 0 and iv ~= H.from then
-  return refuse("STALE", meta, "was migrated by another writer (version " .. iv .. ", the migration read " .. H.from .. ")")
-end
--- A transaction applies only if nothing was written since it read.
-if H.readAt ~= "" and (iseq or "0") ~= H.readAt then
-  return refuse("STALE", meta, "was written by another writer since the transaction read it (seq " .. (iseq or "0") .. ", read at " .. H.readAt .. ")")
-end
--- A large batch sends the values of its pushes as arguments of their own (ARGV[3..]),
--- not as JSON strings inside the operations: a push op then holds their count.
--- A staged push (its values never enter the script) is the batch's last op.
-local stage = H.stage
-local staged = nil
-if stage ~= "" then
-  staged = ops[#ops]
-  if not staged or staged[1] ~= "push" or not is_count(staged[3]) or not declared[stage] then
-    return refuse("ARGS", stage, "a staged batch must end with a push of counted values, and declare its staging key")
-  end
-  staged.count = staged[3]
-  staged.staged = true
-  staged.origin = staged[2]
-  staged[3] = {}
-end
-local cursor = FIRST_VALUE - 1
-for _, op in ipairs(ops) do
-  if (op[1] == "push" or op[1] == "unshift") and type(op[3]) == "number" and not op.staged then
-    if not is_count(op[3]) or cursor + op[3] > #ARGV then return refuse("ARGS", meta, "a counted " .. op[1] .. " names more values than the batch carries") end
-    if op[1] == "push" then
-      -- Pushed straight from ARGV (no copy): op.range names the slice.
-      op.range = {cursor + 1, cursor + op[3]}
-      op.count = op[3]
-      op[3] = {}
-    else
-      local values = {}
-      for i = 1, op[3] do values[i] = ARGV[cursor + i] end
-      op[3] = values
+
+-- Phase: the instance (ns:meta), exactly once and in order, the batch's values.
+local function instance()
+  -- One read of ns:meta: the instance's fields and the registry flags of the containers
+  -- the operations name (the first few; others are read when a check needs them).
+  local PREFETCH = 32
+  meta_fields = {"format", "epoch", "seq", "c:" .. client, "r:" .. client, "x", "schema", "v", "vmin"}
+  prefetched = {}
+  for _, op in ipairs(ops) do
+    if #prefetched >= PREFETCH then break end
+    if not prefetched[op[2]] then
+      prefetched[op[2]] = #meta_fields + 1
+      prefetched[#prefetched + 1] = op[2]
+      meta_fields[#meta_fields + 1] = "n:" .. op[2]
     end
-    cursor = cursor + (op.count or #op[3])
   end
+  m = redis.pcall("HMGET", meta, unpack(meta_fields))
+  if m.err then return refuse("CORRUPT", meta, "cannot be read as a hash (" .. m.err .. ")") end
+  format, epoch, iseq, marker, recent, xfield, schema = m[1], m[2], m[3], m[4], m[5], m[6], m[7]
+  -- Schema versions (runtime/migrate.ts): an instance written before versions is at 1.
+  iv, ivmin = tonumber(m[8] or "1"), tonumber(m[9] or "1")
+  if not iv or not ivmin then return refuse("CORRUPT", meta, "fields v/vmin are not schema versions") end
+  if format and format ~= FORMAT then
+    return refuse("FORMAT", meta, "has format " .. format .. ", this library writes format " .. FORMAT)
+  end
+  if iseq and not is_counter(iseq) then return refuse("CORRUPT", meta, "field seq holds " .. string.sub(iseq, 1, 40) .. ", not a counter") end
+  if marker and not is_counter(marker) then return refuse("CORRUPT", meta, "field c:" .. client .. " holds " .. string.sub(marker, 1, 40) .. ", not a counter") end
+  -- x: when every key of the instance expires (ms), set by the stores opened with `ttl`.
+  if xfield and not is_counter(xfield) then return refuse("CORRUPT", meta, "field x holds " .. string.sub(xfield, 1, 40) .. ", not a time") end
+  expire_at = xfield and tonumber(xfield) or -1
+  creating = false
+  if H.epoch == "" then
+    if not epoch then
+      if redis.call("EXISTS", root) == 1 then return refuse("EVICTED", meta, "is missing while ns:root exists") end
+      creating = true
+      epoch = H.newEpoch
+    end
+  elseif epoch ~= H.epoch then
+    return refuse("EPOCH", meta, "instance epoch is " .. (epoch and ("\"" .. epoch .. "\"") or "missing (the instance was deleted or expired)") .. ", the batch was made for \"" .. H.epoch .. "\"")
+  end
+
+  -- Recent results: {[seq] = {incr results, created aliases, skipped setnx}}.
+  remembered = {}
+  if recent then
+    local ok, r = pcall(cjson.decode, recent)
+    local valid = ok and type(r) == "table"
+    if valid then
+      for s, v in pairs(r) do
+        if not tonumber(s) or type(v) ~= "table" or type(v[1] or {}) ~= "table" or type(v[2] or {}) ~= "table" then valid = false end
+      end
+    end
+    if not valid then return refuse("CORRUPT", meta, "field r:" .. client .. " holds " .. string.sub(recent, 1, 40) .. ", not results") end
+    remembered = r
+  end
+
+  -- ---- exactly once, in the client's order -----------------------------------
+  marker = tonumber(marker or "0")
+  if bseq <= marker then
+    local r = remembered[tostring(bseq)] or {}
+    return reply_of("dup", "0", "", tostring(expiry()), r[3] or 0, r[1] or {}, r[2] or {}, {}, {})
+  end
+  if marker ~= prev then return refuse("WAIT", meta, "batch " .. bseq .. " follows " .. prev .. ", last applied " .. marker) end
+  -- An old writer never writes over a newer shape; a writer whose migrations have not run
+  -- on the instance never writes its shape over an older one (the migration batch itself,
+  -- H.from, is the exception).
+  if not creating and ivmin > H.version then
+    return refuse("VERSION", meta, "instance requires schema version >= " .. ivmin .. ", this writer has version " .. H.version)
+  end
+  if not creating and H.from == 0 and iv < H.vmin then
+    return refuse("VERSION", meta, "instance is at schema version " .. iv .. ", this writer needs >= " .. H.vmin .. " (open() migrates it)")
+  end
+  -- The versions the instance holds after this batch (written to ns:meta with the book).
+  nv, nvmin = math.max(creating and 0 or iv, H.version), math.max(creating and 0 or ivmin, H.vmin)
+  if H.from ~= 0 and iv ~= H.from then
+    return refuse("STALE", meta, "was migrated by another writer (version " .. iv .. ", the migration read " .. H.from .. ")")
+  end
+  -- A transaction applies only if nothing was written since it read.
+  if H.readAt ~= "" and (iseq or "0") ~= H.readAt then
+    return refuse("STALE", meta, "was written by another writer since the transaction read it (seq " .. (iseq or "0") .. ", read at " .. H.readAt .. ")")
+  end
+  -- A large batch sends the values of its pushes as arguments of their own (ARGV[3..]),
+  -- not as JSON strings inside the operations: a push op then holds their count.
+  -- A staged push (its values never enter the script) is the batch's last op.
+  stage = H.stage
+  staged = nil
+  if stage ~= "" then
+    staged = ops[#ops]
+    if not staged or staged[1] ~= "push" or not is_count(staged[3]) or not declared[stage] then
+      return refuse("ARGS", stage, "a staged batch must end with a push of counted values, and declare its staging key")
+    end
+    staged.count = staged[3]
+    staged.staged = true
+    staged.origin = staged[2]
+    staged[3] = {}
+  end
+  cursor = FIRST_VALUE - 1
+  for _, op in ipairs(ops) do
+    if (op[1] == "push" or op[1] == "unshift") and type(op[3]) == "number" and not op.staged then
+      if not is_count(op[3]) or cursor + op[3] > #ARGV then return refuse("ARGS", meta, "a counted " .. op[1] .. " names more values than the batch carries") end
+      if op[1] == "push" then
+        -- Pushed straight from ARGV (no copy): op.range names the slice.
+        op.range = {cursor + 1, cursor + op[3]}
+        op.count = op[3]
+        op[3] = {}
+      else
+        local values = {}
+        for i = 1, op[3] do values[i] = ARGV[cursor + i] end
+        op[3] = values
+      end
+      cursor = cursor + (op.count or #op[3])
+    end
+  end
+  if cursor ~= #ARGV then return refuse("ARGS", meta, "the batch carries values no operation counts") end
+  return nil
 end
-if cursor ~= #ARGV then return refuse("ARGS", meta, "the batch carries values no operation counts") end
 
 -- ---- what the checks know of the keys --------------------------------------
 -- Containers are registered in meta (n:<id>): kind "l"/"d", then "1" when the key
 -- should exist (not empty), then "r" when it may hold references, then ":" and the
 -- start of the SHA-1 of the inline text it was promoted from.
-local flags = {}
-for _, id in ipairs(prefetched) do flags[id] = m[prefetched[id]] or false end
--- The flags as ns:meta holds them (the registry is written back only where they changed).
-local stored_flags = {}
-for id, f in pairs(flags) do stored_flags[id] = f end
+-- stored_flags: the flags as ns:meta holds them (the registry is written back only where they changed).
 local function flags_of(id)
   local f = flags[id]
   if f == nil then
@@ -264,19 +305,13 @@ end
 -- Promotes that found their element already a container (another writer's): the
 -- client's id -> that container's id, for this batch and the client's next ones
 -- (remembered with the results until the client has learnt them).
-local alias, used, created = {}, {}, {}
-for _, r in pairs(remembered) do
-  local pairs_ = r[2] or {}
-  for j = 1, #pairs_ - 1, 2 do alias[pairs_[j]] = pairs_[j + 1] end
-end
 local function resolve(id)
   local to = alias[id]
   if to then used[id] = to; return to end
   return id
 end
-local kinds, lens, fresh = {}, {}, {}
--- The field count of a dict's hash at this point of the batch (runtime order records).
-local hlens = {}
+-- kinds, lens: a key's type and length as known; fresh: keys the batch creates; hlens: the
+-- field count of a dict's hash at this point of the batch (runtime order records).
 local function kind_of(k)
   local t = kinds[k]
   if t == nil then
@@ -285,29 +320,17 @@ local function kind_of(k)
   end
   return t
 end
-local fields, emptied = {}, {}
 -- What the batch does to each key's existence: the registry's "exists" flag and the
 -- expiry of keys it creates follow from it without asking Redis again.
-local grown, shrunk, recreated = {}, {}, {}
 local function grow(k)
   if kinds[k] == "none" or emptied[k] or fresh[k] then recreated[k] = true end
   grown[k] = true
 end
--- setnx operations that find their field set (known exactly by the checks).
-local planned_skips = 0
-local has_incr = false
+-- planned_skips: setnx operations that find their field set (known exactly by the checks).
 -- The fields the batch's key operations read, per key: read with one HMGET per key (in
 -- chunks) the first time a check needs one of them, instead of one HGET each.
 local FIELD_OPS = {set = true, setnx = true, del = true, incr = true}
-local wanted, loaded = {}, {}
-for _, op in ipairs(ops) do
-  if FIELD_OPS[op[1]] and is_str(op[3]) then
-    local k = key_of(alias[op[2]] or op[2])
-    local w = wanted[k]
-    if not w then w = {n = 0, list = {}}; wanted[k] = w end
-    if not w[op[3]] then w[op[3]] = true; w.n = w.n + 1; w.list[w.n] = op[3] end
-  end
-end
+-- wanted: the fields the batch's key operations read, per key (set by reset); loaded: those read.
 local function load_fields(k)
   local got = {}
   local w = wanted[k]
@@ -381,7 +404,6 @@ end
 
 -- A list whose elements the batch reads by index after other ops of the batch moved
 -- them: its contents, simulated through the batch (the rare case; see plan_simulation).
-local sim = {}
 local function simulated(k)
   local s = sim[k]
   if s == false then
@@ -402,7 +424,6 @@ end
 -- A subtree the batch will delete: every key of it declared (asked for otherwise) and
 -- of the kind its reference names, so that deleting it cannot fail half-way; the
 -- commands that delete it are cleared.
-local checked = {}
 local function check_subtree(ref)
   local stack = {ref}
   while #stack > 0 do
@@ -493,9 +514,7 @@ end
 -- ---- the operations ----------------------------------------------------------
 -- Deletes a referenced container and everything below it that the batch declared;
 -- a key it was not given is unregistered now (unreachable) and collected later.
-local touched, garbage = {}, {}
--- Dict order records' keys to append, per record key (see "dict key order").
-local appended = {}
+-- appended: dict order records' keys to append, per record key (see "dict key order").
 local function drop(ref)
   local stack = {ref}
   while #stack > 0 do
@@ -552,8 +571,7 @@ local function hset_all(k, fv)
   end
 end
 
--- Key writes waiting to go as one HSET: of key `pending_key`, field-value pairs.
-local pending_key, pending_fv = nil, {}
+-- Key writes waiting to go as one HSET: of key `pending_key`, field-value pairs `pending_fv`.
 local function hset_flush()
   if pending_key then hset_all(pending_key, pending_fv) end
   pending_key, pending_fv = nil, {}
@@ -563,11 +581,7 @@ local function hset_later(k, f, v)
   pending_fv[#pending_fv + 1] = f
   pending_fv[#pending_fv + 1] = v
 end
-local results = {}
-local skipped = 0
--- Retention: {operation index (from 0), the values its keep dropped}.
-local dropped_out = {}
-local staged_key = nil
+-- results, skipped; dropped_out (retention): {operation index (from 0), the values its keep dropped}; staged_key.
 
 -- ---- dict key order ------------------------------------------------------------
 -- Redis keeps a hash's insertion order only while it is listpack-encoded (at most 128
@@ -610,7 +624,6 @@ local function hlen_of(k)
   return n
 end
 -- Whether the dict has a record at this point of the batch.
-local ordering = {}
 local function is_ordering(id)
   if ordering[id] == nil then ordering[id] = order_of(id) ~= nil end
   return ordering[id]
@@ -700,16 +713,21 @@ end
 --          commands apply will run; returns a refusal or nil
 --   apply: the writes (only commands check cleared, through run())
 -- `k` is the container's key, `id` its (resolved) id.
--- A row is made when a batch first uses its operation: the script's body runs on every
--- call, so a batch pays for the closures of the operations it has, not of all of them.
+-- A row is made when a call first uses its operation (row_of), and kept: run as an EVAL
+-- script the file's body runs on every call, so a batch pays for the closures of the
+-- operations it has, not of all of them; loaded as a library, once.
 local ROW = {}
-local OPS = setmetatable({}, {__index = function(rows, name)
-  local make = ROW[name]
-  if make == nil then return nil end
-  local row = make()
-  rows[name] = row
+local OPS = {}
+local function row_of(name)
+  local row = OPS[name]
+  if row == nil then
+    local make = ROW[name]
+    if make == nil then return nil end
+    row = make()
+    OPS[name] = row
+  end
   return row
-end})
+end
 
 local function field_value_args(op) return is_str(op[3]) and is_str(op[4]) end
 ROW.set = function() return {
@@ -1124,60 +1142,88 @@ ROW.incr = function() return {
   end,
 } end
 
--- ---- check everything before the first write -------------------------------
--- Lists that a promote or a removing op addresses by index after other ops of the batch
--- moved their elements (a promote moves none, but puts a reference where a removing op
--- may find it) are simulated through the batch.
-do
-  local moved, promoted = {}, {}
+-- Phase: what the checks know, afresh for the call (see "what the checks know of the keys").
+local function reset()
+  flags = {}
+  for _, id in ipairs(prefetched) do flags[id] = m[prefetched[id]] or false end
+  stored_flags = {}
+  for id, f in pairs(flags) do stored_flags[id] = f end
+  alias, used, created = {}, {}, {}
+  for _, r in pairs(remembered) do
+    local pairs_ = r[2] or {}
+    for j = 1, #pairs_ - 1, 2 do alias[pairs_[j]] = pairs_[j + 1] end
+  end
+  kinds, lens, fresh, hlens = {}, {}, {}, {}
+  fields, emptied = {}, {}
+  grown, shrunk, recreated = {}, {}, {}
+  planned_skips, has_incr = 0, false
+  wanted, loaded = {}, {}
   for _, op in ipairs(ops) do
-    local id = resolve(op[2])
-    if op[1] == "promote" then
-      if moved[id] then sim[key_of(id)] = false end
-      promoted[id] = true
-    elseif MOVES[op[1]] then
-      if promoted[id] and REMOVES[op[1]] and id ~= "" then sim[key_of(id)] = false end
-      if moved[id] and REMOVES[op[1]] and id ~= "" then
-        local f = flags_of(id)
-        if f and string.sub(f, 3, 3) == "r" then sim[key_of(id)] = false end
-      end
-      moved[id] = true
+    if FIELD_OPS[op[1]] and is_str(op[3]) then
+      local k = key_of(alias[op[2]] or op[2])
+      local w = wanted[k]
+      if not w then w = {n = 0, list = {}}; wanted[k] = w end
+      if not w[op[3]] then w[op[3]] = true; w.n = w.n + 1; w.list[w.n] = op[3] end
     end
   end
+  sim, checked, touched, garbage, appended = {}, {}, {}, {}, {}
+  pending_key, pending_fv = nil, {}
+  results, skipped, dropped_out, staged_key = {}, 0, {}, nil
+  ordering = {}
 end
 
+-- ---- check everything before the first write -------------------------------
 -- Deleting a subtree (drop) reads and deletes declared containers: cleared for each,
 -- unless every operation of the batch only adds values (these never remove a reference).
 local ADDS_ONLY = {push = true, unshift = true, incr = true}
-local may_drop = false
-for _, op in ipairs(ops) do
-  if not ADDS_ONLY[op[1]] then may_drop = true; break end
-end
-if may_drop then
-  for i = 4, #KEYS do
-    if KEYS[i] ~= stage then clear("TYPE", KEYS[i]); clear("LRANGE", KEYS[i]); clear("HVALS", KEYS[i]); clear("DEL", KEYS[i]) end
+-- Phase: every op's arguments and checks, in order, before anything is written.
+local function check()
+  -- Lists that a promote or a removing op addresses by index after other ops of the batch
+  -- moved their elements (a promote moves none, but puts a reference where a removing op
+  -- may find it) are simulated through the batch.
+  do
+    local moved, promoted = {}, {}
+    for _, op in ipairs(ops) do
+      local id = resolve(op[2])
+      if op[1] == "promote" then
+        if moved[id] then sim[key_of(id)] = false end
+        promoted[id] = true
+      elseif MOVES[op[1]] then
+        if promoted[id] and REMOVES[op[1]] and id ~= "" then sim[key_of(id)] = false end
+        if moved[id] and REMOVES[op[1]] and id ~= "" then
+          local f = flags_of(id)
+          if f and string.sub(f, 3, 3) == "r" then sim[key_of(id)] = false end
+        end
+        moved[id] = true
+      end
+    end
   end
-end
-for i, op in ipairs(ops) do
-  local row = OPS[op[1]]
-  if not row then return refuse("ARGS", meta, "operation " .. i .. " is " .. op[1] .. ", which this library does not know") end
-  if not row.args(op) then return refuse("ARGS", meta, "operation " .. i .. " (" .. op[1] .. ") has arguments of the wrong kind (an index that is not an integer >= 0?)") end
-  op[2] = resolve(op[2])
-  local k, err = target(op[2], row.kind)
-  if err then return refuse("CONFLICT", k, err) end
-  if not needed[op[2]] then
-    local refusal = row.check(op, op[2], k)
-    if refusal then return refusal end
+
+  local may_drop = false
+  for _, op in ipairs(ops) do
+    if not ADDS_ONLY[op[1]] then may_drop = true; break end
   end
-  touched[op[2]] = true
+  if may_drop then
+    for i = 4, #KEYS do
+      if KEYS[i] ~= stage then clear("TYPE", KEYS[i]); clear("LRANGE", KEYS[i]); clear("HVALS", KEYS[i]); clear("DEL", KEYS[i]) end
+    end
+  end
+  for i, op in ipairs(ops) do
+    local row = row_of(op[1])
+    if not row then return refuse("ARGS", meta, "operation " .. i .. " is " .. op[1] .. ", which this library does not know") end
+    if not row.args(op) then return refuse("ARGS", meta, "operation " .. i .. " (" .. op[1] .. ") has arguments of the wrong kind (an index that is not an integer >= 0?)") end
+    op[2] = resolve(op[2])
+    local k, err = target(op[2], row.kind)
+    if err then return refuse("CONFLICT", k, err) end
+    if not needed[op[2]] then
+      local refusal = row.check(op, op[2], k)
+      if refusal then return refusal end
+    end
+    touched[op[2]] = true
+  end
+  return nil
 end
 
--- Expiry: every key of the instance expires at once (meta field x says when). A store
--- opened with `ttl` sets it again for every key when less than 90% of it is left
--- (amortised O(1) per batch); between refreshes, keys a batch creates get the
--- instance's expiry. A store without `ttl` does no expiry work but for keys it creates.
-local ttl = H.ttl
-local now = nil
 -- The server's clock (ms), or nil when the user may not run TIME (docs/guides/acl.md).
 local function clock()
   if now == nil then
@@ -1189,90 +1235,98 @@ local function clock()
   end
   return now or nil
 end
-local refresh, new_at = false, expire_at
-if ttl > 0 then
-  local at = clock()
-  if at then
-    refresh = expire_at < 0 or expire_at - at < ttl * 0.9
-    if refresh then new_at = at + ttl end
-  else
-    refresh = expire_at < 0 or redis.call("PTTL", meta) < ttl * 0.9
+
+-- Phase: expiry, the staged push, the log's type, and the ACL for every command the batch runs.
+local function prepare()
+  -- Expiry: every key of the instance expires at once (meta field x says when). A store
+  -- opened with `ttl` sets it again for every key when less than 90% of it is left
+  -- (amortised O(1) per batch); between refreshes, keys a batch creates get the
+  -- instance's expiry. A store without `ttl` does no expiry work but for keys it creates.
+  ttl = H.ttl
+  now = nil
+  refresh, new_at = false, expire_at
+  if ttl > 0 then
+    local at = clock()
+    if at then
+      refresh = expire_at < 0 or expire_at - at < ttl * 0.9
+      if refresh then new_at = at + ttl end
+    else
+      refresh = expire_at < 0 or redis.call("PTTL", meta) < ttl * 0.9
+    end
+  elseif expire_at < 0 and xfield == nil and next(recreated) ~= nil then
+    -- An instance given an expiry by an older version of this library (no x): ask the key.
+    new_at = redis.call("PEXPIRETIME", meta)
   end
-elseif expire_at < 0 and xfield == nil and next(recreated) ~= nil then
-  -- An instance given an expiry by an older version of this library (no x): ask the key.
-  new_at = redis.call("PEXPIRETIME", meta)
-end
-local registered, records = {}, {}
-if refresh then
-  local all = redis.call("HGETALL", meta)
-  for i = 1, #all - 1, 2 do
-    local f = all[i]
-    if string.sub(f, 1, 2) == "n:" then
-      local id = string.sub(f, 3)
-      if #f > 2 then
-        registered[#registered + 1] = id
-        if not declared[key_of(id)] then ask(id) end
-      end
-      -- Dicts' order records (the root's too) expire with them.
-      if string.match(all[i + 1], "^d[01]r?o%d") and not recreated[order_key(id)] then
-        records[#records + 1] = order_key(id)
-        if not declared[order_key(id)] then ask(id) end
+  registered, records = {}, {}
+  if refresh then
+    local all = redis.call("HGETALL", meta)
+    for i = 1, #all - 1, 2 do
+      local f = all[i]
+      if string.sub(f, 1, 2) == "n:" then
+        local id = string.sub(f, 3)
+        if #f > 2 then
+          registered[#registered + 1] = id
+          if not declared[key_of(id)] then ask(id) end
+        end
+        -- Dicts' order records (the root's too) expire with them.
+        if string.match(all[i + 1], "^d[01]r?o%d") and not recreated[order_key(id)] then
+          records[#records + 1] = order_key(id)
+          if not declared[order_key(id)] then ask(id) end
+        end
       end
     end
   end
-end
-if #need > 0 then return redis.error_reply("RMKEYS " .. table.concat(need, " ")) end
--- A staged push goes into the list the client named, renamed in and out of the staging
--- key: another writer's container (an alias), or a user who may not run the rest of the
--- MULTI, takes the plain path.
-if staged then
-  local k = key_of(staged[2])
-  if staged[2] ~= staged.origin then return refuse("UNSTAGE", k, "the list is another writer's container") end
-  -- Everything the MULTI runs after this script, so that nothing after it can be refused.
-  local may = redis.acl_check_cmd
-  if not (may("RENAME", k, stage) and may("RENAME", stage, k) and may("RPUSH", stage, "v") and may("DEL", stage)
-      and may("EVAL", "", "3", meta, stage, k) and may("HGET", meta, "p") and may("HDEL", meta, "p") and may("EXISTS", stage)
-      and may("PEXPIRETIME", meta) and may("PEXPIREAT", k, "0")) then
-    return refuse("UNSTAGE", k, "the user may not run what a staged push runs (RENAME, RPUSH, EVAL, ...)")
+  if #need > 0 then return redis.error_reply("RMKEYS " .. table.concat(need, " ")) end
+  -- A staged push goes into the list the client named, renamed in and out of the staging
+  -- key: another writer's container (an alias), or a user who may not run the rest of the
+  -- MULTI, takes the plain path.
+  if staged then
+    local k = key_of(staged[2])
+    if staged[2] ~= staged.origin then return refuse("UNSTAGE", k, "the list is another writer's container") end
+    -- Everything the MULTI runs after this script, so that nothing after it can be refused.
+    local may = redis.acl_check_cmd
+    if not (may("RENAME", k, stage) and may("RENAME", stage, k) and may("RPUSH", stage, "v") and may("DEL", stage)
+        and may("EVAL", "", "3", meta, stage, k) and may("HGET", meta, "p") and may("HDEL", meta, "p") and may("EXISTS", stage)
+        and may("PEXPIRETIME", meta) and may("PEXPIREAT", k, "0")) then
+      return refuse("UNSTAGE", k, "the user may not run what a staged push runs (RENAME, RPUSH, EVAL, ...)")
+    end
+    clear("EXISTS", k); clear("RENAME", k, stage); clear("DEL", stage)
   end
-  clear("EXISTS", k); clear("RENAME", k, stage); clear("DEL", stage)
-end
 
--- The log entry is written before the operations when its body is known now (no
--- increment results to wait for): XADD is then the batch's first write, and a log key of
--- the wrong type refuses the batch with nothing written, at no extra call.
-local log_first = not has_incr
-if not log_first then
-  local log_type = redis.call("TYPE", log).ok
-  if log_type ~= "none" and log_type ~= "stream" then return refuse("CORRUPT", log, "holds a " .. log_type .. ", expected a stream") end
-end
+  -- The log entry is written before the operations when its body is known now (no
+  -- increment results to wait for): XADD is then the batch's first write, and a log key of
+  -- the wrong type refuses the batch with nothing written, at no extra call.
+  log_first = not has_incr
+  if not log_first then
+    local log_type = redis.call("TYPE", log).ok
+    if log_type ~= "none" and log_type ~= "stream" then return refuse("CORRUPT", log, "holds a " .. log_type .. ", expected a stream") end
+  end
 
--- What the rest of the script runs: the registry, the expiry, the bookkeeping, the log.
-clear("HSET", meta); clear("HDEL", meta)
-for id in pairs(touched) do clear("EXISTS", key_of(id)) end
-if refresh then
-  local cmd = clock() and "PEXPIREAT" or "PEXPIRE"
-  clear(cmd, root); clear(cmd, meta); clear(cmd, log); clear("PEXPIRETIME", meta)
-  for _, id in ipairs(registered) do clear(cmd, key_of(id)) end
-  for _, k in ipairs(records) do clear(cmd, k) end
-  for id in pairs(touched) do clear(cmd, key_of(id)) end
-  for k in pairs(recreated) do clear(cmd, k) end
-elseif new_at > 0 then
-  for k in pairs(recreated) do clear("PEXPIREAT", k) end
-  clear("PEXPIREAT", log)
+  -- What the rest of the script runs: the registry, the expiry, the bookkeeping, the log.
+  clear("HSET", meta); clear("HDEL", meta)
+  for id in pairs(touched) do clear("EXISTS", key_of(id)) end
+  if refresh then
+    local cmd = clock() and "PEXPIREAT" or "PEXPIRE"
+    clear(cmd, root); clear(cmd, meta); clear(cmd, log); clear("PEXPIRETIME", meta)
+    for _, id in ipairs(registered) do clear(cmd, key_of(id)) end
+    for _, k in ipairs(records) do clear(cmd, k) end
+    for id in pairs(touched) do clear(cmd, key_of(id)) end
+    for k in pairs(recreated) do clear(cmd, k) end
+  elseif new_at > 0 then
+    for k in pairs(recreated) do clear("PEXPIREAT", k) end
+    clear("PEXPIREAT", log)
+  end
+  clear("XADD", log); clear("XTRIM", log); clear("PEXPIRE", log); clear("PUBLISH", log)
+  -- History (H.histEntries > 0): every batch is kept within its bounds, whoever listens,
+  -- and the log expires with the instance (PEXPIREAT to the instance's expiry, else PERSIST).
+  history = (H.histEntries or 0) > 0
+  if history then clear("PEXPIRETIME", meta); clear("PEXPIREAT", log); clear("PERSIST", log) end
+  local denied = may_run_all()
+  if denied then return refuse("NOPERM", meta, "NOPERM the user may not run " .. denied .. ", which the batch script (FCALL or EVALSHA of apply.lua) needs for this batch (docs/guides/acl.md)") end
+  return nil
 end
-clear("XADD", log); clear("XTRIM", log); clear("PEXPIRE", log); clear("PUBLISH", log)
--- History (H.histEntries > 0): every batch is kept within its bounds, whoever listens,
--- and the log expires with the instance (PEXPIREAT to the instance's expiry, else PERSIST).
-local history = (H.histEntries or 0) > 0
-if history then clear("PEXPIRETIME", meta); clear("PEXPIREAT", log); clear("PERSIST", log) end
-local denied = may_run_all()
-if denied then return refuse("NOPERM", meta, "NOPERM the user may not run " .. denied .. ", which EVALSHA apply.lua needs for this batch (docs/guides/acl.md)") end
 
 -- ---- the change log and the live feed ------------------------------------
-local aliases = {}
-for from, to in pairs(used) do aliases[#aliases + 1] = from; aliases[#aliases + 1] = to end
-local seq = tonumber(iseq or "0") + 1
 -- The entry's body (runtime/protocol/log.ts): whole operations, or the ids of the
 -- containers the batch touched when they are too large (or a default was skipped:
 -- replicas reload what it touched).
@@ -1297,7 +1351,6 @@ local function entry_body(whole)
   end
   return body .. "}"
 end
-local logged_whole = planned_skips == 0 and cursor < FIRST_VALUE and not staged and #OPS_TEXT <= H.logOpsBytes
 -- The wake-up of live replicas (they read the entry from the stream), published first:
 -- its count of receivers says whether anyone but the writer listens. The log is for
 -- replicas catching up: with no other subscription to hear the batch, no replica can
@@ -1305,9 +1358,6 @@ local logged_whole = planned_skips == 0 and cursor < FIRST_VALUE and not staged 
 -- dropped finds the seq moved past the log and reloads), so the log keeps no entries.
 -- The entry is still added, then trimmed: its id orders the batch (a replica compares
 -- ids to tell a rewind from a batch it has).
-local entry
--- Whether the log keeps this batch's entry (then the log key expires by age).
-local kept = false
 local function log_batch()
   local heard = run("PUBLISH", log, '{"c":' .. cjson.encode(client) .. ',"b":' .. bseq .. '}')
   local keep = H.logEntries
@@ -1334,27 +1384,40 @@ local function log_batch()
   return nil
 end
 
--- ---- apply ---------------------------------------------------------------
-if log_first then
-  local failed = log_batch()
-  if failed then return refuse("CORRUPT", log, "cannot take the log entry (" .. failed .. ")") end
-end
-for i, op in ipairs(ops) do
-  op.i = i
-  local k = key_of(op[2])
-  -- Anything but another key write to the same hash sees the waiting writes applied first.
-  if pending_key and (op[1] ~= "set" or pending_key ~= k) then hset_flush() end
-  OPS[op[1]].apply(op, op[2], k)
-end
-hset_flush()
-for ok in pairs(appended) do order_flush(ok) end
-if not log_first then
-  local failed = log_batch()
-  if failed then error("apply.lua: the log refused an entry its checks cleared: " .. failed) end
+-- Phase: what the log entry says (see log_batch); `kept`: whether the log keeps it
+-- (then the log key expires by age).
+local function logging()
+  aliases = {}
+  for from, to in pairs(used) do aliases[#aliases + 1] = from; aliases[#aliases + 1] = to end
+  seq = tonumber(iseq or "0") + 1
+  logged_whole = planned_skips == 0 and cursor < FIRST_VALUE and not staged and #OPS_TEXT <= H.logOpsBytes
+  entry, kept = nil, false
+  return nil
 end
 
--- Registry: which containers should exist (eviction shows as a missing key); written
--- only where the flags changed.
+-- ---- apply ---------------------------------------------------------------
+-- Phase: the log entry and the operations' writes.
+local function write()
+  if log_first then
+    local failed = log_batch()
+    if failed then return refuse("CORRUPT", log, "cannot take the log entry (" .. failed .. ")") end
+  end
+  for i, op in ipairs(ops) do
+    op.i = i
+    local k = key_of(op[2])
+    -- Anything but another key write to the same hash sees the waiting writes applied first.
+    if pending_key and (op[1] ~= "set" or pending_key ~= k) then hset_flush() end
+    row_of(op[1]).apply(op, op[2], k)
+  end
+  hset_flush()
+  for ok in pairs(appended) do order_flush(ok) end
+  if not log_first then
+    local failed = log_batch()
+    if failed then error("apply.lua: the log refused an entry its checks cleared: " .. failed) end
+  end
+  return nil
+end
+
 local function exists_after(id)
   local k = key_of(id)
   if k == staged_key then return true end
@@ -1367,69 +1430,84 @@ local function exists_after(id)
   end
   return run("EXISTS", k) == 1
 end
-local book = {}
-if creating then book[#book + 1] = "format"; book[#book + 1] = FORMAT; book[#book + 1] = "epoch"; book[#book + 1] = epoch end
-for id in pairs(touched) do
-  local f = flags[id]
-  if id == "" then f = f or "d0" end
-  if f then
-    local text = string.sub(f, 1, 1) .. (exists_after(id) and "1" or "0") .. string.sub(f, 3)
-    if text ~= stored_flags[id] then
-      book[#book + 1] = "n:" .. id
-      book[#book + 1] = text
+
+-- Phase: the registry, the bookkeeping in one HSET, the expiry; the reply.
+local function finish()
+  -- Registry: which containers should exist (eviction shows as a missing key); written
+  -- only where the flags changed.
+  local book = {}
+  if creating then book[#book + 1] = "format"; book[#book + 1] = FORMAT; book[#book + 1] = "epoch"; book[#book + 1] = epoch end
+  for id in pairs(touched) do
+    local f = flags[id]
+    if id == "" then f = f or "d0" end
+    if f then
+      local text = string.sub(f, 1, 1) .. (exists_after(id) and "1" or "0") .. string.sub(f, 3)
+      if text ~= stored_flags[id] then
+        book[#book + 1] = "n:" .. id
+        book[#book + 1] = text
+      end
     end
   end
-end
 
-if refresh and clock() then book[#book + 1] = "x"; book[#book + 1] = string.format("%d", new_at) end
--- Exactly once: the last batch of this client, and the results of recent ones; the
--- instance seq. One HSET with the registry.
-book[#book + 1] = "c:" .. client; book[#book + 1] = bseq
-book[#book + 1] = "seq"; book[#book + 1] = string.format("%d", seq)
-if schema ~= H.schema then book[#book + 1] = "schema"; book[#book + 1] = H.schema end
-if creating or nv ~= iv or m[8] == false then book[#book + 1] = "v"; book[#book + 1] = string.format("%d", nv) end
-if creating or nvmin ~= ivmin or m[9] == false then book[#book + 1] = "vmin"; book[#book + 1] = string.format("%d", nvmin) end
-if #results > 0 or #created > 0 or skipped > 0 or recent then
-  local out, any = {}, false
-  -- A batch the client has the reply of is never sent again: its results can go.
-  local acked = H.acked or (bseq - WINDOW)
-  for s, v in pairs(remembered) do
-    if tonumber(s) > acked then out[s] = v; any = true end
+  if refresh and clock() then book[#book + 1] = "x"; book[#book + 1] = string.format("%d", new_at) end
+  -- Exactly once: the last batch of this client, and the results of recent ones; the
+  -- instance seq. One HSET with the registry.
+  book[#book + 1] = "c:" .. client; book[#book + 1] = bseq
+  book[#book + 1] = "seq"; book[#book + 1] = string.format("%d", seq)
+  if schema ~= H.schema then book[#book + 1] = "schema"; book[#book + 1] = H.schema end
+  if creating or nv ~= iv or m[8] == false then book[#book + 1] = "v"; book[#book + 1] = string.format("%d", nv) end
+  if creating or nvmin ~= ivmin or m[9] == false then book[#book + 1] = "vmin"; book[#book + 1] = string.format("%d", nvmin) end
+  if #results > 0 or #created > 0 or skipped > 0 or recent then
+    local out, any = {}, false
+    -- A batch the client has the reply of is never sent again: its results can go.
+    local acked = H.acked or (bseq - WINDOW)
+    for s, v in pairs(remembered) do
+      if tonumber(s) > acked then out[s] = v; any = true end
+    end
+    if #results > 0 or #created > 0 or skipped > 0 then out[tostring(bseq)] = {results, created, skipped}; any = true end
+    if any then book[#book + 1] = "r:" .. client; book[#book + 1] = cjson.encode(out)
+    else run("HDEL", meta, "r:" .. client) end
   end
-  if #results > 0 or #created > 0 or skipped > 0 then out[tostring(bseq)] = {results, created, skipped}; any = true end
-  if any then book[#book + 1] = "r:" .. client; book[#book + 1] = cjson.encode(out)
-  else run("HDEL", meta, "r:" .. client) end
-end
--- The staged values are RPUSHed onto the list under the staging key's name, next in the MULTI.
-if staged_key then
-  if run("EXISTS", staged_key) == 1 then run("RENAME", staged_key, stage) else run("DEL", stage) end
-  book[#book + 1] = "p:" .. client; book[#book + 1] = bseq
-end
-hset_all(meta, book)
-
--- Expiry, once every key the batch creates exists (ns:meta included).
-if refresh then
-  local cmd, arg = "PEXPIREAT", new_at
-  if not clock() then cmd, arg = "PEXPIRE", ttl end
-  run(cmd, root, arg)
-  run(cmd, meta, arg)
-  if not kept then run(cmd, log, arg) end
-  for _, id in ipairs(registered) do
-    if flags[id] ~= false then run(cmd, key_of(id), arg) end
+  -- The staged values are RPUSHed onto the list under the staging key's name, next in the MULTI.
+  if staged_key then
+    if run("EXISTS", staged_key) == 1 then run("RENAME", staged_key, stage) else run("DEL", stage) end
+    book[#book + 1] = "p:" .. client; book[#book + 1] = bseq
   end
-  for _, k in ipairs(records) do run(cmd, k, arg) end
-  for id in pairs(touched) do run(cmd, key_of(id), arg) end
-  for k in pairs(recreated) do run(cmd, k, arg) end
-  if cmd == "PEXPIRE" then
-    new_at = run("PEXPIRETIME", meta)
-    run("HSET", meta, "x", string.format("%d", new_at))
+  hset_all(meta, book)
+
+  -- Expiry, once every key the batch creates exists (ns:meta included).
+  if refresh then
+    local cmd, arg = "PEXPIREAT", new_at
+    if not clock() then cmd, arg = "PEXPIRE", ttl end
+    run(cmd, root, arg)
+    run(cmd, meta, arg)
+    if not kept then run(cmd, log, arg) end
+    for _, id in ipairs(registered) do
+      if flags[id] ~= false then run(cmd, key_of(id), arg) end
+    end
+    for _, k in ipairs(records) do run(cmd, k, arg) end
+    for id in pairs(touched) do run(cmd, key_of(id), arg) end
+    for k in pairs(recreated) do run(cmd, k, arg) end
+    if cmd == "PEXPIRE" then
+      new_at = run("PEXPIRETIME", meta)
+      run("HSET", meta, "x", string.format("%d", new_at))
+    end
+  elseif new_at > 0 then
+    for k in pairs(recreated) do run("PEXPIREAT", k, new_at) end
+    -- The log key too: XADD may have made it again (it never outlives the instance).
+    if not kept then run("PEXPIREAT", log, new_at) end
   end
-elseif new_at > 0 then
-  for k in pairs(recreated) do run("PEXPIREAT", k, new_at) end
-  -- The log key too: XADD may have made it again (it never outlives the instance).
-  if not kept then run("PEXPIREAT", log, new_at) end
+
+  return reply_of("applied", string.format("%d", seq), entry, string.format("%d", new_at), skipped, results, aliases, garbage, dropped_out)
 end
 
+-- One call: the phases in order; the first to answer ends it.
+local function main(keys, argv)
+  local answer = begin(keys, argv) or instance()
+  if answer ~= nil then return answer end
+  reset()
+  answer = check() or prepare() or logging() or write()
+  if answer ~= nil then return answer end
+  return finish()
+end
 
-return cjson.encode({status = "applied", seq = string.format("%d", seq), entry = entry, epoch = epoch,
-  expireAt = string.format("%d", new_at), skipped = skipped, incrs = results, aliases = aliases, garbage = garbage, dropped = dropped_out})

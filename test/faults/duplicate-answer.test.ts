@@ -3,20 +3,18 @@
 // (otherwise later batches carry none and go unchecked), whether it skipped a
 // set-if-absent write (otherwise the replica keeps a value Redis does not hold), and
 // the instance's expiry (otherwise a live store never sees it expire).
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { WriteError } from "redis-memory";
+import { APPLY_EVAL, APPLY_FUNCTION, APPLY_SHA } from "../../runtime/batch-script.js";
 import { setField } from "../../runtime/dict.js";
 import { rootNode } from "../../runtime/store.js";
 import { FaultProxy, type RequestMatch } from "../helpers/proxy.js";
 import { openMemory, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
 
-const APPLY = readFileSync(new URL("../../runtime/lua/apply.lua", import.meta.url), "utf8");
-const APPLY_SHA = createHash("sha1").update(APPLY).digest("hex");
-/** A call of the batch script (ioredis sends EVAL the first time on a connection, EVALSHA after). */
+/** A call of the batch script: FCALL of its function, or its EVAL form (EVAL the first time on a connection, EVALSHA after). */
 const batchCall: RequestMatch = (request) =>
-  (request.command === "EVALSHA" && request.args[0] === APPLY_SHA) || (request.command === "EVAL" && request.args[0] === APPLY);
+  (request.command === "FCALL" && request.args[0] === APPLY_FUNCTION) ||
+  (request.command === "EVALSHA" && request.args[0] === APPLY_SHA) || (request.command === "EVAL" && request.args[0] === APPLY_EVAL);
 
 describe("the creating batch's reply lost", () => {
   it("the store learns the epoch from the duplicate answer: after the instance is deleted its writes are refused", async () => {

@@ -1,24 +1,53 @@
-// Fault tests: the server's script cache is flushed (SCRIPT FLUSH, a restart, a
-// failover) while batches are in flight. ioredis answers NOSCRIPT with a resend as
-// EVAL, which can leave after later batches of the same client ran: the batches must
-// still apply once each, in the client's order.
+// Fault tests: the server loses the batch script while batches are in flight (a flush,
+// a restart without persistence, a failover to a server that never had it). Both of its
+// forms (runtime/batch-script.ts): the EVAL script, which ioredis resends as EVAL on
+// NOSCRIPT, and the function library, which the client loads again on "Function not
+// found" and calls again. Either resend can come after later batches of the same client
+// ran: the batches must still apply once each, in the client's order.
+import type { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { FaultProxy, scriptCall } from "../helpers/proxy.js";
+import { FaultProxy, type RequestMatch } from "../helpers/proxy.js";
 import { openApp, orphanKeys, rawClient, redisUrl, uniqueId } from "../helpers/redis.js";
+import { TENANT_COMMANDS, tenantUser } from "../helpers/servers.js";
 import { containerKey, appliedBatches } from "../helpers/inspect.js";
 
-describe("SCRIPT FLUSH with batches in flight", () => {
+interface Form {
+  readonly name: string;
+  /** The URL the store writes through: a user who may not run FCALL takes the EVAL form. */
+  url(id: string): Promise<string>;
+  flush(raw: Redis): Promise<unknown>;
+  readonly call: RequestMatch;
+}
+
+const FORMS: readonly Form[] = [
+  {
+    name: "the EVAL script, SCRIPT FLUSH",
+    url: async (id) => (await tenantUser(redisUrl(), [`memory:{App:${id}`], [...TENANT_COMMANDS, "-fcall"])).url,
+    flush: (raw) => raw.script("FLUSH"),
+    call: (request) => request.command === "EVALSHA" || request.command === "EVAL",
+  },
+  {
+    name: "the function library, FUNCTION FLUSH",
+    url: async () => redisUrl(),
+    flush: (raw) => raw.call("FUNCTION", "FLUSH"),
+    call: (request) => request.command === "FCALL",
+  },
+];
+
+describe.each(FORMS)("$name with batches in flight", (form) => {
   it("two batches of one client, another client reloading the script between them, apply once, in order", async () => {
-    const proxy = await FaultProxy.start(redisUrl());
     const id = uniqueId("noscript");
+    const proxy = await FaultProxy.start(await form.url(id));
+    const scriptCall = form.call;
     const store = await openApp(id, { redis: proxy.url });
     store.tasks = [];
     await store.$flush();
-    const other = await openApp(uniqueId("reloader"));
+    const otherId = uniqueId("reloader");
+    const other = await openApp(otherId, { redis: await form.url(otherId) });
     const raw = rawClient();
     const appliedBefore = await appliedBatches(raw, store.$key);
 
-    await raw.script("FLUSH");
+    await form.flush(raw);
     proxy.holdReplies(scriptCall);
     // Batch 1 reaches the server and gets NOSCRIPT; the client does not know yet.
     store.tasks.push(1);
@@ -39,14 +68,14 @@ describe("SCRIPT FLUSH with batches in flight", () => {
     expect(store.tasks.aslist()).toEqual([1, 2]);
   });
 
-  it("batches after a flush of the script cache load it again and apply once each", async () => {
+  it("batches after a flush load it again and apply once each", async () => {
     const id = uniqueId("noscript-plain");
-    const store = await openApp(id);
+    const store = await openApp(id, { redis: await form.url(id) });
     store.tasks = [];
     await store.$flush();
     const raw = rawClient();
     const appliedBefore = await appliedBatches(raw, store.$key);
-    await raw.script("FLUSH");
+    await form.flush(raw);
     store.tasks.push(1);
     void store.$incr("counter", 2);
     await new Promise((resolve) => setImmediate(resolve));

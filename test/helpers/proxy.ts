@@ -18,8 +18,8 @@ export interface ProxiedRequest {
 
 export type RequestMatch = (request: ProxiedRequest) => boolean;
 
-/** Matches a script call (EVALSHA or EVAL, the batch scripts' commands). */
-export const scriptCall: RequestMatch = (request) => request.command === "EVALSHA" || request.command === "EVAL";
+/** Matches a script call (FCALL, EVALSHA or EVAL: the batch scripts' commands). */
+export const scriptCall: RequestMatch = (request) => request.command === "EVALSHA" || request.command === "EVAL" || request.command === "FCALL";
 
 interface Armed {
   readonly match: RequestMatch;

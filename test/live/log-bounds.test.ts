@@ -3,14 +3,12 @@
 // after the last batch. A live replica that needed trimmed entries reloads. The
 // batch script is called directly here, with small limits; stores pass the limits
 // of runtime/backend.ts (DEFAULT_LOG).
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { APPLY_EVAL } from "../../runtime/batch-script.js";
 import { batchCall, batchHeader, batchKeys } from "../../runtime/protocol/batch.js";
 import { ENTRY_FIELD } from "../../runtime/protocol/log.js";
 import { openMemory, rawClient, uniqueId } from "../helpers/redis.js";
 import { settle } from "./settle.js";
-
-const APPLY = readFileSync(new URL("../../runtime/lua/apply.lua", import.meta.url), "utf8");
 
 interface Limits {
   readonly entries: number;
@@ -29,7 +27,7 @@ async function writeBatches(ns: string, count: number, size: number, limits: Lim
         log: { maxEntries: limits.entries, maxAgeMs: limits.ageMs, maxOpsBytes: 65_536 }, ttl: 0, readAt: "", ownSubscriptions: -1, acked: i - 1 },
       { stage: "", own: -1 },
     );
-    await raw.call("EVAL", [APPLY, ...batchCall(batchKeys(ns, []), header, ops, [])]);
+    await raw.call("EVAL", [APPLY_EVAL, ...batchCall(batchKeys(ns, []), header, ops, [])]);
   }
 }
 
