@@ -136,7 +136,8 @@ export class Backend {
    * Rejects with WriteError (nothing of the batch was applied) when Redis refused it.
    */
   async apply(batch: Batch, isClosed: () => boolean = () => false): Promise<BatchOutcome> {
-    const ids = new Set(batch.keys);
+    // The containers declared: the batch's, and those an RMKEYS refusal names (a set made only then).
+    let ids: ReadonlySet<NodeId> | readonly NodeId[] = batch.keys;
     let staged = this.stageable(batch.ops);
     let [ops, values] = encodeOps(batch.ops, batch.log.maxOpsBytes, staged !== undefined);
     // A Cluster's subscribers may listen on any node: PUBSUB NUMSUB on this one cannot count them.
@@ -170,7 +171,9 @@ export class Backend {
             continue;
           }
           if (refusal.kind === "KEYS") {
-            for (const id of needsKeys(refusal)) ids.add(id);
+            const more: Set<NodeId> = new Set<NodeId>(ids);
+            for (const id of needsKeys(refusal)) more.add(id);
+            ids = more;
             if (attempt < KEY_ROUNDS) continue;
           }
           if (refusal.kind === "WAIT") return { kind: "wait", applied: lastApplied(refusal) };

@@ -77,21 +77,36 @@ export class BatchScript {
 
   /** Loads the library where it is missing (every master of a Cluster) and checks its code; one check at a time. */
   private check(): Promise<void> {
-    this.checking ??= this.checkEverywhere()
-      .then((ours) => void (this.mode = ours ? "function" : "eval"))
+    this.checking ??= libraryStatus(this.redis)
+      .then((status) => void (this.mode = status.ready ? "function" : "eval"))
       .finally(() => (this.checking = undefined));
     return this.checking;
   }
+}
 
-  private async checkEverywhere(): Promise<boolean> {
-    const nodes: readonly Redis[] = this.redis.isCluster ? (this.redis as Cluster).nodes("master") : [this.redis as Redis];
-    try {
-      const found = await Promise.all(nodes.map((node) => loadedOn(node)));
-      return found.every(Boolean);
-    } catch (error) {
-      if (UNAVAILABLE.test(message(error))) return false;
-      throw error;
-    }
+/** Whether the library can be called on `redis`, and if not, why (the server's answer). */
+export interface LibraryStatus {
+  readonly ready: boolean;
+  /** The servers it was checked on (every master of a Cluster). */
+  readonly servers: number;
+  readonly reason?: string;
+}
+
+/**
+ * Loads the library where it is missing (every master of a Cluster) and checks its code.
+ * Not ready (then batches go by EVAL): the server has no functions, the user may not run
+ * FUNCTION LIST or LOAD, or other code holds the library's name. Transient errors throw.
+ */
+export async function libraryStatus(redis: Connection): Promise<LibraryStatus> {
+  const nodes: readonly Redis[] = redis.isCluster ? (redis as Cluster).nodes("master") : [redis as Redis];
+  try {
+    const found = await Promise.all(nodes.map((node) => loadedOn(node)));
+    const ready = found.every(Boolean);
+    return { ready, servers: nodes.length, ...(ready ? {} : { reason: `another library's code holds the name ${APPLY_LIBRARY_NAME}` }) };
+  } catch (error) {
+    const text = message(error);
+    if (UNAVAILABLE.test(text)) return { ready: false, servers: nodes.length, reason: text.split("\n")[0]! };
+    throw error;
   }
 }
 

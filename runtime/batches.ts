@@ -36,12 +36,15 @@ const MAX_WAITS = 64;
 
 interface InFlight {
   readonly batch: Batch;
-  readonly incrs: PendingIncr[];
-  done?: Promise<void>;
+  readonly incrs: readonly PendingIncr[];
+  done: Promise<void> | undefined;
   /** Why it was refused (a transaction's batch reports it to the transaction, not to flush()). */
-  error?: RedisMemoryError;
-  transaction?: boolean;
+  error: RedisMemoryError | undefined;
+  transaction: boolean;
 }
+
+/** The increments of a batch that has none (shared: only read). */
+const NO_INCRS: readonly PendingIncr[] = Object.freeze([]);
 
 /** What the batches need of the replica they write for. */
 export interface BatchOwner {
@@ -108,6 +111,12 @@ export class Batches {
 
   private pending: Op[] = [];
   private pendingIncrs: PendingIncr[] = [];
+  /**
+   * Writes that wait for the next other write and then go first, in its batch (a new
+   * instance's defaults after `$delete()`: shown at once, written only with data).
+   */
+  private deferred: Op[] | undefined;
+  private deferring = false;
   /** The push op that later appends to the same list may join. */
   private lastPush: [op: "push", node: NodeId, values: Enc[]] | undefined;
   /** Whether `lastPush` is one of the transaction's held writes. */
@@ -181,10 +190,32 @@ export class Batches {
 
   queue(op: Op): void {
     if (op[0] !== "promote") this.lastPush = undefined;
+    if (this.deferring) {
+      this.deferred!.push(op);
+      return;
+    }
+    if (this.deferred !== undefined) {
+      const first = this.deferred;
+      this.deferred = undefined;
+      for (const earlier of first) this.queue(earlier);
+    }
     if (this.holdsNow()) this.held.push(op);
     else this.pending.push(op);
     if (this.offline) this.record(op);
     this.schedule();
+  }
+
+  /** Runs `write`, keeping what it queues until the next write is queued (then it goes first). */
+  deferWrites(write: () => void): void {
+    this.deferred ??= [];
+    this.deferring = true;
+    try {
+      write();
+    } finally {
+      this.deferring = false;
+      // Nothing queued later may join a deferred push.
+      this.lastPush = undefined;
+    }
   }
 
   /** An offline write, by the path of its container (node ids are local until Redis has them). */
@@ -259,8 +290,11 @@ export class Batches {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(() => this.send());
+    queueMicrotask(this.sendQueued);
   }
+
+  /** send() as the microtask that ends a synchronous run of writes (made once, not per batch). */
+  private readonly sendQueued = (): void => void this.send();
 
   /** Sends what is queued as one batch (unless the wire is full: it leaves when a batch settles). */
   send(): InFlight | undefined {
@@ -280,20 +314,19 @@ export class Batches {
     const [ops, rest] = takeBatch(this.pending);
     let counted = 0;
     for (const op of ops) if (op[0] === "incr") counted++;
-    const incrs = this.pendingIncrs.splice(0, counted);
+    const incrs = counted === 0 ? NO_INCRS : this.pendingIncrs.splice(0, counted);
     this.pending = rest;
     this.lastPush = undefined;
     // Every batch of the tick declares the containers that left the data (one of them deletes them).
-    const keys = new Set<NodeId>(this.dropped);
+    const keys = declaredIds(ops, this.dropped);
     if (rest.length === 0) this.dropped.clear();
-    for (const op of ops) for (const id of touches(op)) if (id !== "") keys.add(id);
     const seq = ++this.batchSeq;
     // Batches still on the wire may be sent again: their results must be kept.
     let acked = seq - 1;
     for (const other of this.inflight.keys()) acked = Math.min(acked, other - 1);
     const batch: Batch = {
       ns: this.owner.ns, clientId: this.owner.clientId, seq, prev: this.lastSent, epoch: this.epoch, newEpoch: this.newEpoch,
-      ops, keys: [...keys], schemaHash: this.schemaHash, version: this.version.version, vmin: this.version.vmin, from: this.readAt === "" ? 0 : this.migrateFrom,
+      ops, keys, schemaHash: this.schemaHash, version: this.version.version, vmin: this.version.vmin, from: this.readAt === "" ? 0 : this.migrateFrom,
       log: this.log, ttl: this.ttl, readAt: this.readAt,
       ownSubscriptions: this.ownSubscriptions(),
       acked, memo: this.memo,
@@ -302,19 +335,22 @@ export class Batches {
     this.readAt = "";
     this.lastSent = seq;
     this.onSend?.(seq, ops);
-    const record: InFlight = { batch, incrs, transaction: batch.readAt !== "" };
+    const record: InFlight = { batch, incrs, done: undefined, error: undefined, transaction: batch.readAt !== "" };
     this.inflight.set(seq, record);
     const target = (this.target ??= targetOf(this.owner.ns));
-    batchSent(target, seq, ops.length, () => bytesOf(ops));
-    const started = performance.now();
-    record.done = this.dispatch(record).finally(() => {
-      batchSettled(target, seq, performance.now() - started, record.error);
-      this.inflight.delete(seq);
-      this.send();
-      if (this.inflight.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
-    });
+    batchSent(target, seq, ops);
+    record.done = this.dispatch(record, target, performance.now());
     if (this.pending.length > 0) this.send();
     return record;
+  }
+
+  /** A sent batch was answered (or given up): the next one may leave, and idle() waiters wake once none is on the wire. */
+  private settle(record: InFlight, target: Target, started: number): void {
+    const seq = record.batch.seq;
+    batchSettled(target, seq, performance.now() - started, record.error);
+    this.inflight.delete(seq);
+    this.send();
+    if (this.inflight.size === 0 && this.idleWaiters.length > 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   /** History: the path of each operation's container, as JSON (null where the replica holds none). */
@@ -397,35 +433,45 @@ export class Batches {
     this.reloadWhenIdle();
   }
 
-  /** Sends one batch until it is applied or refused. */
-  private async dispatch(record: InFlight): Promise<void> {
+  /**
+   * Sends one batch until it is applied or refused, then settles it (in the microtask
+   * of its answer: an awaited write takes no extra hop).
+   */
+  private async dispatch(record: InFlight, target: Target, started: number): Promise<void> {
     const { batch } = record;
-    for (let waits = 0; ; waits++) {
-      let outcome: BatchOutcome;
-      try {
-        outcome = await this.owner.backend.apply(batch, () => this.owner.closed);
-      } catch (error) {
-        return this.refused(record, error);
+    try {
+      for (let waits = 0; ; waits++) {
+        let outcome: BatchOutcome;
+        try {
+          outcome = await this.owner.backend.apply(batch, this.isClosed);
+        } catch (error) {
+          return this.refused(record, error);
+        }
+        if (outcome.kind !== "wait") return this.acknowledged(record, outcome);
+        // An earlier batch of ours was not applied when this one ran (its NOSCRIPT retry or
+        // its resend was behind us): wait for it, then send this one again.
+        const earlier = [...this.inflight.values()].filter((other) => other.batch.seq < batch.seq && other.done);
+        if (earlier.length === 0 && outcome.applied < batch.prev) {
+          // Nothing of ours is on the wire before it, yet Redis does not hold the batch it
+          // follows: Redis lost acknowledged batches (a failover, an older snapshot). Go on from what it holds.
+          this.applied = Math.min(this.applied, outcome.applied);
+          // Unless the batch it follows was refused (then nothing was lost: it was never applied).
+          const refusedBefore = [...this.refusedSeqs].some((seq) => seq > outcome.applied && seq <= batch.prev);
+          const why = refusedBefore ? "an earlier batch of this store was refused" : "Redis no longer holds an earlier batch of this store (lost in a failover or a restart?)";
+          return this.refused(record, new WriteError(this.owner.ns, `${why}, so this one was not applied`, { code: "order" }));
+        }
+        await Promise.allSettled(earlier.map((other) => other.done));
+        if (this.applied < batch.prev || waits >= MAX_WAITS) {
+          return this.refused(record, new WriteError(this.owner.ns, "an earlier batch of this store was refused, so this one was not applied", { code: "order" }));
+        }
       }
-      if (outcome.kind !== "wait") return this.acknowledged(record, outcome);
-      // An earlier batch of ours was not applied when this one ran (its NOSCRIPT retry or
-      // its resend was behind us): wait for it, then send this one again.
-      const earlier = [...this.inflight.values()].filter((other) => other.batch.seq < batch.seq && other.done);
-      if (earlier.length === 0 && outcome.applied < batch.prev) {
-        // Nothing of ours is on the wire before it, yet Redis does not hold the batch it
-        // follows: Redis lost acknowledged batches (a failover, an older snapshot). Go on from what it holds.
-        this.applied = Math.min(this.applied, outcome.applied);
-        // Unless the batch it follows was refused (then nothing was lost: it was never applied).
-        const refusedBefore = [...this.refusedSeqs].some((seq) => seq > outcome.applied && seq <= batch.prev);
-        const why = refusedBefore ? "an earlier batch of this store was refused" : "Redis no longer holds an earlier batch of this store (lost in a failover or a restart?)";
-        return this.refused(record, new WriteError(this.owner.ns, `${why}, so this one was not applied`, { code: "order" }));
-      }
-      await Promise.allSettled(earlier.map((other) => other.done));
-      if (this.applied < batch.prev || waits >= MAX_WAITS) {
-        return this.refused(record, new WriteError(this.owner.ns, "an earlier batch of this store was refused, so this one was not applied", { code: "order" }));
-      }
+    } finally {
+      this.settle(record, target, started);
     }
   }
+
+  /** Whether the store was closed (a batch with an unknown outcome then stops being sent again). */
+  private readonly isClosed = (): boolean => this.owner.closed;
 
   private acknowledged(record: InFlight, outcome: Exclude<BatchOutcome, { kind: "wait" }>): void {
     this.applied = Math.max(this.applied, record.batch.seq);
@@ -495,20 +541,26 @@ export class Batches {
   /** Resolves when nothing is queued or on the wire. */
   private async idle(): Promise<void> {
     this.send();
-    while (this.inflight.size > 0 || this.pending.length > 0) {
-      // Offline: writes are acknowledged once Redis came and has them.
-      if (this.inflight.size === 0 && !this.offline) {
-        this.send();
-        if (this.inflight.size === 0) break;
-      }
-      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    }
+    while (!this.quiet()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Whether nothing is on the wire and nothing queued can leave now (idle()'s condition, checked after a send()). */
+  private quiet(): boolean {
+    if (this.inflight.size > 0) return false;
+    if (this.pending.length === 0) return true;
+    // Offline: writes are acknowledged once Redis came and has them.
+    if (this.offline) return false;
+    this.send();
+    return this.inflight.size === 0;
   }
 
   /** Resolves when every write queued before the call is acknowledged; rejects with a failure since the last flush. */
   async flush(timeout?: number): Promise<void> {
-    if (timeout === undefined) await this.idle();
-    else {
+    if (timeout === undefined) {
+      // idle(), inline: an awaited write resumes its caller one hop after its batch settles.
+      this.send();
+      while (!this.quiet()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    } else {
       let timer: NodeJS.Timeout | undefined;
       const expired = new Promise<"expired">((resolve) => {
         timer = setTimeout(() => resolve("expired"), timeout);
@@ -579,14 +631,17 @@ export class Batches {
   }
 }
 
-/** The bytes of the values a batch carries (telemetry's batch size). */
-function bytesOf(ops: readonly Op[]): number {
-  let bytes = 0;
-  for (const op of ops) {
-    for (const part of op) {
-      if (typeof part === "string") bytes += part.length;
-      else if (Array.isArray(part)) for (const value of part) bytes += value.length;
-    }
+/**
+ * The containers a batch declares (its KEYS): those that left the data since the last
+ * batch and those its operations touch, each once (the root's, "", is the instance's).
+ */
+function declaredIds(ops: readonly Op[], dropped: ReadonlySet<NodeId>): readonly NodeId[] {
+  // One write to one container (an awaited append or key write): its ids as they are.
+  if (ops.length === 1 && dropped.size === 0) {
+    const ids = touches(ops[0]!);
+    return ids.includes("") ? ids.filter((id) => id !== "") : ids;
   }
-  return bytes;
+  const keys = new Set<NodeId>(dropped);
+  for (const op of ops) for (const id of touches(op)) if (id !== "") keys.add(id);
+  return [...keys];
 }

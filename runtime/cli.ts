@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // redis-memory: the runtime's command line, for production scripts (the generator is a
-// devDependency; this ships with the package apps install). One command today:
+// devDependency; this ships with the package apps install). Two commands:
+//   redis-memory load-library [--redis URL]
+//     loads the batch script's function library (docs/guides/acl.md: where tenants may
+//     not run FUNCTION LOAD, an admin loads it once per version); exit 0 loaded and
+//     checked, 1 it cannot be used there (batches then go by EVAL), 2 bad arguments.
 //   redis-memory migrate <module> [--store Name] [--import module]... [--redis URL]
 //     [--prefix P] [--concurrency N] [--dry-run] [--json] [--quiet] [--progress]
 //     [--progress-every N]
@@ -11,6 +15,8 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
+import { APPLY_LIBRARY_NAME, libraryStatus } from "./batch-script.js";
+import { connectTarget, targetOf } from "./connect.js";
 import { migrateAll, type MigrationProgress, type MigrationReport } from "./migrate-all.js";
 import type { StoreSchema } from "./shape.js";
 
@@ -31,6 +37,15 @@ interruption and the instances already migrated are skipped.
   --quiet             no progress line
   --progress          the terminal's progress line even when stderr is not a terminal
   --progress-every <n>  when stderr is not a terminal: a progress line every n instances (default 10000)
+`;
+
+const LOAD_USAGE = `Usage: redis-memory load-library [--redis <url>]
+
+Loads the batch script's function library on the server (every master of a Cluster)
+and checks its code. Stores load it themselves when their user may run FUNCTION LOAD;
+where tenants may not, an admin runs this once per version of redis-memory.
+
+  --redis <url>       Redis URL (default: REDIS_URL, else REDIS_HOST/REDIS_PORT, else 127.0.0.1:6379)
 `;
 
 class UsageError extends Error {}
@@ -136,14 +151,33 @@ async function migrate(args: string[]): Promise<number> {
   return report.interrupted ? 130 : report.failed > 0 ? 1 : 0;
 }
 
+async function loadLibrary(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { redis: { type: "string" }, help: { type: "boolean", default: false } } });
+  if (values.help) {
+    process.stdout.write(LOAD_USAGE);
+    return 0;
+  }
+  const connection = await connectTarget(targetOf(values.redis), 10_000);
+  try {
+    const status = await libraryStatus(connection);
+    const where = `${status.servers} server${status.servers === 1 ? "" : "s"}`;
+    if (status.ready) process.stdout.write(`${APPLY_LIBRARY_NAME}: loaded and checked on ${where}\n`);
+    else process.stderr.write(`redis-memory: ${APPLY_LIBRARY_NAME} cannot be used on ${where} (${status.reason}); batches go by EVAL there\n`);
+    return status.ready ? 0 : 1;
+  } finally {
+    connection.disconnect();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "migrate") return migrate(rest);
+  if (command === "load-library") return loadLibrary(rest);
   if (command === undefined || command === "--help" || command === "help") {
-    process.stdout.write(USAGE);
+    process.stdout.write(`${USAGE}\n${LOAD_USAGE}`);
     return command === undefined ? 2 : 0;
   }
-  throw new UsageError(`unknown command ${JSON.stringify(command)} (redis-memory has: migrate)`);
+  throw new UsageError(`unknown command ${JSON.stringify(command)} (redis-memory has: migrate, load-library)`);
 }
 
 main(process.argv.slice(2)).then(

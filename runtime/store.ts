@@ -211,8 +211,11 @@ export class Store<TData extends object = Record<string, unknown>> {
       root.remove(key);
     }
     await replica.backend.deleteInstance(replica.ns, known);
-    // The next write creates a new instance (a new epoch).
+    // The next write creates a new instance (a new epoch). Until then the store shows what
+    // a new one holds (its defaults and \`init\`), written with that write, not before: a
+    // $delete() followed by $close() leaves nothing in Redis.
     replica.batches.loadedEpoch("");
+    if (state.renew) replica.batches.deferWrites(state.renew);
   }
 
   /**

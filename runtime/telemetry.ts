@@ -5,6 +5,7 @@
 // Nothing here ever sees a connection's options: no URL, user or password reaches a
 // span, a metric or a debug line.
 import { debuglog, format } from "node:util";
+import type { Op } from "./ops.js";
 
 /** The operations a span or a duration is recorded for (`db.operation.name`). */
 export type TracedOperation = "open" | "batch" | "reload" | "transaction" | "migrate";
@@ -198,10 +199,11 @@ function settle(tools: Instruments | undefined, span: OtelSpan | undefined, oper
 }
 
 /** A batch leaves: its size is recorded and it counts as pending until `batchSettled`. */
-export function batchSent(target: Target, seq: number, ops: number, bytes: () => number): void {
+export function batchSent(target: Target, seq: number, batch: readonly Op[]): void {
   const tools = instruments;
   if (!tools && !debugOn) return;
-  const size = bytes();
+  const ops = batch.length;
+  const size = bytesOf(batch);
   if (tools) {
     const attributes = baseAttributes("batch", target);
     tools.batchOps.record(ops, attributes);
@@ -209,6 +211,18 @@ export function batchSent(target: Target, seq: number, ops: number, bytes: () =>
     tools.pending.add(1, attributes);
   }
   debug("batch sent", target.ns, { seq, ops, bytes: size });
+}
+
+/** The bytes of the values a batch carries (its size). */
+function bytesOf(ops: readonly Op[]): number {
+  let bytes = 0;
+  for (const op of ops) {
+    for (const part of op) {
+      if (typeof part === "string") bytes += part.length;
+      else if (Array.isArray(part)) for (const value of part) bytes += value.length;
+    }
+  }
+  return bytes;
 }
 
 /** A batch was acknowledged (`error` undefined) or refused. */

@@ -158,6 +158,18 @@ local function begin(keys, argv)
 end
 
 -- ---- the instance: format, epoch, counters --------------------------------
+-- The reply (runtime/protocol/batch.ts, BatchReply), written directly: an empty list is
+-- left out (the client reads it as []), so that a batch without results encodes no table.
+local function reply_of(status, seq_text, entry_id, expire_text, skip, incrs, al, gb, dr)
+  local parts = {'{"status":"', status, '","seq":"', seq_text, '","entry":', cjson.encode(entry_id),
+    ',"epoch":', cjson.encode(epoch), ',"expireAt":"', expire_text, '","skipped":', string.format("%d", skip)}
+  if #incrs > 0 then parts[#parts + 1] = ',"incrs":' .. cjson.encode(incrs) end
+  if #al > 0 then parts[#parts + 1] = ',"aliases":' .. cjson.encode(al) end
+  if #gb > 0 then parts[#parts + 1] = ',"garbage":' .. cjson.encode(gb) end
+  if #dr > 0 then parts[#parts + 1] = ',"dropped":' .. cjson.encode(dr) end
+  parts[#parts + 1] = "}"
+  return table.concat(parts)
+end
 -- An instance expired by an older version of this library has key expiries but no x.
 local function expiry() if expire_at > 0 then return expire_at end return redis.call("PEXPIRETIME", meta) end
 
@@ -219,8 +231,7 @@ local function instance()
   marker = tonumber(marker or "0")
   if bseq <= marker then
     local r = remembered[tostring(bseq)] or {}
-    return cjson.encode({status = "dup", seq = "0", entry = "", epoch = epoch, expireAt = tostring(expiry()),
-      skipped = r[3] or 0, incrs = r[1] or {}, aliases = r[2] or {}, garbage = {}})
+    return reply_of("dup", "0", "", tostring(expiry()), r[3] or 0, r[1] or {}, r[2] or {}, {}, {})
   end
   if marker ~= prev then return refuse("WAIT", meta, "batch " .. bseq .. " follows " .. prev .. ", last applied " .. marker) end
   -- An old writer never writes over a newer shape; a writer whose migrations have not run
@@ -1487,8 +1498,7 @@ local function finish()
     if not kept then run("PEXPIREAT", log, new_at) end
   end
 
-  return cjson.encode({status = "applied", seq = string.format("%d", seq), entry = entry, epoch = epoch,
-    expireAt = string.format("%d", new_at), skipped = skipped, incrs = results, aliases = aliases, garbage = garbage, dropped = dropped_out})
+  return reply_of("applied", string.format("%d", seq), entry, string.format("%d", new_at), skipped, results, aliases, garbage, dropped_out)
 end
 
 -- One call: the phases in order; the first to answer ends it.

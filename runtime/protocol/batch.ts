@@ -81,8 +81,28 @@ export interface Batch {
  * An awaited single write then encodes only its operations and the fields that change.
  */
 export interface BatchMemo {
-  header?: { readonly fields: Readonly<Record<string, unknown>>; readonly text: string };
+  header?: FixedHeader;
   keys?: readonly string[];
+}
+
+/** The header fields that stay the same from batch to batch of one replica, and their JSON text (without its closing brace). */
+interface FixedHeader {
+  readonly ns: string;
+  readonly client: string;
+  readonly epoch: string;
+  readonly newEpoch: string;
+  readonly schema: string;
+  readonly version: number;
+  readonly vmin: number;
+  readonly from: number;
+  readonly logEntries: number;
+  readonly logAgeMs: number;
+  readonly logOpsBytes: number;
+  readonly ttl: number;
+  readonly histEntries: number;
+  readonly histAgeMs: number;
+  readonly writer: string;
+  readonly text: string;
 }
 
 /** ARGV[1] of apply.lua: every scalar argument, by name (the script reads them as `H.<name>`). */
@@ -126,26 +146,38 @@ export function batchHeader(batch: Batch, options: { stage: string; own: number 
 
 /**
  * ARGV[1] as JSON text: `JSON.stringify(batchHeader(batch, options))`, with the fixed
- * fields taken from the replica's memo (only seq, prev, readAt, stage, own and acked
- * change from batch to batch).
+ * fields taken from the replica's memo (only seq, prev, readAt, stage, own, acked and
+ * paths change from batch to batch). An awaited single write makes no header object:
+ * the memo is compared field by field and its text is made again only when one changed.
  */
 export function headerText(batch: Batch, options: { stage: string; own: number }): string {
   const memo = batch.memo;
-  const header = batchHeader(batch, options);
-  if (memo === undefined) return JSON.stringify(header);
-  // The fields that change from batch to batch are written each time; the others are
-  // compared with the memo's (any that changed makes the memo's text again).
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { seq, prev, readAt, stage, own, acked, paths, ...fixed } = header;
-  let memoed = memo.header;
-  if (memoed === undefined || !sameFields(memoed.fields, fixed)) memoed = memo.header = { fields: fixed, text: JSON.stringify(fixed).slice(0, -1) };
-  const quote = (text: string): string => (text === "" ? '""' : JSON.stringify(text));
-  return `${memoed.text},"seq":${seq},"prev":${prev},"readAt":${quote(readAt)},"stage":${quote(stage)},"own":${own},"acked":${acked},"paths":${quote(paths)}}`;
+  if (memo === undefined) return JSON.stringify(batchHeader(batch, options));
+  let fixed = memo.header;
+  if (fixed === undefined || !sameFixed(fixed, batch)) fixed = memo.header = fixedHeader(batch);
+  const paths = batch.history?.paths ?? "";
+  return `${fixed.text},"seq":${batch.seq},"prev":${batch.prev},"readAt":${quote(batch.readAt)},"stage":${quote(options.stage)},"own":${options.own},"acked":${batch.acked},"paths":${quote(paths)}}`;
 }
 
-function sameFields(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
-  for (const key in b) if (a[key] !== b[key]) return false;
-  return true;
+const quote = (text: string): string => (text === "" ? '""' : JSON.stringify(text));
+
+function fixedHeader(batch: Batch): FixedHeader {
+  const fields = {
+    ns: batch.ns, client: batch.clientId, epoch: batch.epoch, newEpoch: batch.newEpoch, schema: batch.schemaHash,
+    version: batch.version ?? 1, vmin: batch.vmin ?? 1, from: batch.from ?? 0,
+    logEntries: batch.log.maxEntries, logAgeMs: batch.log.maxAgeMs, logOpsBytes: batch.log.maxOpsBytes, ttl: batch.ttl,
+    histEntries: batch.history?.limits.maxEntries ?? 0, histAgeMs: batch.history?.limits.maxAgeMs ?? 0, writer: batch.history?.writer ?? "",
+  };
+  return { ...fields, text: JSON.stringify(fields).slice(0, -1) };
+}
+
+function sameFixed(fixed: FixedHeader, batch: Batch): boolean {
+  const history = batch.history;
+  return fixed.ns === batch.ns && fixed.client === batch.clientId && fixed.epoch === batch.epoch && fixed.newEpoch === batch.newEpoch
+    && fixed.schema === batch.schemaHash && fixed.version === (batch.version ?? 1) && fixed.vmin === (batch.vmin ?? 1) && fixed.from === (batch.from ?? 0)
+    && fixed.logEntries === batch.log.maxEntries && fixed.logAgeMs === batch.log.maxAgeMs && fixed.logOpsBytes === batch.log.maxOpsBytes
+    && fixed.ttl === batch.ttl
+    && fixed.histEntries === (history?.limits.maxEntries ?? 0) && fixed.histAgeMs === (history?.limits.maxAgeMs ?? 0) && fixed.writer === (history?.writer ?? "");
 }
 
 /** Root, meta, log and the root's order record (runtime/protocol/order.ts). */
@@ -187,18 +219,13 @@ export function batchCall(keys: readonly string[], header: BatchHeader | string,
  * JSON-escaping 100k JSON texts inside one JSON text costs more than sending them. A
  * staged last push holds its count and its values go apart (backend `applyStaged`).
  */
-export function encodeOps(ops: readonly Op[], inlineBytes: number, stagedLast: boolean): [text: string, values: string[]] {
+export function encodeOps(ops: readonly Op[], inlineBytes: number, stagedLast: boolean): [text: string, values: readonly string[]] {
+  // The common batch (an awaited write): one text, no values apart.
+  if (!stagedLast && inlineSize(ops, inlineBytes) <= inlineBytes) return [JSON.stringify(ops), NONE];
   const counted = (op: Op): Op => [op[0], op[1], (op[2] as Enc[]).length] as unknown as Op;
   const rest = stagedLast ? ops.slice(0, -1) : ops;
   const last = stagedLast ? [counted(ops.at(-1)!)] : [];
-  let size = 0;
-  if (!stagedLast && ops.length === 1 && ops[0]![0] !== "push" && ops[0]![0] !== "unshift") return [JSON.stringify(ops), []];
-  for (const op of rest) {
-    if (op[0] !== "push" && op[0] !== "unshift") continue;
-    for (const value of op[2]) size += value.length;
-    if (size > inlineBytes) break;
-  }
-  if (size <= inlineBytes) return [JSON.stringify(stagedLast ? [...rest, ...last] : ops), []];
+  if (inlineSize(rest, inlineBytes) <= inlineBytes) return [JSON.stringify([...rest, ...last]), NONE];
   const values: string[] = [];
   const text = JSON.stringify([
     ...rest.map((op) => {
@@ -209,6 +236,17 @@ export function encodeOps(ops: readonly Op[], inlineBytes: number, stagedLast: b
     ...last,
   ]);
   return [text, values];
+}
+
+/** The characters of the values pushed or unshifted by `ops`, counted until they pass `bound`. */
+function inlineSize(ops: readonly Op[], bound: number): number {
+  let size = 0;
+  for (const op of ops) {
+    if (op[0] !== "push" && op[0] !== "unshift") continue;
+    for (const value of op[2]) size += value.length;
+    if (size > bound) break;
+  }
+  return size;
 }
 
 /** apply.lua's one reply (a JSON object), for an applied batch and for a duplicate alike. */

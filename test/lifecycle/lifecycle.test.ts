@@ -3,6 +3,7 @@
 // listing and existence of instances.
 import { describe, expect, it } from "vitest";
 import { Memory, OptionsError, UsageError } from "redis-memory";
+import { AgentMemory } from "../../generated/index.js";
 import { App, dumpInstance, openApp, openMemory, rawClient, redisUrl, track, uniqueId } from "../helpers/redis.js";
 
 describe("await using", () => {
@@ -108,5 +109,35 @@ describe("exists() and ids()", () => {
     expect(await App.exists({ redis: redisUrl(), prefix, id: "conv-3" })).toBe(true);
     expect(await App.exists({ redis: redisUrl(), prefix, id: "conv-99" })).toBe(false);
     expect(await Memory.exists({ redis: redisUrl(), prefix, id: "conv-x" })).toBe(true);
+  });
+});
+
+describe("$delete()", () => {
+  it("the store then shows a new instance (defaults and init), written only with the next write", async () => {
+    const id = uniqueId("deleted");
+    const raw = rawClient();
+    const mem = track(await AgentMemory.open({ redis: redisUrl(), id, live: false, init: { conversationId: "c1" } }));
+    mem.messages.push({ role: "user", content: "before" });
+    mem.turns = 3;
+    await mem.$flush();
+    await mem.$delete();
+    const fresh = { messages: [], summary: null, facts: {}, turns: 0, conversationId: "c1" };
+    expect(mem.$asdict()).toEqual(fresh);
+    await mem.$flush();
+    expect(await raw.keys(`${mem.$key}*`)).toEqual([]);
+    mem.messages.push({ role: "user", content: "after" });
+    await mem.$flush();
+    const reopened = await AgentMemory.open({ redis: redisUrl(), id, live: false });
+    expect(reopened.$asdict()).toEqual({ ...fresh, messages: [{ role: "user", content: "after" }] });
+    await reopened.$close();
+  });
+
+  it("followed by $close() leaves nothing in Redis", async () => {
+    const id = uniqueId("deleted-closed");
+    const mem = await AgentMemory.open({ redis: redisUrl(), id, live: false, init: { conversationId: "c1" } });
+    mem.messages.push({ role: "user", content: "before" });
+    await mem.$delete();
+    await mem.$close();
+    expect(await rawClient().keys(`${mem.$key}*`)).toEqual([]);
   });
 });
