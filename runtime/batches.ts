@@ -490,7 +490,7 @@ export class Batches {
         this.owner.backend.collect(this.owner.ns, outcome.garbage).catch((error: unknown) => this.owner.events.emit("error", asSyncFailure(this.owner.ns, "collecting unlinked containers", error)));
       }
     }
-    record.incrs.forEach((incr, i) => {
+    if (record.incrs.length > 0) record.incrs.forEach((incr, i) => {
       const value = outcome.incrs[i];
       if (value === undefined) return incr.resolve(incr.expected);
       const number = Number(value);

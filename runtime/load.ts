@@ -40,6 +40,14 @@ export function applyLoad(replica: Replica, reply: LoadReply): LoadedState {
   }
 }
 
+/** JSON text of a string without escapes: its characters are the string's (most list elements are such). */
+const PLAIN_STRING = /^"[^"\\\u0000-\u001f]*"$/;
+
+/** JSON text of a scalar, parsed: a string without escapes is its text unquoted (JSON.parse would give the same, slower). */
+function parseScalar(text: string): unknown {
+  return PLAIN_STRING.test(text) ? text.slice(1, -1) : JSON.parse(text);
+}
+
 /** The deepest nesting of brackets in JSON text, stopping once past `limit` (texts shorter than 2 x limit cannot pass it). */
 function nestsDeeper(text: string, limit: number): boolean {
   if (text.length < 2 * limit) return false;
@@ -143,39 +151,54 @@ function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
     return node.proxy;
   };
 
+  // One element of a list as Redis holds it: `previous`, what the replica held at index i.
+  const element = (node: ListNode, enc: string, i: number, previous: unknown): unknown => {
+    const first = enc.charCodeAt(0);
+    // Scalars (most elements): parsed where they stand.
+    if (first !== 64 && first !== 123 && first !== 91) {
+      let scalar: unknown;
+      try {
+        scalar = parseScalar(enc);
+      } catch {
+        throw new CorruptDataError(nodeKey(ns, node.id), i, `holds ${JSON.stringify(enc.slice(0, 80))}, which is not JSON`);
+      }
+      return scalar === 0 ? 0 : scalar;
+    }
+    // A record nothing holds yet is parsed once and kept as that plain object, made a
+    // proxy when first read (Replica.element takes the object as the proxy's fields).
+    if (first !== 64 && !nodeOf(previous)) {
+      if (nestsDeeper(enc, MAX_DEPTH - (depths.get(node) ?? 0) - 1)) throw tooDeep(node, i, "its value");
+      let record: unknown;
+      try {
+        record = JSON.parse(enc);
+      } catch {
+        throw new CorruptDataError(nodeKey(ns, node.id), i, `holds ${JSON.stringify(enc.slice(0, 80))}, which is not JSON`);
+      }
+      node.lazy = true;
+      return record;
+    }
+    return decode(enc, node, undefined, childShape(node.shape, i), i, previous);
+  };
+
   const fill = (node: ListNode | DictNode, values: string[]): void => {
     forgetLeftOut(node);
     if (node.kind === "list") {
-      const items = values.map((enc, i) => {
-        const first = enc.charCodeAt(0);
-        // Scalars (most elements): parsed where they stand.
-        if (first !== 64 && first !== 123 && first !== 91) {
-          let scalar: unknown;
-          try {
-            scalar = JSON.parse(enc);
-          } catch {
-            throw new CorruptDataError(nodeKey(ns, node.id), i, `holds ${JSON.stringify(enc.slice(0, 80))}, which is not JSON`);
-          }
-          return scalar === 0 ? 0 : scalar;
+      const items = node.items;
+      if (items.length === 0) {
+        // A list that holds nothing (every list at open) is filled in place: nothing to
+        // reuse, and no second array of its length to copy from.
+        try {
+          for (let i = 0; i < values.length; i++) items.push(element(node, values[i]!, i, undefined));
+        } catch (error) {
+          items.length = 0;
+          throw error;
         }
-        // A record nothing holds yet is parsed once and kept as that plain object, made a
-        // proxy when first read (Replica.element takes the object as the proxy's fields).
-        if ((first === 123 || first === 91) && !nodeOf(node.items[i])) {
-          if (nestsDeeper(enc, MAX_DEPTH - (depths.get(node) ?? 0) - 1)) throw tooDeep(node, i, "its value");
-          let record: unknown;
-          try {
-            record = JSON.parse(enc);
-          } catch {
-            throw new CorruptDataError(nodeKey(ns, node.id), i, `holds ${JSON.stringify(enc.slice(0, 80))}, which is not JSON`);
-          }
-          node.lazy = true;
-          return record;
-        }
-        return decode(enc, node, undefined, childShape(node.shape, i), i, node.items[i]);
-      });
-      for (const old of node.items) detachInline(old);
-      node.items.length = 0;
-      for (const item of items) node.items.push(item);
+        return;
+      }
+      const next = values.map((enc, i) => element(node, enc, i, items[i]));
+      for (const old of items) detachInline(old);
+      items.length = 0;
+      for (const item of next) items.push(item);
       return;
     }
     const fields: [string, unknown][] = [];

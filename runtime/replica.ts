@@ -154,7 +154,8 @@ export class Replica implements Owner {
       }
       return node.proxy;
     }
-    if (owned && adoptable(plain)) {
+    const nested = owned ? adoptable(plain) : undefined;
+    if (nested !== undefined) {
       // The runtime's own parsed object becomes the node's fields (no copy): reading a
       // record of a loaded conversation costs its node and proxy, not a second object.
       Object.setPrototypeOf(plain, null);
@@ -162,10 +163,11 @@ export class Replica implements Owner {
       const node = this.newDict("", shape, fields);
       node.parent = parent;
       node.key = key;
-      for (const field of Object.keys(fields)) {
-        const item = fields[field];
-        if (typeof item === "object" && item !== null) fields[field] = this.hydrate(item, node, field, childShape(shape, field), true);
-        else if (item === 0) fields[field] = 0;
+      if (nested) {
+        for (const field of Object.keys(fields)) {
+          const item = fields[field];
+          if (typeof item === "object" && item !== null) fields[field] = this.hydrate(item, node, field, childShape(shape, field), true);
+        }
       }
       return node.proxy;
     }
@@ -238,13 +240,22 @@ export class Replica implements Owner {
 }
 
 /**
- * Whether parsed JSON can become a dict node's fields as it is: a plain object without
- * integer-like keys (those need the node's insertion record, see DictNode.put).
+ * Whether parsed JSON can become a dict node's fields as it is (a plain object without
+ * integer-like keys: those need the node's insertion record, see DictNode.put): undefined
+ * when it cannot, else whether a field holds an object or array. One pass over the keys,
+ * which also turns -0 into 0 (its JSON text): a record is read once per load.
  */
-function adoptable(plain: object): boolean {
-  if (Object.getPrototypeOf(plain) !== Object.prototype) return false;
-  for (const key of Object.keys(plain)) if (isIntegerLike(key)) return false;
-  return true;
+function adoptable(plain: object): boolean | undefined {
+  if (Object.getPrototypeOf(plain) !== Object.prototype) return undefined;
+  const fields = plain as Record<string, unknown>;
+  let nested = false;
+  for (const key of Object.keys(fields)) {
+    if (isIntegerLike(key)) return undefined;
+    const item = fields[key];
+    if (typeof item === "object" && item !== null) nested = true;
+    else if (item === 0) fields[key] = 0;
+  }
+  return nested;
 }
 
 /** Whether a shape or any shape below it has `keepLast` (cached: whole-value writes ask). */

@@ -164,8 +164,9 @@ export class Store<TData extends object = Record<string, unknown>> {
     }
     try {
       await state.replica.batches.flush();
-      // Nothing of this client can be resent now: its exactly-once marker may go.
-      await state.replica.backend.forgetClient(state.replica.ns, state.replica.clientId);
+      // Nothing of this client can be resent now: its exactly-once marker may go. Only a
+      // batch writes one: a store that only read closes without a round trip.
+      if (state.replica.batches.sentBatches > 0) await state.replica.backend.forgetClient(state.replica.ns, state.replica.clientId);
     } finally {
       state.closed = true;
       state.replica.closed = true;

@@ -221,7 +221,7 @@ export function batchCall(keys: readonly string[], header: BatchHeader | string,
  */
 export function encodeOps(ops: readonly Op[], inlineBytes: number, stagedLast: boolean): [text: string, values: readonly string[]] {
   // The common batch (an awaited write): one text, no values apart.
-  if (!stagedLast && inlineSize(ops, inlineBytes) <= inlineBytes) return [JSON.stringify(ops), NONE];
+  if (!stagedLast && inlineSize(ops, inlineBytes) <= inlineBytes) return [opsText(ops), NONE];
   const counted = (op: Op): Op => [op[0], op[1], (op[2] as Enc[]).length] as unknown as Op;
   const rest = stagedLast ? ops.slice(0, -1) : ops;
   const last = stagedLast ? [counted(ops.at(-1)!)] : [];
@@ -236,6 +236,27 @@ export function encodeOps(ops: readonly Op[], inlineBytes: number, stagedLast: b
     ...last,
   ]);
   return [text, values];
+}
+
+/**
+ * `JSON.stringify(ops)`, the same text: a push's or unshift's values (JSON texts) are
+ * quoted one by one, which V8 does in about half the time of stringifying the nested arrays.
+ */
+function opsText(ops: readonly Op[]): string {
+  let text = "[";
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (i > 0) text += ",";
+    if (op[0] !== "push" && op[0] !== "unshift") {
+      text += JSON.stringify(op);
+      continue;
+    }
+    const values = op[2];
+    text += `["${op[0]}",${JSON.stringify(op[1])},[`;
+    for (let j = 0; j < values.length; j++) text += j === 0 ? JSON.stringify(values[j]) : `,${JSON.stringify(values[j])}`;
+    text += "]]";
+  }
+  return `${text}]`;
 }
 
 /** The characters of the values pushed or unshifted by `ops`, counted until they pass `bound`. */
@@ -300,9 +321,23 @@ export type BatchOutcome =
       readonly applied: number;
     };
 
-/** apply.lua's reply; cjson writes an empty array as {}, read here as []. */
+/**
+ * The reply of a batch with no results, aliases, garbage or drops (an awaited append or
+ * key write), as apply.lua writes it: its fields in this order, empty lists left out.
+ * Read by one match instead of JSON.parse; any other reply is parsed.
+ */
+const PLAIN_REPLY = /^\{"status":"(applied|dup)","seq":"(\d+)","entry":"([^"\\]*)","epoch":"([^"\\]*)","expireAt":"(-?\d+)","skipped":(\d+)\}$/;
+
+/** apply.lua's reply; a list left out (or written by cjson as {} when empty) is read as []. */
 export function decodeReply(reply: unknown): Exclude<BatchOutcome, { kind: "wait" }> {
-  const r = JSON.parse(typeof reply === "string" ? reply : String(reply)) as BatchReply;
+  const text = typeof reply === "string" ? reply : String(reply);
+  const plain = PLAIN_REPLY.exec(text);
+  if (plain !== null) {
+    const epoch = plain[4]!, expireAt = Number(plain[5]), skipped = Number(plain[6]);
+    if (plain[1] === "dup") return { kind: "dup", incrs: NONE, aliases: NONE, epoch, skipped, expireAt };
+    return { kind: "applied", seq: Number(plain[2]), entryId: plain[3]!, garbage: NONE, dropped: NONE, incrs: NONE, aliases: NONE, epoch, skipped, expireAt };
+  }
+  const r = JSON.parse(text) as BatchReply;
   const flat = list(r.aliases);
   const aliases: [NodeId, NodeId][] = flat.length === 0 ? NONE : [];
   for (let i = 0; i + 1 < flat.length; i += 2) aliases.push([flat[i]!, flat[i + 1]!]);

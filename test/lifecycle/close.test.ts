@@ -17,4 +17,17 @@ describe("$close()", () => {
     expect(fields.filter((field) => field.startsWith("c:") || field.startsWith("r:"))).toEqual([]);
     expect(await raw.hget(`memory:{Memory:${id}}:root`, "counter")).toBe("3");
   });
+
+  it("of a store that only read leaves ns:meta as it found it", async () => {
+    const id = uniqueId("reader");
+    const raw = rawClient();
+    const writer = await Memory.open({ redis: redisUrl(), id, live: false });
+    await writer.$incr("counter");
+    const before = await raw.hgetall(`memory:{Memory:${id}}:meta`);
+    const reader = await Memory.open({ redis: redisUrl(), id, live: false });
+    expect(reader.counter).toBe(1);
+    await reader.$close();
+    expect(await raw.hgetall(`memory:{Memory:${id}}:meta`)).toEqual(before);
+    await writer.$close();
+  });
 });

@@ -188,6 +188,25 @@ describe("garbage in the instance's keys", () => {
     expect(error).toMatchObject({ key: `${ns}:root`, field: "config" });
   });
 
+  it("list elements that only look like JSON strings are reported with the key and index", async () => {
+    for (const text of ['"tab\there"', '"un"quoted"', '"open', '"new\nline"']) {
+      const { id, nodeOf } = await instance();
+      const key = await nodeOf("tasks");
+      await rawClient().rpush(key, text);
+      const error = await open(id).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CorruptDataError);
+      expect(error).toMatchObject({ key, field: 0 });
+    }
+  });
+
+  it("strings a list holds read as JSON.parse reads them (escapes, non-ASCII, long ones)", async () => {
+    const { id, nodeOf } = await instance();
+    const texts = ['""', '"plain"', '"with \\"quote\\" and \\\\ slash"', '"\\u0041\\n\\t"', '"é😀\u2028"', JSON.stringify("long ".repeat(100))];
+    await rawClient().rpush(await nodeOf("tasks"), ...texts);
+    const raw = track(await openStore(RawApp, { redis: redisUrl(), id, live: false })) as any;
+    expect(raw.$asdict().tasks).toEqual(texts.map((text) => JSON.parse(text)));
+  });
+
   it("a container key that Redis evicted is reported with the key, not read as empty", async () => {
     const { id, nodeOf } = await instance();
     const key = await nodeOf("config");
