@@ -8,8 +8,9 @@ import { hideBin } from "yargs/helpers";
 import { packageRoot } from "./templates.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { writeSummary } from "./summary.js";
-import { checkFiles, DEFAULT_OUT, DEFAULT_RUNTIME, generate, prunes, referencedFiles, SchemaProblemsError, writeFiles, type GenerateOptions } from "./index.js";
-import { placeOfProblem } from "./problems.js";
+import { DEFAULT_OUT, DEFAULT_RUNTIME } from "./defaults.js";
+import type { GenerateOptions } from "./index.js";
+import { placeOfProblem, SchemaProblemsError } from "./problems.js";
 import { closest } from "./suggest.js";
 
 function version(): string {
@@ -22,8 +23,13 @@ interface RunOptions extends GenerateOptions {
   readonly quiet: boolean;
 }
 
+// The pipeline (TypeScript's parser, json-schema-to-typescript, ajv) is loaded where a
+// run needs it: --help, --version and argument errors answer without it.
+const pipeline = (): Promise<typeof import("./index.js")> => import("./index.js");
+
 /** One generation run; returns the exit code. Never throws for bad input. `prefix` starts each line (--watch: the time). */
 async function run(options: RunOptions, prefix = ""): Promise<number> {
+  const { checkFiles, generate, prunes, writeFiles } = await pipeline();
   const cwd = options.cwd ?? process.cwd();
   const out = options.out ?? DEFAULT_OUT;
   const prune = prunes(options.inputs, cwd);
@@ -80,6 +86,7 @@ function watchInputs(options: RunOptions): void {
   // Watch directories, not files: editors and `sed -i` replace a file, which ends a file watch.
   const follow = async (): Promise<void> => {
     files.clear();
+    const { referencedFiles } = await pipeline();
     for (const file of await referencedFiles(options.inputs, cwd)) files.add(file);
     const dirs = new Map<string, boolean>();
     for (const input of options.inputs) {

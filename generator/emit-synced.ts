@@ -7,7 +7,8 @@
 // intersection, since an interface's index signature would have to admit the methods.
 // The plain type texts are json-schema-to-typescript's, read back with the TypeScript
 // parser ts-morph bundles (its syntax tree only: no project, no type checking).
-import { ts } from "ts-morph";
+import type { ts as TypeScript } from "ts-morph";
+import { ts } from "./typescript.js";
 import { kindsOf, unionOptions } from "./classify.js";
 import { typeKey } from "./identifiers.js";
 import { isObject, type Schema, type SchemaObject } from "./json.js";
@@ -47,7 +48,7 @@ interface Form {
   readonly custom: boolean;
 }
 
-type TypeNode = ts.TypeNode;
+type TypeNode = TypeScript.TypeNode;
 
 function unwrap(node: TypeNode): TypeNode {
   return ts.isParenthesizedTypeNode(node) ? unwrap(node.type) : node;
@@ -62,14 +63,14 @@ export function emitSynced(model: StoreModel, types: string): SyncedTypes {
   const { store, names } = model;
   const syncedName = (name: string): string => names.synced.get(name) ?? `${name}Synced`;
   const file = ts.createSourceFile(`/synced-${store.dataName}.ts`, types, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
-  const textOf = (node: ts.Node): string => node.getText(file);
-  const propertyKey = (prop: ts.PropertySignature): string => {
+  const textOf = (node: TypeScript.Node): string => node.getText(file);
+  const propertyKey = (prop: TypeScript.PropertySignature): string => {
     const name = prop.name;
     return ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name) || ts.isNumericLiteral(name) ? name.text : name.getText(file);
   };
   /** The property's JSDoc; for an object type that took the description along, the description. */
-  const docsOf = (prop: ts.PropertySignature, schema: Schema): string[] => {
-    const written = ((prop as { jsDoc?: ts.JSDoc[] }).jsDoc ?? []).map((d) => d.getText(file));
+  const docsOf = (prop: TypeScript.PropertySignature, schema: Schema): string[] => {
+    const written = ((prop as { jsDoc?: TypeScript.JSDoc[] }).jsDoc ?? []).map((d) => d.getText(file));
     if (written.length > 0 || !isObject(schema) || typeof schema.description !== "string" || schema.description.trim() === "") return written;
     return [`/** ${schema.description.trim().replace(/\*\//g, "*\\/")} */`];
   };
@@ -218,13 +219,13 @@ export function emitSynced(model: StoreModel, types: string): SyncedTypes {
  * to the data type only if that admits `undefined` too, as writes do (undefined deletes).
  * Members and type aliases end with `;`, as the rest of the module does.
  */
-function widen(file: ts.SourceFile, text: string): string {
+function widen(file: TypeScript.SourceFile, text: string): string {
   // Insertions only, in the order pushed where they meet (a member's `| undefined`, then its `;`).
   const inserts: { at: number; text: string }[] = [];
-  const end = (node: ts.Node): void => {
+  const end = (node: TypeScript.Node): void => {
     if (!/[;,]$/.test(node.getText(file))) inserts.push({ at: node.end, text: ";" });
   };
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TypeScript.Node): void => {
     if (ts.isPropertySignature(node) && node.questionToken !== undefined && node.type !== undefined) {
       const bare = unwrap(node.type);
       const parts = ts.isUnionTypeNode(bare) ? bare.types.map((t) => t.getText(file)) : [bare.getText(file)];

@@ -22,6 +22,7 @@ import { model as toModel, type StoreModel } from "./model.js";
 import { normalize } from "./normalize.js";
 import { Problems, type Problem } from "./problems.js";
 import { template } from "./templates.js";
+import { DEFAULT_OUT, DEFAULT_RUNTIME } from "./defaults.js";
 
 export { checkFiles, type CheckResult } from "./check.js";
 export { unifiedDiff } from "./diff.js";
@@ -31,6 +32,7 @@ export { loadConfig, type GeneratorConfig } from "./config.js";
 export { referencedFiles } from "./watch-files.js";
 export { prunes } from "./scope.js";
 export { isDefinitionsOnly } from "./definitions.js";
+export { DEFAULT_OUT, DEFAULT_RUNTIME } from "./defaults.js";
 
 export interface GenerateOptions {
   /** Schema files and directories (searched recursively for `*.json`). */
@@ -47,8 +49,6 @@ export interface GenerateOptions {
   readonly onWarning?: (warning: Problem) => void;
 }
 
-export const DEFAULT_OUT = "generated";
-export const DEFAULT_RUNTIME = "redis-memory";
 
 function posix(cwd: string, path: string): string {
   const rel = relative(cwd, resolve(cwd, path));

@@ -3,7 +3,6 @@
 // the documents loaded here, so they never touch the disk.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { $RefParser } from "@apidevtools/json-schema-ref-parser";
 import { Problems } from "./problems.js";
 import { indexResources, type Resources } from "./uris.js";
 
@@ -71,6 +70,46 @@ function parseJson(text: string, file: string, problems: Problems): unknown {
   }
 }
 
+/**
+ * Whether json-schema-ref-parser has anything to fetch for this document: a `$ref`
+ * string anywhere (its test: non-empty, not starting with `#`) naming another document.
+ */
+function refersToOtherDocuments(node: unknown): boolean {
+  if (typeof node !== "object" || node === null) return false;
+  if (Array.isArray(node)) return node.some(refersToOtherDocuments);
+  const ref = (node as { $ref?: unknown }).$ref;
+  if (typeof ref === "string" && ref.length > 0 && !ref.startsWith("#")) return true;
+  return Object.values(node).some(refersToOtherDocuments);
+}
+
+// Paths json-schema-ref-parser keeps as they are (it rewrites `?`, `#`, `\`), so that
+// skipping it leaves the documents map exactly as it would have made it.
+const PLAIN_PATH = /^[\p{L}\p{N} ._\-/@+,=~]+$/u;
+
+/**
+ * The documents `path`'s `$ref`s reach, by absolute path (the resolver's copy of the root
+ * among them, which the caller replaces). Most stores refer only inside their own file:
+ * for those the resolver, and loading it, is skipped.
+ */
+async function otherDocuments(path: string, schema: object): Promise<Map<string, unknown>> {
+  const documents = new Map<string, unknown>();
+  if (PLAIN_PATH.test(path) && !refersToOtherDocuments(schema)) return documents;
+  const { $RefParser } = await import("@apidevtools/json-schema-ref-parser");
+  // Resolving a copy: the resolver must never see (or mutate) what later stages read.
+  const parser = new $RefParser();
+  try {
+    await parser.resolve(path, structuredClone(schema), { resolve: { http: false }, continueOnError: true });
+  } catch {
+    // A referenced file that is missing or not JSON is reported where its $ref is used.
+  }
+  const values = (parser.$refs.values() ?? {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(values)) {
+    // The resolver stores an Error in place of a file it could not read or parse.
+    if (value !== undefined && value !== null && !(value instanceof Error)) documents.set(key, value);
+  }
+  return documents;
+}
+
 export async function load(inputs: readonly string[], cwd: string, problems: Problems): Promise<LoadedSchema[]> {
   const display = (path: string): string => displayPath(cwd, path);
   const loaded: LoadedSchema[] = [];
@@ -89,19 +128,7 @@ export async function load(inputs: readonly string[], cwd: string, problems: Pro
       problems.add(file, "", "the root of a store schema must be an object schema");
       continue;
     }
-    const documents = new Map<string, unknown>();
-    // Resolving a copy: the resolver must never see (or mutate) what later stages read.
-    const parser = new $RefParser();
-    try {
-      await parser.resolve(path, structuredClone(schema), { resolve: { http: false }, continueOnError: true });
-    } catch {
-      // A referenced file that is missing or not JSON is reported where its $ref is used.
-    }
-    const values = (parser.$refs.values() ?? {}) as Record<string, unknown>;
-    for (const [key, value] of Object.entries(values)) {
-      // The resolver stores an Error in place of a file it could not read or parse.
-      if (value !== undefined && value !== null && !(value instanceof Error)) documents.set(key, value);
-    }
+    const documents = await otherDocuments(path, schema);
     documents.set(path, schema);
     loaded.push({ file, path, schema: schema as JSONSchema, documents, resources: indexResources(documents), display });
   }

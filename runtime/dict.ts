@@ -35,7 +35,7 @@ export function setField(node: DictNode, key: string, value: unknown, ifAbsent =
     deleteField(node, key);
     return;
   }
-  assertKey(key, [...node.path(), key]);
+  assertKey(key, () => [...node.path(), key]);
   const shape = childShape(node.shape, key);
   replica.check(node, key, value, shape);
   checkDictGrowth(node, [[key, value]]);
@@ -89,7 +89,7 @@ export function update<D extends object>(dict: D, partial: Partial<Input<PlainOf
   replica.assertWritable(node);
   const entries = entriesOf(partial);
   for (const [key, value] of entries) {
-    assertKey(key, [...node.path(), key]);
+    assertKey(key, () => [...node.path(), key]);
     if (value !== undefined) replica.check(node, key, value, childShape(node.shape, key));
   }
   checkDictUpdate(node, entries);
@@ -159,7 +159,7 @@ export function incr<D extends object>(dict: D, key: NumericKeys<PlainOf<D>>, by
     throw new OperationError([...node.path(), key], `incr: the value is ${JSON.stringify(plainCopy(current))}, not a number`);
   }
   const next = current + by;
-  assertKey(key, [...node.path(), key]);
+  assertKey(key, () => [...node.path(), key]);
   replica.check(node, key, next, childShape(node.shape, key));
   checkDictGrowth(node, [[key, next]]);
   return commitIncr(replica, node, key, by, next);

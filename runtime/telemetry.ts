@@ -26,6 +26,8 @@ interface OtelApi {
   metrics: { getMeter(name: string, version?: string): OtelMeter };
   SpanKind: { CLIENT: number; INTERNAL: number };
   SpanStatusCode: { ERROR: number };
+  /** A no-op meter, of the class the API hands out when no MeterProvider is registered. */
+  createNoopMeter?: () => OtelMeter;
 }
 interface OtelHistogram {
   record(value: number, attributes?: Attributes): void;
@@ -42,6 +44,12 @@ interface OtelMeter {
 /** The instruments, made once the API is loaded. */
 interface Instruments {
   readonly api: OtelApi;
+  /**
+   * Whether the meter records: a MeterProvider was registered before the API was loaded.
+   * The metrics API hands out no-op meters to code that asks earlier, for good, so
+   * per-batch metrics are then skipped rather than handed to a no-op.
+   */
+  readonly metering: boolean;
   readonly tracer: ReturnType<OtelApi["trace"]["getTracer"]>;
   readonly duration: OtelHistogram;
   readonly batchBytes: OtelHistogram;
@@ -82,8 +90,10 @@ export function telemetryLoaded(): boolean {
 
 function makeInstruments(api: OtelApi): Instruments {
   const meter = api.metrics.getMeter(NAME, VERSION);
+  const noop = api.createNoopMeter?.();
   return {
     api,
+    metering: noop === undefined || Object.getPrototypeOf(meter) !== Object.getPrototypeOf(noop),
     tracer: api.trace.getTracer(NAME, VERSION),
     duration: meter.createHistogram("db.client.operation.duration", {
       unit: "s",
@@ -156,6 +166,20 @@ function baseAttributes(operation: TracedOperation, target: Target): Attributes 
   return { "db.system.name": "redis", "db.operation.name": operation, "db.collection.name": target.store };
 }
 
+/** The attributes of a target's batches, made once per target (every batch records them twice). */
+const batchAttributes = new WeakMap<Target, Attributes>();
+function batchAttributesOf(target: Target): Attributes {
+  let attributes = batchAttributes.get(target);
+  if (attributes === undefined) batchAttributes.set(target, (attributes = baseAttributes("batch", target)));
+  return attributes;
+}
+
+/** The instruments per-batch metrics go to, undefined when nothing would record them. */
+function batchMetrics(): Instruments | undefined {
+  const tools = instruments;
+  return tools?.metering ? tools : undefined;
+}
+
 /**
  * Runs `fn` as the span `<operation> <store>` and records its duration. Without
  * OpenTelemetry it is `fn()` itself: no wrapper, no extra await.
@@ -200,17 +224,17 @@ function settle(tools: Instruments | undefined, span: OtelSpan | undefined, oper
 
 /** A batch leaves: its size is recorded and it counts as pending until `batchSettled`. */
 export function batchSent(target: Target, seq: number, batch: readonly Op[]): void {
-  const tools = instruments;
+  const tools = batchMetrics();
   if (!tools && !debugOn) return;
   const ops = batch.length;
   const size = bytesOf(batch);
   if (tools) {
-    const attributes = baseAttributes("batch", target);
+    const attributes = batchAttributesOf(target);
     tools.batchOps.record(ops, attributes);
     tools.batchBytes.record(size, attributes);
     tools.pending.add(1, attributes);
   }
-  debug("batch sent", target.ns, { seq, ops, bytes: size });
+  if (debugOn) debug("batch sent", target.ns, { seq, ops, bytes: size });
 }
 
 /** The bytes of the values a batch carries (its size). */
@@ -227,15 +251,15 @@ function bytesOf(ops: readonly Op[]): number {
 
 /** A batch was acknowledged (`error` undefined) or refused. */
 export function batchSettled(target: Target, seq: number, ms: number, error: unknown): void {
-  const tools = instruments;
+  const tools = batchMetrics();
   if (!tools && !debugOn) return;
-  const attributes = baseAttributes("batch", target);
   const errorType = error === undefined ? undefined : error instanceof Error ? error.name : "Error";
   if (tools) {
+    const attributes = batchAttributesOf(target);
     tools.pending.add(-1, attributes);
     tools.duration.record(ms / 1000, errorType === undefined ? attributes : { ...attributes, "error.type": errorType });
   }
-  debug(errorType === undefined ? "batch acknowledged" : "batch refused", target.ns, { seq, ms: ms.toFixed(1), error: errorType });
+  if (debugOn) debug(errorType === undefined ? "batch acknowledged" : "batch refused", target.ns, { seq, ms: ms.toFixed(1), error: errorType });
 }
 
 /** A transaction attempt was made stale by another writer (it runs again). */

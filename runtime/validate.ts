@@ -245,15 +245,20 @@ function removalLimits(node: DictNode, keys: readonly string[]): void {
 
 /** Keys about to be written to a dict (with their values): maxProperties counts the new ones. */
 export function checkDictGrowth(node: DictNode, entries: readonly (readonly [string, unknown])[]): void {
-  growthLimits(node, entries.map(([key]) => key));
+  if (hasGrowthLimit(node)) growthLimits(node, entries.map(([key]) => key));
   checkWhole(node, () => plainDict(node, entries, []));
 }
 
 /** `update(entries)`: one write (`undefined` deletes), checked as one. */
 export function checkDictUpdate(node: DictNode, entries: readonly (readonly [string, unknown])[]): void {
   removalLimits(node, entries.filter(([key, value]) => value === undefined && key in node.fields).map(([key]) => key));
-  growthLimits(node, entries.filter(([, value]) => value !== undefined).map(([key]) => key));
+  if (hasGrowthLimit(node)) growthLimits(node, entries.filter(([, value]) => value !== undefined).map(([key]) => key));
   checkWhole(node, () => plainDict(node, entries, []));
+}
+
+/** Whether the dict has maxProperties (the keys a write adds are listed only then). */
+function hasGrowthLimit(node: DictNode): boolean {
+  return node.shape.kind === "dict" && node.shape.maxProperties !== undefined;
 }
 
 function growthLimits(node: DictNode, keys: readonly string[]): void {

@@ -129,9 +129,12 @@ function check(value: unknown, path: (string | number)[], stack: Set<object>, de
   stack.delete(value);
 }
 
-/** Keys must survive a UTF-8 round trip through Redis: no lone surrogates. */
-export function assertKey(key: string, path: DataPath): void {
-  if (!key.isWellFormed()) throw new NotJsonError(path, "the key contains a lone UTF-16 surrogate, which Redis cannot store as UTF-8");
+/**
+ * Keys must survive a UTF-8 round trip through Redis: no lone surrogates. `path` may be
+ * given as a function: a key write then walks to the root only to name a refused key.
+ */
+export function assertKey(key: string, path: DataPath | (() => DataPath)): void {
+  if (!key.isWellFormed()) throw new NotJsonError(typeof path === "function" ? path() : path, "the key contains a lone UTF-16 surrogate, which Redis cannot store as UTF-8");
 }
 
 /** A deep plain copy (synced collections become plain arrays and objects). */

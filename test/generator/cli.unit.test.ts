@@ -1,4 +1,5 @@
 import { cpSync, mkdirSync, rmSync, writeFileSync, readFileSync, existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildCli, OUT, ROOT, runCli } from "./helpers.js";
@@ -136,5 +137,17 @@ describe("redis-memory-gen exit codes", () => {
     const version = runCli(cli, ["--version"]);
     expect(version.status).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
+  });
+
+  it("--help, --version and argument errors answer without loading the pipeline's libraries", () => {
+    // Preloaded into the CLI's process: on exit, the libraries of the pipeline it loaded.
+    const dir = join(OUT, "cli-lazy");
+    mkdirSync(dir, { recursive: true });
+    const probe = join(dir, "loaded.cjs");
+    writeFileSync(probe, `process.on("exit", () => process.stderr.write("loaded: " + JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules\\/(ts-morph|@ts-morph|json-schema-to-typescript|ajv|@apidevtools)\\//.test(f)).length) + "\\n"));`);
+    const loaded = (args: string[]): string | undefined => /loaded: (\d+)/.exec(spawnSync(process.execPath, ["--require", probe, cli, ...args], { cwd: ROOT, encoding: "utf8" }).stderr)?.[1];
+    for (const args of [["--help"], ["--version"], ["schemas", "--chek"], ["--check", "--watch", "schemas"]]) expect(loaded(args), args.join(" ")).toBe("0");
+    // The probe sees a run's libraries: the check above is not vacuous.
+    expect(Number(loaded(["test/fixtures/generator/clash/one.json", "--out", join(dir, "gen"), "--quiet"]))).toBeGreaterThan(0);
   });
 });
