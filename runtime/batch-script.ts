@@ -53,26 +53,36 @@ export class BatchScript {
   ) {}
 
   /** Runs one batch call (numkeys, KEYS, ARGV as one array: ioredis flattens it, nothing is spread). */
-  async run(args: Args): Promise<unknown> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      if (this.mode === "unchecked") await this.check();
-      if (this.mode !== "function") break;
-      try {
-        return await (this.redis as unknown as Calls).call("FCALL", APPLY_FUNCTION, args);
-      } catch (error) {
-        const text = message(error);
-        if (NOT_FOUND.test(text)) {
-          // Gone since it was checked: load and check it again, once; then this call goes as EVAL.
-          this.mode = "unchecked";
-          continue;
-        }
-        if (!UNAVAILABLE.test(text)) throw error;
-        // The user may not run FCALL (from now on EVAL), or a key of the call (EVAL answers that too).
-        if (/'fcall'/i.test(text)) this.mode = "eval";
-        break;
-      }
+  run(args: Args): Promise<unknown> {
+    // The usual case, without an async frame of its own: the library checked, one FCALL.
+    if (this.mode === "function") return this.fcall(args).catch((error: unknown) => this.recover(error, args, false));
+    return this.checkAndRun(args);
+  }
+
+  private fcall(args: Args): Promise<unknown> {
+    return (this.redis as unknown as Calls).call("FCALL", APPLY_FUNCTION, args);
+  }
+
+  /**
+   * After an FCALL failed: the library gone (load it, check it and call it again, once;
+   * then this call goes by EVAL), or functions refused (EVAL).
+   */
+  private recover(error: unknown, args: Args, retried: boolean): Promise<unknown> {
+    const text = message(error);
+    if (NOT_FOUND.test(text)) {
+      this.mode = "unchecked";
+      return retried ? this.evalApply(args) : this.checkAndRun(args, true);
     }
+    if (!UNAVAILABLE.test(text)) throw error;
+    // The user may not run FCALL (from now on EVAL), or a key of the call (EVAL answers that too).
+    if (/'fcall'/i.test(text)) this.mode = "eval";
     return this.evalApply(args);
+  }
+
+  private async checkAndRun(args: Args, retried = false): Promise<unknown> {
+    if (this.mode === "unchecked") await this.check();
+    if (this.mode !== "function") return this.evalApply(args);
+    return this.fcall(args).catch((error: unknown) => this.recover(error, args, retried));
   }
 
   /** Loads the library where it is missing (every master of a Cluster) and checks its code; one check at a time. */
