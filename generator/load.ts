@@ -111,7 +111,13 @@ async function otherDocuments(path: string, schema: object): Promise<Map<string,
 }
 
 export async function load(inputs: readonly string[], cwd: string, problems: Problems): Promise<LoadedSchema[]> {
-  const display = (path: string): string => displayPath(cwd, path);
+  // Asked for at every node the later stages walk: one answer per document.
+  const shown = new Map<string, string>();
+  const display = (path: string): string => {
+    let text = shown.get(path);
+    if (text === undefined) shown.set(path, (text = displayPath(cwd, path)));
+    return text;
+  };
   const loaded: LoadedSchema[] = [];
   for (const path of findSchemaFiles(inputs, cwd, problems)) {
     const file = display(path);
