@@ -10,6 +10,7 @@ import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, Red
 import type { Enc, NodeId, Op } from "./ops.js";
 import { batchCall, batchHeader, batchKeys, decodeReply, headerText, encodeOps, lastApplied, needsKeys, parseRefusal, refusalCode, type Batch, type BatchOutcome } from "./protocol/batch.js";
 import { keysOf, nodeKey, orderKey, stageKey } from "./protocol/keys.js";
+import { loadHint, rememberLoad } from "./load-hints.js";
 import { inInsertionOrder } from "./protocol/order.js";
 import { parseFlags, registryField } from "./protocol/registry.js";
 
@@ -246,11 +247,12 @@ export class Backend {
    * hash with its container registry, every registered container, the log position),
    * so that large lists come back at the speed of LRANGE. A container registered
    * meanwhile by another writer is read by one more MULTI. `known`: the containers (id,
-   * "l" or "d") the caller expects, read in the first round.
+   * "l" or "d") the caller expects, read in the first round (by default, those the
+   * instance held when this connection last loaded it: runtime/load-hints.ts).
    */
-  async load(ns: string, known: ReadonlyMap<NodeId, string> = new Map()): Promise<LoadReply> {
+  async load(ns: string, known?: ReadonlyMap<NodeId, string>): Promise<LoadReply> {
     const [root, meta, log] = keysOf(ns);
-    const kinds = new Map(known);
+    const kinds = new Map(known ?? loadHint(this.redis, ns));
     for (let round = 0; ; round++) {
       const ids = [...kinds.keys()];
       const replies = await this.call("MULTI (load)", ns, () => {
@@ -337,6 +339,12 @@ export class Backend {
         } else containers.push([id, `x:${type}`, []]);
       }
       const rootOrdered = rootType === "hash" ? inInsertionOrder(rootValues, record(5)) : rootValues;
+      const registered = new Map<NodeId, string>();
+      for (const [id, flags] of registry) {
+        const kind = parseFlags(flags)?.kind;
+        if (id !== "" && kind !== undefined) registered.set(id, kind);
+      }
+      rememberLoad(this.redis, ns, registered);
       return { seq: Number(seq), epoch, lastId, format, version: Number(version), vmin: Number(vmin), expireAt: Number(value(4)), registry, root: rootOrdered, containers };
     }
   }
