@@ -8,7 +8,7 @@ import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { APPLY_EVAL, APPLY_SHA, BatchScript } from "./batch-script.js";
 import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, RedisMemoryError, WriteError } from "./errors.js";
 import type { Enc, NodeId, Op } from "./ops.js";
-import { batchCall, batchHeader, batchKeys, decodeReply, headerText, encodeOps, lastApplied, needsKeys, parseRefusal, refusalCode, type Batch, type BatchOutcome } from "./protocol/batch.js";
+import { batchCall, batchHeader, batchKeys, decodeReply, headerTexts, encodeOps, lastApplied, needsKeys, parseRefusal, refusalCode, type Batch, type BatchOutcome } from "./protocol/batch.js";
 import { keysOf, nodeKey, orderKey, stageKey } from "./protocol/keys.js";
 import { inInsertionOrder } from "./protocol/order.js";
 import { parseFlags, registryField } from "./protocol/registry.js";
@@ -151,7 +151,7 @@ export class Backend {
           reply = await this.applyStaged(batch, keys, batchCall(keys, batchHeader(batch, { stage, own }), ops, values), staged, stage);
         } else {
           const keys = batchKeys(batch.ns, ids, [], batch.memo);
-          reply = await this.script.run(batchCall(keys, headerText(batch, { stage: "", own }), ops, values));
+          reply = await this.script.run(batchCall(keys, headerTexts(batch, { stage: "", own }), ops, values));
         }
       } catch (error) {
         if (error instanceof CorruptDataError) throw error;

@@ -8,7 +8,7 @@ import { Batches } from "./batches.js";
 import { ClosedError, NotJsonError, type DataPath } from "./errors.js";
 import { Events, type ChangeReport } from "./events.js";
 import { newId } from "./ids.js";
-import { DictNode, ListNode, isIntegerLike, nodeOf, type Node, type Owner } from "./node.js";
+import { DictNode, ListNode, inheritsNothing, isIntegerLike, nodeOf, type Node, type Owner } from "./node.js";
 import { DICT_REF, LIST_REF, type Enc, type NodeId } from "./ops.js";
 import type { Shape } from "./shape.js";
 import { InlineText, assertJson, describeNonJson, isJsonScalar, plainCopy, isSynced, scalarText, type JsonValue } from "./values.js";
@@ -156,10 +156,10 @@ export class Replica implements Owner {
     }
     const nested = owned ? adoptable(plain) : undefined;
     if (nested !== undefined) {
-      // The runtime's own parsed object becomes the node's fields (no copy): reading a
-      // record of a loaded conversation costs its node and proxy, not a second object.
-      Object.setPrototypeOf(plain, null);
-      const fields = plain as Record<string, unknown>;
+      // The runtime's own parsed object, its fields moved to an object that inherits
+      // nothing, becomes the node's fields: reading a record of a loaded conversation costs
+      // its node and proxy, no second parse and no deep copy.
+      const fields = inheritsNothing(plain);
       const node = this.newDict("", shape, fields);
       node.parent = parent;
       node.key = key;

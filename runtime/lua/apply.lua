@@ -5,9 +5,11 @@
 --           script finds it needs and was not given is asked for: RMKEYS), each with
 --           its order record ns:o:<id> (ns:o: for the root; see "dict key order"), and
 --           the staging key of a staged push
--- ARGV[1] the header: a JSON object of named fields (runtime/protocol/batch.ts, BatchHeader)
--- ARGV[2] the operations, JSON (runtime/ops.ts; one row of OPS below per operation)
--- ARGV[3..] the values of push/unshift ops whose values field is then their count
+-- ARGV[1] the header's fixed fields: a JSON object (runtime/protocol/batch.ts, BatchHeader),
+--         the same text for every batch of a client and instance (read as H.<name>)
+-- ARGV[2] the header's fields of this batch: seq, prev, readAt, stage, own, acked, paths (V.<name>)
+-- ARGV[3] the operations, JSON (runtime/ops.ts; one row of OPS below per operation)
+-- ARGV[4..] the values of push/unshift ops whose values field is then their count
 -- Replies one JSON object (runtime/protocol/batch.ts, BatchReply), or a refusal
 -- "RM<KIND> <key> <reason>" that wrote nothing.
 --
@@ -30,7 +32,7 @@
 -- that `begin` (the first phase of `main`) sets afresh for every call. Each phase is a
 -- function of its own (Lua allows a function 60 upvalues); one that returns a value
 -- ends the call with it.
-local FIRST_VALUE = 3
+local FIRST_VALUE = 4
 local FORMAT = "2"
 -- Results remembered per client: at least the batches it can have in flight.
 local WINDOW = 32
@@ -39,7 +41,7 @@ local CHUNK = 4000
 
 -- ---- per-call state -------------------------------------------------------------
 local KEYS, ARGV
-local root, meta, log, H, OPS_TEXT, ns, client, bseq, prev
+local root, meta, log, H, V, OPS_TEXT, ns, client, bseq, prev
 local declared, key_cache
 local need, needed
 local cleared, to_check
@@ -135,13 +137,31 @@ local function is_exact_int(s) return (s == "0" or string.match(s, "^%-?[1-9]%d*
 -- that the client reads exactly).
 local function is_counter(s) return s == "0" or (string.match(s, "^[1-9]%d*$") ~= nil and #s <= 15) end
 
+-- Decoded fixed headers by their text, kept from call to call by the library (an EVAL
+-- script makes it afresh each time): a client's awaited writes send the same text, and
+-- decoding it was the largest single cost of a small batch. Never written to: a header
+-- table is shared by every call of that text. Bounded: emptied at HEADERS entries.
+local HEADERS = 1000
+local headers, header_count = {}, 0
+local function fixed_header(text)
+  local h = headers[text]
+  if h == nil then
+    h = cjson.decode(text)
+    if header_count >= HEADERS then headers, header_count = {}, 0 end
+    headers[text] = h
+    header_count = header_count + 1
+  end
+  return h
+end
+
 -- The call's state, afresh; its header and operations, decoded.
 local function begin(keys, argv)
   KEYS, ARGV = keys, argv
   root, meta, log = KEYS[1], KEYS[2], KEYS[3]
-  H = cjson.decode(ARGV[1])
-  OPS_TEXT = ARGV[2]
-  ns, client, bseq, prev = H.ns, H.client, H.seq, H.prev
+  H = fixed_header(ARGV[1])
+  V = cjson.decode(ARGV[2])
+  OPS_TEXT = ARGV[3]
+  ns, client, bseq, prev = H.ns, H.client, V.seq, V.prev
   declared = {}
   for i = 4, #KEYS do declared[KEYS[i]] = true end
   key_cache = {[""] = root}
@@ -249,13 +269,13 @@ local function instance()
     return refuse("STALE", meta, "was migrated by another writer (version " .. iv .. ", the migration read " .. H.from .. ")")
   end
   -- A transaction applies only if nothing was written since it read.
-  if H.readAt ~= "" and (iseq or "0") ~= H.readAt then
-    return refuse("STALE", meta, "was written by another writer since the transaction read it (seq " .. (iseq or "0") .. ", read at " .. H.readAt .. ")")
+  if V.readAt ~= "" and (iseq or "0") ~= V.readAt then
+    return refuse("STALE", meta, "was written by another writer since the transaction read it (seq " .. (iseq or "0") .. ", read at " .. V.readAt .. ")")
   end
   -- A large batch sends the values of its pushes as arguments of their own (ARGV[3..]),
   -- not as JSON strings inside the operations: a push op then holds their count.
   -- A staged push (its values never enter the script) is the batch's last op.
-  stage = H.stage
+  stage = V.stage
   staged = nil
   if stage ~= "" then
     staged = ops[#ops]
@@ -1333,7 +1353,7 @@ end
 local function entry_body(whole)
   local body = '{"s":' .. seq .. ',"e":' .. cjson.encode(epoch) .. ',"c":' .. cjson.encode(client) .. ',"b":' .. bseq
   -- History: who wrote it (the writer's name) and the path of each operation's container.
-  if history then body = body .. ',"w":' .. cjson.encode(H.writer) .. ',"p":' .. H.paths end
+  if history then body = body .. ',"w":' .. cjson.encode(H.writer) .. ',"p":' .. V.paths end
   -- The schema versions the batch gave the instance, when it set them (a creation, a
   -- migration, a newer writer): a live replica of another version learns from the entry
   -- itself that it must reload (and migrate, or be refused) rather than apply it.
@@ -1363,7 +1383,7 @@ local function log_batch()
   local keep = H.logEntries
   -- With history, its bounds are the log's (a replica that fell further behind reloads).
   if history then keep = H.histEntries
-  elseif H.own >= 0 and heard <= H.own then keep = 0 end
+  elseif V.own >= 0 and heard <= V.own then keep = 0 end
   local added = redis.pcall("XADD", log, "MAXLEN", "=", keep, "*", "d", entry_body(logged_whole))
   if type(added) ~= "string" then return added.err or "XADD failed" end
   entry = added
@@ -1460,7 +1480,7 @@ local function finish()
   if #results > 0 or #created > 0 or skipped > 0 or recent then
     local out, any = {}, false
     -- A batch the client has the reply of is never sent again: its results can go.
-    local acked = H.acked or (bseq - WINDOW)
+    local acked = V.acked or (bseq - WINDOW)
     for s, v in pairs(remembered) do
       if tonumber(s) > acked then out[s] = v; any = true end
     end

@@ -1,8 +1,9 @@
 // The batch script's contract (runtime/lua/apply.lua): its keys, its arguments as named
-// fields, its one reply, its refusals. The script reads ARGV[1] (the header, a JSON
-// object of the fields below), ARGV[2] (the operations, JSON) and ARGV[3..] (the values
-// of counted pushes); it answers one JSON object (BatchReply) or a refusal "RM<KIND> key
-// reason" that wrote nothing.
+// fields, its one reply, its refusals. The script reads ARGV[1] and ARGV[2] (the header,
+// a JSON object of the fields below in two parts: those fixed for a client and instance,
+// which the function library decodes once and keeps, and those of this batch), ARGV[3]
+// (the operations, JSON) and ARGV[4..] (the values of counted pushes); it answers one JSON
+// object (BatchReply) or a refusal "RM<KIND> key reason" that wrote nothing.
 import type { WriteErrorCode } from "../errors.js";
 import type { Enc, NodeId, Op } from "../ops.js";
 import { keysOf, nodeKey, orderKey } from "./keys.js";
@@ -85,7 +86,7 @@ export interface BatchMemo {
   keys?: readonly string[];
 }
 
-/** The header fields that stay the same from batch to batch of one replica, and their JSON text (without its closing brace). */
+/** The header fields that stay the same from batch to batch of one replica, and their JSON text (ARGV[1]). */
 interface FixedHeader {
   readonly ns: string;
   readonly client: string;
@@ -105,7 +106,10 @@ interface FixedHeader {
   readonly text: string;
 }
 
-/** ARGV[1] of apply.lua: every scalar argument, by name (the script reads them as `H.<name>`). */
+/**
+ * ARGV[1] and ARGV[2] of apply.lua: every scalar argument, by name. The script reads the
+ * fields of VARYING from ARGV[2] (`V.<name>`), the others from ARGV[1] (`H.<name>`).
+ */
 export interface BatchHeader {
   readonly ns: string;
   readonly client: string;
@@ -134,6 +138,20 @@ export interface BatchHeader {
   readonly paths: string;
 }
 
+/** The header fields that change from batch to batch (ARGV[2]); the rest are fixed for a replica's incarnation (ARGV[1]). */
+const VARYING = ["seq", "prev", "readAt", "stage", "own", "acked", "paths"] as const;
+
+/** A header as the script's two arguments: its fixed fields' JSON, its varying fields' JSON. */
+export function headerArgs(header: BatchHeader): [fixed: string, varying: string] {
+  const fixed: Record<string, unknown> = { ...header };
+  const varying: Record<string, unknown> = {};
+  for (const name of VARYING) {
+    varying[name] = header[name];
+    delete fixed[name];
+  }
+  return [JSON.stringify(fixed), JSON.stringify(varying)];
+}
+
 export function batchHeader(batch: Batch, options: { stage: string; own: number }): BatchHeader {
   return {
     ns: batch.ns, client: batch.clientId, seq: batch.seq, prev: batch.prev, epoch: batch.epoch, newEpoch: batch.newEpoch,
@@ -145,18 +163,18 @@ export function batchHeader(batch: Batch, options: { stage: string; own: number 
 }
 
 /**
- * ARGV[1] as JSON text: `JSON.stringify(batchHeader(batch, options))`, with the fixed
- * fields taken from the replica's memo (only seq, prev, readAt, stage, own, acked and
- * paths change from batch to batch). An awaited single write makes no header object:
- * the memo is compared field by field and its text is made again only when one changed.
+ * ARGV[1] and ARGV[2]: `headerArgs(batchHeader(batch, options))`, with the fixed fields
+ * taken from the replica's memo (the same string every batch, which the library finds
+ * in its cache by value). An awaited single write makes no header object: the memo is
+ * compared field by field and its text is made again only when one changed.
  */
-export function headerText(batch: Batch, options: { stage: string; own: number }): string {
+export function headerTexts(batch: Batch, options: { stage: string; own: number }): [fixed: string, varying: string] {
   const memo = batch.memo;
-  if (memo === undefined) return JSON.stringify(batchHeader(batch, options));
+  if (memo === undefined) return headerArgs(batchHeader(batch, options));
   let fixed = memo.header;
   if (fixed === undefined || !sameFixed(fixed, batch)) fixed = memo.header = fixedHeader(batch);
   const paths = batch.history?.paths ?? "";
-  return `${fixed.text},"seq":${batch.seq},"prev":${batch.prev},"readAt":${quote(batch.readAt)},"stage":${quote(options.stage)},"own":${options.own},"acked":${batch.acked},"paths":${quote(paths)}}`;
+  return [fixed.text, `{"seq":${batch.seq},"prev":${batch.prev},"readAt":${quote(batch.readAt)},"stage":${quote(options.stage)},"own":${options.own},"acked":${batch.acked},"paths":${quote(paths)}}`];
 }
 
 const quote = (text: string): string => (text === "" ? '""' : JSON.stringify(text));
@@ -168,7 +186,7 @@ function fixedHeader(batch: Batch): FixedHeader {
     logEntries: batch.log.maxEntries, logAgeMs: batch.log.maxAgeMs, logOpsBytes: batch.log.maxOpsBytes, ttl: batch.ttl,
     histEntries: batch.history?.limits.maxEntries ?? 0, histAgeMs: batch.history?.limits.maxAgeMs ?? 0, writer: batch.history?.writer ?? "",
   };
-  return { ...fields, text: JSON.stringify(fields).slice(0, -1) };
+  return { ...fields, text: JSON.stringify(fields) };
 }
 
 function sameFixed(fixed: FixedHeader, batch: Batch): boolean {
@@ -202,12 +220,14 @@ export function batchKeys(ns: string, ids: Iterable<NodeId>, extra: readonly str
  * ioredis flattens it, and nothing is spread into a function call (a call with ~125k+
  * spread arguments overflows the JS stack).
  */
-export function batchCall(keys: readonly string[], header: BatchHeader | string, ops: string, values: readonly string[]): (string | number)[] {
-  const args: (string | number)[] = new Array<string | number>(keys.length + 3 + values.length);
+export function batchCall(keys: readonly string[], header: BatchHeader | readonly [fixed: string, varying: string], ops: string, values: readonly string[]): (string | number)[] {
+  const args: (string | number)[] = new Array<string | number>(keys.length + 4 + values.length);
   let n = 0;
   args[n++] = keys.length;
   for (const key of keys) args[n++] = key;
-  args[n++] = typeof header === "string" ? header : JSON.stringify(header);
+  const [fixed, varying] = Array.isArray(header) ? (header as readonly [string, string]) : headerArgs(header as BatchHeader);
+  args[n++] = fixed;
+  args[n++] = varying;
   args[n++] = ops;
   for (const value of values) args[n++] = value;
   return args;

@@ -3,7 +3,7 @@
 // every batch of the replica, across epoch changes.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { LOG_DEFAULTS, batchHeader, batchKeys, decodeReply, encodeOps, headerText, type Batch, type BatchMemo } from "../../runtime/protocol/batch.js";
+import { LOG_DEFAULTS, batchHeader, batchKeys, decodeReply, encodeOps, headerArgs, headerTexts, type Batch, type BatchMemo } from "../../runtime/protocol/batch.js";
 import { keysOf, nodeKey, orderKey } from "../../runtime/protocol/keys.js";
 import type { Op } from "../../runtime/ops.js";
 import { property } from "../helpers/property.js";
@@ -20,8 +20,8 @@ const varying = fc.record({
   history: fc.option(fc.record({ writer: fc.constantFrom("w1", 'w"2'), paths: fc.constantFrom("", '[["a",1]]', "[null]"), maxEntries: fc.constantFrom(10, 20) }), { nil: undefined }),
 });
 
-describe("headerText", () => {
-  it("says what JSON.stringify(batchHeader(...)) says, for every batch of one replica", () => {
+describe("headerTexts", () => {
+  it("are the texts of headerArgs(batchHeader(...)), for every batch of one replica; together they say what batchHeader says", () => {
     const memo: BatchMemo = {};
     fc.assert(
       fc.property(fc.array(varying, { minLength: 1, maxLength: 20 }), (batches) => {
@@ -32,7 +32,10 @@ describe("headerText", () => {
             history: v.history && { limits: { maxEntries: v.history.maxEntries, maxAgeMs: 0 }, writer: v.history.writer, paths: v.history.paths },
           };
           const options = { stage: v.stage, own: v.own };
-          expect(JSON.parse(headerText(batch, options))).toEqual(JSON.parse(JSON.stringify(batchHeader(batch, options))));
+          const header = batchHeader(batch, options);
+          const [fixed, varying] = headerTexts(batch, options);
+          expect([fixed, varying]).toEqual(headerArgs(header));
+          expect({ ...JSON.parse(fixed), ...JSON.parse(varying) }).toEqual(JSON.parse(JSON.stringify(header)));
         }
       }),
       property(100),
