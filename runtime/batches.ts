@@ -442,6 +442,7 @@ export class Batches {
     try {
       for (let waits = 0; ; waits++) {
         let outcome: BatchOutcome;
+        const appliedBefore = this.applied;
         try {
           outcome = await this.owner.backend.apply(batch, this.isClosed);
         } catch (error) {
@@ -452,6 +453,10 @@ export class Batches {
         // its resend was behind us): wait for it, then send this one again.
         const earlier = [...this.inflight.values()].filter((other) => other.batch.seq < batch.seq && other.done);
         if (earlier.length === 0 && outcome.applied < batch.prev) {
+          // The batch it follows was acknowledged while this one was out: this one ran before
+          // it (sent behind it by a resend or a retry, and its answer read after that one's
+          // settled). Nothing was lost: send it again.
+          if (appliedBefore < batch.prev && this.applied >= batch.prev && waits < MAX_WAITS) continue;
           // Nothing of ours is on the wire before it, yet Redis does not hold the batch it
           // follows: Redis lost acknowledged batches (a failover, an older snapshot). Go on from what it holds.
           this.applied = Math.min(this.applied, outcome.applied);
