@@ -5,7 +5,7 @@
 // Redis Function where it can (runtime/batch-script.ts).
 import { readFileSync } from "node:fs";
 import { Cluster, Redis, type RedisOptions } from "ioredis";
-import { APPLY_EVAL, APPLY_SHA, BatchScript } from "./batch-script.js";
+import { APPLY_EVAL, APPLY_FUNCTION, APPLY_SHA, BatchScript } from "./batch-script.js";
 import { ConnectionError, CorruptDataError, OptionsError, RedisCommandError, RedisMemoryError, WriteError } from "./errors.js";
 import type { Enc, NodeId, Op } from "./ops.js";
 import { batchCall, batchHeader, batchKeys, decodeReply, headerTexts, encodeOps, lastApplied, needsKeys, parseRefusal, refusalCode, type Batch, type BatchOutcome } from "./protocol/batch.js";
@@ -157,8 +157,8 @@ export class Backend {
       } catch (error) {
         if (error instanceof CorruptDataError) throw error;
         const message = errorMessage(error);
-        if (staged && /^NOSCRIPT/.test(message)) {
-          // The MULTI applied nothing; the plain path loads the script (EVAL) as it goes.
+        if (staged && /^NOSCRIPT|^ERR Function not found/i.test(message)) {
+          // The MULTI applied nothing; the plain path loads the script (or the library) as it goes.
           staged = undefined;
           [ops, values] = encodeOps(batch.ops, batch.log.maxOpsBytes, false);
           continue;
@@ -214,17 +214,24 @@ export class Backend {
    * list to a staging key; RPUSHes append the push's values there; staged.lua renames it
    * back. Values that apply.lua did not take (a duplicate, a refusal, a NOSCRIPT) are
    * dropped by staged.lua, so the MULTI applies the batch whole or not at all (apply.lua
-   * cleared every command the MULTI runs after it). apply.lua goes by EVALSHA (a NOSCRIPT
-   * applied nothing: the batch goes again by the plain path, which loads the script);
+   * cleared every command the MULTI runs after it). apply.lua goes by FCALL where the
+   * library is checked, else by EVALSHA (a NOSCRIPT or a missing function applied
+   * nothing: the batch goes again by the plain path, which loads the script);
    * staged.lua by EVAL (its own NOSCRIPT would leave the list renamed). Resolves to
    * apply.lua's reply.
    */
   private async applyStaged(batch: Batch, keys: readonly string[], call: readonly (string | number)[], staged: readonly Enc[], stage: string): Promise<unknown> {
     const listKey = nodeKey(batch.ns, batch.ops.at(-1)![1]);
+    const viaFunction = await this.script.usesFunction();
     const multi = (this.redis as Redis).multi();
     // ioredis flattens array arguments: nothing is spread into a call.
-    const send = multi as unknown as { evalsha(sha: string, args: readonly (string | number)[]): unknown; rpush(key: string, values: readonly string[]): unknown };
-    send.evalsha(APPLY_SHA, call);
+    const send = multi as unknown as {
+      evalsha(sha: string, args: readonly (string | number)[]): unknown;
+      call(command: string, name: string, args: readonly (string | number)[]): unknown;
+      rpush(key: string, values: readonly string[]): unknown;
+    };
+    if (viaFunction) send.call("FCALL", APPLY_FUNCTION, call);
+    else send.evalsha(APPLY_SHA, call);
     for (let i = 0; i < staged.length; i += STAGE_CHUNK) send.rpush(stage, staged.slice(i, i + STAGE_CHUNK));
     multi.eval(STAGED, 3, keys[1]!, stage, listKey, batch.clientId, batch.seq);
     const replies = await multi.exec();

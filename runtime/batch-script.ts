@@ -59,6 +59,12 @@ export class BatchScript {
     return this.checkAndRun(args);
   }
 
+  /** Whether batches go by FCALL here (checking the library first if it was not yet). */
+  async usesFunction(): Promise<boolean> {
+    if (this.mode === "unchecked") await this.check();
+    return this.mode === "function";
+  }
+
   private fcall(args: Args): Promise<unknown> {
     return (this.redis as unknown as Calls).call("FCALL", APPLY_FUNCTION, args);
   }

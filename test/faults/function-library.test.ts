@@ -58,6 +58,24 @@ describe("the batch script's function library", () => {
     expect(listed[0]).toContain(APPLY_LIBRARY);
   });
 
+  it("a push of 2,000 values (staged: a MULTI of the script and RPUSHes) calls the library too, with no NOSCRIPT detour", async () => {
+    const { url } = await privateServer();
+    const raw = admin(url);
+    const client = new Redis(url);
+    raws.push(client);
+    const mem = track(await Memory.open({ redis: client, id: uniqueId("fn-staged"), live: false })) as Memory & Record<string, any>;
+    mem.items = [0];
+    await mem.$flush();
+    const [fcalls, multis] = [await calls(raw, "fcall"), await calls(raw, "multi")];
+    for (let i = 1; i <= 2_000; i++) mem.items.push(i);
+    await mem.$flush();
+    expect(await calls(raw, "fcall")).toBe(fcalls + 1);
+    expect(await calls(raw, "evalsha")).toBe(0);
+    expect(await calls(raw, "multi")).toBe(multis + 1);
+    const itemsKey = `${mem.$key}:n:${(await raw.hget(`${mem.$key}:root`, "items"))!.slice(3)}`;
+    expect(await raw.llen(itemsKey)).toBe(2_001);
+  });
+
   it("other code loaded under its name is never called: the store writes by EVAL", async () => {
     const { url } = await privateServer();
     const raw = admin(url);
