@@ -50,10 +50,11 @@ describe("migrateSlot", () => {
     const { from, to, moved } = await migrateSlot(slot, { afterKey: () => new Promise((resolve) => setTimeout(resolve, 20)) });
     writing = false;
     await writer;
-    expect(moved).toBe(keys.length);
+    // The fixture is shared: other files' keys may hash to the same slot, and move with it.
+    expect(moved).toBeGreaterThanOrEqual(keys.length);
     expect((await masterOf(slot)).id).toBe(to.id);
     expect(from.id).not.toBe(to.id);
-    expect((await keysInSlot(slot)).sort()).toEqual(keys);
+    expect((await keysInSlot(slot)).filter((key) => key.startsWith(`{${tag}}:`)).sort()).toEqual(keys);
     const lengths = await Promise.all(keys.map((key) => cluster.llen(key)));
     expect(lengths.reduce((a, b) => a + b, 0)).toBe(keys.length + writes);
   });
