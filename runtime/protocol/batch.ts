@@ -87,24 +87,7 @@ export interface BatchMemo {
 }
 
 /** The header fields that stay the same from batch to batch of one replica, and their JSON text (ARGV[1]). */
-interface FixedHeader {
-  readonly ns: string;
-  readonly client: string;
-  readonly epoch: string;
-  readonly newEpoch: string;
-  readonly schema: string;
-  readonly version: number;
-  readonly vmin: number;
-  readonly from: number;
-  readonly logEntries: number;
-  readonly logAgeMs: number;
-  readonly logOpsBytes: number;
-  readonly ttl: number;
-  readonly histEntries: number;
-  readonly histAgeMs: number;
-  readonly writer: string;
-  readonly text: string;
-}
+type FixedHeader = Omit<BatchHeader, (typeof VARYING)[number]> & { readonly text: string };
 
 /**
  * ARGV[1] and ARGV[2] of apply.lua: every scalar argument, by name. The script reads the
