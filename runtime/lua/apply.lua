@@ -85,15 +85,17 @@ local SHAPE = {
   PEXPIREAT = {"1"}, PEXPIRETIME = {}, PTTL = {}, XADD = {"MAXLEN", "=", "0", "*", "d", "v"}, XTRIM = {"MINID", "0"},
   PUBLISH = {"m"}, PERSIST = {}, SET = {"v"}, APPEND = {"v"}, GET = {},
 }
--- cleared: command -> key -> true; to_check: what may_run_all asks the ACL.
+-- cleared: command -> key -> true; to_check: what may_run_all asks the ACL (command, key,
+-- arguments, flat).
 local function clear(cmd, k, ...)
   local by = cleared[cmd]
   if not by then by = {}; cleared[cmd] = by end
   if by[k] then return end
   by[k] = true
-  local extra = {...}
-  if #extra == 0 then extra = SHAPE[cmd] end
-  to_check[#to_check + 1] = {cmd, k, extra}
+  local n = #to_check
+  to_check[n + 1] = cmd
+  to_check[n + 2] = k
+  to_check[n + 3] = select("#", ...) > 0 and {...} or SHAPE[cmd]
 end
 local function run(cmd, k, ...)
   local by = cleared[cmd]
@@ -101,8 +103,9 @@ local function run(cmd, k, ...)
   return redis.call(cmd, k, ...)
 end
 local function may_run_all()
-  for _, c in ipairs(to_check) do
-    if not redis.acl_check_cmd(c[1], c[2], unpack(c[3])) then return c[1] .. " " .. c[2] end
+  for i = 1, #to_check, 3 do
+    local cmd, k = to_check[i], to_check[i + 1]
+    if not redis.acl_check_cmd(cmd, k, unpack(to_check[i + 2])) then return cmd .. " " .. k end
   end
   return nil
 end
@@ -1599,9 +1602,11 @@ local function common()
       if n + #added > LISTPACK_ENTRIES then return nil end
       for i = 1, count do if #values[i] > LISTPACK_VALUE then return nil end end
     end
-    clear_drops()
     clear("HSET", k)
   end
+  -- The ACL is asked for what this batch runs and what every batch runs (the bookkeeping
+  -- and the log); not for what deleting a subtree runs, which the general phases clear
+  -- for any batch that may remove a reference (this one cannot).
   clear_book()
   clear_log()
   if may_run_all() then return nil end
