@@ -24,7 +24,7 @@ async function awaitedWrites(context: BenchContext): Promise<Row[]> {
   const bench = await BenchStore.open(storeRedis, context.prefix, context.uniqueId("keys"));
   const rawList = `${context.prefix}raw:{turns}:messages`;
   const rawHash = `${context.prefix}raw:{keys}:hash`;
-  const floor = await scriptFloor(context, storeRedis, chat);
+  const floor = await scriptFloor(context, storeRedis);
   context.log(`everyday: ${appends} awaited appends and ${keyWrites} awaited key writes per run, ${rounds} rounds`);
   const runs = await interleave(
     [
@@ -58,6 +58,14 @@ async function awaitedWrites(context: BenchContext): Promise<Row[]> {
         name: "floor-calls",
         run: async () => {
           for (let i = 1; i <= appends; i++) await floor.call(FLOOR_CALLS, i);
+        },
+      },
+      {
+        name: "floor-script",
+        // The batch script itself, called directly (a client id of its own per run).
+        run: async () => {
+          const script = floor.script();
+          for (let i = 1; i <= appends; i++) await script(i);
         },
       },
       {
@@ -125,6 +133,16 @@ async function awaitedWrites(context: BenchContext): Promise<Row[]> {
       ratioMeaning: "calls/s / RPUSH/s",
     }),
     row({
+      id: "awaited-append-floor-script",
+      figure: "the batch script alone: FCALL of it with a one-append batch's arguments (a client of its own), awaited, vs raw RPUSH (info)",
+      oursLabel: `${appends} x await FCALL of the batch script, called directly, not through a store`,
+      peerLabel: `${appends} x await RPUSH of the message's JSON`,
+      ours: { value: perSecond(appends, "floor-script"), unit: "/s" },
+      peer: { value: rpush, unit: "/s" },
+      ratio: perSecond(appends, "floor-script") / rpush,
+      ratioMeaning: "calls/s / RPUSH/s",
+    }),
+    row({
       id: "awaited-key-write",
       figure: "one dict key write awaited, repeated, vs raw awaited HSET",
       oursLabel: `${keyWrites} x (keys[k] = v + await $flush())`,
@@ -152,8 +170,8 @@ const FLOOR_CALLS = "redis_memory_bench_floor_calls";
 async function scriptFloor(
   context: BenchContext,
   storeRedis: Redis,
-  chat: AgentMemory,
-): Promise<{ call(name: string, seq: number): Promise<unknown>; remove(): Promise<void> }> {
+): Promise<{ call(name: string, seq: number): Promise<unknown>; script(): (seq: number) => Promise<unknown>; remove(): Promise<void> }> {
+  const chat = await AgentMemory.open({ redis: storeRedis, prefix: context.prefix, id: context.uniqueId("floor"), live: false, init: { conversationId: "bench" } });
   await context.redis.call(
     "FUNCTION",
     "LOAD",
@@ -179,10 +197,14 @@ end)
   const connection = storeRedis as unknown as { call: (...args: unknown[]) => Promise<unknown> };
   const original = connection.call;
   let seen: string[] | undefined;
+  let scriptName = "";
   connection.call = function (this: unknown, command: unknown, ...rest: unknown[]) {
     if (command === "FCALL" && Array.isArray(rest[1])) {
       const args = (rest[1] as unknown[]).map(String);
-      if (args[3 + Number(args[0])]?.startsWith('[["push",')) seen = args;
+      if (args[3 + Number(args[0])]?.startsWith('[["push",')) {
+        seen = args;
+        scriptName = String(rest[0]);
+      }
     }
     return original.call(this, command, ...rest);
   };
@@ -201,11 +223,20 @@ end)
   const varying = JSON.parse(seen[2 + keyCount]!) as Record<string, unknown>;
   const ops = seen[3 + keyCount]!;
   await context.redis.rpush(keys[4]!, "{}");
+  const batch = (seq: number): string => JSON.stringify({ ...varying, seq, prev: seq - 1, acked: seq - 1 });
+  let clients = 0;
   return {
-    call: (name, seq) => context.redis.call("FCALL", name, keyCount, ...keys, header, JSON.stringify({ ...varying, seq, prev: seq - 1, acked: seq - 1 }), ops),
+    call: (name, seq) => context.redis.call("FCALL", name, keyCount, ...keys, header, batch(seq), ops),
+    script: () => {
+      const own = JSON.stringify({ ...fixed, client: `floor${++clients}` });
+      const realKeys = seen!.slice(1, 1 + keyCount);
+      return (seq) => context.redis.call("FCALL", scriptName, keyCount, ...realKeys, own, batch(seq), ops);
+    },
     remove: async () => {
       await context.redis.del(...keys);
       await context.redis.call("FUNCTION", "DELETE", FLOOR_LIBRARY);
+      await chat.$delete();
+      await chat.$close();
     },
   };
 }
