@@ -139,6 +139,7 @@ export class Backend {
   async apply(batch: Batch, isClosed: () => boolean = () => false): Promise<BatchOutcome> {
     // The containers declared: the batch's, and those an RMKEYS refusal names (a set made only then).
     let ids: ReadonlySet<NodeId> | readonly NodeId[] = batch.keys;
+    let lists = batch.lists;
     let staged = this.stageable(batch.ops);
     let [ops, values] = encodeOps(batch.ops, batch.log.maxOpsBytes, staged !== undefined);
     // A Cluster's subscribers may listen on any node: PUBSUB NUMSUB on this one cannot count them.
@@ -148,11 +149,20 @@ export class Backend {
       try {
         if (staged) {
           const stage = stageKey(batch.ns, batch.clientId, batch.seq);
-          const keys = batchKeys(batch.ns, ids, [stage]);
+          const keys = batchKeys(batch.ns, ids, [stage], undefined, lists);
           reply = await this.applyStaged(batch, keys, batchCall(keys, batchHeader(batch, { stage, own }), ops, values), staged, stage);
         } else {
-          const keys = batchKeys(batch.ns, ids, [], batch.memo);
-          reply = await this.script.run(batchCall(keys, headerTexts(batch, { stage: "", own }), ops, values));
+          const keys = batchKeys(batch.ns, ids, [], batch.memo, lists);
+          const call = batchCall(keys, headerTexts(batch, { stage: "", own }), ops, values);
+          const direct = this.script.direct(call);
+          if (direct === undefined) reply = await this.script.run(call);
+          else {
+            try {
+              reply = await direct;
+            } catch (error) {
+              reply = await this.script.recoverDirect(error, call);
+            }
+          }
         }
       } catch (error) {
         if (error instanceof CorruptDataError) throw error;
@@ -173,8 +183,11 @@ export class Backend {
           }
           if (refusal.kind === "KEYS") {
             const more: Set<NodeId> = new Set<NodeId>(ids);
-            for (const id of needsKeys(refusal)) more.add(id);
+            const asked = needsKeys(refusal);
+            for (const id of asked) more.add(id);
             ids = more;
+            // A container asked for again is declared whole (with its order record) from now on.
+            if (lists !== undefined) lists = lists.filter((id) => !asked.includes(id));
             if (attempt < KEY_ROUNDS) continue;
           }
           if (refusal.kind === "WAIT") return { kind: "wait", applied: lastApplied(refusal) };
