@@ -52,6 +52,11 @@ export class BatchScript {
     private readonly evalApply: (args: Args) => Promise<unknown>,
   ) {}
 
+  /** Whether batches go by FCALL of the checked library (`direct` sends them). */
+  get checked(): boolean {
+    return this.mode === "function";
+  }
+
   /** Runs one batch call (numkeys, KEYS, ARGV as one array: ioredis flattens it, nothing is spread). */
   run(args: Args): Promise<unknown> {
     if (this.mode === "function") return this.fcall(args).catch((error: unknown) => this.recover(error, args, false));

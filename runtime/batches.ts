@@ -363,9 +363,17 @@ export class Batches {
     return JSON.stringify(ops.map((op) => this.owner.pathOf(op[1]) ?? null));
   }
 
-  /** Wakes `idle()` waiters (a store opened offline has synced). */
+  /**
+   * Wakes `idle()` waiters (a store opened offline has synced, a transaction committed or
+   * dropped its writes), in a microtask: what the caller does next (a reload it starts)
+   * is seen by a flush() that checks again.
+   */
   wakeIdle(): void {
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    if (this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters.splice(0);
+    void RESOLVED.then(() => {
+      for (const wake of waiters) wake();
+    });
   }
 
   // ---- transactions --------------------------------------------------------
@@ -449,7 +457,19 @@ export class Batches {
         let outcome: BatchOutcome;
         const appliedBefore = this.applied;
         try {
-          outcome = await this.owner.backend.apply(batch, this.isClosed);
+          const backend = this.owner.backend;
+          // The usual batch: its FCALL's promise awaited here (one hop from the reply to the settle).
+          const direct = backend.direct(batch);
+          if (direct === undefined) outcome = await backend.apply(batch, this.isClosed);
+          else {
+            let reply: unknown, failed: { error: unknown } | undefined;
+            try {
+              reply = await direct;
+            } catch (error) {
+              failed = { error };
+            }
+            outcome = failed === undefined ? backend.outcome(reply) : await backend.apply(batch, this.isClosed, failed);
+          }
         } catch (error) {
           return this.refused(record, error);
         }
@@ -565,12 +585,31 @@ export class Batches {
   }
 
   /** Resolves when every write queued before the call is acknowledged; rejects with a failure since the last flush. */
-  async flush(timeout?: number): Promise<void> {
-    if (timeout === undefined) {
-      // idle(), inline: an awaited write resumes its caller one hop after its batch settles.
+  flush(timeout?: number): Promise<void> {
+    if (timeout !== undefined) return this.flushWithin(timeout);
+    // idle(), as a waiter that settle() calls: an awaited write resumes its caller one hop
+    // after its batch settles (no async frame between).
+    return new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        try {
+          if (!this.quiet()) {
+            this.idleWaiters.push(check);
+            return;
+          }
+          if (this.reloading === undefined && this.failures.length === 0) resolve();
+          else resolve(this.flushed());
+        } catch (error) {
+          reject(error);
+        }
+      };
       this.send();
-      while (!this.quiet()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    } else {
+      check();
+    });
+  }
+
+  /** flush() with a bound on the wait (FlushTimeoutError). */
+  private async flushWithin(timeout: number): Promise<void> {
+    {
       let timer: NodeJS.Timeout | undefined;
       const expired = new Promise<"expired">((resolve) => {
         timer = setTimeout(() => resolve("expired"), timeout);
@@ -581,6 +620,11 @@ export class Batches {
         clearTimeout(timer);
       }
     }
+    return this.flushed();
+  }
+
+  /** The end of a flush: a reload after a refusal first, then the first failure since the last flush. */
+  private async flushed(): Promise<void> {
     if (this.reloading) await this.reloading;
     const failure = this.failures[0];
     this.failures = [];
