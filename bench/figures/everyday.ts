@@ -24,6 +24,7 @@ async function awaitedWrites(context: BenchContext): Promise<Row[]> {
   const bench = await BenchStore.open(storeRedis, context.prefix, context.uniqueId("keys"));
   const rawList = `${context.prefix}raw:{turns}:messages`;
   const rawHash = `${context.prefix}raw:{keys}:hash`;
+  const floor = await scriptFloor(context, storeRedis);
   context.log(`everyday: ${appends} awaited appends and ${keyWrites} awaited key writes per run, ${rounds} rounds`);
   const runs = await interleave(
     [
@@ -48,6 +49,26 @@ async function awaitedWrites(context: BenchContext): Promise<Row[]> {
         },
       },
       {
+        name: "floor-return",
+        run: async () => {
+          for (let i = 1; i <= appends; i++) await floor.call(FLOOR_RETURN, i);
+        },
+      },
+      {
+        name: "floor-calls",
+        run: async () => {
+          for (let i = 1; i <= appends; i++) await floor.call(FLOOR_CALLS, i);
+        },
+      },
+      {
+        name: "floor-script",
+        // The batch script itself, called directly (a client id of its own per run).
+        run: async () => {
+          const script = floor.script();
+          for (let i = 1; i <= appends; i++) await script(i);
+        },
+      },
+      {
         name: "key",
         run: async () => {
           for (let i = 0; i < keyWrites; i++) {
@@ -65,6 +86,7 @@ async function awaitedWrites(context: BenchContext): Promise<Row[]> {
     ],
     { rounds },
   );
+  await floor.remove();
   await chat.$delete();
   await chat.$close();
   await bench.$delete();
@@ -91,6 +113,36 @@ async function awaitedWrites(context: BenchContext): Promise<Row[]> {
       designTarget: true,
     }),
     row({
+      id: "awaited-append-floor-return",
+      figure: "the floor of a script call: FCALL of a function that returns at once, with a one-append batch's arguments, awaited, vs raw RPUSH (info)",
+      oursLabel: `${appends} x await FCALL (6 keys, the batch's header, its ops), function body: return 1`,
+      peerLabel: `${appends} x await RPUSH of the message's JSON`,
+      ours: { value: perSecond(appends, "floor-return"), unit: "/s" },
+      peer: { value: rpush, unit: "/s" },
+      ratio: perSecond(appends, "floor-return") / rpush,
+      ratioMeaning: "calls/s / RPUSH/s",
+    }),
+    row({
+      id: "awaited-append-floor-calls",
+      figure: "the floor of a one-append batch: FCALL of a function making its Redis calls (HMGET, LLEN, PUBLISH, XADD, RPUSH, HSET) and nothing else, awaited, vs raw RPUSH (info)",
+      oursLabel: `${appends} x await FCALL of the batch's six Redis calls, without a check`,
+      peerLabel: `${appends} x await RPUSH of the message's JSON`,
+      ours: { value: perSecond(appends, "floor-calls"), unit: "/s" },
+      peer: { value: rpush, unit: "/s" },
+      ratio: perSecond(appends, "floor-calls") / rpush,
+      ratioMeaning: "calls/s / RPUSH/s",
+    }),
+    row({
+      id: "awaited-append-floor-script",
+      figure: "the batch script alone: FCALL of it with a one-append batch's arguments (a client of its own), awaited, vs raw RPUSH (info)",
+      oursLabel: `${appends} x await FCALL of the batch script, called directly, not through a store`,
+      peerLabel: `${appends} x await RPUSH of the message's JSON`,
+      ours: { value: perSecond(appends, "floor-script"), unit: "/s" },
+      peer: { value: rpush, unit: "/s" },
+      ratio: perSecond(appends, "floor-script") / rpush,
+      ratioMeaning: "calls/s / RPUSH/s",
+    }),
+    row({
       id: "awaited-key-write",
       figure: "one dict key write awaited, repeated, vs raw awaited HSET",
       oursLabel: `${keyWrites} x (keys[k] = v + await $flush())`,
@@ -103,6 +155,90 @@ async function awaitedWrites(context: BenchContext): Promise<Row[]> {
       designTarget: true,
     }),
   ];
+}
+
+const FLOOR_LIBRARY = "redis_memory_bench_floor";
+const FLOOR_RETURN = "redis_memory_bench_floor_return";
+const FLOOR_CALLS = "redis_memory_bench_floor_calls";
+
+/**
+ * What an awaited append would cost with nothing but a script call, and with nothing but
+ * the Redis calls a one-append batch makes inside the script (no checks: not a usable
+ * script, a floor). Both are called with the arguments of a real one-append batch of
+ * `chat` (seen once on its connection), on keys of their own.
+ */
+async function scriptFloor(
+  context: BenchContext,
+  storeRedis: Redis,
+): Promise<{ call(name: string, seq: number): Promise<unknown>; script(): (seq: number) => Promise<unknown>; remove(): Promise<void> }> {
+  const chat = await AgentMemory.open({ redis: storeRedis, prefix: context.prefix, id: context.uniqueId("floor"), live: false, init: { conversationId: "bench" } });
+  await context.redis.call(
+    "FUNCTION",
+    "LOAD",
+    "REPLACE",
+    `#!lua name=${FLOOR_LIBRARY}
+redis.register_function('${FLOOR_RETURN}', function(keys, argv) return 1 end)
+local headers = {}
+redis.register_function('${FLOOR_CALLS}', function(keys, argv)
+  local h = headers[argv[1]]
+  if not h then h = cjson.decode(argv[1]); headers[argv[1]] = h end
+  local v, ops = cjson.decode(argv[2]), cjson.decode(argv[3])
+  redis.call("HMGET", keys[2], "format", "epoch", "seq", "c:" .. h.client, "r:" .. h.client, "x", "schema", "v", "vmin", "n:" .. ops[1][2])
+  redis.call("LLEN", keys[5])
+  redis.call("PUBLISH", keys[3], '{"c":' .. cjson.encode(h.client) .. ',"b":' .. v.seq .. '}')
+  local id = redis.call("XADD", keys[3], "MAXLEN", "=", 0, "*", "d", '{"b":' .. v.seq .. ',"o":' .. argv[3] .. '}')
+  redis.call("RPUSH", keys[5], unpack(ops[1][3]))
+  redis.call("HSET", keys[2], "c:" .. h.client, v.seq, "seq", v.seq)
+  return '{"status":"applied","seq":"' .. v.seq .. '","entry":"' .. id .. '"}'
+end)
+`,
+  );
+  // One real batch's arguments, as the store sends them.
+  const connection = storeRedis as unknown as { call: (...args: unknown[]) => Promise<unknown> };
+  const original = connection.call;
+  let seen: string[] | undefined;
+  let scriptName = "";
+  connection.call = function (this: unknown, command: unknown, ...rest: unknown[]) {
+    if (command === "FCALL" && Array.isArray(rest[1])) {
+      const args = (rest[1] as unknown[]).map(String);
+      if (args[3 + Number(args[0])]?.startsWith('[["push",')) {
+        seen = args;
+        scriptName = String(rest[0]);
+      }
+    }
+    return original.call(this, command, ...rest);
+  };
+  // The first push onto the list makes it a container of its own; the second is a plain push.
+  for (let i = 0; i < 2; i++) {
+    chat.messages.push(message(i));
+    await chat.$flush();
+  }
+  connection.call = original;
+  if (!seen) throw new Error("everyday: the store sent no FCALL of one push (the batch script is not a function here?)");
+  const keyCount = Number(seen[0]);
+  const fixed = JSON.parse(seen[1 + keyCount]!) as { ns: string };
+  const ns = `${context.prefix}floor:{floor}`;
+  const keys = seen.slice(1, 1 + keyCount).map((key) => ns + key.slice(fixed.ns.length));
+  const header = JSON.stringify({ ...fixed, ns });
+  const varying = JSON.parse(seen[2 + keyCount]!) as Record<string, unknown>;
+  const ops = seen[3 + keyCount]!;
+  await context.redis.rpush(keys[4]!, "{}");
+  const batch = (seq: number): string => JSON.stringify({ ...varying, seq, prev: seq - 1, acked: seq - 1 });
+  let clients = 0;
+  return {
+    call: (name, seq) => context.redis.call("FCALL", name, keyCount, ...keys, header, batch(seq), ops),
+    script: () => {
+      const own = JSON.stringify({ ...fixed, client: `floor${++clients}` });
+      const realKeys = seen!.slice(1, 1 + keyCount);
+      return (seq) => context.redis.call("FCALL", scriptName, keyCount, ...realKeys, own, batch(seq), ops);
+    },
+    remove: async () => {
+      await context.redis.del(...keys);
+      await context.redis.call("FUNCTION", "DELETE", FLOOR_LIBRARY);
+      await chat.$delete();
+      await chat.$close();
+    },
+  };
 }
 
 /** Calls and microseconds the server spent on the batch script so far (FCALL or its EVAL form), from INFO commandstats. */

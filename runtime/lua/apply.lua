@@ -85,15 +85,17 @@ local SHAPE = {
   PEXPIREAT = {"1"}, PEXPIRETIME = {}, PTTL = {}, XADD = {"MAXLEN", "=", "0", "*", "d", "v"}, XTRIM = {"MINID", "0"},
   PUBLISH = {"m"}, PERSIST = {}, SET = {"v"}, APPEND = {"v"}, GET = {},
 }
--- cleared: command -> key -> true; to_check: what may_run_all asks the ACL.
+-- cleared: command -> key -> true; to_check: what may_run_all asks the ACL (command, key,
+-- arguments, flat).
 local function clear(cmd, k, ...)
   local by = cleared[cmd]
   if not by then by = {}; cleared[cmd] = by end
   if by[k] then return end
   by[k] = true
-  local extra = {...}
-  if #extra == 0 then extra = SHAPE[cmd] end
-  to_check[#to_check + 1] = {cmd, k, extra}
+  local n = #to_check
+  to_check[n + 1] = cmd
+  to_check[n + 2] = k
+  to_check[n + 3] = select("#", ...) > 0 and {...} or SHAPE[cmd]
 end
 local function run(cmd, k, ...)
   local by = cleared[cmd]
@@ -101,8 +103,9 @@ local function run(cmd, k, ...)
   return redis.call(cmd, k, ...)
 end
 local function may_run_all()
-  for _, c in ipairs(to_check) do
-    if not redis.acl_check_cmd(c[1], c[2], unpack(c[3])) then return c[1] .. " " .. c[2] end
+  for i = 1, #to_check, 3 do
+    local cmd, k = to_check[i], to_check[i + 1]
+    if not redis.acl_check_cmd(cmd, k, unpack(to_check[i + 2])) then return cmd .. " " .. k end
   end
   return nil
 end
@@ -1196,6 +1199,11 @@ end
 -- Deleting a subtree (drop) reads and deletes declared containers: cleared for each,
 -- unless every operation of the batch only adds values (these never remove a reference).
 local ADDS_ONLY = {push = true, unshift = true, incr = true}
+local function clear_drops()
+  for i = 4, #KEYS do
+    if KEYS[i] ~= stage then clear("TYPE", KEYS[i]); clear("LRANGE", KEYS[i]); clear("HVALS", KEYS[i]); clear("DEL", KEYS[i]) end
+  end
+end
 -- Phase: every op's arguments and checks, in order, before anything is written.
 local function check()
   -- Lists that a promote or a removing op addresses by index after other ops of the batch
@@ -1219,14 +1227,8 @@ local function check()
     end
   end
 
-  local may_drop = false
   for _, op in ipairs(ops) do
-    if not ADDS_ONLY[op[1]] then may_drop = true; break end
-  end
-  if may_drop then
-    for i = 4, #KEYS do
-      if KEYS[i] ~= stage then clear("TYPE", KEYS[i]); clear("LRANGE", KEYS[i]); clear("HVALS", KEYS[i]); clear("DEL", KEYS[i]) end
-    end
+    if not ADDS_ONLY[op[1]] then clear_drops(); break end
   end
   for i, op in ipairs(ops) do
     local row = row_of(op[1])
@@ -1255,6 +1257,14 @@ local function clock()
   end
   return now or nil
 end
+
+-- What every batch runs after its operations: the registry and the bookkeeping (ns:meta,
+-- the existence of what it touched), and the log entry with its wake-up.
+local function clear_book()
+  clear("HSET", meta); clear("HDEL", meta)
+  for id in pairs(touched) do clear("EXISTS", key_of(id)) end
+end
+local function clear_log() clear("XADD", log); clear("XTRIM", log); clear("PEXPIRE", log); clear("PUBLISH", log) end
 
 -- Phase: expiry, the staged push, the log's type, and the ACL for every command the batch runs.
 local function prepare()
@@ -1323,8 +1333,7 @@ local function prepare()
   end
 
   -- What the rest of the script runs: the registry, the expiry, the bookkeeping, the log.
-  clear("HSET", meta); clear("HDEL", meta)
-  for id in pairs(touched) do clear("EXISTS", key_of(id)) end
+  clear_book()
   if refresh then
     local cmd = clock() and "PEXPIREAT" or "PEXPIRE"
     clear(cmd, root); clear(cmd, meta); clear(cmd, log); clear("PEXPIRETIME", meta)
@@ -1336,7 +1345,7 @@ local function prepare()
     for k in pairs(recreated) do clear("PEXPIREAT", k) end
     clear("PEXPIREAT", log)
   end
-  clear("XADD", log); clear("XTRIM", log); clear("PEXPIRE", log); clear("PUBLISH", log)
+  clear_log()
   -- History (H.histEntries > 0): every batch is kept within its bounds, whoever listens,
   -- and the log expires with the instance (PEXPIREAT to the instance's expiry, else PERSIST).
   history = (H.histEntries or 0) > 0
@@ -1521,9 +1530,110 @@ local function finish()
   return reply_of("applied", string.format("%d", seq), entry, string.format("%d", new_at), skipped, results, aliases, garbage, dropped_out)
 end
 
+-- ---- the common batch ------------------------------------------------------------
+-- An agent's every turn: a few values pushed onto one list, or a few key writes into one
+-- dict, of an instance that takes them as it is. Answered here, after `instance`, with
+-- only what such a batch needs: one probe of the container (its length), the old values
+-- of the keys it writes, the ACL for what it runs, the log entry, the writes, one HSET of
+-- the bookkeeping. Where anything is unusual (a new or empty container, a reference, a
+-- dict whose order needs starting, expiry, history, aliases, results to remember, a
+-- refused command, ...), it returns nil having written nothing, and the general phases
+-- decide, refusals included. It writes what they would write and answers what they
+-- would answer (test/lua/common-batch.test.ts runs both on the same batches).
+-- COMMON = false turns it off (that test's reference).
+local COMMON = true
+local COMMON_KIND = {push = "l", set = "d"}
+local function common()
+  if not COMMON or creating or staged or recent or xfield or H.ttl > 0 or (H.histEntries or 0) > 0 or cursor >= FIRST_VALUE
+    or nv ~= iv or nvmin ~= ivmin or m[8] == false or m[9] == false or schema ~= H.schema then return nil end
+  local name, id = ops[1][1], ops[1][2]
+  local kind = COMMON_KIND[name]
+  local k = key_of(id)
+  if not kind or (id ~= "" and not declared[k]) or (id == "" and name ~= "set") then return nil end
+  local stored = m[prefetched[id]] or false
+  local f = stored or (id == "" and "d0")
+  if not f or string.sub(f, 1, 1) ~= kind then return nil end
+  -- The values pushed, or the field-value pairs written, in the batch's order.
+  local values, count = {}, 0
+  for i = 1, #ops do
+    local op = ops[i]
+    if op[1] ~= name or op[2] ~= id then return nil end
+    if name == "push" then
+      local pushed = op[3]
+      if not are_strs(pushed) then return nil end
+      for j = 1, #pushed do values[count + j] = pushed[j] end
+      count = count + #pushed
+    else
+      if not field_value_args(op) then return nil end
+      values[count + 1], values[count + 2] = op[3], op[4]
+      count = count + 2
+    end
+  end
+  if count == 0 or count > CHUNK then return nil end
+  -- The container holds something (an empty one is created by the batch: expiry work).
+  local n = redis.pcall(name == "push" and "LLEN" or "HLEN", k)
+  if type(n) ~= "number" or n == 0 then return nil end
+  touched = {[id] = true}
+  local record, added = nil, {}
+  if name == "push" then
+    clear("RPUSH", k)
+  else
+    -- The keys' old values: none a reference (deleting its subtree is the general path's).
+    local distinct, fields_ = {}, {}
+    for i = 1, count, 2 do
+      if not distinct[values[i]] then distinct[values[i]] = true; fields_[#fields_ + 1] = values[i] end
+    end
+    local old = redis.pcall("HMGET", k, unpack(fields_))
+    if old.err then return nil end
+    for j, field in ipairs(fields_) do
+      local o = old[j]
+      if o and string.byte(o, 1) == 64 then return nil end
+      if not o then added[#added + 1] = field end
+    end
+    -- Dict key order (see "dict key order"): new keys go at the end of a record it has; a
+    -- dict without one stays within what keeps Redis' own order.
+    if string.match(f, "^d[01]r?o%d") then
+      if #added > 0 then
+        record = order_key(id)
+        if not declared[record] then return nil end
+        clear("APPEND", record)
+      end
+    else
+      if n + #added > LISTPACK_ENTRIES then return nil end
+      for i = 1, count do if #values[i] > LISTPACK_VALUE then return nil end end
+    end
+    clear("HSET", k)
+  end
+  -- The ACL is asked for what this batch runs and what every batch runs (the bookkeeping
+  -- and the log); not for what deleting a subtree runs, which the general phases clear
+  -- for any batch that may remove a reference (this one cannot).
+  clear_book()
+  clear_log()
+  if may_run_all() then return nil end
+
+  seq = tonumber(iseq or "0") + 1
+  history, results, aliases = false, {}, {}
+  logged_whole = #OPS_TEXT <= H.logOpsBytes
+  entry, kept = nil, false
+  local failed = log_batch()
+  if failed then return refuse("CORRUPT", log, "cannot take the log entry (" .. failed .. ")") end
+  run(name == "push" and "RPUSH" or "HSET", k, unpack(values, 1, count))
+  if record then
+    for i, field in ipairs(added) do added[i] = cjson.encode(field) .. "," end
+    run("APPEND", record, table.concat(added))
+  end
+  local text = kind .. "1" .. string.sub(f, 3)
+  if text ~= stored then
+    run("HSET", meta, "n:" .. id, text, "c:" .. client, bseq, "seq", string.format("%d", seq))
+  else
+    run("HSET", meta, "c:" .. client, bseq, "seq", string.format("%d", seq))
+  end
+  return reply_of("applied", string.format("%d", seq), entry, string.format("%d", expire_at), 0, results, aliases, results, results)
+end
+
 -- One call: the phases in order; the first to answer ends it.
 local function main(keys, argv)
-  local answer = begin(keys, argv) or instance()
+  local answer = begin(keys, argv) or instance() or common()
   if answer ~= nil then return answer end
   reset()
   answer = check() or prepare() or logging() or write()
