@@ -496,8 +496,17 @@ proxyFactories.list = (node: ListNode): object => {
 plainOfNode.list = (node, share) => {
   const items = (node as ListNode).items;
   if (!share) return items.map(plainCopy);
-  // Records parsed from Redis that nothing read yet are the runtime's own plain JSON.
-  return items.map((item) => (typeof item === "object" && item !== null && !(item instanceof InlineText) && nodeOf(item) === undefined ? (item as JsonValue) : plainView(item)));
+  // Records parsed from Redis that nothing read yet are the runtime's own plain JSON: a
+  // list that holds only such values and scalars (every list just loaded) is its own view,
+  // without a copy of its array; a copy is made from the first element that is not.
+  let view: JsonValue[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const synced = typeof item === "object" && item !== null && (item instanceof InlineText || nodeOf(item) !== undefined);
+    if (synced) (view ??= items.slice(0, i) as JsonValue[]).push(plainView(item));
+    else view?.push(item as JsonValue);
+  }
+  return view ?? (items as JsonValue[]);
 };
 
 // console.log shows the elements, not the empty shell behind the proxy.

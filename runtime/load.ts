@@ -151,6 +151,9 @@ function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
     return node.proxy;
   };
 
+  const notJson = (node: ListNode, i: number, enc: string): CorruptDataError =>
+    new CorruptDataError(nodeKey(ns, node.id), i, `holds ${JSON.stringify(enc.slice(0, 80))}, which is not JSON`);
+
   // One element of a list as Redis holds it: `previous`, what the replica held at index i.
   const element = (node: ListNode, enc: string, i: number, previous: unknown): unknown => {
     const first = enc.charCodeAt(0);
@@ -160,7 +163,7 @@ function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
       try {
         scalar = parseScalar(enc);
       } catch {
-        throw new CorruptDataError(nodeKey(ns, node.id), i, `holds ${JSON.stringify(enc.slice(0, 80))}, which is not JSON`);
+        throw notJson(node, i, enc);
       }
       return scalar === 0 ? 0 : scalar;
     }
@@ -172,12 +175,37 @@ function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
       try {
         record = JSON.parse(enc);
       } catch {
-        throw new CorruptDataError(nodeKey(ns, node.id), i, `holds ${JSON.stringify(enc.slice(0, 80))}, which is not JSON`);
+        throw notJson(node, i, enc);
       }
       node.lazy = true;
       return record;
     }
     return decode(enc, node, undefined, childShape(node.shape, i), i, previous);
+  };
+
+  // The elements of a list that holds nothing yet, in one loop: a record (most elements of
+  // a conversation) is parsed where it stands and kept as that plain object; a text shorter
+  // than twice the nesting left cannot nest deeper than it (see nestsDeeper). What else
+  // Redis holds takes `element`.
+  const fillFresh = (node: ListNode, values: string[]): void => {
+    const items = node.items;
+    const short = 2 * (MAX_DEPTH - (depths.get(node) ?? 0) - 1);
+    let records = false;
+    for (let i = 0; i < values.length; i++) {
+      const enc = values[i]!;
+      const first = enc.charCodeAt(0);
+      if ((first === 123 || first === 91) && enc.length < short) {
+        let record: unknown;
+        try {
+          record = JSON.parse(enc);
+        } catch {
+          throw notJson(node, i, enc);
+        }
+        items.push(record);
+        records = true;
+      } else items.push(element(node, enc, i, undefined));
+    }
+    if (records) node.lazy = true;
   };
 
   const fill = (node: ListNode | DictNode, values: string[]): void => {
@@ -188,7 +216,7 @@ function fillReplica(replica: Replica, reply: LoadReply): LoadedState {
         // A list that holds nothing (every list at open) is filled in place: nothing to
         // reuse, and no second array of its length to copy from.
         try {
-          for (let i = 0; i < values.length; i++) items.push(element(node, values[i]!, i, undefined));
+          fillFresh(node, values);
         } catch (error) {
           items.length = 0;
           throw error;

@@ -8,7 +8,7 @@ import { Batches } from "./batches.js";
 import { ClosedError, NotJsonError, type DataPath } from "./errors.js";
 import { Events, type ChangeReport } from "./events.js";
 import { newId } from "./ids.js";
-import { DictNode, ListNode, inheritsNothing, isIntegerLike, nodeOf, type Node, type Owner } from "./node.js";
+import { DictNode, ListNode, bareObject, isIntegerLike, nodeOf, type Node, type Owner } from "./node.js";
 import { DICT_REF, LIST_REF, type Enc, type NodeId } from "./ops.js";
 import type { Shape } from "./shape.js";
 import { InlineText, assertJson, describeNonJson, isJsonScalar, plainCopy, isSynced, scalarText, type JsonValue } from "./values.js";
@@ -154,12 +154,12 @@ export class Replica implements Owner {
       }
       return node.proxy;
     }
-    const nested = owned ? adoptable(plain) : undefined;
-    if (nested !== undefined) {
+    const fields = owned ? adopt(plain) : undefined;
+    if (fields !== undefined) {
       // The runtime's own parsed object, its fields moved to an object that inherits
       // nothing, becomes the node's fields: reading a record of a loaded conversation costs
       // its node and proxy, no second parse and no deep copy.
-      const fields = inheritsNothing(plain);
+      const nested = adoptedNested;
       const node = this.newDict("", shape, fields);
       node.parent = parent;
       node.key = key;
@@ -239,23 +239,36 @@ export class Replica implements Owner {
 
 }
 
+/** Set by `adopt`: whether a field of the object it adopted holds an object or array. */
+let adoptedNested = false;
+
 /**
- * Whether parsed JSON can become a dict node's fields as it is (a plain object without
- * integer-like keys: those need the node's insertion record, see DictNode.put): undefined
- * when it cannot, else whether a field holds an object or array. One pass over the keys,
- * which also turns -0 into 0 (its JSON text): a record is read once per load.
+ * The fields of parsed JSON as a dict node adopts them: its own fields moved to an object
+ * that inherits nothing (see bareObject), -0 read as 0 (its JSON text); undefined when it
+ * cannot be (not a plain object, or an integer-like key: those need the node's insertion
+ * record, see DictNode.put). One for...in pass without a key array (half the time of
+ * Object.keys + Object.assign): a record of a loaded conversation is read once per load.
+ * A for...in sees inherited keys too: none unless something made a property of
+ * Object.prototype enumerable, which then takes the path that does not adopt.
  */
-function adoptable(plain: object): boolean | undefined {
-  if (Object.getPrototypeOf(plain) !== Object.prototype) return undefined;
-  const fields = plain as Record<string, unknown>;
+function adopt(plain: object): Record<string, unknown> | undefined {
+  if (Object.getPrototypeOf(plain) !== Object.prototype || inheritsEnumerable()) return undefined;
+  const fields = bareObject();
   let nested = false;
-  for (const key of Object.keys(fields)) {
+  for (const key in plain) {
     if (isIntegerLike(key)) return undefined;
-    const item = fields[key];
+    const item = (plain as Record<string, unknown>)[key];
     if (typeof item === "object" && item !== null) nested = true;
-    else if (item === 0) fields[key] = 0;
+    fields[key] = item === 0 ? 0 : item;
   }
-  return nested;
+  adoptedNested = nested;
+  return fields;
+}
+
+/** Whether a plain object inherits an enumerable property (Object.prototype was extended). */
+function inheritsEnumerable(): boolean {
+  for (const _ in Object.prototype) return true;
+  return false;
 }
 
 /** Whether a shape or any shape below it has `keepLast` (cached: whole-value writes ask). */

@@ -153,7 +153,8 @@ export function plainCopy(value: unknown): JsonValue {
 /**
  * As plainCopy, but the records a list holds as parsed JSON that nothing has read yet
  * (the runtime's own objects, never handed out) are shared, not copied: validating a
- * loaded conversation then costs no copy of it. The result must only be read.
+ * loaded conversation then costs no copy of it. The result must only be read: a list
+ * that holds only such records and scalars is given as the replica's own array.
  */
 export function plainView(value: unknown): JsonValue {
   return copyOf(value, true);
