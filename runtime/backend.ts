@@ -136,9 +136,10 @@ export class Backend {
    * sending the same batch again (the script answers a duplicate with its results).
    * Rejects with WriteError (nothing of the batch was applied) when Redis refused it.
    */
-  async apply(batch: Batch, isClosed: () => boolean = () => false): Promise<BatchOutcome> {
+  async apply(batch: Batch, isClosed: () => boolean = () => false, failed?: { readonly error: unknown }): Promise<BatchOutcome> {
     // The containers declared: the batch's, and those an RMKEYS refusal names (a set made only then).
     let ids: ReadonlySet<NodeId> | readonly NodeId[] = batch.keys;
+    let lists = batch.lists;
     let staged = this.stageable(batch.ops);
     let [ops, values] = encodeOps(batch.ops, batch.log.maxOpsBytes, staged !== undefined);
     // A Cluster's subscribers may listen on any node: PUBSUB NUMSUB on this one cannot count them.
@@ -148,11 +149,25 @@ export class Backend {
       try {
         if (staged) {
           const stage = stageKey(batch.ns, batch.clientId, batch.seq);
-          const keys = batchKeys(batch.ns, ids, [stage]);
+          const keys = batchKeys(batch.ns, ids, [stage], undefined, lists);
           reply = await this.applyStaged(batch, keys, batchCall(keys, batchHeader(batch, { stage, own }), ops, values), staged, stage);
         } else {
-          const keys = batchKeys(batch.ns, ids, [], batch.memo);
-          reply = await this.script.run(batchCall(keys, headerTexts(batch, { stage: "", own }), ops, values));
+          const keys = batchKeys(batch.ns, ids, [], batch.memo, lists);
+          const call = batchCall(keys, headerTexts(batch, { stage: "", own }), ops, values);
+          const direct = failed === undefined ? this.script.direct(call) : undefined;
+          if (failed !== undefined) {
+            // The first attempt was `direct`'s: go on from its error as `run` would have.
+            const { error } = failed;
+            failed = undefined;
+            reply = await this.script.recoverDirect(error, call);
+          } else if (direct === undefined) reply = await this.script.run(call);
+          else {
+            try {
+              reply = await direct;
+            } catch (error) {
+              reply = await this.script.recoverDirect(error, call);
+            }
+          }
         }
       } catch (error) {
         if (error instanceof CorruptDataError) throw error;
@@ -173,8 +188,11 @@ export class Backend {
           }
           if (refusal.kind === "KEYS") {
             const more: Set<NodeId> = new Set<NodeId>(ids);
-            for (const id of needsKeys(refusal)) more.add(id);
+            const asked = needsKeys(refusal);
+            for (const id of asked) more.add(id);
             ids = more;
+            // A container asked for again is declared whole (with its order record) from now on.
+            if (lists !== undefined) lists = lists.filter((id) => !asked.includes(id));
             if (attempt < KEY_ROUNDS) continue;
           }
           if (refusal.kind === "WAIT") return { kind: "wait", applied: lastApplied(refusal) };
@@ -195,6 +213,26 @@ export class Backend {
       }
       return decodeReply(reply);
     }
+  }
+
+  /**
+   * The first sending of a batch of the usual kind (not staged, the function library
+   * checked): the FCALL's own promise, which the caller awaits (no async frame of ours in
+   * between: an awaited write resumes its caller sooner), else undefined (call `apply`).
+   * Its reply goes to `outcome`; its rejection to `apply(batch, isClosed, { error })`,
+   * which goes on from it as from its own first attempt (recovery, refusals, resends).
+   */
+  direct(batch: Batch): Promise<unknown> | undefined {
+    if (!this.script.checked || this.stageable(batch.ops) !== undefined) return undefined;
+    const [ops, values] = encodeOps(batch.ops, batch.log.maxOpsBytes, false);
+    const own = isCluster(this.redis) ? -1 : batch.ownSubscriptions;
+    const keys = batchKeys(batch.ns, batch.keys, [], batch.memo, batch.lists);
+    return this.script.direct(batchCall(keys, headerTexts(batch, { stage: "", own }), ops, values));
+  }
+
+  /** The outcome of a batch from the reply to `direct` (as `apply` answers it). */
+  outcome(reply: unknown): Exclude<BatchOutcome, { kind: "wait" }> {
+    return decodeReply(reply);
   }
 
   /**

@@ -52,11 +52,29 @@ export class BatchScript {
     private readonly evalApply: (args: Args) => Promise<unknown>,
   ) {}
 
+  /** Whether batches go by FCALL of the checked library (`direct` sends them). */
+  get checked(): boolean {
+    return this.mode === "function";
+  }
+
   /** Runs one batch call (numkeys, KEYS, ARGV as one array: ioredis flattens it, nothing is spread). */
   run(args: Args): Promise<unknown> {
-    // The usual case, without an async frame of its own: the library checked, one FCALL.
     if (this.mode === "function") return this.fcall(args).catch((error: unknown) => this.recover(error, args, false));
     return this.checkAndRun(args);
+  }
+
+  /**
+   * The usual case of `run`, split so that the caller awaits ioredis' own promise (no
+   * derived promise, no extra microtask per batch): the FCALL once the library is
+   * checked, else undefined (call `run`). A rejection of it goes to `recover`.
+   */
+  direct(args: Args): Promise<unknown> | undefined {
+    return this.mode === "function" ? this.fcall(args) : undefined;
+  }
+
+  /** What `run` does when the FCALL `direct` sent failed: the library loaded again, EVAL, or the error rethrown. */
+  recoverDirect(error: unknown, args: Args): Promise<unknown> {
+    return this.recover(error, args, false);
   }
 
   /** Whether batches go by FCALL here (checking the library first if it was not yet). */

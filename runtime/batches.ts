@@ -12,7 +12,7 @@ import type { Events } from "./events.js";
 import { newId } from "./ids.js";
 import { BATCH_LIMITS, fits, takeBatch } from "./split.js";
 import type { DictNode } from "./node.js";
-import { touches, type Intent } from "./op/rows.js";
+import { OPS, touches, type Intent } from "./op/rows.js";
 import { isRef, type Enc, type NodeId, type Op } from "./ops.js";
 import { batchSent, batchSettled, targetOf, type Target } from "./telemetry.js";
 import type { HistoryLimits } from "./protocol/batch.js";
@@ -42,6 +42,9 @@ interface InFlight {
   error: RedisMemoryError | undefined;
   transaction: boolean;
 }
+
+/** Where the microtask that sends a tick's writes hangs. */
+const RESOLVED = Promise.resolve();
 
 /** The increments of a batch that has none (shared: only read). */
 const NO_INCRS: readonly PendingIncr[] = Object.freeze([]);
@@ -290,7 +293,9 @@ export class Batches {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(this.sendQueued);
+    // A reaction to a settled promise, not queueMicrotask: Node wraps each of those in an
+    // AsyncResource (ids, hooks, a bound function), which a write per await pays every time.
+    void RESOLVED.then(this.sendQueued);
   }
 
   /** send() as the microtask that ends a synchronous run of writes (made once, not per batch). */
@@ -305,7 +310,7 @@ export class Batches {
     if (this.inflight.size >= limit || (this.chainBroken && this.inflight.size > 0)) return undefined;
     // A transaction's batch is alone at the end of the chain: it may be refused (stale) and
     // run again, and a batch chained after it would then be refused with it.
-    for (const other of this.inflight.values()) if (other.transaction) return undefined;
+    if (this.inflight.size > 0) for (const other of this.inflight.values()) if (other.transaction) return undefined;
     if (this.chainBroken) {
       this.chainBroken = false;
       this.lastSent = this.applied;
@@ -319,14 +324,15 @@ export class Batches {
     this.lastPush = undefined;
     // Every batch of the tick declares the containers that left the data (one of them deletes them).
     const keys = declaredIds(ops, this.dropped);
-    if (rest.length === 0) this.dropped.clear();
+    const lists = listIds(ops, keys, this.dropped);
+    if (rest.length === 0 && this.dropped.size > 0) this.dropped.clear();
     const seq = ++this.batchSeq;
     // Batches still on the wire may be sent again: their results must be kept.
     let acked = seq - 1;
-    for (const other of this.inflight.keys()) acked = Math.min(acked, other - 1);
+    if (this.inflight.size > 0) for (const other of this.inflight.keys()) acked = Math.min(acked, other - 1);
     const batch: Batch = {
       ns: this.owner.ns, clientId: this.owner.clientId, seq, prev: this.lastSent, epoch: this.epoch, newEpoch: this.newEpoch,
-      ops, keys, schemaHash: this.schemaHash, version: this.version.version, vmin: this.version.vmin, from: this.readAt === "" ? 0 : this.migrateFrom,
+      ops, keys, lists, schemaHash: this.schemaHash, version: this.version.version, vmin: this.version.vmin, from: this.readAt === "" ? 0 : this.migrateFrom,
       log: this.log, ttl: this.ttl, readAt: this.readAt,
       ownSubscriptions: this.ownSubscriptions(),
       acked, memo: this.memo,
@@ -338,16 +344,15 @@ export class Batches {
     const record: InFlight = { batch, incrs, done: undefined, error: undefined, transaction: batch.readAt !== "" };
     this.inflight.set(seq, record);
     const target = (this.target ??= targetOf(this.owner.ns));
-    batchSent(target, seq, ops);
-    record.done = this.dispatch(record, target, performance.now());
+    record.done = this.dispatch(record, target, batchSent(target, seq, ops));
     if (this.pending.length > 0) this.send();
     return record;
   }
 
   /** A sent batch was answered (or given up): the next one may leave, and idle() waiters wake once none is on the wire. */
-  private settle(record: InFlight, target: Target, started: number): void {
+  private settle(record: InFlight, target: Target, sent: number): void {
     const seq = record.batch.seq;
-    batchSettled(target, seq, performance.now() - started, record.error);
+    batchSettled(target, seq, sent, record.error);
     this.inflight.delete(seq);
     this.send();
     if (this.inflight.size === 0 && this.idleWaiters.length > 0) for (const wake of this.idleWaiters.splice(0)) wake();
@@ -358,9 +363,17 @@ export class Batches {
     return JSON.stringify(ops.map((op) => this.owner.pathOf(op[1]) ?? null));
   }
 
-  /** Wakes `idle()` waiters (a store opened offline has synced). */
+  /**
+   * Wakes `idle()` waiters (a store opened offline has synced, a transaction committed or
+   * dropped its writes), in a microtask: what the caller does next (a reload it starts)
+   * is seen by a flush() that checks again.
+   */
   wakeIdle(): void {
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    if (this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters.splice(0);
+    void RESOLVED.then(() => {
+      for (const wake of waiters) wake();
+    });
   }
 
   // ---- transactions --------------------------------------------------------
@@ -437,14 +450,26 @@ export class Batches {
    * Sends one batch until it is applied or refused, then settles it (in the microtask
    * of its answer: an awaited write takes no extra hop).
    */
-  private async dispatch(record: InFlight, target: Target, started: number): Promise<void> {
+  private async dispatch(record: InFlight, target: Target, sent: number): Promise<void> {
     const { batch } = record;
     try {
       for (let waits = 0; ; waits++) {
         let outcome: BatchOutcome;
         const appliedBefore = this.applied;
         try {
-          outcome = await this.owner.backend.apply(batch, this.isClosed);
+          const backend = this.owner.backend;
+          // The usual batch: its FCALL's promise awaited here (one hop from the reply to the settle).
+          const direct = backend.direct(batch);
+          if (direct === undefined) outcome = await backend.apply(batch, this.isClosed);
+          else {
+            let reply: unknown, failed: { error: unknown } | undefined;
+            try {
+              reply = await direct;
+            } catch (error) {
+              failed = { error };
+            }
+            outcome = failed === undefined ? backend.outcome(reply) : await backend.apply(batch, this.isClosed, failed);
+          }
         } catch (error) {
           return this.refused(record, error);
         }
@@ -471,7 +496,7 @@ export class Batches {
         }
       }
     } finally {
-      this.settle(record, target, started);
+      this.settle(record, target, sent);
     }
   }
 
@@ -560,12 +585,31 @@ export class Batches {
   }
 
   /** Resolves when every write queued before the call is acknowledged; rejects with a failure since the last flush. */
-  async flush(timeout?: number): Promise<void> {
-    if (timeout === undefined) {
-      // idle(), inline: an awaited write resumes its caller one hop after its batch settles.
+  flush(timeout?: number): Promise<void> {
+    if (timeout !== undefined) return this.flushWithin(timeout);
+    // idle(), as a waiter that settle() calls: an awaited write resumes its caller one hop
+    // after its batch settles (no async frame between).
+    return new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        try {
+          if (!this.quiet()) {
+            this.idleWaiters.push(check);
+            return;
+          }
+          if (this.reloading === undefined && this.failures.length === 0) resolve();
+          else resolve(this.flushed());
+        } catch (error) {
+          reject(error);
+        }
+      };
       this.send();
-      while (!this.quiet()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    } else {
+      check();
+    });
+  }
+
+  /** flush() with a bound on the wait (FlushTimeoutError). */
+  private async flushWithin(timeout: number): Promise<void> {
+    {
       let timer: NodeJS.Timeout | undefined;
       const expired = new Promise<"expired">((resolve) => {
         timer = setTimeout(() => resolve("expired"), timeout);
@@ -576,6 +620,11 @@ export class Batches {
         clearTimeout(timer);
       }
     }
+    return this.flushed();
+  }
+
+  /** The end of a flush: a reload after a refusal first, then the first failure since the last flush. */
+  private async flushed(): Promise<void> {
     if (this.reloading) await this.reloading;
     const failure = this.failures[0];
     this.failures = [];
@@ -649,4 +698,22 @@ function declaredIds(ops: readonly Op[], dropped: ReadonlySet<NodeId>): readonly
   const keys = new Set<NodeId>(dropped);
   for (const op of ops) for (const id of touches(op)) if (id !== "") keys.add(id);
   return [...keys];
+}
+
+/**
+ * Of the containers a batch declares, those that only its list operations write: they
+ * are declared without an order record (only a dict has one). A container that left the
+ * data, or that another operation of the batch touches, is declared whole.
+ */
+function listIds(ops: readonly Op[], ids: readonly NodeId[], dropped: ReadonlySet<NodeId>): readonly NodeId[] | undefined {
+  if (ops.length === 1 && dropped.size === 0) return OPS[ops[0]![0]].kind === "list" ? ids : undefined;
+  let lists: Set<NodeId> | undefined;
+  const others = new Set<NodeId>(dropped);
+  for (const op of ops) {
+    if (OPS[op[0]].kind === "list") (lists ??= new Set<NodeId>()).add(op[1]);
+    else for (const id of touches(op)) others.add(id);
+  }
+  if (lists === undefined) return undefined;
+  for (const id of others) lists.delete(id);
+  return lists.size > 0 ? [...lists] : undefined;
 }

@@ -222,10 +222,14 @@ function settle(tools: Instruments | undefined, span: OtelSpan | undefined, oper
   debug(errorType === undefined ? `${operation} done` : `${operation} failed`, target.ns, { ms: ms.toFixed(1), error: errorType });
 }
 
-/** A batch leaves: its size is recorded and it counts as pending until `batchSettled`. */
-export function batchSent(target: Target, seq: number, batch: readonly Op[]): void {
+/**
+ * A batch leaves: its size is recorded and it counts as pending until `batchSettled`.
+ * Returns when it left (performance.now()), or -1 when nothing observes batches (no
+ * clock is read then: an awaited single write pays nothing for telemetry it does not use).
+ */
+export function batchSent(target: Target, seq: number, batch: readonly Op[]): number {
   const tools = batchMetrics();
-  if (!tools && !debugOn) return;
+  if (!tools && !debugOn) return -1;
   const ops = batch.length;
   const size = bytesOf(batch);
   if (tools) {
@@ -235,6 +239,7 @@ export function batchSent(target: Target, seq: number, batch: readonly Op[]): vo
     tools.pending.add(1, attributes);
   }
   if (debugOn) debug("batch sent", target.ns, { seq, ops, bytes: size });
+  return performance.now();
 }
 
 /** The bytes of the values a batch carries (its size). */
@@ -249,10 +254,14 @@ function bytesOf(ops: readonly Op[]): number {
   return bytes;
 }
 
-/** A batch was acknowledged (`error` undefined) or refused. */
-export function batchSettled(target: Target, seq: number, ms: number, error: unknown): void {
+/**
+ * A batch was acknowledged (`error` undefined) or refused; `sent` is what `batchSent`
+ * returned (-1: it was not observed, so neither is its end: the pending count stays paired).
+ */
+export function batchSettled(target: Target, seq: number, sent: number, error: unknown): void {
+  if (sent < 0) return;
+  const ms = performance.now() - sent;
   const tools = batchMetrics();
-  if (!tools && !debugOn) return;
   const errorType = error === undefined ? undefined : error instanceof Error ? error.name : "Error";
   if (tools) {
     const attributes = batchAttributesOf(target);

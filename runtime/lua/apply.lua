@@ -1544,7 +1544,7 @@ end
 local COMMON = true
 local COMMON_KIND = {push = "l", set = "d"}
 local function common()
-  if not COMMON or creating or staged or recent or xfield or H.ttl > 0 or (H.histEntries or 0) > 0 or cursor >= FIRST_VALUE
+  if not COMMON or creating or staged or recent or xfield or H.ttl > 0 or (H.histEntries or 0) > 0 or H.from ~= 0 or cursor >= FIRST_VALUE
     or nv ~= iv or nvmin ~= ivmin or m[8] == false or m[9] == false or schema ~= H.schema then return nil end
   local name, id = ops[1][1], ops[1][2]
   local kind = COMMON_KIND[name]
@@ -1612,7 +1612,8 @@ local function common()
   if may_run_all() then return nil end
 
   seq = tonumber(iseq or "0") + 1
-  history, results, aliases = false, {}, {}
+  -- What log_batch reads of the call's state (prepare and logging set it on the general path).
+  now, history, results, aliases = nil, false, {}, {}
   logged_whole = #OPS_TEXT <= H.logOpsBytes
   entry, kept = nil, false
   local failed = log_batch()

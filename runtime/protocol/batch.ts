@@ -51,6 +51,11 @@ export interface Batch {
   readonly ops: readonly Op[];
   /** Ids of the containers the batch may touch (declared as KEYS). */
   readonly keys: readonly NodeId[];
+  /**
+   * Those of `keys` that every operation of the batch writes as a list: declared without
+   * an order record (a list has none; should the script need one it asks, RMKEYS).
+   */
+  readonly lists?: readonly NodeId[] | undefined;
   readonly schemaHash: string;
   /** The writer's schema version and the lowest version that may write what it writes (runtime/migrate.ts; default 1). */
   readonly version?: number;
@@ -84,6 +89,8 @@ export interface Batch {
 export interface BatchMemo {
   header?: FixedHeader;
   keys?: readonly string[];
+  /** The KEYS of the last batch that declared one container (an awaited write declares the same each time). */
+  one?: { readonly id: NodeId; readonly list: boolean; readonly keys: readonly string[] };
 }
 
 /** The header fields that stay the same from batch to batch of one replica, and their JSON text (ARGV[1]). */
@@ -184,19 +191,39 @@ function sameFixed(fixed: FixedHeader, batch: Batch): boolean {
 /** Root, meta, log and the root's order record (runtime/protocol/order.ts). */
 const instanceKeys = (ns: string): string[] => [...keysOf(ns), orderKey(ns, "")];
 
-/** KEYS of apply.lua: root, meta, log, the root's order record, then every container the batch may touch with its order record (and the staging key). */
-export function batchKeys(ns: string, ids: Iterable<NodeId>, extra: readonly string[] = [], memo?: BatchMemo): string[] {
+/**
+ * KEYS of apply.lua: root, meta, log, the root's order record, then every container the
+ * batch may touch with its order record, but for `lists` (and the staging key). With a
+ * memo, a batch that declares one container reuses the last such list (read only).
+ */
+export function batchKeys(ns: string, ids: Iterable<NodeId>, extra: readonly string[] = [], memo?: BatchMemo, lists: readonly NodeId[] = NO_IDS): readonly string[] {
   const own = memo ? (memo.keys ??= instanceKeys(ns)) : instanceKeys(ns);
+  if (memo !== undefined && extra.length === 0 && Array.isArray(ids) && ids.length === 1) {
+    const id = (ids as readonly NodeId[])[0]!;
+    const list = lists.includes(id);
+    const last = memo.one;
+    if (last !== undefined && last.id === id && last.list === list) return last.keys;
+    const keys = own.slice();
+    if (id !== "") keys.push(...containerKeys(ns, id, list));
+    memo.one = { id, list, keys };
+    return keys;
+  }
   const keys = own.slice();
-  // Each container is declared with its order record (a dict's, once it has one: the
-  // script writes it, deletes it with the dict, and gives it the instance's expiry).
   for (const id of ids) {
     // Ids are distinct; only the root's id ("") names a key already in the list.
-    if (id !== "") keys.push(nodeKey(ns, id), orderKey(ns, id));
+    if (id !== "") keys.push(...containerKeys(ns, id, lists.includes(id)));
   }
   for (const key of extra) keys.push(key);
   return keys;
 }
+
+/**
+ * A container's keys: its own and its order record (a dict's, once it has one: the script
+ * writes it, deletes it with the dict, and gives it the instance's expiry); a list has none.
+ */
+const containerKeys = (ns: string, id: NodeId, list: boolean): string[] => (list ? [nodeKey(ns, id)] : [nodeKey(ns, id), orderKey(ns, id)]);
+
+const NO_IDS: readonly NodeId[] = Object.freeze([]);
 
 /**
  * The whole argument list of one apply.lua call (numkeys, KEYS, ARGV), as one array:

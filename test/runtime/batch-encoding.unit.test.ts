@@ -52,6 +52,20 @@ describe("batchKeys", () => {
       ]);
     }
   });
+
+  it("declares a container only lists write without an order record (a list has none)", () => {
+    expect(batchKeys("ns", new Set(["a", "b"]), [], {}, ["b"])).toEqual([...keysOf("ns"), orderKey("ns", ""), nodeKey("ns", "a"), orderKey("ns", "a"), nodeKey("ns", "b")]);
+  });
+
+  it("gives a batch of one container the keys of the last such batch, made again when the container or its kind changes", () => {
+    const memo: BatchMemo = {};
+    const list = batchKeys("ns", ["l"], [], memo, ["l"]);
+    expect(list).toEqual([...keysOf("ns"), orderKey("ns", ""), nodeKey("ns", "l")]);
+    expect(batchKeys("ns", ["l"], [], memo, ["l"])).toBe(list);
+    expect(batchKeys("ns", ["l"], [], memo)).toEqual([...keysOf("ns"), orderKey("ns", ""), nodeKey("ns", "l"), orderKey("ns", "l")]);
+    expect(batchKeys("ns", ["d"], [], memo)).toEqual([...keysOf("ns"), orderKey("ns", ""), nodeKey("ns", "d"), orderKey("ns", "d")]);
+    expect(batchKeys("ns", [""], [], memo)).toEqual([...keysOf("ns"), orderKey("ns", "")]);
+  });
 });
 
 describe("encodeOps", () => {

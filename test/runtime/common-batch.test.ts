@@ -173,11 +173,15 @@ describe("the batch script's common path", () => {
   it("writes and answers what the general phases would, batch by batch", async () => {
     const seen = { common: 0, general: 0, mismatches: [] as string[] };
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 20, maxLength: 60 }), async (steps) => {
+      fc.asyncProperty(fc.array(step, { minLength: 20, maxLength: 60 }), fc.boolean(), async (steps, listened) => {
         const connection = new Redis(redisUrl());
         compareBatches(connection, seen);
+        const id = uniqueId("common");
+        // Someone listening to the instance and both copies: the log keeps the entries.
+        const listener = listened ? new Redis(redisUrl()) : undefined;
+        await listener?.psubscribe(`memory:{Memory:${id}}*`);
         try {
-          const store = await openMemory(uniqueId("common"), { redis: connection });
+          const store = await openMemory(id, { redis: connection });
           store.log = ["start"];
           store.d = {};
           await store.$flush();
@@ -193,6 +197,7 @@ describe("the batch script's common path", () => {
           await store.$close();
         } finally {
           connection.disconnect();
+          listener?.disconnect();
         }
         expect(seen.mismatches.slice(0, 1).map((m) => m.slice(0, 3000))).toEqual([]);
       }),
