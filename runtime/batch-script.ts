@@ -171,3 +171,31 @@ async function libraryCode(node: Redis): Promise<string | undefined> {
   }
   return undefined;
 }
+
+/** The name every version of the library has: redis_memory_ and the first 16 hex digits of its text's SHA-1. */
+const LIBRARY_NAME = /^redis_memory_[0-9a-f]{16}$/;
+
+/**
+ * Deletes the libraries of other versions of redis-memory (every master of a Cluster);
+ * returns their names. Safe while processes of those versions run: a store whose
+ * function is gone loads its library again and retries the call ("Function not found",
+ * as after FUNCTION FLUSH), so pruning during a rolling deploy only costs them a reload.
+ */
+export async function pruneLibraries(redis: Connection): Promise<string[]> {
+  const nodes: readonly Redis[] = redis.isCluster ? (redis as Cluster).nodes("master") : [redis as Redis];
+  const deleted = new Set<string>();
+  for (const node of nodes) {
+    const libraries = (await node.call("FUNCTION", "LIST", "LIBRARYNAME", "redis_memory_*")) as unknown[];
+    for (const library of libraries) {
+      if (!Array.isArray(library)) continue;
+      const name = String(library[library.indexOf("library_name") + 1]);
+      if (!LIBRARY_NAME.test(name) || name === APPLY_LIBRARY_NAME) continue;
+      // Another admin may have deleted it meanwhile.
+      await node.call("FUNCTION", "DELETE", name).catch((error: unknown) => {
+        if (!/library not found/i.test(message(error))) throw error;
+      });
+      deleted.add(name);
+    }
+  }
+  return [...deleted].sort();
+}

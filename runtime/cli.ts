@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // redis-memory: the runtime's command line, for production scripts (the generator is a
 // devDependency; this ships with the package apps install). Two commands:
-//   redis-memory load-library [--redis URL]
+//   redis-memory load-library [--redis URL] [--prune]
 //     loads the batch script's function library (docs/guides/acl.md: where tenants may
-//     not run FUNCTION LOAD, an admin loads it once per version); exit 0 loaded and
-//     checked, 1 it cannot be used there (batches then go by EVAL), 2 bad arguments.
+//     not run FUNCTION LOAD, an admin loads it once per version) and, with --prune,
+//     deletes the libraries of other versions; exit 0 loaded and checked, 1 it cannot
+//     be used there (batches then go by EVAL), 2 bad arguments.
 //   redis-memory migrate <module> [--store Name] [--import module]... [--redis URL]
 //     [--prefix P] [--concurrency N] [--dry-run] [--json] [--quiet] [--progress]
 //     [--progress-every N]
@@ -15,7 +16,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import { APPLY_LIBRARY_NAME, libraryStatus } from "./batch-script.js";
+import { APPLY_LIBRARY_NAME, libraryStatus, pruneLibraries } from "./batch-script.js";
 import { connectTarget, targetOf } from "./connect.js";
 import { migrateAll, type MigrationProgress, type MigrationReport } from "./migrate-all.js";
 import type { StoreSchema } from "./shape.js";
@@ -39,13 +40,15 @@ interruption and the instances already migrated are skipped.
   --progress-every <n>  when stderr is not a terminal: a progress line every n instances (default 10000)
 `;
 
-const LOAD_USAGE = `Usage: redis-memory load-library [--redis <url>]
+const LOAD_USAGE = `Usage: redis-memory load-library [--redis <url>] [--prune]
 
 Loads the batch script's function library on the server (every master of a Cluster)
 and checks its code. Stores load it themselves when their user may run FUNCTION LOAD;
 where tenants may not, an admin runs this once per version of redis-memory.
 
   --redis <url>       Redis URL (default: REDIS_URL, else REDIS_HOST/REDIS_PORT, else 127.0.0.1:6379)
+  --prune             also delete the libraries of other versions (redis_memory_<hash>) left by
+                      earlier deploys; a process of such a version still running loads its own again
 `;
 
 class UsageError extends Error {}
@@ -152,7 +155,7 @@ async function migrate(args: string[]): Promise<number> {
 }
 
 async function loadLibrary(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { redis: { type: "string" }, help: { type: "boolean", default: false } } });
+  const { values } = parseArgs({ args, options: { redis: { type: "string" }, prune: { type: "boolean", default: false }, help: { type: "boolean", default: false } } });
   if (values.help) {
     process.stdout.write(LOAD_USAGE);
     return 0;
@@ -163,6 +166,10 @@ async function loadLibrary(args: string[]): Promise<number> {
     const where = `${status.servers} server${status.servers === 1 ? "" : "s"}`;
     if (status.ready) process.stdout.write(`${APPLY_LIBRARY_NAME}: loaded and checked on ${where}\n`);
     else process.stderr.write(`redis-memory: ${APPLY_LIBRARY_NAME} cannot be used on ${where} (${status.reason}); batches go by EVAL there\n`);
+    if (values.prune && status.ready) {
+      const deleted = await pruneLibraries(connection);
+      process.stdout.write(deleted.length === 0 ? "no library of another version to delete\n" : `deleted ${deleted.length} of other versions: ${deleted.join(", ")}\n`);
+    }
     return status.ready ? 0 : 1;
   } finally {
     connection.disconnect();

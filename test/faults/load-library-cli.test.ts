@@ -35,4 +35,25 @@ describe("redis-memory load-library", () => {
     // Now the tenant only checks it: ready.
     expect(cli("load-library", "--redis", tenant.url).status).toBe(0);
   });
+
+  it("--prune deletes the libraries of other versions and nothing else", async () => {
+    const { url } = await privateServer();
+    const raw = new Redis(url);
+    raws.push(raw);
+    // What an earlier deploy left: the same library under an older version's name, and
+    // a library of someone else's that merely starts alike.
+    const older = "redis_memory_0123456789abcdef";
+    const olderFunction = "redis_memory_apply_0123456789abcdef";
+    await raw.call("FUNCTION", "LOAD", APPLY_LIBRARY.replace(`name=${APPLY_LIBRARY_NAME}`, `name=${older}`).replace(/'redis_memory_apply_[0-9a-f]{16}'/, `'${olderFunction}'`));
+    await raw.call("FUNCTION", "LOAD", "#!lua name=redis_memory_tools\nredis.register_function('redis_memory_tools_ping', function() return 1 end)\n");
+    const names = async (): Promise<string[]> =>
+      ((await raw.call("FUNCTION", "LIST")) as unknown[][]).map((library) => String(library[library.indexOf("library_name") + 1])).sort();
+
+    const pruned = cli("load-library", "--redis", url, "--prune");
+    expect(pruned.status).toBe(0);
+    expect(pruned.stdout).toBe(`${APPLY_LIBRARY_NAME}: loaded and checked on 1 server\ndeleted 1 of other versions: ${older}\n`);
+    expect(await names()).toEqual([APPLY_LIBRARY_NAME, "redis_memory_tools"].sort());
+    // Again: nothing left to delete.
+    expect(cli("load-library", "--redis", url, "--prune").stdout).toContain("no library of another version to delete");
+  });
 });
