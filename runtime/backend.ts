@@ -268,7 +268,7 @@ export class Backend {
       call(command: string, name: string, args: readonly (string | number)[]): unknown;
       rpush(key: string, values: readonly string[]): unknown;
     };
-    if (viaFunction) send.call("FCALL", APPLY_FUNCTION, call);
+    if (viaFunction) send.call("fcall", APPLY_FUNCTION, call);
     else send.evalsha(APPLY_SHA, call);
     for (let i = 0; i < staged.length; i += STAGE_CHUNK) send.rpush(stage, staged.slice(i, i + STAGE_CHUNK));
     multi.eval(STAGED, 3, keys[1]!, stage, listKey, batch.clientId, batch.seq);

@@ -84,7 +84,9 @@ export class BatchScript {
   }
 
   private fcall(args: Args): Promise<unknown> {
-    return (this.redis as unknown as Calls).call("FCALL", APPLY_FUNCTION, args);
+    // In lower case: ioredis lower-cases a command's name for each of its flag lookups
+    // (several per command), a new string each time unless it already is.
+    return (this.redis as unknown as Calls).call("fcall", APPLY_FUNCTION, args);
   }
 
   /**

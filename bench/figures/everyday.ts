@@ -199,7 +199,7 @@ end)
   let seen: string[] | undefined;
   let scriptName = "";
   connection.call = function (this: unknown, command: unknown, ...rest: unknown[]) {
-    if (command === "FCALL" && Array.isArray(rest[1])) {
+    if (String(command).toUpperCase() === "FCALL" && Array.isArray(rest[1])) {
       const args = (rest[1] as unknown[]).map(String);
       if (args[3 + Number(args[0])]?.startsWith('[["push",')) {
         seen = args;

@@ -108,7 +108,7 @@ function compareBatches(connection: Redis, seen: { common: number; general: numb
   const original = connection.call.bind(connection) as (...args: unknown[]) => Promise<unknown>;
   let chain: Promise<unknown> = Promise.resolve();
   (connection as unknown as { call: (...args: unknown[]) => Promise<unknown> }).call = (command: unknown, ...rest: unknown[]) => {
-    if (command !== "FCALL" || rest[0] !== APPLY_FUNCTION) return original(command, ...rest);
+    if (String(command).toUpperCase() !== "FCALL" || rest[0] !== APPLY_FUNCTION) return original(command, ...rest);
     const args = (rest[1] as (string | number)[]).map(String);
     const keyCount = Number(args[0]);
     const ns = (JSON.parse(args[1 + keyCount]!) as { ns: string }).ns;
