@@ -3,9 +3,10 @@
 // prototype unless the data (or the schema) has a property of that name.
 import { inspect } from "node:util";
 import { OperationError, UsageError } from "./errors.js";
-import { DictNode, NODE, bindProxy, nodeOf } from "./node.js";
+import { DictNode, NODE, SYNCED, bindProxy, nodeOf, type ListNode } from "./node.js";
 import { proxyFactories, type Replica } from "./replica.js";
 import type { DictMethods, PlainOf, SyncedDict as SyncedDictType } from "./list.js";
+import type { Shape } from "./shape.js";
 import type { Input, NumericKeys } from "./types.js";
 import { asOneWrite, checkDictGrowth, checkDictUpdate, checkRemoval, childShape } from "./validate.js";
 import { assertKey, defineData, plainCopy, plainOfNode, plainView, type JsonValue } from "./values.js";
@@ -209,34 +210,60 @@ export type SyncedDict<T extends object = Record<string, unknown>> = SyncedDictT
 
 // ---- the proxy -----------------------------------------------------------
 
-function declared(node: DictNode, key: string): boolean {
-  const shape = node.shape;
+function declared(shape: Shape, key: string): boolean {
   return shape.kind === "dict" && shape.properties !== undefined && Object.hasOwn(shape.properties, key);
 }
 
-const handler: ProxyHandler<object> = {
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** A proxy's target: a dict's shell, or a record's view before its node is made (then [NODE] is undefined). */
+type Target = DictShell | RecordShell;
+
+/** The node behind a proxy's target, made first for a record read through its view. */
+function nodeAt(target: Target): DictNode {
+  return target[NODE] ?? madeNode(target as RecordShell);
+}
+
+function madeNode(shell: RecordShell): DictNode {
+  const node = shell[OWNER].recordNode(shell[RAW]!, shell[LIST], shell[SHAPE], shell[PROXY]);
+  shell[NODE] = node;
+  // From now on the node's fields are the record's data (the parsed object is theirs no more).
+  shell[RAW] = undefined;
+  return node;
+}
+
+/** A record's scalar as its view shows it: -0 reads as 0 (its JSON text), as in a node's fields. */
+const shown = (value: unknown): unknown => (value === 0 ? 0 : value);
+
+const handler: ProxyHandler<Target> = {
   get(target, key, receiver) {
-    const node = (target as { [NODE]: DictNode })[NODE];
+    const node = target[NODE];
     if (typeof key === "string") {
-      if (key in node.fields) return node.fields[key];
-      if (declared(node, key)) return undefined;
+      if (node === undefined) {
+        const raw = (target as RecordShell)[RAW]!;
+        if (hasOwn.call(raw, key)) return shown(raw[key]);
+        if (declared((target as RecordShell)[SHAPE], key)) return undefined;
+      } else {
+        if (key in node.fields) return node.fields[key];
+        if (declared(node.shape, key)) return undefined;
+      }
     }
-    if (key === NODE) return node;
+    if (key === NODE) return node ?? madeNode(target as RecordShell);
+    if (key === SYNCED) return true;
     return Reflect.get(target, key, receiver);
   },
   set(target, key, value) {
-    const node = (target as { [NODE]: DictNode })[NODE];
+    const node = nodeAt(target);
     if (typeof key !== "string") throw new OperationError(node.path(), "symbol keys are not JSON data");
     setField(node, key, value);
     return true;
   },
   deleteProperty(target, key) {
-    const node = (target as { [NODE]: DictNode })[NODE];
     if (typeof key !== "string") return true;
-    return deleteField(node, key);
+    return deleteField(nodeAt(target), key);
   },
   defineProperty(target, key, descriptor) {
-    const node = (target as { [NODE]: DictNode })[NODE];
+    const node = nodeAt(target);
     if (typeof key !== "string" || !("value" in descriptor)) {
       throw new OperationError(node.path(), `only data properties can be defined on a synced dict (${String(key)})`);
     }
@@ -244,16 +271,22 @@ const handler: ProxyHandler<object> = {
     return true;
   },
   has(target, key) {
-    const node = (target as { [NODE]: DictNode })[NODE];
-    return typeof key === "string" ? key in node.fields : Reflect.has(target, key);
+    if (typeof key !== "string") return Reflect.has(target, key);
+    const node = target[NODE];
+    return node === undefined ? hasOwn.call((target as RecordShell)[RAW], key) : key in node.fields;
   },
   ownKeys(target) {
-    const node = (target as { [NODE]: DictNode })[NODE];
-    return Object.keys(node.fields);
+    const node = target[NODE];
+    return Object.keys(node === undefined ? (target as RecordShell)[RAW]! : node.fields);
   },
   getOwnPropertyDescriptor(target, key) {
-    const node = (target as { [NODE]: DictNode })[NODE];
-    if (typeof key !== "string" || !(key in node.fields)) return undefined;
+    if (typeof key !== "string") return undefined;
+    const node = target[NODE];
+    if (node === undefined) {
+      const raw = (target as RecordShell)[RAW]!;
+      return hasOwn.call(raw, key) ? { value: shown(raw[key]), writable: true, enumerable: true, configurable: true } : undefined;
+    }
+    if (!(key in node.fields)) return undefined;
     return { value: node.fields[key], writable: true, enumerable: true, configurable: true };
   },
 };
@@ -270,6 +303,45 @@ class DictShell extends SyncedDictMethods {
     this[NODE] = node;
   }
 }
+
+// The view's own fields, under symbols: a string-named one would show through the proxy
+// (its `get` hands a key that is not data to the target, for the methods).
+const RAW: unique symbol = Symbol("raw");
+const LIST: unique symbol = Symbol("list");
+const SHAPE: unique symbol = Symbol("shape");
+const OWNER: unique symbol = Symbol("owner");
+const PROXY: unique symbol = Symbol("proxy");
+
+/**
+ * The target of a flat record's proxy, read from a list loaded from Redis, before anything
+ * needs its node: reads are served from the parsed object itself (no copy of its fields, no
+ * node); a write, or anything that asks for the node (NODE), makes the node as `hydrate`
+ * would have, on this proxy, and from then on the node holds the data. A loaded
+ * conversation read once costs a view and a proxy per record.
+ */
+class RecordShell extends SyncedDictMethods {
+  declare [NODE]: DictNode | undefined;
+  declare [RAW]: Record<string, unknown> | undefined;
+  declare [LIST]: ListNode;
+  declare [SHAPE]: Shape;
+  declare [OWNER]: Replica;
+  declare [PROXY]: object;
+  constructor(owner: Replica, raw: Record<string, unknown>, list: ListNode, shape: Shape) {
+    super();
+    this[NODE] = undefined;
+    this[RAW] = raw;
+    this[LIST] = list;
+    this[SHAPE] = shape;
+    this[OWNER] = owner;
+  }
+}
+
+proxyFactories.record = (owner, raw, list, shape): object => {
+  const shell = new RecordShell(owner, raw, list, shape);
+  const proxy = new Proxy(shell, handler);
+  shell[PROXY] = proxy;
+  return proxy;
+};
 
 proxyFactories.dict = (node: DictNode): object => {
   const proxy = new Proxy(new DictShell(node), handler);

@@ -3,7 +3,7 @@
 // turns every mutator into operations on the replica and in Redis.
 import { inspect } from "node:util";
 import { NotJsonError, OperationError, UsageError } from "./errors.js";
-import { ListNode, NODE, bindProxy, isIntegerLike, nodeOf } from "./node.js";
+import { ListNode, NODE, SYNCED, bindProxy, isIntegerLike, isProxy, nodeOf } from "./node.js";
 import type { Enc } from "./ops.js";
 import { proxyFactories, type Replica } from "./replica.js";
 import type { Input, NumericKeys } from "./types.js";
@@ -416,6 +416,7 @@ const handler: ProxyHandler<SyncedList> = {
       }
     }
     if (key === NODE) return node;
+    if (key === SYNCED) return true;
     if (key === Symbol.iterator) return node.iterate;
     const bound = node.bound[key];
     if (bound !== undefined) {
@@ -502,7 +503,7 @@ plainOfNode.list = (node, share) => {
   let view: JsonValue[] | undefined;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    const synced = typeof item === "object" && item !== null && (item instanceof InlineText || nodeOf(item) !== undefined);
+    const synced = typeof item === "object" && item !== null && (item instanceof InlineText || isProxy(item));
     if (synced) (view ??= items.slice(0, i) as JsonValue[]).push(plainView(item));
     else view?.push(item as JsonValue);
   }

@@ -10,7 +10,7 @@
 import { ValidationError, asSyncFailure, type DataPath, type LeftOutPlace, type ValidationProblem } from "./errors.js";
 import { DictNode, ListNode, nodeOf, type Node } from "./node.js";
 import type { Replica } from "./replica.js";
-import type { DictShape, Shape, ValidationIssue } from "./shape.js";
+import type { DictShape, ListShape, Shape, ValidationIssue } from "./shape.js";
 import { childShape, resolveShape } from "./validate.js";
 import { defineData, plainCopy, plainView } from "./values.js";
 
@@ -29,6 +29,7 @@ export function checkLoad(replica: Replica, mode: OnInvalid, phase: LoadPhase, e
   const root = replica.root;
   const validate = root.shape.validate;
   if (!validate) return;
+  if (validApart(root, validate, extra)) return;
   // Read only: records parsed at load are shared, not copied.
   const value = plainView(root.proxy) as Record<string, unknown>;
   for (const key of Object.keys(extra)) defineData(value, key, extra[key]);
@@ -56,6 +57,34 @@ export function checkLoad(replica: Replica, mode: OnInvalid, phase: LoadPhase, e
     replica.events.emit("error", asSyncFailure(replica.ns, "calling the onInvalid function", thrown));
   }
 }
+
+/**
+ * Whether the root is valid, judged as a write judges it: each element of a list of the
+ * root whose schema says nothing about the list as a whole (no sizes, tuple positions,
+ * uniqueness, nor a `whole` keyword on it or the root) by its items' validator, one call
+ * per element, and the rest by the root's validator with such lists shown empty. The
+ * root's validator would reach each element through a call that builds the element's
+ * path and options first (a third of a loaded conversation's check). False when anything
+ * is invalid: the caller then checks the whole root as it is, which names every problem.
+ */
+function validApart(root: DictNode, validate: NonNullable<Shape["validate"]>, extra: Readonly<Record<string, unknown>>): boolean {
+  if (root.shape.whole) return false;
+  const value = plainView(root.proxy) as Record<string, unknown>;
+  for (const key of Object.keys(root.fields)) {
+    const list = nodeOf(root.fields[key]);
+    if (!(list instanceof ListNode) || !checkedApart(list.shape)) continue;
+    const check = list.shape.items.validate;
+    const items = value[key] as readonly unknown[];
+    if (check) for (let i = 0; i < items.length; i++) if (check(items[i]) !== null) return false;
+    defineData(value, key, []);
+  }
+  for (const key of Object.keys(extra)) defineData(value, key, extra[key]);
+  return validate(value) === null;
+}
+
+/** A list's elements can be validated one by one: its schema has nothing about the list as a whole. */
+const checkedApart = (shape: Shape): shape is ListShape =>
+  shape.kind === "list" && !shape.whole && shape.prefixItems === undefined && shape.minItems === undefined && shape.maxItems === undefined && shape.uniqueItems !== true;
 
 function report(replica: Replica, phase: LoadPhase, error: ValidationError): void {
   if (phase === "open") throw error;

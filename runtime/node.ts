@@ -14,6 +14,17 @@ export interface Owner {
 }
 
 export const NODE: unique symbol = Symbol("redis-memory.node");
+/**
+ * Every proxy answers `true` to it, without making anything: a record read from a loaded
+ * list has no node until something needs one (see RecordShell in dict.ts), and asking a
+ * proxy for `NODE` makes it.
+ */
+export const SYNCED: unique symbol = Symbol("redis-memory.synced");
+
+/** Whether `value` is a proxy of the runtime (a SyncedList or SyncedDict), without making its node. */
+export function isProxy(value: object): boolean {
+  return (value as { [SYNCED]?: unknown })[SYNCED] === true;
+}
 
 export abstract class Node {
   abstract readonly kind: Kind;

@@ -8,7 +8,7 @@ import { Batches } from "./batches.js";
 import { ClosedError, NotJsonError, type DataPath } from "./errors.js";
 import { Events, type ChangeReport } from "./events.js";
 import { newId } from "./ids.js";
-import { DictNode, ListNode, bareObject, isIntegerLike, nodeOf, type Node, type Owner } from "./node.js";
+import { DictNode, ListNode, bareObject, bindProxy, isIntegerLike, isProxy, nodeOf, type Node, type Owner } from "./node.js";
 import { DICT_REF, LIST_REF, type Enc, type NodeId } from "./ops.js";
 import type { Shape } from "./shape.js";
 import { InlineText, assertJson, describeNonJson, isJsonScalar, plainCopy, isSynced, scalarText, type JsonValue } from "./values.js";
@@ -19,6 +19,8 @@ import { assertPromotable } from "./left-out.js";
 export const proxyFactories: {
   list?: (node: ListNode) => object;
   dict?: (node: DictNode) => object;
+  /** A flat record of `list` parsed from Redis, read before anything needs its node (see RecordShell in dict.ts). */
+  record?: (replica: Replica, raw: Record<string, unknown>, list: ListNode, shape: Shape) => object;
 } = {};
 
 export interface ReplicaOptions {
@@ -119,7 +121,7 @@ export class Replica implements Owner {
   /** The element `index` of `list` as user code sees it: a plain object or array becomes a proxy. */
   element(list: ListNode, index: number): unknown {
     const value = list.items[index];
-    if (typeof value !== "object" || value === null || nodeOf(value)) return value;
+    if (typeof value !== "object" || value === null || isProxy(value)) return value;
     const plain: unknown = value instanceof InlineText ? JSON.parse(value.text) : value;
     const proxy = this.hydrate(plain, list, undefined, childShape(list.shape, index), true);
     list.items[index] = proxy;
@@ -154,6 +156,11 @@ export class Replica implements Owner {
       }
       return node.proxy;
     }
+    // A flat record of a list, parsed from Redis: read through a view of the parsed object
+    // itself; its node (and the fields the node adopts) are made when something needs them.
+    if (owned && key === undefined && parent.kind === "list" && isFlatRecord(plain)) {
+      return proxyFactories.record!(this, plain as Record<string, unknown>, parent as ListNode, shape);
+    }
     const fields = owned ? adopt(plain) : undefined;
     if (fields !== undefined) {
       // The runtime's own parsed object, its fields moved to an object that inherits
@@ -179,6 +186,23 @@ export class Replica implements Owner {
       if (item !== undefined) node.put(field, this.hydrate(item, node, field, childShape(shape, field), owned));
     }
     return node.proxy;
+  }
+
+  /**
+   * The node of a flat record read through its view (see RecordShell in dict.ts), made when
+   * something needs it: what `hydrate` would have made, on the proxy user code holds.
+   */
+  recordNode(raw: Record<string, unknown>, list: ListNode, shape: Shape, proxy: object): DictNode {
+    let fields = adopt(raw);
+    if (fields === undefined) {
+      // Object.prototype gained an enumerable property since the view was made.
+      fields = bareObject();
+      for (const field of Object.keys(raw)) fields[field] = raw[field] === 0 ? 0 : raw[field];
+    }
+    const node = new DictNode("", this, shape, fields);
+    node.parent = list;
+    bindProxy(node, proxy);
+    return node;
   }
 
   /** The stored form of a value already held by a container. */
@@ -263,6 +287,21 @@ function adopt(plain: object): Record<string, unknown> | undefined {
   }
   adoptedNested = nested;
   return fields;
+}
+
+/**
+ * Whether parsed JSON is a record a view can show as it is (see RecordShell in dict.ts): a
+ * plain object whose fields are all scalars, without integer-like keys (their order needs
+ * the node's insertion record). One for...in pass, as `adopt`.
+ */
+function isFlatRecord(plain: object): boolean {
+  if (Object.getPrototypeOf(plain) !== Object.prototype || inheritsEnumerable()) return false;
+  for (const key in plain) {
+    if (isIntegerLike(key)) return false;
+    const item = (plain as Record<string, unknown>)[key];
+    if (typeof item === "object" && item !== null) return false;
+  }
+  return true;
 }
 
 /** Whether a plain object inherits an enumerable property (Object.prototype was extended). */

@@ -7,7 +7,7 @@
 // The batch script's table (runtime/lua/apply.lua) checks and applies the same rows.
 import { OperationError, type DataPath } from "../errors.js";
 import type { ChangeReport } from "../events.js";
-import { DictNode, ListNode, nodeOf, type Node } from "../node.js";
+import { DictNode, ListNode, isProxy, nodeOf, type Node } from "../node.js";
 import type { NodeId, Op, OpName } from "../ops.js";
 import { childShape } from "../validate.js";
 import { plainCopy } from "../values.js";
@@ -370,7 +370,7 @@ function removeRange(node: ListNode, start: number, count: number): void {
 
 /** An object or array held as plain data (not yet a proxy): the list reads it lazily. */
 function isInline(value: unknown): boolean {
-  return typeof value === "object" && value !== null && nodeOf(value) === undefined;
+  return typeof value === "object" && value !== null && !isProxy(value);
 }
 
 function markLazy(node: ListNode, values: readonly unknown[]): void {

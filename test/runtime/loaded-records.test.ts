@@ -1,5 +1,6 @@
 // Records of a loaded list are parsed once and become synced dicts when first read:
 // each read gives the same object, and writes through what was read reach Redis.
+import { DetachedError } from "redis-memory";
 import { describe, expect, it } from "vitest";
 import { dumpInstance, openMemory, rawClient, uniqueId } from "../helpers/redis.js";
 
@@ -30,6 +31,30 @@ describe("SyncedList of loaded records", () => {
 
     const again = await openMemory(id);
     expect(again.messages.map((m: { content: string }) => m.content)).toEqual([...Array.from({ length: 50 }, (_, i) => `m${i}!`), "last!"]);
+  });
+
+  it("a record read, then removed (splice, pop, clear), is detached: a write through it throws DetachedError and reaches nothing", async () => {
+    const id = uniqueId("loaded-detach");
+    const writer = await openMemory(id);
+    writer.messages = Array.from({ length: 6 }, (_, i) => ({ role: "user", content: `m${i}` }));
+    await writer.$close();
+
+    const reader = await openMemory(id);
+    const [first, second, , , , last] = [...reader.messages];
+    expect(reader.messages.splice(1, 1)).toEqual([{ role: "user", content: "m1" }]);
+    expect(() => (second.content = "late")).toThrow(DetachedError);
+    reader.messages.pop();
+    expect(() => (last.content = "late")).toThrow(DetachedError);
+    first.content = "kept";
+    await reader.$flush();
+    const contents = async (): Promise<string[]> => (await openMemory(id)).messages.map((m: { content: string }) => m.content);
+    expect(await contents()).toEqual(["kept", "m2", "m3", "m4"]);
+
+    const [, third] = [...reader.messages];
+    reader.messages.clear();
+    expect(() => (third.content = "after clear")).toThrow(DetachedError);
+    await reader.$flush();
+    expect(await contents()).toEqual([]);
   });
 
   it("reads records as JSON.parse gives them: key order, __proto__ as data, -0 as 0", async () => {
