@@ -323,7 +323,7 @@ export class Batches {
     this.pending = rest;
     this.lastPush = undefined;
     // Every batch of the tick declares the containers that left the data (one of them deletes them).
-    const keys = declaredIds(ops, this.dropped);
+    const keys = declaredIds(ops, this.dropped, this.ttl > 0);
     const lists = listIds(ops, keys, this.dropped);
     if (rest.length === 0 && this.dropped.size > 0) this.dropped.clear();
     const seq = ++this.batchSeq;
@@ -687,16 +687,17 @@ export class Batches {
 
 /**
  * The containers a batch declares (its KEYS): those that left the data since the last
- * batch and those its operations touch, each once (the root's, "", is the instance's).
+ * batch and those its operations touch, each once. The root's id ("") stands for the
+ * root's order record: declared when an operation touches the root, and by every batch
+ * of a store with `ttl` (its expiry refresh gives every order record the instance's
+ * expiry); other batches never need it (the script would ask: RMKEYS).
  */
-function declaredIds(ops: readonly Op[], dropped: ReadonlySet<NodeId>): readonly NodeId[] {
+function declaredIds(ops: readonly Op[], dropped: ReadonlySet<NodeId>, expiring: boolean): readonly NodeId[] {
   // One write to one container (an awaited append or key write): its ids as they are.
-  if (ops.length === 1 && dropped.size === 0) {
-    const ids = touches(ops[0]!);
-    return ids.includes("") ? ids.filter((id) => id !== "") : ids;
-  }
+  if (ops.length === 1 && dropped.size === 0 && !expiring) return touches(ops[0]!);
   const keys = new Set<NodeId>(dropped);
-  for (const op of ops) for (const id of touches(op)) if (id !== "") keys.add(id);
+  if (expiring) keys.add("");
+  for (const op of ops) for (const id of touches(op)) keys.add(id);
   return [...keys];
 }
 

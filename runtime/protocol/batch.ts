@@ -188,31 +188,27 @@ function sameFixed(fixed: FixedHeader, batch: Batch): boolean {
     && fixed.histEntries === (history?.limits.maxEntries ?? 0) && fixed.histAgeMs === (history?.limits.maxAgeMs ?? 0) && fixed.writer === (history?.writer ?? "");
 }
 
-/** Root, meta, log and the root's order record (runtime/protocol/order.ts). */
-const instanceKeys = (ns: string): string[] => [...keysOf(ns), orderKey(ns, "")];
-
 /**
- * KEYS of apply.lua: root, meta, log, the root's order record, then every container the
- * batch may touch with its order record, but for `lists` (and the staging key). With a
- * memo, a batch that declares one container reuses the last such list (read only).
+ * KEYS of apply.lua: root, meta, log, then every container the batch may touch with its
+ * order record, but for `lists` (and the staging key). The root's id ("") declares the
+ * root's order record (its hash is the instance's root key). With a memo, a batch that
+ * declares one container reuses the last such list (read only).
  */
 export function batchKeys(ns: string, ids: Iterable<NodeId>, extra: readonly string[] = [], memo?: BatchMemo, lists: readonly NodeId[] = NO_IDS): readonly string[] {
-  const own = memo ? (memo.keys ??= instanceKeys(ns)) : instanceKeys(ns);
+  const own = memo ? (memo.keys ??= keysOf(ns)) : keysOf(ns);
   if (memo !== undefined && extra.length === 0 && Array.isArray(ids) && ids.length === 1) {
     const id = (ids as readonly NodeId[])[0]!;
     const list = lists.includes(id);
     const last = memo.one;
     if (last !== undefined && last.id === id && last.list === list) return last.keys;
     const keys = own.slice();
-    if (id !== "") keys.push(...containerKeys(ns, id, list));
+    keys.push(...containerKeys(ns, id, list));
     memo.one = { id, list, keys };
     return keys;
   }
   const keys = own.slice();
-  for (const id of ids) {
-    // Ids are distinct; only the root's id ("") names a key already in the list.
-    if (id !== "") keys.push(...containerKeys(ns, id, lists.includes(id)));
-  }
+  // Ids are distinct.
+  for (const id of ids) keys.push(...containerKeys(ns, id, lists.includes(id)));
   for (const key of extra) keys.push(key);
   return keys;
 }
@@ -221,7 +217,10 @@ export function batchKeys(ns: string, ids: Iterable<NodeId>, extra: readonly str
  * A container's keys: its own and its order record (a dict's, once it has one: the script
  * writes it, deletes it with the dict, and gives it the instance's expiry); a list has none.
  */
-const containerKeys = (ns: string, id: NodeId, list: boolean): string[] => (list ? [nodeKey(ns, id)] : [nodeKey(ns, id), orderKey(ns, id)]);
+function containerKeys(ns: string, id: NodeId, list: boolean): string[] {
+  if (id === "") return [orderKey(ns, "")];
+  return list ? [nodeKey(ns, id)] : [nodeKey(ns, id), orderKey(ns, id)];
+}
 
 const NO_IDS: readonly NodeId[] = Object.freeze([]);
 
@@ -439,8 +438,11 @@ export function parseRefusal(message: string): Refusal | undefined {
   return { kind: match[1]!, key: match[2]!, reason: match[3]! };
 }
 
-/** RMKEYS: the container ids the script needs declared too (the batch is sent again with them). */
-export const needsKeys = (refusal: Refusal): string[] => `${refusal.key} ${refusal.reason}`.trim().split(" ");
+/**
+ * RMKEYS: the container ids the script needs declared too (the batch is sent again with
+ * them), space-separated; the root's id is "" (its order record), so nothing is trimmed.
+ */
+export const needsKeys = (refusal: Refusal): string[] => `${refusal.key} ${refusal.reason}`.split(" ");
 
 /** RMWAIT: the last batch of this client that Redis holds as applied. */
 export const lastApplied = (refusal: Refusal): number => Number(/last applied (\d+)/.exec(refusal.reason)?.[1] ?? 0);

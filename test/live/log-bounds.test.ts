@@ -27,7 +27,7 @@ async function writeBatches(ns: string, count: number, size: number, limits: Lim
         log: { maxEntries: limits.entries, maxAgeMs: limits.ageMs, maxOpsBytes: 65_536 }, ttl: 0, readAt: "", ownSubscriptions: -1, acked: i - 1 },
       { stage: "", own: -1 },
     );
-    await raw.call("EVAL", [APPLY_EVAL, ...batchCall(batchKeys(ns, []), header, ops, [])]);
+    await raw.call("EVAL", [APPLY_EVAL, ...batchCall(batchKeys(ns, [""]), header, ops, [])]);
   }
 }
 

@@ -59,6 +59,17 @@ describe("the batch script's operations", () => {
     });
   }
 
+  it("asks for the root's order record when a batch did not declare it (RMKEYS of the root's id), then applies", async () => {
+    const { ns, epoch, backend } = await instance();
+    // A value longer than a listpack holds: the root's hash may lose its order, so the script starts the record.
+    const value = JSON.stringify("x".repeat(100));
+    const outcome = await backend.apply(batch(ns, epoch, [["set", "", "long", value]], []));
+    expect(outcome.kind).toBe("applied");
+    const raw = rawClient();
+    expect(await raw.hget(`${ns}:root`, "long")).toBe(value);
+    expect(await raw.get(`${ns}:o:`)).toContain('"long",');
+  });
+
   it("refuses an operation it does not know, writing nothing", async () => {
     const { ns, list, dict, epoch, backend } = await instance();
     const raw = rawClient();
