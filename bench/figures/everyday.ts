@@ -184,10 +184,11 @@ redis.register_function('${FLOOR_CALLS}', function(keys, argv)
   if not h then h = cjson.decode(argv[1]); headers[argv[1]] = h end
   local v, ops = cjson.decode(argv[2]), cjson.decode(argv[3])
   redis.call("HMGET", keys[2], "format", "epoch", "seq", "c:" .. h.client, "r:" .. h.client, "x", "schema", "v", "vmin", "n:" .. ops[1][2])
-  redis.call("LLEN", keys[5])
+  local list = h.ns .. ":n:" .. ops[1][2]
+  redis.call("LLEN", list)
   redis.call("PUBLISH", keys[3], '{"c":' .. cjson.encode(h.client) .. ',"b":' .. v.seq .. '}')
   local id = redis.call("XADD", keys[3], "MAXLEN", "=", 0, "*", "d", '{"b":' .. v.seq .. ',"o":' .. argv[3] .. '}')
-  redis.call("RPUSH", keys[5], unpack(ops[1][3]))
+  redis.call("RPUSH", list, unpack(ops[1][3]))
   redis.call("HSET", keys[2], "c:" .. h.client, v.seq, "seq", v.seq)
   return '{"status":"applied","seq":"' .. v.seq .. '","entry":"' .. id .. '"}'
 end)
@@ -222,7 +223,8 @@ end)
   const header = JSON.stringify({ ...fixed, ns });
   const varying = JSON.parse(seen[2 + keyCount]!) as Record<string, unknown>;
   const ops = seen[3 + keyCount]!;
-  await context.redis.rpush(keys[4]!, "{}");
+  const list = `${ns}:n:${(JSON.parse(ops) as [string, string][])[0]![1]}`;
+  await context.redis.rpush(list, "{}");
   const batch = (seq: number): string => JSON.stringify({ ...varying, seq, prev: seq - 1, acked: seq - 1 });
   let clients = 0;
   return {
@@ -233,7 +235,7 @@ end)
       return (seq) => context.redis.call("FCALL", scriptName, keyCount, ...realKeys, own, batch(seq), ops);
     },
     remove: async () => {
-      await context.redis.del(...keys);
+      await context.redis.del(...keys, list);
       await context.redis.call("FUNCTION", "DELETE", FLOOR_LIBRARY);
       await chat.$delete();
       await chat.$close();
