@@ -352,60 +352,21 @@ export type BatchOutcome =
 
 /**
  * The reply of a batch with no results, aliases, garbage or drops (an awaited append or
- * key write), as apply.lua writes it: its fields in this order, empty lists left out,
- * `{"status":"(applied|dup)","seq":"<digits>","entry":"<text>","epoch":"<text>","expireAt":"-?<digits>","skipped":<digits>}`
- * with texts free of `"` and `\`. Read by position (a few compares, no RegExp and no
- * JSON.parse); undefined for any other reply, which is parsed.
+ * key write), as apply.lua writes it: its fields in this order, empty lists left out.
+ * Read by one match instead of JSON.parse; any other reply is parsed. (A RegExp: V8
+ * runs it faster than a scan by hand with startsWith and charCodeAt, ~0.3 us vs ~0.7.)
  */
-function plainReply(text: string): Exclude<BatchOutcome, { kind: "wait" }> | undefined {
-  const dup = text.startsWith(DUP);
-  if (!dup && !text.startsWith(APPLIED)) return undefined;
-  const seqAt = dup ? DUP.length : APPLIED.length;
-  const seqEnd = digitsEnd(text, seqAt);
-  if (seqEnd === seqAt || !text.startsWith(ENTRY, seqEnd)) return undefined;
-  const entryAt = seqEnd + ENTRY.length;
-  const entryEnd = plainEnd(text, entryAt);
-  if (entryEnd < 0 || !text.startsWith(EPOCH, entryEnd)) return undefined;
-  const epochAt = entryEnd + EPOCH.length;
-  const epochEnd = plainEnd(text, epochAt);
-  if (epochEnd < 0 || !text.startsWith(EXPIRE, epochEnd)) return undefined;
-  const expireAt = epochEnd + EXPIRE.length;
-  const sign = text.charCodeAt(expireAt) === 45 ? 1 : 0;
-  const expireEnd = digitsEnd(text, expireAt + sign);
-  if (expireEnd === expireAt + sign || !text.startsWith(SKIPPED, expireEnd)) return undefined;
-  const skippedAt = expireEnd + SKIPPED.length;
-  const skippedEnd = digitsEnd(text, skippedAt);
-  if (skippedEnd === skippedAt || skippedEnd !== text.length - 1 || text.charCodeAt(skippedEnd) !== 125) return undefined;
-  const epoch = text.slice(epochAt, epochEnd), expires = Number(text.slice(expireAt, expireEnd)), skipped = Number(text.slice(skippedAt, skippedEnd));
-  if (dup) return { kind: "dup", incrs: NONE, aliases: NONE, epoch, skipped, expireAt: expires };
-  return { kind: "applied", seq: Number(text.slice(seqAt, seqEnd)), entryId: text.slice(entryAt, entryEnd), garbage: NONE, dropped: NONE, incrs: NONE, aliases: NONE, epoch, skipped, expireAt: expires };
-}
-
-const APPLIED = '{"status":"applied","seq":"', DUP = '{"status":"dup","seq":"';
-const ENTRY = '","entry":"', EPOCH = '","epoch":"', EXPIRE = '","expireAt":"', SKIPPED = '","skipped":';
-
-/** Where the ASCII digits from `at` end. */
-function digitsEnd(text: string, at: number): number {
-  let i = at;
-  for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i));
-  return i;
-}
-
-/** Where the string value from `at` ends (its closing quote), or -1 when a backslash comes first or none closes it. */
-function plainEnd(text: string, at: number): number {
-  for (let i = at; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34) return i;
-    if (c === 92) return -1;
-  }
-  return -1;
-}
+const PLAIN_REPLY = /^\{"status":"(applied|dup)","seq":"(\d+)","entry":"([^"\\]*)","epoch":"([^"\\]*)","expireAt":"(-?\d+)","skipped":(\d+)\}$/;
 
 /** apply.lua's reply; a list left out (or written by cjson as {} when empty) is read as []. */
 export function decodeReply(reply: unknown): Exclude<BatchOutcome, { kind: "wait" }> {
   const text = typeof reply === "string" ? reply : String(reply);
-  const plain = plainReply(text);
-  if (plain !== undefined) return plain;
+  const plain = PLAIN_REPLY.exec(text);
+  if (plain !== null) {
+    const epoch = plain[4]!, expireAt = Number(plain[5]), skipped = Number(plain[6]);
+    if (plain[1] === "dup") return { kind: "dup", incrs: NONE, aliases: NONE, epoch, skipped, expireAt };
+    return { kind: "applied", seq: Number(plain[2]), entryId: plain[3]!, garbage: NONE, dropped: NONE, incrs: NONE, aliases: NONE, epoch, skipped, expireAt };
+  }
   const r = JSON.parse(text) as BatchReply;
   const flat = list(r.aliases);
   const aliases: [NodeId, NodeId][] = flat.length === 0 ? NONE : [];
