@@ -99,6 +99,18 @@ async function awaitedWrites(context: BenchContext): Promise<Row[]> {
   const rpush = perSecond(appends, "rpush");
   const key = perSecond(keyWrites, "key");
   const hset = perSecond(keyWrites, "hset");
+  /** An info row: one of the floors against the same raw RPUSH runs. */
+  const floorRow = (id: string, figure: string, oursLabel: string, name: string): Row =>
+    row({
+      id,
+      figure,
+      oursLabel,
+      peerLabel: `${appends} x await RPUSH of the message's JSON`,
+      ours: { value: perSecond(appends, name), unit: "/s" },
+      peer: { value: rpush, unit: "/s" },
+      ratio: perSecond(appends, name) / rpush,
+      ratioMeaning: "calls/s / RPUSH/s",
+    });
   return [
     row({
       id: "awaited-append",
@@ -112,36 +124,24 @@ async function awaitedWrites(context: BenchContext): Promise<Row[]> {
       target: { kind: "ratio-at-least", bound: 0.6, text: ">= 0.6x" },
       designTarget: true,
     }),
-    row({
-      id: "awaited-append-floor-return",
-      figure: "the floor of a script call: FCALL of a function that returns at once, with a one-append batch's arguments, awaited, vs raw RPUSH (info)",
-      oursLabel: `${appends} x await FCALL (6 keys, the batch's header, its ops), function body: return 1`,
-      peerLabel: `${appends} x await RPUSH of the message's JSON`,
-      ours: { value: perSecond(appends, "floor-return"), unit: "/s" },
-      peer: { value: rpush, unit: "/s" },
-      ratio: perSecond(appends, "floor-return") / rpush,
-      ratioMeaning: "calls/s / RPUSH/s",
-    }),
-    row({
-      id: "awaited-append-floor-calls",
-      figure: "the floor of a one-append batch: FCALL of a function making its Redis calls (HMGET, LLEN, PUBLISH, XADD, RPUSH, HSET) and nothing else, awaited, vs raw RPUSH (info)",
-      oursLabel: `${appends} x await FCALL of the batch's six Redis calls, without a check`,
-      peerLabel: `${appends} x await RPUSH of the message's JSON`,
-      ours: { value: perSecond(appends, "floor-calls"), unit: "/s" },
-      peer: { value: rpush, unit: "/s" },
-      ratio: perSecond(appends, "floor-calls") / rpush,
-      ratioMeaning: "calls/s / RPUSH/s",
-    }),
-    row({
-      id: "awaited-append-floor-script",
-      figure: "the batch script alone: FCALL of it with a one-append batch's arguments (a client of its own), awaited, vs raw RPUSH (info)",
-      oursLabel: `${appends} x await FCALL of the batch script, called directly, not through a store`,
-      peerLabel: `${appends} x await RPUSH of the message's JSON`,
-      ours: { value: perSecond(appends, "floor-script"), unit: "/s" },
-      peer: { value: rpush, unit: "/s" },
-      ratio: perSecond(appends, "floor-script") / rpush,
-      ratioMeaning: "calls/s / RPUSH/s",
-    }),
+    floorRow(
+      "awaited-append-floor-return",
+      "the floor of a script call: FCALL of a function that returns at once, with a one-append batch's arguments, awaited, vs raw RPUSH (info)",
+      `${appends} x await FCALL (the batch's keys, header and ops), function body: return 1`,
+      "floor-return",
+    ),
+    floorRow(
+      "awaited-append-floor-calls",
+      "the floor of a one-append batch: FCALL of a function making its Redis calls (HMGET, LLEN, PUBLISH, XADD, RPUSH, HSET) and nothing else, awaited, vs raw RPUSH (info)",
+      `${appends} x await FCALL of the batch's six Redis calls, without a check`,
+      "floor-calls",
+    ),
+    floorRow(
+      "awaited-append-floor-script",
+      "the batch script alone: FCALL of it with a one-append batch's arguments (a client of its own), awaited, vs raw RPUSH (info)",
+      `${appends} x await FCALL of the batch script, called directly, not through a store`,
+      "floor-script",
+    ),
     row({
       id: "awaited-key-write",
       figure: "one dict key write awaited, repeated, vs raw awaited HSET",
