@@ -1539,13 +1539,13 @@ end
 -- dict whose order needs starting, expiry, history, aliases, results to remember, a
 -- refused command, ...), it returns nil having written nothing, and the general phases
 -- decide, refusals included. It writes what they would write and answers what they
--- would answer (test/lua/common-batch.test.ts runs both on the same batches).
+-- would answer (test/runtime/common-batch.test.ts runs both on the same batches).
 -- COMMON = false turns it off (that test's reference).
 local COMMON = true
 local COMMON_KIND = {push = "l", set = "d"}
 local function common()
   if not COMMON or creating or staged or recent or xfield or H.ttl > 0 or (H.histEntries or 0) > 0 or H.from ~= 0 or cursor >= FIRST_VALUE
-    or nv ~= iv or nvmin ~= ivmin or m[8] == false or m[9] == false or schema ~= H.schema then return nil end
+    or nv ~= iv or nvmin ~= ivmin or m[8] == false or m[9] == false or schema ~= H.schema or #ops == 0 then return nil end
   local name, id = ops[1][1], ops[1][2]
   local kind = COMMON_KIND[name]
   local k = key_of(id)

@@ -82,6 +82,23 @@ describe("batch arguments the script refuses before writing", () => {
   }
 });
 
+describe("a batch of no operations", () => {
+  it("is applied as a no-op (its seq counts), nothing else written", async () => {
+    const { ns, list, dict, epoch } = await instance();
+    const raw = rawClient();
+    // The containers: everything but the bookkeeping (ns:meta) and the log.
+    const containers = async (): Promise<Record<string, unknown>> =>
+      Object.fromEntries(Object.entries(await snapshot(raw, ns)).filter(([key]) => key !== `${ns}:meta` && key !== `${ns}:log`));
+    const before = await containers();
+    const seq = Number(await raw.hget(`${ns}:meta`, "seq"));
+    const outcome = await new Backend(raw).apply(batch(ns, epoch, [], [list, dict], "aon-empty"));
+    expect(outcome.kind).toBe("applied");
+    expect(await raw.hget(`${ns}:meta`, "c:aon-empty")).toBe("1");
+    expect(Number(await raw.hget(`${ns}:meta`, "seq"))).toBe(seq + 1);
+    expect(await containers()).toEqual(before);
+  });
+});
+
 describe("hostile ns:meta and log keys", () => {
   const hostile: [string, (raw: Redis, ns: string) => Promise<unknown>][] = [
     ["seq too large to increment", (raw, ns) => raw.hset(`${ns}:meta`, "seq", "99999999999999999999999")],
